@@ -1,0 +1,172 @@
+// The `optilane` command line: parses arguments and calls link/. Exit status (DESIGN.md §4):
+// 0 success; 1 the link does not close, only with --fail-on-ber; 2 bad input; 3 internal error.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "link/hdf5_writer.hpp"
+#include "link/lane_runner.hpp"
+#include "link/link_config.hpp"
+#include "link/registry.hpp"
+#include "link/report.hpp"
+#include "optilane/version.hpp"
+#include "phy/errors.hpp"
+
+namespace {
+
+using namespace optilane;
+
+constexpr int exit_ok = 0;
+constexpr int exit_link_fails = 1;
+constexpr int exit_bad_input = 2;
+constexpr int exit_internal = 3;
+
+extern "C" void on_signal(int signal) {
+  remove_temporary_files();
+  std::_Exit(128 + signal);
+}
+
+void prepare_output(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) throw InputError("cannot create the directory of '" + path + "': " + ec.message());
+}
+
+void check_duplicate_sets(const std::vector<std::string>& sets) {
+  std::set<std::string> keys;
+  for (const auto& assignment : sets) {
+    const std::string key = assignment.substr(0, assignment.find('='));
+    if (!keys.insert(key).second) {
+      throw InputError({"<command line>", 0, key}, "--set gives this key twice");
+    }
+  }
+}
+
+struct RunArguments {
+  std::string config;
+  std::string output_h5;
+  std::string output_json;
+  std::vector<std::string> sets;
+  long seed = -1;
+  int threads = 0;
+  bool fail_on_ber = false;
+  bool quiet = false;
+};
+
+LinkConfig load(const RunArguments& args) {
+  check_duplicate_sets(args.sets);
+  std::vector<std::string> overrides = args.sets;
+  if (args.seed >= 0) overrides.push_back("signal.seed=" + std::to_string(args.seed));
+  return parse_link_config(resolve_config(args.config, overrides));
+}
+
+int command_run(const RunArguments& args) {
+  const LinkConfig config = load(args);
+  prepare_output(args.output_h5);
+  prepare_output(args.output_json);
+  const LinkResult result = run_link(config, args.threads);
+  const nlohmann::json summary = summary_json(config, result);
+  const std::string json_text = summary.dump(2) + "\n";
+  if (!args.output_h5.empty()) write_hdf5(args.output_h5, config, result, json_text);
+  if (!args.output_json.empty()) write_file_atomically(args.output_json, json_text);
+  if (!args.quiet) std::cout << summary_table(config, result) << std::flush;
+  if (args.fail_on_ber && !result.closes) return exit_link_fails;
+  return exit_ok;
+}
+
+int command_check(const RunArguments& args) {
+  const LinkConfig config = load(args);
+  std::cout << fmt::format("{}: OK — '{}', {} block{}, {} lane{}\n", args.config, config.name,
+                           config.chain.size(), config.chain.size() == 1 ? "" : "s",
+                           config.lanes.count, config.lanes.count == 1 ? "" : "s");
+  return exit_ok;
+}
+
+int command_presets() {
+  std::cout << "Blocks (use as `block:` in a chain; docs/config.md lists their keys):\n";
+  for (const auto& type : block_types()) {
+    std::cout << fmt::format("  {:<20} {:<10} {}\n", type.name, type.group, type.summary);
+  }
+  std::cout << "\nPresets and examples (use as `extends:` or run directly):\n";
+  const std::filesystem::path examples = std::filesystem::path(source_dir) / "examples";
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(examples, ec)) {
+    if (entry.path().extension() == ".yaml") {
+      names.push_back(std::filesystem::relative(entry.path(), examples).replace_extension().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) std::cout << "  " << name << "\n";
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  CLI::App app{"optilane: physical-layer simulator for data-centre interconnect lanes"};
+  app.set_version_flag("--version", std::string(version_string) + " (" + git_revision + ")");
+  app.require_subcommand(1);
+  RunArguments args;
+
+  auto add_config_options = [&](CLI::App* command) {
+    command->add_option("config", args.config, "Config file (YAML)")->required();
+    command->add_option("--set", args.sets, "Override a key: KEY=VALUE (dotted path)");
+    command->add_option("--seed", args.seed, "Seed of every random stream");
+  };
+  CLI::App* run = app.add_subcommand("run", "Simulate a link and report BER, eye, power");
+  add_config_options(run);
+  run->add_option("-o,--output", args.output_h5, "HDF5 output file");
+  run->add_option("--json", args.output_json, "JSON summary file");
+  run->add_option("--threads", args.threads, "Threads (lanes run in parallel)")
+      ->check(CLI::Range(0, 1024));
+  run->add_flag("--fail-on-ber", args.fail_on_ber, "Exit 1 when the link does not close");
+  run->add_flag("-q,--quiet", args.quiet, "No summary table");
+
+  CLI::App* check = app.add_subcommand("check", "Parse and validate a config only");
+  add_config_options(check);
+  CLI::App* presets = app.add_subcommand("presets", "List blocks and presets");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_bad_input;
+  }
+
+  try {
+    if (run->parsed()) return command_run(args);
+    if (check->parsed()) return command_check(args);
+    if (presets->parsed()) return command_presets();
+  } catch (const InputError& e) {
+    remove_temporary_files();
+    std::cerr << "optilane: error: " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const NumericError& e) {
+    remove_temporary_files();
+    std::cerr << "optilane: numerical failure: " << e.what() << "\n";
+    return exit_internal;
+  } catch (const std::exception& e) {
+    remove_temporary_files();
+    std::cerr << "optilane: internal error: " << e.what() << "\n";
+    return exit_internal;
+  }
+  return exit_internal;
+}

@@ -1,0 +1,256 @@
+#include "link/lane_runner.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "phy/analysis/fec.hpp"
+#include "phy/errors.hpp"
+
+namespace optilane {
+namespace {
+
+constexpr std::int64_t chunk_symbols = 2048;
+constexpr std::int64_t calibration_symbols = 4096;
+
+/// Transmitted symbols kept for the receiver, indexed by absolute symbol number.
+class SymbolHistory {
+ public:
+  explicit SymbolHistory(std::size_t capacity) {
+    std::size_t size = 1;
+    while (size < capacity) size <<= 1;
+    levels_.resize(size);
+    data_.resize(size);
+    mask_ = size - 1;
+  }
+  void store(std::int64_t k, int level, int data) {
+    levels_[static_cast<std::size_t>(k) & mask_] = level;
+    data_[static_cast<std::size_t>(k) & mask_] = data;
+  }
+  [[nodiscard]] int level(std::int64_t k) const { return levels_[static_cast<std::size_t>(k) & mask_]; }
+  [[nodiscard]] int data(std::int64_t k) const { return data_[static_cast<std::size_t>(k) & mask_]; }
+
+ private:
+  std::vector<int> levels_, data_;
+  std::size_t mask_ = 0;
+};
+
+void check_finite(const Signal& chunk, const Block& block) {
+  double sum = 0.0;
+  if (chunk.domain == Domain::optical) {
+    for (const auto& v : chunk.optical) sum += std::norm(v);
+  } else {
+    for (double v : chunk.electrical) sum += v;
+  }
+  if (!std::isfinite(sum)) {
+    throw NumericError(fmt::format("block '{}' ({}) produced NaN or Inf in chunk {}",
+                                   block.label(), block.kind(), chunk.chunk_index));
+  }
+}
+
+}  // namespace
+
+LaneResult run_lane(const LinkConfig& config, int lane) {
+  const SignalConfig& sig = config.signal;
+  const int sps = sig.samples_per_symbol;
+  const int m = levels_of(sig.modulation);
+  LaneResult result;
+  result.lane = lane;
+  result.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
+
+  std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
+  std::vector<std::unique_ptr<Block>> reference;
+  double latency_samples = 0.0;
+  for (const auto& block : chain) {
+    reference.push_back(block->clone());
+    reference.back()->set_noise_enabled(false);
+    latency_samples += block->latency_samples();
+    result.chain_description.push_back(block->describe());
+    for (const auto& item : block->power()) result.power.push_back({block->label(), item});
+  }
+  const auto latency_symbols = static_cast<std::int64_t>(std::ceil(latency_samples / sps));
+
+  // Run length: signal.symbols, extended up to monte_carlo.symbols until min_errors are counted.
+  const auto base_symbols = static_cast<std::int64_t>(sig.symbols);
+  const auto max_symbols = std::max<std::int64_t>(
+      base_symbols, static_cast<std::int64_t>(config.analysis.monte_carlo.max_symbols));
+  const std::int64_t cal_symbols =
+      std::min<std::int64_t>(base_symbols, calibration_symbols + latency_symbols + 64);
+
+  SymbolHistory history(static_cast<std::size_t>(cal_symbols + 2 * chunk_symbols +
+                                                  latency_symbols + 1024));
+  // Random patterns differ per lane; PRBS patterns start from their standard seed on every lane.
+  PatternGenerator pattern(sig.pattern, sig.modulation, sig.seed + 0x9E37ULL * lane);
+  Precoder precoder(m);
+
+  const SlicerSettings settings{.levels = m,
+                                .samples_per_symbol = sps,
+                                .target_ber = config.analysis.target_ber,
+                                .precoding = sig.precoding};
+  std::optional<SlicerAccumulator> accumulator;
+  std::vector<double> cal_noisy, cal_clean;
+  std::vector<int> cal_levels;
+
+  // Probes: the first probe_uis UIs of each block's output.
+  const std::size_t probe_samples = static_cast<std::size_t>(config.analysis.probe_uis) * sps;
+  result.probes.resize(chain.size() + 1);
+  result.probes[0] = {"00_source", "voltage", "V", lane_context(config, lane).sample_rate_hz(), {}};
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    result.probes[i + 1].label = fmt::format("{:02d}_{}", i + 1, chain[i]->label());
+    result.probes[i + 1].sample_rate_hz = result.probes[0].sample_rate_hz;
+  }
+  auto capture = [&](Probe& probe, const Signal& chunk) {
+    if (probe.samples.size() >= probe_samples) return;
+    const std::size_t n = std::min(probe_samples - probe.samples.size(), chunk.size());
+    if (chunk.domain == Domain::optical) {
+      probe.quantity = "optical_power";
+      probe.unit = "W";
+      for (std::size_t i = 0; i < n; ++i) probe.samples.push_back(std::norm(chunk.optical[i]));
+    } else {
+      if (probe.quantity.empty()) {
+        probe.quantity = "electrical";
+        probe.unit = "V or A";
+      }
+      probe.samples.insert(probe.samples.end(), chunk.electrical.begin(),
+                           chunk.electrical.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+  };
+
+  Signal noisy, clean;
+  noisy.sample_rate_hz = clean.sample_rate_hz = result.probes[0].sample_rate_hz;
+  noisy.wavelength_m = clean.wavelength_m = result.wavelength_m;
+  std::vector<int> symbols(static_cast<std::size_t>(chunk_symbols));
+  const double amplitude = sig.swing_v / 2.0;
+
+  auto feed = [&](std::int64_t first_sample, std::span<const double> n_samples,
+                  std::span<const double> c_samples) {
+    accumulator->add(
+        first_sample, n_samples, c_samples, [&](std::int64_t k) { return history.level(k); },
+        [&](std::int64_t k) { return history.data(k); });
+  };
+
+  std::int64_t sent = 0;
+  std::int64_t chunk_index = 0;
+  while (true) {
+    const std::int64_t count = std::min(chunk_symbols, max_symbols - sent);
+    if (count <= 0) break;
+    pattern.next(std::span<int>(symbols.data(), static_cast<std::size_t>(count)));
+    const auto samples = static_cast<std::size_t>(count * sps);
+    noisy.domain = Domain::electrical;
+    noisy.has_carrier = false;
+    noisy.electrical.resize(samples);
+    noisy.optical.clear();
+    for (std::int64_t k = 0; k < count; ++k) {
+      const int data = symbols[static_cast<std::size_t>(k)];
+      const int level = sig.precoding ? precoder.encode(data) : data;
+      history.store(sent + k, level, data);
+      const double v = amplitude * symbol_level(level, m);
+      std::fill_n(noisy.electrical.begin() + k * sps, sps, v);
+    }
+    noisy.first_sample = sent * sps;
+    noisy.chunk_index = chunk_index;
+    clean.domain = noisy.domain;
+    clean.has_carrier = false;
+    clean.electrical = noisy.electrical;
+    clean.optical.clear();
+    clean.first_sample = noisy.first_sample;
+    clean.chunk_index = chunk_index;
+    capture(result.probes[0], noisy);
+
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      chain[i]->process(noisy);
+      reference[i]->process(clean);
+      check_finite(noisy, *chain[i]);
+      capture(result.probes[i + 1], noisy);
+    }
+    if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {
+      throw NumericError("the chain changed the chunk length or ended in the optical domain");
+    }
+
+    if (!accumulator) {
+      cal_noisy.insert(cal_noisy.end(), noisy.electrical.begin(), noisy.electrical.end());
+      cal_clean.insert(cal_clean.end(), clean.electrical.begin(), clean.electrical.end());
+      for (std::int64_t k = 0; k < count; ++k) cal_levels.push_back(history.level(sent + k));
+      const bool last = sent + count >= max_symbols;
+      if (static_cast<std::int64_t>(cal_levels.size()) >= cal_symbols || last) {
+        const auto max_offset = static_cast<std::int64_t>(latency_samples) + 64 * sps;
+        const SlicerTiming timing =
+            calibrate_slicer(cal_clean, cal_noisy, cal_levels, settings, max_offset);
+        accumulator.emplace(settings, timing);
+        feed(0, cal_noisy, cal_clean);
+        std::vector<double>().swap(cal_noisy);
+        std::vector<double>().swap(cal_clean);
+        std::vector<int>().swap(cal_levels);
+      }
+    } else {
+      feed(noisy.first_sample, noisy.electrical, clean.electrical);
+    }
+    sent += count;
+    ++chunk_index;
+    if (sent >= base_symbols && accumulator) {
+      const bool enough_errors =
+          accumulator->bit_errors() >= config.analysis.monte_carlo.min_errors;
+      if (!config.analysis.monte_carlo.enabled || enough_errors || sent >= max_symbols) break;
+    }
+  }
+  result.slicer = accumulator->result();
+  const double ber = config.analysis.monte_carlo.enabled && result.slicer.bit_errors > 0
+                         ? result.slicer.ber_monte_carlo
+                         : result.slicer.ber_semi_analytic;
+  result.post_fec_ber = config.analysis.fec == "kp4" ? rs_post_fec_ber(ber) : ber;
+  return result;
+}
+
+LinkResult run_link(const LinkConfig& config, int threads) {
+  const auto start = std::chrono::steady_clock::now();
+  LinkResult link;
+  link.name = config.name;
+  link.seed = config.signal.seed;
+  const int lanes = config.lanes.count;
+  link.lanes.resize(static_cast<std::size_t>(lanes));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(lanes));
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  for (int lane = 0; lane < lanes; ++lane) {
+    try {
+      link.lanes[static_cast<std::size_t>(lane)] = run_lane(config, lane);
+    } catch (...) {
+      errors[static_cast<std::size_t>(lane)] = std::current_exception();
+    }
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  std::map<std::string, double> by_category;
+  for (const char* name : {"laser", "driver", "modulator", "tia", "dsp", "serdes", "tuning",
+                           "overhead"}) {
+    by_category[name] = 0.0;
+  }
+  for (const auto& lane : link.lanes) {
+    const double ber = config.analysis.monte_carlo.enabled && lane.slicer.bit_errors > 0
+                           ? lane.slicer.ber_monte_carlo
+                           : lane.slicer.ber_semi_analytic;
+    link.worst_ber = std::max(link.worst_ber, ber);
+    for (const auto& p : lane.power) {
+      by_category[std::string(power_category_name(p.item.category))] += p.item.power_w;
+      link.power_total_w += p.item.power_w;
+    }
+  }
+  for (const auto& [name, watts] : by_category) link.power_breakdown_w.emplace_back(name, watts);
+  link.power_per_lane_w = link.power_total_w / lanes;
+  const double bit_rate =
+      config.signal.symbol_rate_bd * bits_per_symbol(config.signal.modulation) * lanes;
+  link.pj_per_bit = link.power_total_w / bit_rate * 1e12;
+  link.closes = link.worst_ber <= config.analysis.target_ber;
+  link.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return link;
+}
+
+}  // namespace optilane

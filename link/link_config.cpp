@@ -1,0 +1,339 @@
+#include "link/link_config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "link/config_reader.hpp"
+#include "link/registry.hpp"
+#include "optilane/version.hpp"
+
+namespace optilane {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Wavelength grids. CWDM4: IEEE 802.3 clause 151 (400GBASE-FR4) lane centres. LWDM (LAN-WDM,
+// 800 GHz): IEEE 802.3 clause 88 (100GBASE-LR4) lane centres.
+const std::vector<double> cwdm4_grid_m{1271e-9, 1291e-9, 1311e-9, 1331e-9};
+const std::vector<double> lwdm_grid_m{1295.56e-9, 1300.05e-9, 1304.58e-9, 1309.14e-9};
+
+ConfigNode resolve_extends(const std::string& path, std::vector<std::string>& stack) {
+  const std::string canonical = fs::weakly_canonical(fs::path(path)).string();
+  for (const auto& seen : stack) {
+    if (seen == canonical) {
+      throw InputError({path, 0, "extends"},
+                       "circular 'extends': " + fmt::format("{}", fmt::join(stack, " -> ")) +
+                           " -> " + canonical);
+    }
+  }
+  stack.push_back(canonical);
+  ConfigNode node = load_yaml_file(path);
+  if (!node.is_map()) throw InputError({path, node.line, ""}, "a config must be a YAML map");
+  if (const ConfigNode* extends = node.find("extends")) {
+    if (!extends->is_scalar()) {
+      throw InputError({extends->file, extends->line, "extends"}, "expected a preset name");
+    }
+    const std::string base_path =
+        find_preset(extends->scalar, path, {extends->file, extends->line, "extends"});
+    ConfigNode base = resolve_extends(base_path, stack);
+    base.erase("name");  // a derived config names itself (or is unnamed)
+    node.erase("extends");
+    // The chain is replaced as a whole when the derived config gives one.
+    merge_into(base, node);
+    node = std::move(base);
+  }
+  stack.pop_back();
+  return node;
+}
+
+std::uint64_t read_count(ConfigReader& reader, std::string_view key, std::uint64_t default_value,
+                         std::string_view doc, double max) {
+  return static_cast<std::uint64_t>(
+      reader.integer(key, static_cast<long>(default_value), doc, Range::between(1, max)));
+}
+
+}  // namespace
+
+std::vector<std::string> preset_search_path(const std::string& including_file) {
+  std::vector<std::string> dirs;
+  if (!including_file.empty() && including_file.front() != '<') {
+    dirs.push_back(fs::path(including_file).parent_path().string());
+  }
+  if (const char* env = std::getenv("OPTILANE_PRESET_PATH")) {
+    std::string list = env;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const std::size_t colon = list.find(':', start);
+      const std::string dir = list.substr(start, colon - start);
+      if (!dir.empty()) dirs.push_back(dir);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  dirs.push_back(std::string(source_dir) + "/examples");
+  return dirs;
+}
+
+std::string find_preset(const std::string& name, const std::string& including_file,
+                        const SourceLocation& where) {
+  std::vector<std::string> tried;
+  for (const auto& dir : preset_search_path(including_file)) {
+    for (const std::string& candidate : {name, name + ".yaml"}) {
+      const fs::path p = dir.empty() ? fs::path(candidate) : fs::path(dir) / candidate;
+      std::error_code ec;
+      if (fs::is_regular_file(p, ec)) return p.string();
+      tried.push_back(p.string());
+    }
+  }
+  throw InputError(where, "unknown preset '" + name + "' (looked for " + tried.front() +
+                              (tried.size() > 2 ? " and in " + std::to_string(tried.size() / 2 - 1) +
+                                                      " other places" : "") +
+                              "; `optilane presets` lists them)");
+}
+
+ConfigNode resolve_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::vector<std::string> stack;
+  ConfigNode root = resolve_extends(path, stack);
+  for (const auto& assignment : overrides) apply_override(root, assignment);
+  return root;
+}
+
+LaneContext lane_context(const LinkConfig& config, int lane) {
+  LaneContext context;
+  context.symbol_rate_bd = config.signal.symbol_rate_bd;
+  context.samples_per_symbol = config.signal.samples_per_symbol;
+  context.bits_per_symbol = bits_per_symbol(config.signal.modulation);
+  context.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
+  context.seed = config.signal.seed;
+  context.lane = lane;
+  context.chunk_samples = static_cast<std::size_t>(2048 * config.signal.samples_per_symbol);
+  return context;
+}
+
+namespace {
+
+std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index) {
+  const BlockType* type = find_block_type(entry.block);
+  ConfigReader reader(entry.node, entry.path + " (" + entry.block + ")", {"block", "name"});
+  std::unique_ptr<Block> block;
+  try {
+    block = type->make(reader);
+    block->set_label(entry.label);
+    block->set_chain_index(index);
+    block->prepare(lane);
+  } catch (const ParameterError& e) {
+    throw InputError(reader.where(e.key()), e.what());
+  }
+  reader.reject_unknown_keys();
+  return block;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane) {
+  const LaneContext context = lane_context(config, lane);
+  std::vector<std::unique_ptr<Block>> chain;
+  int index = 0;
+  for (const auto& entry : config.chain) chain.push_back(make_block(entry, context, index++));
+  return chain;
+}
+
+void check_chain_domains(const LinkConfig& config,
+                         const std::vector<std::unique_ptr<Block>>& chain) {
+  Domain domain = Domain::electrical;
+  bool carrier = false;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const ChainEntry& entry = config.chain[i];
+    const std::string problem = chain[i]->check_input(domain, carrier);
+    if (!problem.empty()) {
+      throw InputError({entry.node.file, entry.node.line, entry.path + " (" + entry.block + ")"},
+                       problem);
+    }
+    carrier = chain[i]->supplies_carrier(carrier);
+    domain = chain[i]->output_domain(domain);
+  }
+  if (domain != Domain::electrical) {
+    const ConfigNode* chain_node = config.resolved.find("chain");
+    throw InputError({chain_node ? chain_node->file : config.file,
+                      chain_node ? chain_node->line : 0, "chain"},
+                     "the chain ends with an optical signal; end it with a photodetector (and "
+                     "TIA) so the receiver has an electrical signal to slice");
+  }
+  if (carrier) {
+    throw InputError({config.file, 0, "chain"},
+                     "a laser supplies a carrier that no modulator uses; add a modulator after it "
+                     "or use kind: dfb for direct modulation");
+  }
+}
+
+LinkConfig parse_link_config(const ConfigNode& root) {
+  LinkConfig config;
+  config.resolved = root;
+  config.file = root.file;
+  if (!root.is_map()) throw InputError({root.file, root.line, ""}, "a config must be a YAML map");
+
+  ConfigReader top(root, "", {"signal", "lanes", "chain", "analysis"});
+  config.name = top.text("name", "unnamed", "Name of the link, used in reports.");
+  (void)top.text("description", "", "Free text describing the link.");
+  top.reject_unknown_keys();
+
+  // signal
+  const ConfigNode empty_map = [] {
+    ConfigNode node;
+    node.type = ConfigNode::Type::map;
+    return node;
+  }();
+  const ConfigNode* signal_node = root.find("signal");
+  if (signal_node == nullptr) {
+    throw InputError({root.file, root.line, "signal"}, "missing required section 'signal'");
+  }
+  if (!signal_node->is_map()) {
+    throw InputError({signal_node->file, signal_node->line, "signal"}, "expected a map");
+  }
+  {
+    ConfigReader r(*signal_node, "signal");
+    SignalConfig& s = config.signal;
+    s.modulation = r.choice("format", "pam4", {"nrz", "pam4"}, "Modulation format.") == "nrz"
+                       ? Modulation::nrz
+                       : Modulation::pam4;
+    s.symbol_rate_bd = r.required_quantity("symbol_rate", Dimension::symbol_rate,
+                                           "Symbol rate, e.g. 53.125 GBd or 106.25 GBd.",
+                                           Range::between(1e3, 1e13));
+    if (s.symbol_rate_bd <= 0.0) r.fail("symbol_rate", "must be > 0");
+    s.samples_per_symbol = static_cast<int>(
+        r.integer("samples_per_symbol", 16, "Samples per symbol (even).", Range::between(2, 256)));
+    if (s.samples_per_symbol % 2 != 0) r.fail("samples_per_symbol", "must be even");
+    s.pattern = parse_pattern(r.choice(
+        "pattern", "prbs31q",
+        {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20", "prbs23", "prbs31", "prbs13q",
+         "prbs31q", "ssprq", "random"},
+        "Test pattern (IEEE 802.3 cl. 120.5.11.2 for the PAM4 forms)."));
+    if (s.pattern == PatternKind::ssprq && s.modulation != Modulation::pam4) {
+      r.fail("pattern", "ssprq is a PAM4 pattern; use format: pam4");
+    }
+    s.symbols = read_count(r, "symbols", 65536, "Symbols to simulate.", 1e10);
+    s.seed = static_cast<std::uint64_t>(
+        r.integer("seed", 1, "Seed of every random stream.", Range::between(0, 9e15)));
+    s.precoding = r.flag("precoding", false, "1/(1+D) mod 4 precoding (IEEE 802.3 cl. 120.5.7.2).");
+    s.swing_v = r.quantity("swing", Dimension::voltage, 1.0,
+                           "Peak-to-peak swing of the ideal source's outer levels.",
+                           Range::positive());
+    r.reject_unknown_keys();
+  }
+
+  // lanes
+  {
+    const ConfigNode* lanes_node = root.find("lanes");
+    const ConfigNode& node = lanes_node ? *lanes_node : empty_map;
+    if (!node.is_map()) throw InputError({node.file, node.line, "lanes"}, "expected a map");
+    ConfigReader r(node, "lanes");
+    LanesConfig& l = config.lanes;
+    l.count = static_cast<int>(r.integer("count", 1, "Number of lanes.", Range::between(1, 64)));
+    std::vector<double> grid;
+    const ConfigNode* wdm = node.find("wdm");
+    if (wdm != nullptr && wdm->is_sequence()) {
+      l.wdm = "list";
+      grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.");
+    } else {
+      l.wdm = r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
+                       "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list.");
+      if (l.wdm == "cwdm4") grid = cwdm4_grid_m;
+      if (l.wdm == "lwdm") grid = lwdm_grid_m;
+    }
+    const double wavelength =
+        r.quantity("wavelength", Dimension::length, 1311e-9,
+                   "Wavelength of every lane when wdm is none (1311 nm: IEEE 802.3 DR PMDs).",
+                   Range::between(200e-9, 3000e-9));
+    for (double w : grid) {
+      if (!(w > 200e-9 && w < 3000e-9)) r.fail("wdm", "wavelengths must lie in 200..3000 nm");
+    }
+    for (int i = 0; i < l.count; ++i) {
+      l.wavelengths_m.push_back(grid.empty() ? wavelength
+                                             : grid[static_cast<std::size_t>(i) % grid.size()]);
+    }
+    r.reject_unknown_keys();
+  }
+
+  // analysis
+  {
+    const ConfigNode* analysis_node = root.find("analysis");
+    const ConfigNode& node = analysis_node ? *analysis_node : empty_map;
+    if (!node.is_map()) throw InputError({node.file, node.line, "analysis"}, "expected a map");
+    ConfigReader r(node, "analysis", {"monte_carlo"});
+    AnalysisConfig& a = config.analysis;
+    a.target_ber = r.quantity("target_ber", Dimension::dimensionless, 2.4e-4,
+                              "Target BER (KP4 pre-FEC threshold 2.4e-4: IEEE 802.3 cl. 120).",
+                              Range::between(1e-30, 0.5));
+    if (!(a.target_ber > 0.0)) r.fail("target_ber", "must be > 0");
+    a.fec = r.choice("fec", "kp4", {"none", "kp4"}, "FEC model (KP4 = RS(544,514)).");
+    a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
+    a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
+    a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
+    a.probe_uis = static_cast<int>(
+        r.integer("probe_uis", 256, "UIs of each block's output kept in the HDF5 file.",
+                  Range::between(0, 1 << 20)));
+    r.reject_unknown_keys();
+    if (const ConfigNode* mc = node.find("monte_carlo")) {
+      if (mc->is_scalar()) {
+        ConfigReader flag_reader(node, "analysis");
+        a.monte_carlo.enabled = flag_reader.flag("monte_carlo", true, "Run Monte-Carlo.");
+      } else if (mc->is_map()) {
+        ConfigReader m(*mc, "analysis.monte_carlo");
+        a.monte_carlo.max_symbols =
+            read_count(m, "symbols", config.signal.symbols,
+                       "Most symbols Monte-Carlo may count (it stops earlier at min_errors).",
+                       1e13);
+        a.monte_carlo.min_errors = read_count(
+            m, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
+        m.reject_unknown_keys();
+      } else {
+        throw InputError({mc->file, mc->line, "analysis.monte_carlo"},
+                         "expected a map {symbols, min_errors} or true/false");
+      }
+    }
+  }
+
+  // chain
+  const ConfigNode* chain = root.find("chain");
+  if (chain == nullptr) throw InputError({root.file, root.line, "chain"}, "missing 'chain'");
+  if (!chain->is_sequence()) {
+    throw InputError({chain->file, chain->line, "chain"}, "expected a list of blocks");
+  }
+  for (std::size_t i = 0; i < chain->sequence.size(); ++i) {
+    const ConfigNode& item = chain->sequence[i];
+    const std::string path = "chain[" + std::to_string(i) + "]";
+    if (!item.is_map()) {
+      throw InputError({item.file, item.line, path}, "expected a map with a 'block:' key");
+    }
+    const ConfigNode* block = item.find("block");
+    if (block == nullptr || !block->is_scalar()) {
+      throw InputError({item.file, item.line, path + ".block"},
+                       "missing 'block:' (one of: " +
+                           fmt::format("{}", fmt::join(block_type_names(), ", ")) + ")");
+    }
+    if (find_block_type(block->scalar) == nullptr) {
+      std::string message = "unknown block '" + block->scalar + "'";
+      if (auto guess = closest_match(block->scalar, block_type_names())) {
+        message += " (did you mean '" + *guess + "'?)";
+      }
+      message += "; known blocks: " + fmt::format("{}", fmt::join(block_type_names(), ", "));
+      throw InputError({block->file, block->line, path + ".block"}, message);
+    }
+    const ConfigNode* name = item.find("name");
+    ChainEntry entry{.block = block->scalar,
+                     .label = name && name->is_scalar() ? name->scalar : block->scalar,
+                     .node = item,
+                     .path = path};
+    config.chain.push_back(std::move(entry));
+  }
+  // Construct every lane's chain once so all parameter errors surface now.
+  for (int lane = 0; lane < config.lanes.count; ++lane) {
+    const auto blocks = build_chain(config, lane);
+    check_chain_domains(config, blocks);
+  }
+  return config;
+}
+
+}  // namespace optilane

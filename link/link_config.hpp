@@ -1,0 +1,92 @@
+// A link's configuration: loading (with `extends:` presets and `--set` overrides), strict
+// validation with file/line/key errors, and building a lane's chain of blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "link/config_tree.hpp"
+#include "phy/block.hpp"
+#include "phy/pam.hpp"
+#include "phy/prbs.hpp"
+
+namespace optilane {
+
+struct SignalConfig {
+  Modulation modulation = Modulation::pam4;
+  double symbol_rate_bd = 53.125e9;
+  int samples_per_symbol = 16;
+  PatternKind pattern = PatternKind::prbs31q;
+  std::uint64_t symbols = 65536;  ///< symbols simulated (at least; Monte-Carlo may run longer)
+  std::uint64_t seed = 1;
+  bool precoding = false;
+  double swing_v = 1.0;  ///< peak-to-peak of the source's levels (outer levels ±swing/2)
+};
+
+struct LanesConfig {
+  int count = 1;
+  std::string wdm = "none";          ///< none | cwdm4 | lwdm | list
+  std::vector<double> wavelengths_m;  ///< one per lane
+};
+
+struct MonteCarloConfig {
+  bool enabled = true;
+  std::uint64_t max_symbols = 0;  ///< 0: run exactly signal.symbols
+  std::uint64_t min_errors = 100;
+};
+
+struct AnalysisConfig {
+  double target_ber = 2.4e-4;  ///< KP4 RS(544,514) pre-FEC threshold (IEEE 802.3 cl. 120, 136)
+  std::string fec = "kp4";
+  MonteCarloConfig monte_carlo;
+  bool semi_analytic = true;
+  bool statistical_eye = true;
+  bool sensitivity = false;
+  int probe_uis = 256;  ///< UIs kept of each block's output waveform
+};
+
+struct ChainEntry {
+  std::string block;  ///< registry name
+  std::string label;  ///< `name:` or the block name
+  ConfigNode node;    ///< the block's map, with locations
+  std::string path;   ///< "chain[2]" for messages
+};
+
+struct LinkConfig {
+  std::string name;
+  std::string file;
+  SignalConfig signal;
+  LanesConfig lanes;
+  std::vector<ChainEntry> chain;
+  AnalysisConfig analysis;
+  ConfigNode resolved;  ///< the full config after extends and overrides
+};
+
+/// Loads `path`, resolves `extends:` (recursively, detecting cycles) and applies `--set`
+/// overrides in order.
+[[nodiscard]] ConfigNode resolve_config(const std::string& path,
+                                        const std::vector<std::string>& overrides);
+/// Directories searched for presets named by `extends:`.
+[[nodiscard]] std::vector<std::string> preset_search_path(const std::string& including_file);
+/// Finds a preset file by name ("tiers/cpo-200g" or a path); throws InputError when absent.
+[[nodiscard]] std::string find_preset(const std::string& name, const std::string& including_file,
+                                      const SourceLocation& where);
+
+/// Validates the resolved tree and builds the typed config. Every block of the chain is
+/// constructed and prepared once here, so all parameter errors surface before a run starts.
+[[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved);
+
+/// The lane context of lane `lane`.
+[[nodiscard]] LaneContext lane_context(const LinkConfig& config, int lane);
+
+/// Builds and prepares the chain of one lane.
+[[nodiscard]] std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane);
+
+/// Checks that the chain's domains connect (carrier before modulator, photodetector before the
+/// end, ...); throws InputError naming the offending block.
+void check_chain_domains(const LinkConfig& config,
+                         const std::vector<std::unique_ptr<Block>>& chain);
+
+}  // namespace optilane

@@ -1,0 +1,48 @@
+#include "link/registry.hpp"
+
+#include "phy/blocks/awgn_block.hpp"
+#include "phy/blocks/filter_block.hpp"
+
+namespace optilane {
+namespace {
+
+/// A maker for a block whose parameter struct has a static `read(ParamReader&)`.
+template <typename BlockT, typename ParamsT>
+std::function<std::unique_ptr<Block>(ParamReader&)> maker() {
+  return [](ParamReader& reader) -> std::unique_ptr<Block> {
+    return std::make_unique<BlockT>(ParamsT::read(reader));
+  };
+}
+
+std::vector<BlockType> make_registry() {
+  std::vector<BlockType> types;
+  types.push_back({"filter", "signal",
+                   "a plain linear filter: Bessel-Thomson, Butterworth, Gaussian, raised cosine "
+                   "or brick-wall",
+                   maker<FilterBlock, FilterParams>()});
+  types.push_back({"awgn", "signal", "additive white Gaussian noise at a set SNR or density",
+                   maker<AwgnBlock, AwgnParams>()});
+  return types;
+}
+
+}  // namespace
+
+const std::vector<BlockType>& block_types() {
+  static const std::vector<BlockType> types = make_registry();
+  return types;
+}
+
+const BlockType* find_block_type(const std::string& name) {
+  for (const auto& type : block_types()) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> block_type_names() {
+  std::vector<std::string> names;
+  for (const auto& type : block_types()) names.push_back(type.name);
+  return names;
+}
+
+}  // namespace optilane

@@ -1,0 +1,179 @@
+#include "link/report.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+
+#include "optilane/version.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+namespace {
+
+std::mutex& temporaries_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+// Fixed-size table so the signal handler can walk it without allocating.
+constexpr int max_temporaries = 16;
+std::atomic<const char*> temporaries[max_temporaries];
+std::string temporary_storage[max_temporaries];
+
+nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) {
+  using nlohmann::json;
+  json lanes = json::array();
+  for (const auto& lane : result.lanes) {
+    const SlicerResult& s = lane.slicer;
+    json ber = {{"semi_analytic", s.ber_semi_analytic},
+                {"ser_semi_analytic", s.ser_semi_analytic}};
+    if (config.analysis.monte_carlo.enabled) {
+      ber["monte_carlo"] = s.ber_monte_carlo;
+      ber["monte_carlo_ci95"] = {s.ber_ci95_low, s.ber_ci95_high};
+      ber["errors"] = s.bit_errors;
+      ber["bits"] = s.bits;
+      ber["ser_monte_carlo"] = s.ser_monte_carlo;
+      ber["symbol_errors"] = s.symbol_errors;
+      ber["symbols"] = s.symbols;
+    }
+    json eye = {{"height", s.eye_height},
+                {"width_ui", s.eye_width_ui},
+                {"at_ber", config.analysis.target_ber},
+                {"levels", s.level_means},
+                {"thresholds", s.thresholds},
+                {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
+    json rx = {{"snr_db", number_or_null(s.snr_db)},
+               {"noise_rms_per_level", s.noise_rms_per_level}};
+    lanes.push_back({{"lane", lane.lane},
+                     {"wavelength_nm", lane.wavelength_m * 1e9},
+                     {"ber", ber},
+                     {"post_fec_ber", lane.post_fec_ber},
+                     {"eye", eye},
+                     {"rx", rx},
+                     {"chain", lane.chain_description}});
+  }
+  json breakdown = json::object();
+  for (const auto& [name, watts] : result.power_breakdown_w) breakdown[name] = watts;
+  json segment = {{"name", config.name}, {"channel", json::object()}, {"lanes", lanes}};
+  return {{"name", config.name},
+          {"optilane_version", version_string},
+          {"git_revision", git_revision},
+          {"seed", config.signal.seed},
+          {"signal",
+           {{"format", config.signal.modulation == Modulation::pam4 ? "pam4" : "nrz"},
+            {"symbol_rate_gbd", config.signal.symbol_rate_bd / 1e9},
+            {"samples_per_symbol", config.signal.samples_per_symbol},
+            {"pattern", std::string(pattern_name(config.signal.pattern))}}},
+          {"segments", json::array({segment})},
+          {"link",
+           {{"ber", result.worst_ber},
+            {"closes", result.closes},
+            {"target_ber", config.analysis.target_ber}}},
+          {"power",
+           {{"per_lane_w", result.power_per_lane_w},
+            {"total_w", result.power_total_w},
+            {"pj_per_bit", result.pj_per_bit},
+            {"breakdown_w", breakdown}}},
+          {"elapsed_s", result.elapsed_s}};
+}
+
+std::string summary_table(const LinkConfig& config, const LinkResult& result) {
+  std::string out;
+  out += fmt::format("optilane {} — {} ({} lane{}, {:.4g} GBd {}, {} samples/symbol, seed {})\n",
+                     version_string, config.name, config.lanes.count,
+                     config.lanes.count > 1 ? "s" : "", config.signal.symbol_rate_bd / 1e9,
+                     config.signal.modulation == Modulation::pam4 ? "PAM4" : "NRZ",
+                     config.signal.samples_per_symbol, config.signal.seed);
+  const bool mc = config.analysis.monte_carlo.enabled;
+  out += fmt::format("{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7}  {:<26} {:<20}\n", "lane",
+                     "λ [nm]", "BER MC", "MC 95 % interval", "errors", "BER semi", "SNR[dB]",
+                     "eye height [signal unit]", "eye width [UI]");
+  for (const auto& lane : result.lanes) {
+    const SlicerResult& s = lane.slicer;
+    std::string heights, widths;
+    for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
+    for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
+    out += fmt::format("{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10.3e} {:>7.2f}  {:<26} {:<20}\n",
+                       lane.lane, lane.wavelength_m * 1e9,
+                       mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
+                       mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
+                       mc ? std::to_string(s.bit_errors) : "-", s.ber_semi_analytic, s.snr_db,
+                       heights, widths);
+  }
+  out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
+                     config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");
+  if (result.power_total_w > 0.0) {
+    out += fmt::format("; power {:.3f} W total, {:.3f} W/lane, {:.2f} pJ/bit",
+                       result.power_total_w, result.power_per_lane_w, result.pj_per_bit);
+  }
+  out += fmt::format("  ({:.2f} s)\n", result.elapsed_s);
+  return out;
+}
+
+std::string temporary_name(const std::string& path) {
+  const std::string name = fmt::format("{}.tmp-{}", path, ::getpid());
+  const std::lock_guard lock(temporaries_mutex());
+  for (int i = 0; i < max_temporaries; ++i) {
+    if (temporaries[i].load() == nullptr) {
+      temporary_storage[i] = name;
+      temporaries[i].store(temporary_storage[i].c_str());
+      break;
+    }
+  }
+  return name;
+}
+
+void commit_temporary(const std::string& temporary, const std::string& path) {
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  {
+    const std::lock_guard lock(temporaries_mutex());
+    for (int i = 0; i < max_temporaries; ++i) {
+      const char* p = temporaries[i].load();
+      if (p != nullptr && temporary == p) temporaries[i].store(nullptr);
+    }
+  }
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw InputError("cannot write '" + path + "': " + ec.message());
+  }
+}
+
+void remove_temporary_files() noexcept {
+  for (auto& slot : temporaries) {
+    if (const char* p = slot.exchange(nullptr)) ::unlink(p);
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = temporary_name(path);
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      remove_temporary_files();
+      throw InputError("cannot write '" + path + "' (directory missing or not writable)");
+    }
+    out << text;
+    out.flush();
+    if (!out) {
+      remove_temporary_files();
+      throw InputError("cannot write '" + path + "'");
+    }
+  }
+  commit_temporary(temporary, path);
+}
+
+}  // namespace optilane

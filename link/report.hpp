@@ -1,0 +1,29 @@
+// Reports of a run: the JSON summary (DESIGN.md §4), the stdout table, and atomic file writing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "link/lane_runner.hpp"
+#include "link/link_config.hpp"
+
+namespace optilane {
+
+/// The JSON summary of a run, with the contract's keys.
+[[nodiscard]] nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result);
+
+/// The readable summary table for standard output.
+[[nodiscard]] std::string summary_table(const LinkConfig& config, const LinkResult& result);
+
+/// Writes `text` to `path` atomically: a temporary name in the same directory, then rename.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+/// A temporary name next to `path` for atomic writing; registered so that an interrupted run
+/// removes it (see remove_temporary_files).
+[[nodiscard]] std::string temporary_name(const std::string& path);
+/// Removes every temporary file still registered (called on errors and signals).
+void remove_temporary_files() noexcept;
+/// Renames a finished temporary file onto its final name and unregisters it.
+void commit_temporary(const std::string& temporary, const std::string& path);
+
+}  // namespace optilane

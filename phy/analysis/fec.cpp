@@ -1,0 +1,38 @@
+#include "phy/analysis/fec.hpp"
+
+#include <cmath>
+
+namespace optilane {
+namespace {
+
+/// log of C(n,i) p^i (1−p)^(n−i), computed in logs to stay finite far in the tail.
+double log_binomial_term(int n, int i, double p) {
+  return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) +
+         i * std::log(p) + (n - i) * std::log1p(-p);
+}
+
+double symbol_error_probability(double ber, int bits) {
+  return -std::expm1(bits * std::log1p(-ber));  // 1 − (1 − p)^m without cancellation
+}
+
+}  // namespace
+
+double rs_codeword_failure(double ber, const ReedSolomonCode& code) {
+  if (ber <= 0.0) return 0.0;
+  const double ps = symbol_error_probability(ber, code.bits_per_symbol);
+  double sum = 0.0;
+  for (int i = code.t + 1; i <= code.n; ++i) sum += std::exp(log_binomial_term(code.n, i, ps));
+  return sum;
+}
+
+double rs_post_fec_ber(double ber, const ReedSolomonCode& code) {
+  if (ber <= 0.0) return 0.0;
+  const double ps = symbol_error_probability(ber, code.bits_per_symbol);
+  double ser_out = 0.0;
+  for (int i = code.t + 1; i <= code.n; ++i) {
+    ser_out += (static_cast<double>(i) / code.n) * std::exp(log_binomial_term(code.n, i, ps));
+  }
+  return ser_out * ber / ps;
+}
+
+}  // namespace optilane

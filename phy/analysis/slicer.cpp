@@ -1,0 +1,330 @@
+#include "phy/analysis/slicer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <tuple>
+
+#include "phy/analysis/statistics.hpp"
+#include "phy/pam.hpp"
+
+namespace optilane {
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+/// Φ(z), the standard normal CDF, with the infinities handled.
+double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+/// Expected bit and symbol errors for one noiseless sample x at level l.
+void sample_error(double x, int level, double sigma, std::span<const double> thresholds, int m,
+                  double& bit_error_sum, double& symbol_error_sum) {
+  if (sigma <= 0.0) {
+    int decided = 0;
+    while (decided < m - 1 && x > thresholds[static_cast<std::size_t>(decided)]) ++decided;
+    bit_error_sum += bit_errors(level, decided, m);
+    symbol_error_sum += decided != level ? 1.0 : 0.0;
+    return;
+  }
+  double below = 0.0;  // Φ((t_j − x)/σ) for the lower edge of region j
+  for (int j = 0; j < m; ++j) {
+    const double upper_edge = j == m - 1 ? infinity : thresholds[static_cast<std::size_t>(j)];
+    const double above = j == m - 1 ? 1.0 : phi((upper_edge - x) / sigma);
+    const double p = above - below;
+    below = above;
+    if (j == level) continue;
+    bit_error_sum += p * bit_errors(level, j, m);
+    symbol_error_sum += p;
+  }
+}
+
+/// Optimum threshold between levels j and j+1 by golden-section search of the expected errors.
+double optimise_threshold(std::span<const double> x, std::span<const int> levels,
+                          std::span<const double> sigma, int j, double lo, double hi) {
+  auto cost = [&](double t) {
+    double c = 0.0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const int l = levels[k];
+      const double s = std::max(sigma[static_cast<std::size_t>(l)], 1e-300);
+      if (l <= j) c += q_function((t - x[k]) / s);
+      else c += q_function((x[k] - t) / s);
+    }
+    return c;
+  };
+  constexpr double golden = 0.6180339887498949;
+  double a = lo, b = hi;
+  double c1 = b - golden * (b - a), c2 = a + golden * (b - a);
+  double f1 = cost(c1), f2 = cost(c2);
+  for (int iteration = 0; iteration < 48; ++iteration) {
+    if (f1 <= f2) {
+      b = c2; c2 = c1; f2 = f1; c1 = b - golden * (b - a); f1 = cost(c1);
+    } else {
+      a = c1; c1 = c2; f1 = f2; c2 = a + golden * (b - a); f2 = cost(c2);
+    }
+  }
+  // A flat cost (no noise, open eye) leaves the search anywhere in the flat region: prefer the
+  // middle of the open interval between the two levels' extreme samples.
+  return 0.5 * (a + b);
+}
+
+struct PhaseStats {
+  std::vector<double> clean;
+  std::vector<int> levels;
+  std::vector<double> sigma;  // per level
+  std::vector<double> means;  // per level
+};
+
+PhaseStats phase_stats(std::span<const double> noiseless, std::span<const double> noisy,
+                       std::span<const int> sent, int m, int sps, std::int64_t offset) {
+  PhaseStats s;
+  std::vector<double> sum(static_cast<std::size_t>(m)), sq(static_cast<std::size_t>(m));
+  std::vector<double> count(static_cast<std::size_t>(m));
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset;
+    if (n < 0 || n >= static_cast<std::int64_t>(noiseless.size())) continue;
+    const auto idx = static_cast<std::size_t>(n);
+    const int l = sent[k];
+    s.clean.push_back(noiseless[idx]);
+    s.levels.push_back(l);
+    const double e = noisy[idx] - noiseless[idx];
+    sum[static_cast<std::size_t>(l)] += noiseless[idx];
+    sq[static_cast<std::size_t>(l)] += e * e;
+    count[static_cast<std::size_t>(l)] += 1.0;
+  }
+  for (int l = 0; l < m; ++l) {
+    const auto i = static_cast<std::size_t>(l);
+    s.means.push_back(count[i] > 0 ? sum[i] / count[i] : 0.0);
+    s.sigma.push_back(count[i] > 0 ? std::sqrt(sq[i] / count[i]) : 0.0);
+  }
+  return s;
+}
+
+std::vector<double> best_thresholds(const PhaseStats& s, int m) {
+  std::vector<double> thresholds;
+  for (int j = 0; j + 1 < m; ++j) {
+    double lo = s.means[static_cast<std::size_t>(j)];
+    double hi = s.means[static_cast<std::size_t>(j + 1)];
+    if (hi < lo) std::swap(lo, hi);
+    thresholds.push_back(optimise_threshold(s.clean, s.levels, s.sigma, j, lo, hi));
+  }
+  return thresholds;
+}
+
+}  // namespace
+
+double gaussian_ber(std::span<const double> noiseless, std::span<const int> levels,
+                    std::span<const double> sigma_per_level, std::span<const double> thresholds,
+                    int level_count) {
+  double bits = 0.0, symbols = 0.0;
+  for (std::size_t k = 0; k < noiseless.size(); ++k) {
+    const int l = levels[k];
+    sample_error(noiseless[k], l, sigma_per_level[static_cast<std::size_t>(l)], thresholds,
+                 level_count, bits, symbols);
+  }
+  const double n = static_cast<double>(noiseless.size());
+  return n > 0 ? bits / (n * std::log2(level_count)) : 0.0;
+}
+
+SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const double> noisy,
+                              std::span<const int> sent_levels, const SlicerSettings& settings,
+                              std::int64_t max_offset_samples) {
+  const int sps = settings.samples_per_symbol;
+  const int m = settings.levels;
+  if (noiseless.size() != noisy.size()) throw std::invalid_argument("calibration: size mismatch");
+  // Coarse: the offset whose samples correlate best with the sent levels.
+  double level_mean = 0.0;
+  for (int l : sent_levels) level_mean += symbol_level(l, m);
+  level_mean /= static_cast<double>(sent_levels.size());
+  std::int64_t best_offset = 0;
+  double best_corr = -infinity;
+  for (std::int64_t offset = 0; offset <= max_offset_samples; ++offset) {
+    double sxy = 0.0, sxx = 0.0, sx = 0.0, count = 0.0;
+    for (std::size_t k = 0; k < sent_levels.size(); ++k) {
+      const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset;
+      if (n >= static_cast<std::int64_t>(noiseless.size())) break;
+      const double x = noiseless[static_cast<std::size_t>(n)];
+      const double y = symbol_level(sent_levels[k], m) - level_mean;
+      sxy += x * y;
+      sxx += x * x;
+      sx += x;
+      count += 1.0;
+    }
+    if (count < 16) break;
+    const double var = sxx - sx * sx / count;
+    const double corr = var > 0 ? sxy / std::sqrt(var) : -infinity;
+    if (corr > best_corr) {
+      best_corr = corr;
+      best_offset = offset;
+    }
+  }
+  // Fine: within ±½ UI, the phase with the lowest semi-analytic BER (ties: the most central).
+  SlicerTiming timing;
+  double best_ber = infinity;
+  for (int p = -sps / 2; p < sps - sps / 2; ++p) {
+    const std::int64_t offset = best_offset + p;
+    if (offset < 0) continue;
+    const PhaseStats s = phase_stats(noiseless, noisy, sent_levels, m, sps, offset);
+    if (s.clean.empty()) continue;
+    const std::vector<double> thresholds = best_thresholds(s, m);
+    const double ber = gaussian_ber(s.clean, s.levels, s.sigma, thresholds, m);
+    if (ber < best_ber * (1.0 - 1e-9) ||
+        (ber <= best_ber && std::abs(p) < std::abs(timing.offset_samples - best_offset))) {
+      best_ber = ber;
+      timing.offset_samples = offset;
+      timing.thresholds = thresholds;
+      timing.level_means = s.means;
+    }
+  }
+  // Amplitude range of the eye histogram: the noisy calibration record with a margin.
+  const auto [lo_it, hi_it] = std::minmax_element(noisy.begin(), noisy.end());
+  const double span = *hi_it - *lo_it;
+  timing.amplitude_min = *lo_it - 0.15 * span;
+  timing.amplitude_max = *hi_it + 0.15 * span;
+  if (!(span > 0.0)) {
+    timing.amplitude_min = *lo_it - 1.0;
+    timing.amplitude_max = *hi_it + 1.0;
+  }
+  return timing;
+}
+
+SlicerAccumulator::SlicerAccumulator(const SlicerSettings& settings, const SlicerTiming& timing)
+    : settings_(settings), timing_(timing), half_(settings.samples_per_symbol / 2) {
+  const int sps = settings.samples_per_symbol;
+  const int m = settings.levels;
+  const auto cells = static_cast<std::size_t>(sps * m);
+  min_.assign(cells, infinity);
+  max_.assign(cells, -infinity);
+  noise_sq_.assign(cells, 0.0);
+  count_.assign(cells, 0);
+  isi_hist_.assign(static_cast<std::size_t>(m * settings.isi_bins), 0);
+  // The ISI histogram spans a wider range than the eye so rare extreme ISI stays resolved.
+  const double span = timing.amplitude_max - timing.amplitude_min;
+  isi_min_ = timing.amplitude_min - span;
+  isi_bin_ = 3.0 * span / settings.isi_bins;
+  eye_.time_bins = 2 * sps;
+  eye_.amplitude_bins = settings.eye_amplitude_bins;
+  eye_bin_ = span / settings.eye_amplitude_bins;
+  for (int t = 0; t < eye_.time_bins; ++t) eye_.time_ui.push_back(static_cast<double>(t - sps) / sps);
+  for (int a = 0; a < eye_.amplitude_bins; ++a) {
+    eye_.amplitude.push_back(timing.amplitude_min + (a + 0.5) * eye_bin_);
+  }
+  eye_.counts.assign(static_cast<std::size_t>(eye_.time_bins * eye_.amplitude_bins), 0);
+}
+
+void SlicerAccumulator::decide(double noisy, int level, int symbol) {
+  const int m = settings_.levels;
+  int decided = 0;
+  while (decided < m - 1 && noisy > timing_.thresholds[static_cast<std::size_t>(decided)]) {
+    ++decided;
+  }
+  int data = decided;
+  int reference = level;
+  if (settings_.precoding) {
+    data = (decided + previous_decision_) % m;  // 1/(1+D) decoding, IEEE 802.3 cl. 120.5.7.2
+    previous_decision_ = decided;
+    reference = symbol;
+  }
+  ++symbols_;
+  if (data != reference) {
+    ++symbol_errors_;
+    bit_errors_ += static_cast<std::uint64_t>(optilane::bit_errors(reference, data, m));
+  }
+}
+
+SlicerResult SlicerAccumulator::result() const {
+  const int sps = settings_.samples_per_symbol;
+  const int m = settings_.levels;
+  SlicerResult r;
+  r.symbols = symbols_;
+  r.symbol_errors = symbol_errors_;
+  r.bits = symbols_ * static_cast<std::uint64_t>(std::log2(m));
+  r.bit_errors = bit_errors_;
+  r.ber_monte_carlo = r.bits > 0 ? static_cast<double>(bit_errors_) / r.bits : 0.0;
+  r.ser_monte_carlo = symbols_ > 0 ? static_cast<double>(symbol_errors_) / symbols_ : 0.0;
+  std::tie(r.ber_ci95_low, r.ber_ci95_high) = clopper_pearson_95(bit_errors_, r.bits);
+  r.thresholds = timing_.thresholds;
+
+  auto cell = [&](int p, int l) { return static_cast<std::size_t>((p + half_) * m + l); };
+  auto sigma_at = [&](int p, int l) {
+    const auto c = cell(p, l);
+    return count_[c] > 0 ? std::sqrt(noise_sq_[c] / static_cast<double>(count_[c])) : 0.0;
+  };
+
+  // Semi-analytic BER from the ISI histogram at the decision instant.
+  std::vector<double> sigma(static_cast<std::size_t>(m));
+  for (int l = 0; l < m; ++l) sigma[static_cast<std::size_t>(l)] = sigma_at(0, l);
+  double bits = 0.0, symbol_errors = 0.0, total = 0.0;
+  std::vector<double> sum(static_cast<std::size_t>(m)), n_level(static_cast<std::size_t>(m));
+  for (int l = 0; l < m; ++l) {
+    for (int b = 0; b < settings_.isi_bins; ++b) {
+      const auto count = isi_hist_[static_cast<std::size_t>(l * settings_.isi_bins + b)];
+      if (count == 0) continue;
+      const double x = isi_min_ + (b + 0.5) * isi_bin_;
+      double be = 0.0, se = 0.0;
+      sample_error(x, l, sigma[static_cast<std::size_t>(l)], timing_.thresholds, m, be, se);
+      bits += be * static_cast<double>(count);
+      symbol_errors += se * static_cast<double>(count);
+      total += static_cast<double>(count);
+      sum[static_cast<std::size_t>(l)] += x * static_cast<double>(count);
+      n_level[static_cast<std::size_t>(l)] += static_cast<double>(count);
+    }
+  }
+  const double precoding_factor = settings_.precoding ? 2.0 : 1.0;
+  r.ber_semi_analytic = total > 0 ? precoding_factor * bits / (total * std::log2(m)) : 0.0;
+  r.ser_semi_analytic = total > 0 ? precoding_factor * symbol_errors / total : 0.0;
+
+  // Levels and SNR at the slicer.
+  double mean_of_means = 0.0, noise_var = 0.0;
+  for (int l = 0; l < m; ++l) {
+    const auto i = static_cast<std::size_t>(l);
+    r.level_means.push_back(n_level[i] > 0 ? sum[i] / n_level[i] : 0.0);
+    r.noise_rms_per_level.push_back(sigma[i]);
+    mean_of_means += r.level_means.back() / m;
+    noise_var += sigma[i] * sigma[i] / m;
+  }
+  double signal_var = 0.0;
+  for (double mu : r.level_means) signal_var += (mu - mean_of_means) * (mu - mean_of_means) / m;
+  r.snr_db = noise_var > 0 ? 10.0 * std::log10(signal_var / noise_var) : infinity;
+
+  // Eye height and width per eye at the target BER.
+  const double q = q_inverse(settings_.target_ber);
+  auto height_at = [&](int p, int j) {
+    const auto lower = cell(p, j), upper = cell(p, j + 1);
+    if (count_[lower] == 0 || count_[upper] == 0) return -infinity;
+    return (min_[upper] - q * sigma_at(p, j + 1)) - (max_[lower] + q * sigma_at(p, j));
+  };
+  for (int j = 0; j + 1 < m; ++j) {
+    r.eye_height.push_back(std::max(0.0, height_at(0, j)));
+    // Walk left and right from the decision instant while the eye is open.
+    double width = 0.0;
+    if (height_at(0, j) > 0.0) {
+      for (int dir : {-1, 1}) {
+        int p = 0;
+        double h_prev = height_at(0, j);
+        double extent = 0.0;
+        while (true) {
+          const int next = p + dir;
+          if (next < -half_ || next >= sps - half_) {
+            extent = std::abs(p) + 0.5;  // open to the edge of the window
+            break;
+          }
+          const double h = height_at(next, j);
+          if (h <= 0.0) {
+            extent = std::abs(p) + h_prev / (h_prev - h);  // linear interpolation to zero
+            break;
+          }
+          h_prev = h;
+          p = next;
+        }
+        width += extent;
+      }
+    }
+    r.eye_width_ui.push_back(std::min(1.0, width / sps));
+  }
+  r.eye = eye_;
+  return r;
+}
+
+}  // namespace optilane

@@ -1,0 +1,168 @@
+// The receiver's slicer analysis: timing and thresholds, Monte-Carlo BER, semi-analytic BER, eye.
+//
+// The lane runs twice in lockstep: the chain with its noise (what Monte-Carlo counts) and a copy
+// with every noise source off (the exact ISI). At the slicer, sample n belongs to symbol
+// k = floor((n − offset + sps/2)/sps) at phase p = n − offset − k·sps ∈ [−sps/2, sps/2).
+//
+// Semi-analytic BER (exact ISI, Gaussian noise with level-dependent variance): with x_k the
+// noiseless slicer sample of symbol k, σ_l the RMS of (noisy − noiseless) over symbols sent at
+// level l, and thresholds t_1 < … < t_{M−1} (t_0 = −∞, t_M = +∞),
+//   P(decide j | k) = Φ((t_{j+1} − x_k)/σ_l) − Φ((t_j − x_k)/σ_l),
+//   BER = Σ_k Σ_j P(j | k) · bit_errors(l_k, j) / (N · log2 M).
+// The sum over k is kept as a histogram of x_k per level (fine bins), so memory does not grow with
+// N. σ_l is measured, not assumed, so signal-dependent noise (shot, RIN) is carried through every
+// filter and equaliser of the chain. With 1/(1+D) precoding an isolated slicer error corrupts two
+// decoded symbols, so the semi-analytic BER doubles (a documented approximation; Monte-Carlo
+// decodes exactly).
+//
+// Eye height of eye j at the target BER (a statistical-eye figure): the smallest noiseless sample
+// of level j+1 minus Q⁻¹(BER)·σ_{j+1}, less the largest of level j plus Q⁻¹(BER)·σ_j; eye width:
+// the span of phases where that height is positive, in UI, interpolated between samples.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace optilane {
+
+struct SlicerSettings {
+  int levels = 4;              ///< M
+  int samples_per_symbol = 16;
+  double target_ber = 2.4e-4;  ///< eye height/width are quoted at this BER
+  bool precoding = false;
+  int eye_amplitude_bins = 256;
+  int isi_bins = 4096;
+};
+
+/// Sampling instant and decision thresholds.
+struct SlicerTiming {
+  std::int64_t offset_samples = 0;  ///< sample of symbol 0's decision instant
+  std::vector<double> thresholds;   ///< M−1, increasing
+  std::vector<double> level_means;  ///< M, noiseless mean at the decision instant
+  double amplitude_min = -1.0;      ///< range of the eye histogram
+  double amplitude_max = 1.0;
+};
+
+/// Finds the sampling instant and thresholds from a calibration record: the noiseless and noisy
+/// received samples (starting at sample 0) and the transmitted level index of each symbol. The
+/// coarse delay maximises the correlation with the transmitted levels over offsets in
+/// [0, max_offset_samples]; the phase within ±½ UI of it then minimises the semi-analytic BER
+/// with thresholds optimised at each phase.
+[[nodiscard]] SlicerTiming calibrate_slicer(std::span<const double> noiseless,
+                                            std::span<const double> noisy,
+                                            std::span<const int> sent_levels,
+                                            const SlicerSettings& settings,
+                                            std::int64_t max_offset_samples);
+
+/// Semi-analytic BER of one set of noiseless samples per level with Gaussian noise σ per level.
+/// Used by calibration, by the accumulator and by tests.
+[[nodiscard]] double gaussian_ber(std::span<const double> noiseless, std::span<const int> levels,
+                                  std::span<const double> sigma_per_level,
+                                  std::span<const double> thresholds, int level_count);
+
+struct EyeHistogram {
+  int time_bins = 0;       ///< 2 UI, one bin per sample
+  int amplitude_bins = 0;
+  std::vector<double> time_ui;    ///< bin centres, −1 … 1 UI about the decision instant
+  std::vector<double> amplitude;  ///< bin centres
+  std::vector<std::uint64_t> counts;  ///< [time][amplitude], row-major
+};
+
+struct SlicerResult {
+  // Monte-Carlo
+  std::uint64_t symbols = 0;
+  std::uint64_t symbol_errors = 0;
+  std::uint64_t bits = 0;
+  std::uint64_t bit_errors = 0;
+  double ber_monte_carlo = 0.0;
+  double ber_ci95_low = 0.0;
+  double ber_ci95_high = 1.0;
+  double ser_monte_carlo = 0.0;
+  // Semi-analytic
+  double ber_semi_analytic = 0.0;
+  double ser_semi_analytic = 0.0;
+  // Levels, noise and eye
+  std::vector<double> level_means;
+  std::vector<double> noise_rms_per_level;  ///< at the decision instant
+  std::vector<double> thresholds;
+  double snr_db = 0.0;  ///< variance of the level means over the mean noise variance
+  std::vector<double> eye_height;    ///< per eye, at the target BER, in signal units
+  std::vector<double> eye_width_ui;  ///< per eye, at the target BER
+  EyeHistogram eye;
+};
+
+/// Accumulates the slicer statistics over a streamed run.
+class SlicerAccumulator {
+ public:
+  SlicerAccumulator(const SlicerSettings& settings, const SlicerTiming& timing);
+
+  /// One chunk of received samples starting at `first_sample`. `sent_level(k)` and
+  /// `sent_symbol(k)` give symbol k's transmitted level (after precoding) and data symbol
+  /// (before precoding); symbols with k < 0 are skipped.
+  template <typename LevelOf, typename SymbolOf>
+  void add(std::int64_t first_sample, std::span<const double> noisy,
+           std::span<const double> noiseless, LevelOf sent_level, SymbolOf sent_symbol);
+
+  [[nodiscard]] std::uint64_t bit_errors() const { return bit_errors_; }
+  [[nodiscard]] std::uint64_t symbols() const { return symbols_; }
+  [[nodiscard]] SlicerResult result() const;
+
+ private:
+  void decide(double noisy, int level, int symbol);
+
+  SlicerSettings settings_;
+  SlicerTiming timing_;
+  int half_ = 0;  ///< sps/2
+  // Monte-Carlo
+  std::uint64_t symbols_ = 0, symbol_errors_ = 0, bit_errors_ = 0;
+  int previous_decision_ = 0;
+  // Per phase (sps) and level (M): noiseless min/max, noise sum of squares, count.
+  std::vector<double> min_, max_, noise_sq_;
+  std::vector<std::uint64_t> count_;
+  // Semi-analytic: histogram of noiseless samples at the decision instant per level.
+  std::vector<std::uint64_t> isi_hist_;
+  double isi_min_ = 0.0, isi_bin_ = 1.0;
+  // Eye
+  EyeHistogram eye_;
+  double eye_bin_ = 1.0;
+};
+
+template <typename LevelOf, typename SymbolOf>
+void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> noisy,
+                            std::span<const double> noiseless, LevelOf sent_level,
+                            SymbolOf sent_symbol) {
+  const int sps = settings_.samples_per_symbol;
+  const int m = settings_.levels;
+  for (std::size_t i = 0; i < noisy.size(); ++i) {
+    const std::int64_t n = first_sample + static_cast<std::int64_t>(i);
+    const std::int64_t rel = n - timing_.offset_samples + half_;
+    if (rel < 0) continue;
+    const std::int64_t k = rel / sps;
+    const int p = static_cast<int>(rel - k * sps) - half_;  // −sps/2 … sps/2−1
+    const int level = sent_level(k);
+    const int phase_index = p + half_;
+    const std::size_t cell = static_cast<std::size_t>(phase_index * m + level);
+    const double clean = noiseless[i];
+    const double noise = noisy[i] - clean;
+    if (clean < min_[cell]) min_[cell] = clean;
+    if (clean > max_[cell]) max_[cell] = clean;
+    noise_sq_[cell] += noise * noise;
+    ++count_[cell];
+    // Eye histogram: this sample appears at phase p and at p ± 1 UI within the 2-UI window.
+    int a = static_cast<int>((noisy[i] - timing_.amplitude_min) / eye_bin_);
+    a = a < 0 ? 0 : (a >= eye_.amplitude_bins ? eye_.amplitude_bins - 1 : a);
+    const int t1 = p + sps;                      // window covers −sps … sps−1
+    const int t2 = p < 0 ? p + 2 * sps : p;      // the other copy
+    eye_.counts[static_cast<std::size_t>(t1 * eye_.amplitude_bins + a)]++;
+    eye_.counts[static_cast<std::size_t>(t2 * eye_.amplitude_bins + a)]++;
+    if (p == 0) {
+      int b = static_cast<int>((clean - isi_min_) / isi_bin_);
+      b = b < 0 ? 0 : (b >= settings_.isi_bins ? settings_.isi_bins - 1 : b);
+      isi_hist_[static_cast<std::size_t>(level * settings_.isi_bins + b)]++;
+      decide(noisy[i], level, sent_symbol(k));
+    }
+  }
+}
+
+}  // namespace optilane

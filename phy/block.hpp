@@ -1,0 +1,108 @@
+// The streaming Block interface (STYLE.md habit 6).
+//
+// Life of a block: construct from a validated parameter struct; `prepare(lane)` once the lane's
+// sample rate and wavelength are known (design filters, make FFT plans); then `process(chunk)` on
+// each chunk in order, keeping state between chunks; `reset()` returns to the state just after
+// prepare; `clone()` copies deeply so threads (and the noiseless reference path of the
+// semi-analytic BER) can run their own copy. `process` must not allocate once the chunk buffers
+// have reached their size, and must not throw.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "phy/random.hpp"
+#include "phy/signal.hpp"
+
+namespace optilane {
+
+/// What a lane's blocks need to know about the lane.
+struct LaneContext {
+  double symbol_rate_bd = 0.0;
+  int samples_per_symbol = 16;
+  int bits_per_symbol = 2;  ///< 1 for NRZ, 2 for PAM4
+  double wavelength_m = 1311e-9;
+  std::uint64_t seed = 1;
+  int lane = 0;
+  std::size_t chunk_samples = 0;  ///< nominal chunk length in samples
+
+  [[nodiscard]] double sample_rate_hz() const { return symbol_rate_bd * samples_per_symbol; }
+  [[nodiscard]] double bit_rate_bps() const { return symbol_rate_bd * bits_per_symbol; }
+};
+
+/// Categories of the power breakdown (DESIGN.md §4, JSON `power.breakdown_w`).
+enum class PowerCategory { laser, driver, modulator, tia, dsp, serdes, tuning, overhead };
+[[nodiscard]] std::string_view power_category_name(PowerCategory category);
+
+/// One block's electrical power at its operating point.
+struct PowerItem {
+  PowerCategory category = PowerCategory::overhead;
+  double power_w = 0.0;
+  std::string note;  ///< how it was computed, e.g. "P_opt / WPE = 40 mW / 0.2"
+};
+
+class Block {
+ public:
+  virtual ~Block() = default;
+
+  /// The registry name of this kind of block ("fiber", "tia", ...).
+  [[nodiscard]] virtual std::string_view kind() const = 0;
+  /// Called once the lane is known; designs filters and plans. May throw ParameterError.
+  virtual void prepare(const LaneContext& lane) { lane_ = lane; }
+  /// Processes one chunk in place.
+  virtual void process(Signal& chunk) = 0;
+  /// Returns to the state right after prepare().
+  virtual void reset() {}
+  /// Deep copy, including prepared state.
+  [[nodiscard]] virtual std::unique_ptr<Block> clone() const = 0;
+  /// A one-line description with units, e.g. "fiber: 2 km, 0.4 dB/km, D = -1.2 ps/nm/km".
+  [[nodiscard]] virtual std::string describe() const = 0;
+  /// Electrical power drawn by this block at its operating point.
+  [[nodiscard]] virtual std::vector<PowerItem> power() const { return {}; }
+  /// The domain of this block's output for a given input domain (a photodetector turns optical
+  /// into electrical, a modulator electrical-with-carrier into optical).
+  [[nodiscard]] virtual Domain output_domain(Domain input) const { return input; }
+  /// Whether this block can take its input; returns an explanation when it cannot. `has_carrier`
+  /// tells whether a laser upstream supplied a carrier not yet modulated.
+  [[nodiscard]] virtual std::string check_input(Domain input, bool has_carrier) const {
+    (void)input;
+    (void)has_carrier;
+    return {};
+  }
+  /// Whether this block leaves an unmodulated carrier for a downstream modulator.
+  [[nodiscard]] virtual bool supplies_carrier(bool has_carrier) const { return has_carrier; }
+  /// Bulk delay this block adds, in samples (the centre of a linear-phase filter, say). Used to
+  /// narrow the receiver's timing search; it need not be exact.
+  [[nodiscard]] virtual double latency_samples() const { return 0.0; }
+
+  /// Noise off gives the noiseless reference path used for the exact ISI of the semi-analytic BER.
+  void set_noise_enabled(bool enabled) { noise_enabled_ = enabled; }
+  [[nodiscard]] bool noise_enabled() const { return noise_enabled_; }
+
+  /// Position in the chain; seeds this block's noise streams.
+  void set_chain_index(int index) { chain_index_ = index; }
+  [[nodiscard]] int chain_index() const { return chain_index_; }
+  /// The name the config gave this block (defaults to kind()).
+  void set_label(std::string label) { label_ = std::move(label); }
+  [[nodiscard]] const std::string& label() const { return label_; }
+
+ protected:
+  /// A random stream for this block and chunk; `substream` separates noise sources of one block.
+  [[nodiscard]] RandomStream noise_stream(const Signal& chunk, std::uint64_t substream = 0) const {
+    return RandomStream(StreamId{.seed = lane_.seed,
+                                 .lane = static_cast<std::uint64_t>(lane_.lane),
+                                 .block = static_cast<std::uint64_t>(chain_index_),
+                                 .chunk = static_cast<std::uint64_t>(chunk.chunk_index),
+                                 .substream = substream});
+  }
+
+  LaneContext lane_{};
+  bool noise_enabled_ = true;
+  int chain_index_ = 0;
+  std::string label_;
+};
+
+}  // namespace optilane

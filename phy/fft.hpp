@@ -1,0 +1,90 @@
+// RAII wrappers around FFTW3 plans (STYLE.md habit 7).
+//
+// Plans are made with FFTW_ESTIMATE: FFTW_MEASURE picks an algorithm by timing, so two runs (or
+// two threads) could pick different algorithms and round differently, which would break "same seed,
+// same numbers whatever the thread count". Plan creation is serialised by a mutex (FFTW's planner
+// is not thread-safe); executing a plan on its own buffers is.
+#pragma once
+
+#include <fftw3.h>
+
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace optilane {
+
+/// fftw_malloc'd buffer, aligned for SIMD.
+template <typename T>
+class FftBuffer {
+ public:
+  FftBuffer() = default;
+  explicit FftBuffer(std::size_t n);
+  FftBuffer(const FftBuffer& other);
+  FftBuffer& operator=(const FftBuffer& other);
+  FftBuffer(FftBuffer&& other) noexcept { swap(other); }
+  FftBuffer& operator=(FftBuffer&& other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~FftBuffer();
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  std::span<T> span() { return {data_, size_}; }
+  std::span<const T> span() const { return {data_, size_}; }
+  void swap(FftBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+  }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// An in-place-capable FFT plan bound to two buffers it owns. Directions: forward real-to-complex,
+/// inverse complex-to-real, forward and inverse complex. Unnormalised, as FFTW.
+class FftPlan {
+ public:
+  enum class Kind { real_forward, real_inverse, complex_forward, complex_inverse };
+
+  FftPlan() = default;
+  FftPlan(Kind kind, std::size_t n);
+  FftPlan(const FftPlan& other) : FftPlan(other.kind_, other.n_) {}
+  FftPlan& operator=(const FftPlan& other);
+  FftPlan(FftPlan&& other) noexcept;
+  FftPlan& operator=(FftPlan&& other) noexcept;
+  ~FftPlan();
+
+  [[nodiscard]] std::size_t size() const { return n_; }
+  /// Real time-domain buffer (real kinds): n values.
+  std::span<double> real() { return real_.span(); }
+  /// Complex buffer: n/2+1 bins for real kinds, n values for complex kinds.
+  std::span<std::complex<double>> spectrum() { return spectrum_.span(); }
+  /// Complex time-domain buffer (complex kinds): n values (same storage as spectrum()).
+  std::span<std::complex<double>> time() { return spectrum_.span(); }
+  void execute();
+
+ private:
+  Kind kind_ = Kind::complex_forward;
+  std::size_t n_ = 0;
+  FftBuffer<double> real_;
+  FftBuffer<std::complex<double>> spectrum_;
+  fftw_plan plan_ = nullptr;
+};
+
+/// Smallest power of two >= n.
+[[nodiscard]] std::size_t next_power_of_two(std::size_t n);
+
+/// Forward DFT of a complex sequence (convenience, allocates).
+[[nodiscard]] std::vector<std::complex<double>> fft(std::span<const std::complex<double>> x);
+/// Inverse DFT, normalised by 1/n (convenience, allocates).
+[[nodiscard]] std::vector<std::complex<double>> ifft(std::span<const std::complex<double>> x);
+
+}  // namespace optilane

@@ -1,0 +1,183 @@
+#include "phy/filter_design.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "phy/errors.hpp"
+#include "phy/fft.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+namespace {
+
+using Cplx = std::complex<double>;
+
+/// Coefficients of the reverse Bessel polynomial θ_n, lowest power first.
+std::vector<double> bessel_coefficients(int n) {
+  std::vector<double> c(static_cast<std::size_t>(n) + 1);
+  for (int k = 0; k <= n; ++k) {
+    // (2n−k)! / (2^(n−k) k! (n−k)!) computed in logs to stay finite.
+    const double log_c = std::lgamma(2.0 * n - k + 1) - (n - k) * std::log(2.0) -
+                         std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
+    c[static_cast<std::size_t>(k)] = std::exp(log_c);
+  }
+  return c;
+}
+
+Cplx bessel_normalised(int n, const std::vector<double>& c, double w) {
+  // H(jw) with ω_0 = 1: θ_n(0)/θ_n(jw).
+  Cplx s(0.0, w), power(1.0, 0.0), sum(0.0, 0.0);
+  for (double coefficient : c) {
+    sum += coefficient * power;
+    power *= s;
+  }
+  (void)n;
+  return c[0] / sum;
+}
+
+/// ω at which the unit Bessel filter of order n is 3 dB down (bisection, done once per order).
+double bessel_3db(int n, const std::vector<double>& c) {
+  double lo = 0.0, hi = 10.0;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (std::norm(bessel_normalised(n, c, mid)) > 0.5) lo = mid; else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+Cplx butterworth(int n, double x) {
+  // H(s) = Π 1/(s − p_k), s = jx, poles on the unit circle in the left half plane.
+  Cplx s(0.0, x), h(1.0, 0.0);
+  for (int k = 0; k < n; ++k) {
+    const double angle = pi * (2.0 * k + n + 1) / (2.0 * n);
+    const Cplx pole(std::cos(angle), std::sin(angle));
+    h *= -pole / (s - pole);  // −p_k normalises H(0) to 1 (product of −p_k over k is 1)
+  }
+  return h;
+}
+
+}  // namespace
+
+FilterShape parse_filter_shape(std::string_view name) {
+  if (name == "bessel") return FilterShape::bessel;
+  if (name == "butterworth") return FilterShape::butterworth;
+  if (name == "gaussian") return FilterShape::gaussian;
+  if (name == "raised_cosine") return FilterShape::raised_cosine;
+  if (name == "brick_wall") return FilterShape::brick_wall;
+  throw ParameterError("shape", "unknown filter shape '" + std::string(name) + "'");
+}
+
+std::string_view filter_shape_name(FilterShape shape) {
+  switch (shape) {
+    case FilterShape::bessel: return "bessel";
+    case FilterShape::butterworth: return "butterworth";
+    case FilterShape::gaussian: return "gaussian";
+    case FilterShape::raised_cosine: return "raised_cosine";
+    case FilterShape::brick_wall: return "brick_wall";
+  }
+  return "?";
+}
+
+bool is_zero_phase(FilterShape shape) {
+  return shape == FilterShape::gaussian || shape == FilterShape::raised_cosine ||
+         shape == FilterShape::brick_wall;
+}
+
+Cplx filter_response(const FilterSpec& spec, double frequency_hz) {
+  const double f = std::abs(frequency_hz);
+  const double b = spec.bandwidth_hz;
+  Cplx h;
+  switch (spec.shape) {
+    case FilterShape::bessel: {
+      // Cache per thread: coefficients and 3-dB point depend only on the order.
+      thread_local int cached_order = -1;
+      thread_local std::vector<double> c;
+      thread_local double w3 = 1.0;
+      if (cached_order != spec.order) {
+        c = bessel_coefficients(spec.order);
+        w3 = bessel_3db(spec.order, c);
+        cached_order = spec.order;
+      }
+      h = bessel_normalised(spec.order, c, w3 * f / b);
+      break;
+    }
+    case FilterShape::butterworth: h = butterworth(spec.order, f / b); break;
+    case FilterShape::gaussian: h = std::exp(-0.5 * std::log(2.0) * (f / b) * (f / b)); break;
+    case FilterShape::raised_cosine: {
+      const double beta = spec.rolloff;
+      const double f1 = (1.0 - beta) * b, f2 = (1.0 + beta) * b;
+      if (f <= f1) h = 1.0;
+      else if (f >= f2) h = 0.0;
+      else h = 0.5 * (1.0 + std::cos(pi * (f - f1) / (2.0 * beta * b)));
+      break;
+    }
+    case FilterShape::brick_wall: h = f <= b ? 1.0 : 0.0; break;
+  }
+  return frequency_hz < 0.0 ? std::conj(h) : h;
+}
+
+FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
+                     bool zero_phase, double energy_tolerance, std::size_t max_taps) {
+  // Fine grid: at least 16x the maximum length so truncation, not grid aliasing, sets the error.
+  const std::size_t grid = std::max<std::size_t>(1u << 16, next_power_of_two(16 * max_taps));
+  FftPlan inverse(FftPlan::Kind::real_inverse, grid);
+  auto bins = inverse.spectrum();
+  for (std::size_t k = 0; k < bins.size(); ++k) {
+    const double f = static_cast<double>(k) * sample_rate_hz / static_cast<double>(grid);
+    bins[k] = response(f);
+  }
+  bins[bins.size() - 1] = bins[bins.size() - 1].real();  // the Nyquist bin of a real signal
+  inverse.execute();
+  std::vector<double> h(inverse.real().begin(), inverse.real().end());
+  for (double& v : h) v /= static_cast<double>(grid);
+
+  const double total = std::inner_product(h.begin(), h.end(), h.begin(), 0.0);
+  if (!(total > 0.0)) throw ParameterError("bandwidth", "filter response is zero everywhere");
+  FirDesign design;
+  if (zero_phase) {
+    // Centred at index 0 (wrapped): grow a symmetric window until the energy outside is small.
+    std::size_t half = 0;
+    double inside = h[0] * h[0];
+    while (inside < (1.0 - energy_tolerance) * total && 2 * half + 1 < max_taps) {
+      ++half;
+      inside += h[half] * h[half] + h[grid - half] * h[grid - half];
+    }
+    design.taps.resize(2 * half + 1);
+    for (std::size_t i = 0; i <= 2 * half; ++i) {
+      const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(half);
+      design.taps[i] = h[static_cast<std::size_t>((n + static_cast<std::ptrdiff_t>(grid)) %
+                                                  static_cast<std::ptrdiff_t>(grid))];
+    }
+    design.delay_samples = static_cast<double>(half);
+  } else {
+    // Causal: keep h[0..L); the tiny pre-response wrapped to the end of the grid is dropped.
+    std::size_t length = 0;
+    double inside = 0.0;
+    while (inside < (1.0 - energy_tolerance) * total && length < max_taps) {
+      inside += h[length] * h[length];
+      ++length;
+    }
+    design.taps.assign(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(length));
+    // Group delay at DC: Σ n h[n] / Σ h[n].
+    const double sum = std::accumulate(design.taps.begin(), design.taps.end(), 0.0);
+    double moment = 0.0;
+    for (std::size_t n = 0; n < design.taps.size(); ++n) moment += n * design.taps[n];
+    design.delay_samples = sum != 0.0 ? moment / sum : 0.0;
+  }
+  return design;
+}
+
+FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {
+  return design_fir([&spec](double f) { return filter_response(spec, f); }, sample_rate_hz,
+                    is_zero_phase(spec.shape));
+}
+
+double noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {
+  const double sum = std::accumulate(taps.begin(), taps.end(), 0.0);
+  const double energy = std::inner_product(taps.begin(), taps.end(), taps.begin(), 0.0);
+  return 0.5 * sample_rate_hz * energy / (sum * sum);
+}
+
+}  // namespace optilane

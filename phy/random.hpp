@@ -1,0 +1,53 @@
+// Explicit randomness (STYLE.md habit 8). No global generator: every stochastic block draws from a
+// stream derived from (seed, lane, block, chunk, substream), so a chunk's noise is the same
+// whatever thread runs it and whatever order chunks of other lanes are processed in.
+//
+// Engine: xoshiro256++ (Blackman & Vigna, "Scrambled linear pseudorandom number generators",
+// ACM TOMS 2021), seeded through SplitMix64. Gaussian variates: Marsaglia's polar method on our own
+// uniforms, so the sequence is identical across standard libraries.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+
+namespace optilane {
+
+/// SplitMix64 step (Steele, Lea & Flood 2014), used to seed and to hash stream identifiers.
+[[nodiscard]] constexpr std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/// Identifies one stream of random numbers.
+struct StreamId {
+  std::uint64_t seed = 1;
+  std::uint64_t lane = 0;
+  std::uint64_t block = 0;      ///< the block's position in the chain
+  std::uint64_t chunk = 0;      ///< chunk index within the lane
+  std::uint64_t substream = 0;  ///< distinguishes several noise sources inside one block
+};
+
+class RandomStream {
+ public:
+  explicit RandomStream(const StreamId& id);
+  explicit RandomStream(std::uint64_t seed);
+
+  /// Uniform 64-bit integer.
+  std::uint64_t next_u64();
+  /// Uniform in [0, 1) with 53 bits.
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  /// Standard normal variate.
+  double gaussian();
+  /// Fills `out` with independent N(0, sigma^2) variates.
+  void fill_gaussian(std::span<double> out, double sigma);
+
+ private:
+  std::uint64_t s_[4]{};
+  double spare_ = 0.0;
+  bool has_spare_ = false;
+};
+
+}  // namespace optilane
