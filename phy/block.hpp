@@ -33,6 +33,21 @@ struct LaneContext {
   [[nodiscard]] double bit_rate_bps() const { return symbol_rate_bd * bits_per_symbol; }
 };
 
+/// Kinds of noise, so the noise budget can switch one kind on at a time (DESIGN.md §3: thermal,
+/// shot, RIN, MPI, crosstalk, quantisation at the slicer). Bit flags.
+enum class NoiseKind : unsigned {
+  thermal = 1u << 0,       ///< TIA input noise, AWGN, resistor noise
+  shot = 1u << 1,          ///< photodetector shot noise (signal and dark current)
+  rin = 1u << 2,           ///< laser relative intensity noise
+  phase = 1u << 3,         ///< laser phase noise (linewidth)
+  mpi = 1u << 4,           ///< multipath interference from reflections
+  crosstalk = 1u << 5,     ///< WDM or electrical crosstalk
+  quantization = 1u << 6,  ///< ADC/DAC quantisation
+  jitter = 1u << 7,        ///< random and sinusoidal jitter
+  other = 1u << 8,
+};
+inline constexpr unsigned all_noise = 0xFFFFFFFFu;
+
 /// Categories of the power breakdown (DESIGN.md §4, JSON `power.breakdown_w`).
 enum class PowerCategory { laser, driver, modulator, tia, dsp, serdes, tuning, overhead };
 [[nodiscard]] std::string_view power_category_name(PowerCategory category);
@@ -79,8 +94,16 @@ class Block {
   [[nodiscard]] virtual double latency_samples() const { return 0.0; }
 
   /// Noise off gives the noiseless reference path used for the exact ISI of the semi-analytic BER.
-  void set_noise_enabled(bool enabled) { noise_enabled_ = enabled; }
-  [[nodiscard]] bool noise_enabled() const { return noise_enabled_; }
+  void set_noise_enabled(bool enabled) { noise_mask_ = enabled ? all_noise : 0u; }
+  /// Enables only the noise kinds whose bits are set (for the noise budget).
+  void set_noise_mask(unsigned mask) { noise_mask_ = mask; }
+  [[nodiscard]] unsigned noise_mask() const { return noise_mask_; }
+  /// True when any noise is on.
+  [[nodiscard]] bool noise_enabled() const { return noise_mask_ != 0u; }
+  /// True when noise of this kind is on.
+  [[nodiscard]] bool noise_enabled(NoiseKind kind) const {
+    return (noise_mask_ & static_cast<unsigned>(kind)) != 0u;
+  }
 
   /// Position in the chain; seeds this block's noise streams.
   void set_chain_index(int index) { chain_index_ = index; }
@@ -100,7 +123,7 @@ class Block {
   }
 
   LaneContext lane_{};
-  bool noise_enabled_ = true;
+  unsigned noise_mask_ = all_noise;
   int chain_index_ = 0;
   std::string label_;
 };

@@ -53,7 +53,7 @@ void AwgnBlock::process(Signal& chunk) {
     const double ac_power = sq / static_cast<double>(chunk.electrical.size());
     sigma_ = std::sqrt(ac_power * lane_.samples_per_symbol / db_to_power_ratio(*params_.snr_db));
   }
-  if (!noise_enabled_ || *sigma_ == 0.0) return;
+  if (!noise_enabled(NoiseKind::thermal) || *sigma_ == 0.0) return;
   RandomStream stream = noise_stream(chunk);
   for (double& v : chunk.electrical) v += *sigma_ * stream.gaussian();
 }
