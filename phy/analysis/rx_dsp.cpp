@@ -1,0 +1,363 @@
+#include "phy/analysis/rx_dsp.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "phy/analysis/statistics.hpp"
+#include "phy/errors.hpp"
+#include "phy/pam.hpp"
+
+namespace optilane {
+namespace {
+
+double level_value(int level, int m) {
+  return 2.0 * level / (m - 1) - 1.0;
+}
+
+double sign(double v) {
+  return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : 0.0);
+}
+
+}  // namespace
+
+std::string RxDspSettings::describe() const {
+  std::string out;
+  if (ffe_pre_taps + ffe_post_taps > 0) {
+    out += fmt::format("FFE {} taps ({} pre, {} post, {}), {}; ", ffe_length(), ffe_pre_taps,
+                       ffe_post_taps, spacing == 1 ? "T-spaced" : "T/2-spaced",
+                       adaptation == FfeAdaptation::mmse  ? "MMSE"
+                       : adaptation == FfeAdaptation::lms ? "LMS"
+                                                          : "sign-sign LMS");
+  }
+  if (dfe_taps > 0) out += fmt::format("DFE {} taps; ", dfe_taps);
+  if (mlse) {
+    out += mlse_alpha < 0 ? std::string("MLSE 1+αD (α fitted); ")
+                          : fmt::format("MLSE 1+{:.2f}D; ", mlse_alpha);
+  }
+  if (out.empty()) return "symbol-rate slicer";
+  out.resize(out.size() - 2);
+  return out;
+}
+
+PulseResponse fit_pulse_response(std::span<const double> samples, std::span<const int> levels,
+                                 int level_count, int pre, int post) {
+  const int n = pre + post + 2;  // cursors and dc
+  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
+  Eigen::VectorXd p = Eigen::VectorXd::Zero(n);
+  Eigen::VectorXd z(n);
+  const auto count = static_cast<std::int64_t>(std::min(samples.size(), levels.size()));
+  for (std::int64_t k = post; k + pre < count; ++k) {
+    for (int i = -pre; i <= post; ++i) {
+      z(i + pre) = level_value(levels[static_cast<std::size_t>(k - i)], level_count);
+    }
+    z(n - 1) = 1.0;
+    r.noalias() += z * z.transpose();
+    p += z * samples[static_cast<std::size_t>(k)];
+  }
+  r.diagonal().array() += 1e-12 * (r.trace() + 1.0);
+  const Eigen::VectorXd h = r.ldlt().solve(p);
+  PulseResponse out;
+  out.main = pre;
+  for (int i = 0; i + 1 < n; ++i) out.cursors.push_back(h(i));
+  out.dc = h(n - 1);
+  return out;
+}
+
+RxDsp::RxDsp(const RxDspSettings& settings) : settings_(settings) {
+  if (settings_.levels < 2) throw ParameterError("levels", "the DSP needs at least 2 levels");
+  if (settings_.spacing != 1 && settings_.spacing != 2) {
+    throw ParameterError("spacing", "FFE spacing must be T (1) or T/2 (2)");
+  }
+  if (settings_.ffe_pre_taps < 0 || settings_.ffe_post_taps < 0 || settings_.dfe_taps < 0) {
+    throw ParameterError("taps", "tap counts must be >= 0");
+  }
+  if (settings_.mlse && settings_.dfe_taps > 0) {
+    throw ParameterError("dfe", "MLSE and DFE together are not supported: choose one");
+  }
+  if (!(settings_.lms_step > 0.0 && settings_.lms_step < 2.0)) {
+    throw ParameterError("step", "LMS step must be in (0, 2)");
+  }
+  if (settings_.mlse_alpha > 1.0) throw ParameterError("alpha", "MLSE α must be <= 1");
+  if (settings_.mlse_traceback < 4)
+    throw ParameterError("traceback", "MLSE traceback must be >= 4");
+  ffe_.assign(static_cast<std::size_t>(settings_.ffe_length()), 0.0);
+  ffe_[static_cast<std::size_t>(settings_.ffe_post_taps * settings_.spacing)] = 1.0;
+  dfe_.assign(static_cast<std::size_t>(settings_.dfe_taps), 0.0);
+  alpha_ = std::max(0.0, settings_.mlse_alpha);
+  const int m = settings_.levels;
+  for (int l = 0; l + 1 < m; ++l)
+    thresholds_.push_back(gain_ * level_value(l, m) + gain_ / (m - 1));
+  reset();
+}
+
+void RxDsp::reset() {
+  const auto n = static_cast<std::size_t>(settings_.ffe_length());
+  clean_hist_.assign(n, 0.0);
+  noisy_hist_.assign(n, 0.0);
+  head_ = 0;
+  fed_ = 0;
+  past_decisions_.assign(static_cast<std::size_t>(std::max(settings_.dfe_taps, 1)), 0);
+  const auto m = static_cast<std::size_t>(settings_.levels);
+  metric_.assign(m, 0.0);
+  metric_next_.assign(m, 0.0);
+  backpointer_.assign(static_cast<std::size_t>(settings_.mlse_traceback) * m, 0);
+  viterbi_steps_ = 0;
+}
+
+RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double> noisy,
+                           std::span<const int> levels) {
+  const int s = settings_.spacing;
+  const int m = settings_.levels;
+  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const int d = settings_.dfe_taps;
+  const int nf = settings_.ffe_length();
+  const int n = nf + 1 + d;
+  const auto symbols = static_cast<std::int64_t>(
+      std::min(levels.size(), std::min(clean.size(), noisy.size()) / static_cast<std::size_t>(s)));
+  if (symbols < 4 * n + 64) throw NumericError("rx dsp: training record too short");
+
+  // Main-cursor gain and the partial-response α from the phase-0 pulse response.
+  std::vector<double> phase0(static_cast<std::size_t>(symbols));
+  for (std::int64_t k = 0; k < symbols; ++k) phase0[static_cast<std::size_t>(k)] = clean[k * s];
+  const PulseResponse h = fit_pulse_response(phase0, levels.first(phase0.size()), m, 4, 12);
+  double peak = 0.0;
+  for (double c : h.cursors) peak = std::max(peak, std::abs(c));
+  if (!(peak > 0.0)) throw NumericError("rx dsp: the noiseless record carries no signal");
+  gain_ = peak;
+  const double h0 = h.cursors[static_cast<std::size_t>(h.main)];
+  const double h1 = h.cursors[static_cast<std::size_t>(h.main + 1)];
+  if (settings_.mlse) {
+    alpha_ = settings_.mlse_alpha >= 0.0 ? settings_.mlse_alpha
+                                         : std::clamp(h0 != 0.0 ? h1 / h0 : 0.0, 0.0, 1.0);
+  }
+
+  RxDspTraining report;
+  report.gain = gain_;
+  report.mlse_alpha = settings_.mlse ? alpha_ : 0.0;
+  auto desired = [&](std::int64_t j) {
+    double v = level_value(levels[static_cast<std::size_t>(j)], m);
+    if (settings_.mlse && j > 0)
+      v += alpha_ * level_value(levels[static_cast<std::size_t>(j - 1)], m);
+    return gain_ * v;
+  };
+  const std::int64_t first = std::max<std::int64_t>(post, std::max(d, 1));
+  const std::int64_t last = symbols - pre;  // exclusive
+  auto regressor = [&](std::int64_t j, std::span<const double> x, Eigen::VectorXd& z) {
+    const std::int64_t start = (j - post) * s;
+    for (int t = 0; t < nf; ++t) z(t) = x[static_cast<std::size_t>(start + t)];
+    z(nf) = gain_;
+    for (int i = 1; i <= d; ++i) {
+      z(nf + i) = -gain_ * level_value(levels[static_cast<std::size_t>(j - i)], m);
+    }
+  };
+
+  // Wiener solution: R = R_clean + R_noise (measured noise, FFE part only), p = E[z_clean d].
+  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
+  Eigen::MatrixXd r_noise = Eigen::MatrixXd::Zero(nf, nf);
+  Eigen::VectorXd p = Eigen::VectorXd::Zero(n);
+  Eigen::VectorXd z(n), e(nf);
+  double d2 = 0.0;
+  for (std::int64_t j = first; j < last; ++j) {
+    regressor(j, clean, z);
+    const std::int64_t start = (j - post) * s;
+    for (int t = 0; t < nf; ++t) {
+      const auto i = static_cast<std::size_t>(start + t);
+      e(t) = noisy[i] - clean[i];
+    }
+    const double dj = desired(j);
+    r.noalias() += z * z.transpose();
+    r_noise.noalias() += e * e.transpose();
+    p += z * dj;
+    d2 += dj * dj;
+  }
+  const double count = static_cast<double>(last - first);
+  r /= count;
+  r_noise /= count;
+  p /= count;
+  d2 /= count;
+  r.topLeftCorner(nf, nf) += r_noise;
+  Eigen::MatrixXd r_reg = r;
+  r_reg.diagonal().array() += 1e-10 * r.trace() / n;
+  Eigen::VectorXd w = r_reg.ldlt().solve(p);
+  report.mse = std::max(0.0, d2 - p.dot(w)) / (gain_ * gain_);
+
+  if (settings_.adaptation != FfeAdaptation::mmse) {
+    // Data-aided LMS over the noisy record, from a unit centre tap.
+    Eigen::VectorXd wl = Eigen::VectorXd::Zero(n);
+    wl(post * s) = 1.0;
+    wl(nf) = -h.dc / gain_;
+    Eigen::VectorXd zn(n);
+    const double mu = settings_.lms_step;
+    double pass_mse = std::numeric_limits<double>::infinity();
+    for (int pass = 0; pass < settings_.lms_max_passes; ++pass) {
+      double sum = 0.0;
+      for (std::int64_t j = first; j < last; ++j) {
+        regressor(j, noisy, zn);
+        const double err = desired(j) - wl.dot(zn);
+        sum += err * err;
+        if (settings_.adaptation == FfeAdaptation::lms) {
+          wl += (mu * err / (zn.squaredNorm() + 1e-300)) * zn;
+        } else {
+          // Sign-sign: a fixed increment in tap units (μ/20), dc tap included.
+          const double step = mu / 20.0 * sign(err);
+          for (int t = 0; t < n; ++t) wl(t) += step * sign(zn(t));
+        }
+      }
+      pass_mse = sum / count / (gain_ * gain_);
+      report.lms_passes = pass + 1;
+      if (pass_mse <= settings_.lms_mse_limit * report.mse) break;
+    }
+    report.mse_lms = pass_mse;
+    if (!(pass_mse <= settings_.lms_mse_limit * report.mse)) {
+      throw NumericError(
+          fmt::format("rx dsp: {} did not converge in {} passes (MSE {:.3g} vs Wiener {:.3g})",
+                      settings_.adaptation == FfeAdaptation::lms ? "LMS" : "sign-sign LMS",
+                      report.lms_passes, pass_mse, report.mse));
+    }
+    w = wl;
+  }
+
+  for (int t = 0; t < nf; ++t) ffe_[static_cast<std::size_t>(t)] = w(t);
+  dc_ = w(nf) * gain_;
+  for (int i = 0; i < d; ++i) dfe_[static_cast<std::size_t>(i)] = w(nf + 1 + i);
+  const Eigen::VectorXd wf = w.head(nf);
+  const double noise_in = r_noise.trace() / nf;
+  const double noise_out = wf.dot(r_noise * wf);
+  report.noise_enhancement_db =
+      noise_in > 0.0 && noise_out > 0.0 ? 10.0 * std::log10(noise_out / noise_in) : 0.0;
+  // Slicer thresholds: midpoints of the noiseless output's level means (the MMSE solution is
+  // biased: its levels shrink by E[s²]/(E[s²]+σ²), so g·s(l) midpoints would be off).
+  if (!settings_.mlse) {
+    std::vector<double> sum(static_cast<std::size_t>(m)), num(static_cast<std::size_t>(m));
+    for (const RxDspOutput& o : run(clean, clean, levels)) {
+      const auto l = static_cast<std::size_t>(levels[static_cast<std::size_t>(o.symbol)]);
+      sum[l] += o.clean;
+      num[l] += 1.0;
+    }
+    thresholds_.clear();
+    for (int l = 0; l + 1 < m; ++l) {
+      const auto a = static_cast<std::size_t>(l), b = a + 1;
+      thresholds_.push_back(num[a] > 0 && num[b] > 0 ? 0.5 * (sum[a] / num[a] + sum[b] / num[b])
+                                                     : gain_ * (level_value(l, m) + 1.0 / (m - 1)));
+    }
+  }
+  reset();
+  return report;
+}
+
+int RxDsp::slice(double y) const {
+  int decided = 0;
+  const int m = settings_.levels;
+  while (decided < m - 1 && y > thresholds_[static_cast<std::size_t>(decided)]) ++decided;
+  return decided;
+}
+
+void RxDsp::viterbi_step(double y, RxDspOutput& out) {
+  const int m = settings_.levels;
+  const int depth = settings_.mlse_traceback;
+  const auto row = static_cast<std::size_t>(viterbi_steps_ % depth) * static_cast<std::size_t>(m);
+  double best = std::numeric_limits<double>::infinity();
+  int best_state = 0;
+  for (int l = 0; l < m; ++l) {
+    double best_in = std::numeric_limits<double>::infinity();
+    int arg = 0;
+    for (int prev = 0; prev < m; ++prev) {
+      const double ref = gain_ * (level_value(l, m) + alpha_ * level_value(prev, m));
+      const double metric = metric_[static_cast<std::size_t>(prev)] + (y - ref) * (y - ref);
+      if (metric < best_in) {
+        best_in = metric;
+        arg = prev;
+      }
+    }
+    metric_next_[static_cast<std::size_t>(l)] = best_in;
+    backpointer_[row + static_cast<std::size_t>(l)] = arg;
+    if (best_in < best) {
+      best = best_in;
+      best_state = l;
+    }
+  }
+  for (int l = 0; l < m; ++l) {
+    metric_[static_cast<std::size_t>(l)] = metric_next_[static_cast<std::size_t>(l)] - best;
+  }
+  ++viterbi_steps_;
+  if (viterbi_steps_ < depth) return;
+  // Trace back depth−1 steps from the best state: the decision for symbol j − depth + 1.
+  int state = best_state;
+  for (int back = 0; back < depth - 1; ++back) {
+    const std::int64_t step = viterbi_steps_ - 1 - back;
+    state = backpointer_[static_cast<std::size_t>(step % depth) * static_cast<std::size_t>(m) +
+                         static_cast<std::size_t>(state)];
+  }
+  out.has_decision = true;
+  out.decision_symbol = out.symbol - depth + 1;
+  out.decision = state;
+}
+
+std::vector<RxDspOutput> RxDsp::run(std::span<const double> clean, std::span<const double> noisy,
+                                    std::span<const int> levels) {
+  reset();
+  std::vector<RxDspOutput> outputs;
+  const int s = settings_.spacing;
+  const auto symbols = static_cast<std::int64_t>(
+      std::min(levels.size(), std::min(clean.size(), noisy.size()) / static_cast<std::size_t>(s)));
+  auto level_of = [&](std::int64_t j) { return levels[static_cast<std::size_t>(j)]; };
+  for (std::int64_t k = 0; k < symbols; ++k) {
+    const RxDspOutput out = step(k, clean.data() + k * s, noisy.data() + k * s, level_of);
+    if (out.valid) outputs.push_back(out);
+  }
+  return outputs;
+}
+
+double RxDsp::mlse_ber_estimate(double sigma) const {
+  const int m = settings_.levels;
+  if (!(sigma > 0.0)) return 0.0;
+  const double delta = 2.0 * gain_ / (m - 1);
+  const double p_valid = (m - 1.0) / m;  // a symbol admits a given ±Δ error
+  double ser = 0.0;
+  double weight = 1.0;
+  for (int length = 1; length <= 256; ++length) {
+    weight *= p_valid;
+    const double d2 = 1.0 + alpha_ * alpha_ + (length - 1) * (1.0 - alpha_) * (1.0 - alpha_);
+    const double term = 2.0 * length * weight * q_function(delta * std::sqrt(d2) / (2.0 * sigma));
+    ser += term;
+    if (term < 1e-6 * ser) break;
+  }
+  return std::min(ser, 1.0 - 1.0 / m) / std::log2(m);
+}
+
+PulseResponse RxDsp::equalised_response(const PulseResponse& input) const {
+  // q_n = Σ_{u,i} w_{u·s+i} h_{n−post+u} (one input phase; T-spaced), then the DFE removes
+  // g·b_n from cursors 1..D.
+  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const int s = settings_.spacing;
+  const int in_pre = input.main;
+  const int in_post = static_cast<int>(input.cursors.size()) - input.main - 1;
+  PulseResponse out;
+  out.main = in_pre + pre;
+  const int total = in_pre + pre + post + in_post + 1;
+  out.cursors.assign(static_cast<std::size_t>(total), 0.0);
+  for (int n = -out.main; n < total - out.main; ++n) {
+    double q = 0.0;
+    for (int u = 0; u <= pre + post; ++u) {
+      const int c = n - post + u;
+      if (c < -in_pre || c > in_post) continue;
+      // T/2 equalisers see the same symbol-spaced cursors on both phases here (approximate).
+      for (int i = 0; i < s; ++i) {
+        q += ffe_[static_cast<std::size_t>(u * s + i)] *
+             input.cursors[static_cast<std::size_t>(c + in_pre)];
+      }
+    }
+    if (n >= 1 && n <= settings_.dfe_taps) q -= gain_ * dfe_[static_cast<std::size_t>(n - 1)];
+    out.cursors[static_cast<std::size_t>(n + out.main)] = q;
+  }
+  double dc_gain = 0.0;
+  for (double w : ffe_) dc_gain += w;
+  out.dc = input.dc * dc_gain + dc_;
+  return out;
+}
+
+}  // namespace optilane

@@ -1,0 +1,284 @@
+// Receiver DSP kernel: FFE (MMSE, LMS), DFE error propagation, MLSE on partial response.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "phy/analysis/rx_dsp.hpp"
+#include "phy/analysis/slicer.hpp"
+#include "phy/analysis/statistics.hpp"
+#include "phy/errors.hpp"
+#include "phy/pam.hpp"
+#include "phy/random.hpp"
+
+using namespace optilane;
+
+namespace {
+
+constexpr int pam4 = 4;
+
+double level_value(int l) {
+  return symbol_level(l, pam4);
+}
+
+struct Record {
+  std::vector<int> levels;
+  std::vector<double> clean, noisy;
+};
+
+/// PAM4 symbols through a symbol-spaced channel h (h[0] the main cursor) plus white noise σ.
+Record make_record(std::size_t symbols, const std::vector<double>& h, double sigma,
+                   std::uint64_t seed) {
+  RandomStream rng(seed);
+  Record r;
+  for (std::size_t k = 0; k < symbols; ++k)
+    r.levels.push_back(static_cast<int>(rng.next_u64() % 4));
+  for (std::size_t k = 0; k < symbols; ++k) {
+    double x = 0.0;
+    for (std::size_t i = 0; i < h.size() && i <= k; ++i) x += h[i] * level_value(r.levels[k - i]);
+    r.clean.push_back(x);
+    r.noisy.push_back(x + sigma * rng.gaussian());
+  }
+  return r;
+}
+
+struct Counted {
+  double ber = 0.0;
+  double bits = 0.0;
+};
+
+/// Bit errors of the pipeline's own decisions (DFE: real feedback; MLSE: Viterbi).
+Counted count_decisions(const std::vector<RxDspOutput>& outputs, const std::vector<int>& levels) {
+  double errors = 0.0, bits = 0.0;
+  for (const auto& o : outputs) {
+    if (!o.has_decision || o.decision_symbol < 64) continue;
+    errors += bit_errors(levels[static_cast<std::size_t>(o.decision_symbol)], o.decision, pam4);
+    bits += 2.0;
+  }
+  return {errors / bits, bits};
+}
+
+/// Bit errors when slicing the ideal-feedback noisy sample with the DSP's thresholds.
+double ideal_feedback_ber(const std::vector<RxDspOutput>& outputs, const std::vector<int>& levels,
+                          const std::vector<double>& thresholds) {
+  double errors = 0.0, bits = 0.0;
+  for (const auto& o : outputs) {
+    if (o.symbol < 64) continue;
+    int d = 0;
+    while (d < 3 && o.noisy > thresholds[static_cast<std::size_t>(d)]) ++d;
+    errors += bit_errors(levels[static_cast<std::size_t>(o.symbol)], d, pam4);
+    bits += 2.0;
+  }
+  return errors / bits;
+}
+
+/// Noise RMS at the DSP output (noisy − noiseless through the same taps).
+double output_sigma(const std::vector<RxDspOutput>& outputs) {
+  double sq = 0.0;
+  for (const auto& o : outputs) sq += (o.noisy - o.clean) * (o.noisy - o.clean);
+  return std::sqrt(sq / static_cast<double>(outputs.size()));
+}
+
+/// PAM4 Gray BER on an ISI-free eye with level spacing `spacing`: (3/4)·2·Q(spacing/2σ)/2.
+double pam4_awgn_ber(double spacing, double sigma) {
+  return 0.75 * q_function(spacing / (2.0 * sigma));
+}
+
+/// The SNR (dB) at which the ISI-free PAM4 formula gives `ber`, for comparing in dB.
+double snr_db_for_ber(double ber) {
+  const double z = q_inverse(ber / 0.75);
+  return 20.0 * std::log10(z);
+}
+
+}  // namespace
+
+TEST_CASE("RxDsp refuses bad settings", "[phy][analysis][rx_dsp]") {
+  CHECK_THROWS_AS(RxDsp(RxDspSettings{.spacing = 3}), ParameterError);
+  CHECK_THROWS_AS(RxDsp(RxDspSettings{.ffe_pre_taps = -1}), ParameterError);
+  CHECK_THROWS_AS(RxDsp(RxDspSettings{.dfe_taps = 1, .mlse = true}), ParameterError);
+  CHECK_THROWS_AS(RxDsp(RxDspSettings{.lms_step = 2.5}), ParameterError);
+}
+
+TEST_CASE("RxDsp with no taps is a symbol-rate slicer and its twins agree when noise is off",
+          "[phy][analysis][rx_dsp]") {
+  const Record r = make_record(2000, {1.0}, 0.0, 3);
+  RxDsp dsp(RxDspSettings{});
+  dsp.train(r.clean, r.noisy, r.levels);
+  const auto out = dsp.run(r.clean, r.noisy, r.levels);
+  REQUIRE(out.size() == r.levels.size());
+  for (const auto& o : out) {
+    CHECK(o.clean ==
+          Approx(level_value(r.levels[static_cast<std::size_t>(o.symbol)])).margin(1e-9));
+    CHECK(o.noisy == o.clean);
+    CHECK(o.decision == r.levels[static_cast<std::size_t>(o.symbol)]);
+  }
+}
+
+TEST_CASE("MMSE FFE on a 1+0.5D channel is within 0.5 dB of AWGN after its noise enhancement",
+          "[phy][analysis][rx_dsp]") {
+  // Formula: BER = (3/4)·Q(Δ/2σ_out), Δ the output level spacing, σ_out² = σ²·Σw² (white noise
+  // through the frozen taps; Proakis §9.4-2). The MMSE solution leaves a little residual ISI and
+  // bias, so we compare in dB of SNR (the 0.5 dB).
+  constexpr double tolerance_db = 0.5;
+  const double sigma = 0.1;
+  const Record r = make_record(120000, {1.0, 0.5}, sigma, 11);
+  RxDsp dsp(RxDspSettings{.ffe_pre_taps = 2, .ffe_post_taps = 12});
+  const auto training = dsp.train(std::span(r.clean).first(4096), std::span(r.noisy).first(4096),
+                                  std::span(r.levels).first(4096));
+  const auto out = dsp.run(r.clean, r.noisy, r.levels);
+  double w2 = 0.0;
+  for (double w : dsp.ffe_taps()) w2 += w * w;
+  const double sigma_out_computed = sigma * std::sqrt(w2);
+  CHECK(output_sigma(out) == Approx(sigma_out_computed).epsilon(0.03));
+  CHECK(training.noise_enhancement_db == Approx(10.0 * std::log10(w2)).margin(0.1));
+  // Output level spacing from the thresholds (midpoints of the noiseless level means).
+  const auto& t = dsp.thresholds();
+  const double spacing = (t[2] - t[0]) / 2.0;
+  const double expected = pam4_awgn_ber(spacing, sigma_out_computed);
+  const double measured = ideal_feedback_ber(out, r.levels, t);
+  INFO("expected " << expected << " measured " << measured << " enhancement "
+                   << training.noise_enhancement_db << " dB");
+  REQUIRE(measured > 0.0);
+  CHECK(std::abs(snr_db_for_ber(measured) - snr_db_for_ber(expected)) < tolerance_db);
+}
+
+TEST_CASE("LMS and sign-sign LMS converge to the MMSE taps", "[phy][analysis][rx_dsp]") {
+  // Normalised LMS converges in the mean to the Wiener solution w = R⁻¹p with misadjustment
+  // ≈ μ/(2−μ) (Haykin §6.5); with μ = 0.003 the taps should sit within a few % of Wiener.
+  constexpr double tap_tolerance = 0.05;
+  const Record r = make_record(8192, {1.0, 0.5, -0.1}, 0.05, 5);
+  RxDspSettings base{.ffe_pre_taps = 1, .ffe_post_taps = 6};
+  RxDsp mmse(base);
+  const auto wiener = mmse.train(r.clean, r.noisy, r.levels);
+  RxDspSettings lms_settings = base;
+  lms_settings.adaptation = FfeAdaptation::lms;
+  lms_settings.lms_step = 0.003;
+  lms_settings.lms_mse_limit = 1.05;
+  RxDsp lms(lms_settings);
+  const auto adapted = lms.train(r.clean, r.noisy, r.levels);
+  CHECK(adapted.mse_lms <= 1.05 * wiener.mse);
+  double diff = 0.0, norm = 0.0;
+  for (std::size_t t = 0; t < mmse.ffe_taps().size(); ++t) {
+    diff += std::pow(lms.ffe_taps()[t] - mmse.ffe_taps()[t], 2);
+    norm += std::pow(mmse.ffe_taps()[t], 2);
+  }
+  CHECK(std::sqrt(diff / norm) < tap_tolerance);
+
+  RxDspSettings ss = base;
+  ss.adaptation = FfeAdaptation::sign_sign_lms;
+  ss.lms_step = 0.002;
+  ss.lms_mse_limit = 1.3;
+  RxDsp sign_sign(ss);
+  const auto ss_report = sign_sign.train(r.clean, r.noisy, r.levels);
+  CHECK(ss_report.mse_lms <= 1.3 * wiener.mse);
+
+  // Convergence check: a step far too small cannot converge in one pass.
+  RxDspSettings slow = lms_settings;
+  slow.lms_step = 1e-6;
+  slow.lms_max_passes = 1;
+  RxDsp stuck(slow);
+  CHECK_THROWS_AS(stuck.train(r.clean, r.noisy, r.levels), NumericError);
+}
+
+TEST_CASE("DFE error propagation raises the BER over ideal feedback as a Markov chain predicts",
+          "[phy][analysis][rx_dsp]") {
+  // Strong first post-cursor b = 0.7. With ideal feedback: BER = (3/4)Q(Δ/2σ). With real
+  // decisions, a decision error ε (in level steps Δ) at k−1 shifts y_k by −g·b̂·Δ·ε; the error
+  // process is a Markov chain over ε ∈ {−3..3} (Duttweiler, Mazo & Messerschmitt 1974), whose
+  // stationary distribution gives the expected BER.
+  constexpr double relative_tolerance = 0.2;
+  const double sigma = 0.1;
+  const Record r = make_record(150000, {1.0, 0.7}, sigma, 21);
+  RxDsp dsp(RxDspSettings{.dfe_taps = 1});
+  dsp.train(std::span(r.clean).first(4096), std::span(r.noisy).first(4096),
+            std::span(r.levels).first(4096));
+  const auto out = dsp.run(r.clean, r.noisy, r.levels);
+  const auto& t = dsp.thresholds();
+  const double ideal = ideal_feedback_ber(out, r.levels, t);
+  const Counted real = count_decisions(out, r.levels);
+
+  // Markov chain with the trained numbers.
+  std::vector<double> mean(4, 0.0), num(4, 0.0);
+  for (const auto& o : out) {
+    mean[static_cast<std::size_t>(r.levels[static_cast<std::size_t>(o.symbol)])] += o.clean;
+    num[static_cast<std::size_t>(r.levels[static_cast<std::size_t>(o.symbol)])] += 1.0;
+  }
+  for (int l = 0; l < 4; ++l) mean[static_cast<std::size_t>(l)] /= num[static_cast<std::size_t>(l)];
+  const double s_out = output_sigma(out);
+  const double shift_per_step = dsp.gain() * dsp.dfe_taps()[0] * (2.0 / 3.0);
+  auto decide_prob = [&](double y_mean, int d) {
+    const double lo = d == 0 ? -1e300 : t[static_cast<std::size_t>(d - 1)];
+    const double hi = d == 3 ? 1e300 : t[static_cast<std::size_t>(d)];
+    return q_function((lo - y_mean) / s_out) - q_function((hi - y_mean) / s_out);
+  };
+  std::vector<double> pi(7, 0.0);
+  pi[3] = 1.0;
+  double ber_markov = 0.0;
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    std::vector<double> next(7, 0.0);
+    double ber = 0.0;
+    for (int e = -3; e <= 3; ++e) {
+      const double pe = pi[static_cast<std::size_t>(e + 3)];
+      if (pe == 0.0) continue;
+      for (int l = 0; l < 4; ++l) {
+        for (int d = 0; d < 4; ++d) {
+          const double p =
+              0.25 * decide_prob(mean[static_cast<std::size_t>(l)] - shift_per_step * e, d);
+          next[static_cast<std::size_t>(d - l + 3)] += pe * p;
+          ber += pe * p * bit_errors(l, d, 4) / 2.0;
+        }
+      }
+    }
+    pi = next;
+    ber_markov = ber;
+  }
+  INFO("ideal " << ideal << " real " << real.ber << " markov " << ber_markov);
+  CHECK(real.ber > 1.5 * ideal);
+  CHECK(real.ber == Approx(ber_markov).epsilon(relative_tolerance));
+  CHECK(ideal == Approx(pam4_awgn_ber((t[2] - t[0]) / 2.0, s_out)).epsilon(relative_tolerance));
+}
+
+TEST_CASE("MLSE on a 1+D channel beats the linear FFE by the expected margin",
+          "[phy][analysis][rx_dsp]") {
+  // MLSE: union bound over the alternating error events (Forney 1972), on 1+D all at distance
+  // Δ√2: BER ≈ Σ_L 2L(3/4)^L·Q(Δ√2/2σ)/2 (RxDsp::mlse_ber_estimate). The MMSE FFE pays its noise
+  // enhancement (computed from its taps). Expected margin: the SNR gap between the two, in dB.
+  constexpr double mlse_factor_max = 2.0;  // a union bound at BER ~1e-3 is tight within 2×
+  constexpr double margin_tolerance_db = 1.0;
+  const double sigma = 0.15;
+  const Record r = make_record(60000, {1.0, 1.0}, sigma, 8);
+  auto cut = [](const auto& v) { return std::span(v).first(4096); };
+  RxDsp mlse(RxDspSettings{.mlse = true, .mlse_alpha = 1.0});
+  mlse.train(cut(r.clean), cut(r.noisy), cut(r.levels));
+  const auto mlse_out = mlse.run(r.clean, r.noisy, r.levels);
+  const Counted mlse_ber = count_decisions(mlse_out, r.levels);
+  const double mlse_estimate = mlse.mlse_ber_estimate(output_sigma(mlse_out));
+
+  RxDsp ffe(RxDspSettings{.ffe_pre_taps = 4, .ffe_post_taps = 16});
+  ffe.train(cut(r.clean), cut(r.noisy), cut(r.levels));
+  const auto ffe_out = ffe.run(r.clean, r.noisy, r.levels);
+  const Counted ffe_ber = count_decisions(ffe_out, r.levels);
+  INFO("MLSE " << mlse_ber.ber << " (estimate " << mlse_estimate << "), FFE " << ffe_ber.ber);
+  REQUIRE(mlse_ber.ber > 0.0);
+  CHECK(mlse_ber.ber >= 0.5 * mlse_estimate);
+  CHECK(mlse_ber.ber <= mlse_factor_max * mlse_estimate);
+  CHECK(mlse_ber.ber < ffe_ber.ber / 5.0);
+  // Margin in SNR dB: measured vs the two formulas.
+  // The FFE's expected BER: the semi-analytic BER (exact residual ISI of the noiseless output,
+  // Gaussian noise σ_out through the taps): on 1+D the MMSE FFE keeps much residual ISI.
+  std::vector<double> clean_out;
+  std::vector<int> sent;
+  for (const auto& o : ffe_out) {
+    clean_out.push_back(o.clean);
+    sent.push_back(r.levels[static_cast<std::size_t>(o.symbol)]);
+  }
+  const double s_ffe = output_sigma(ffe_out);
+  const std::vector<double> sigmas(4, s_ffe);
+  const double ffe_expected = gaussian_ber(clean_out, sent, sigmas, ffe.thresholds(), 4);
+  CHECK(ffe_ber.ber == Approx(ffe_expected).epsilon(0.2));
+  const double expected_margin = snr_db_for_ber(mlse_estimate) - snr_db_for_ber(ffe_expected);
+  const double measured_margin = snr_db_for_ber(mlse_ber.ber) - snr_db_for_ber(ffe_ber.ber);
+  INFO("margin expected " << expected_margin << " dB, measured " << measured_margin << " dB");
+  CHECK(measured_margin > 2.0);
+  CHECK(std::abs(measured_margin - expected_margin) < margin_tolerance_db);
+}
