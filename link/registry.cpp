@@ -1,5 +1,9 @@
 #include "link/registry.hpp"
 
+#include "devices/lasers/laser.hpp"
+#include "devices/modulators/intensity_modulator.hpp"
+#include "devices/modulators/mzm.hpp"
+
 #include "phy/blocks/awgn_block.hpp"
 #include "phy/blocks/filter_block.hpp"
 
@@ -22,6 +26,17 @@ std::vector<BlockType> make_registry() {
                    maker<FilterBlock, FilterParams>()});
   types.push_back({"awgn", "signal", "additive white Gaussian noise at a set SNR or density",
                    maker<AwgnBlock, AwgnParams>()});
+  types.push_back({"laser", "optical",
+                   "a laser: CW or external laser source (carrier for a modulator), or a DFB by "
+                   "rate equations",
+                   make_laser});
+  types.push_back({"intensity_modulator", "optical",
+                   "ideal intensity modulator: linear in power, chirp-free, set extinction ratio",
+                   maker<IntensityModulator, IntensityModulatorParams>()});
+  types.push_back({"mzm", "optical",
+                   "silicon push-pull travelling-wave Mach-Zehnder modulator (VπL, √f electrode "
+                   "loss, sine transfer)",
+                   maker<Mzm, MzmParams>()});
   return types;
 }
 

@@ -1,0 +1,210 @@
+#include "devices/lasers/laser.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+#include <complex>
+
+#include "phy/errors.hpp"
+#include "phy/filter_design.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+
+LaserParams LaserParams::read(ParamReader& reader, bool els) {
+  LaserParams p;
+  p.els = els;
+  p.power_w = reader.quantity(
+      "power", Dimension::power, p.power_w,
+      "Optical output power of the laser (before ELS fibre coupling). Default 17 dBm: the low end "
+      "of high-power CW DFBs for silicon photonics, 50-100 mW (figures.md §2.2, unverified).",
+      Range::positive());
+  p.wavelength_m = reader.optional_quantity("wavelength", Dimension::length,
+                                            "Emission wavelength; default the lane's wavelength.",
+                                            Range::positive());
+  p.rin_db_per_hz = reader.quantity(
+      "rin", Dimension::per_hz_db, p.rin_db_per_hz,
+      "One-sided relative intensity noise at low frequency. Default -150 dB/Hz (figures.md §2.2, "
+      "unverified: <= -150 dB/Hz for high-power CW DFBs).",
+      Range::between(-200.0, -100.0));
+  p.rin_shape =
+      reader.choice("rin_shape", "flat", {"flat", "relaxation"},
+                    "RIN spectrum: flat, or shaped by the relaxation-oscillation "
+                    "resonance (Coldren et al., Diode Lasers and PICs, §5.5).") == "relaxation"
+          ? RinShape::relaxation
+          : RinShape::flat;
+  p.relaxation_frequency_hz = reader.quantity(
+      "relaxation_frequency", Dimension::frequency, p.relaxation_frequency_hz,
+      "Relaxation-oscillation frequency of the RIN shape. Default 10 GHz (recollection, "
+      "unverified).",
+      Range::positive());
+  p.damping_rate_per_s = reader.quantity(
+      "damping_rate", Dimension::frequency, p.damping_rate_per_s,
+      "Damping rate of the relaxation oscillation, 1/s. Default 2π·5 GHz (recollection, "
+      "unverified).",
+      Range::positive());
+  p.linewidth_hz = reader.quantity(
+      "linewidth", Dimension::frequency, p.linewidth_hz,
+      "Full-width Lorentzian linewidth (Wiener phase noise). Default 1 MHz (figures.md §2.2, "
+      "unverified: < 1 MHz).",
+      Range::non_negative());
+  p.wall_plug_efficiency = reader.quantity(
+      "wall_plug_efficiency", Dimension::dimensionless, p.wall_plug_efficiency,
+      "Optical output over electrical input. Default 0.2 (figures.md §2.2, unverified: 15-30 % "
+      "at 50-60 °C).",
+      {.min = 0.0, .max = 1.0, .min_exclusive = true});
+  p.tec_power_w =
+      reader.quantity("tec_power", Dimension::power, p.tec_power_w,
+                      "Thermo-electric cooler power; default 0 (uncooled).", Range::non_negative());
+  if (els) {
+    p.coupling_loss_db = reader.quantity(
+        "coupling_loss", Dimension::ratio_db, p.coupling_loss_db,
+        "ELS fibre-coupling loss. Default 1.25 dB = 75 % coupling to PM fibre (Innolume QD comb "
+        "laser, figures.md §2.2, verified).",
+        Range::non_negative());
+  }
+  return p;
+}
+
+Laser::Laser(const LaserParams& params) : params_(params) {
+  auto bad = [](const char* key, const std::string& message) {
+    throw ParameterError(key, message);
+  };
+  if (!(params_.power_w > 0.0) || !std::isfinite(params_.power_w)) {
+    bad("power", fmt::format("laser.power = {} W must be > 0", params_.power_w));
+  }
+  if (params_.wavelength_m && !(*params_.wavelength_m > 0.0)) {
+    bad("wavelength", fmt::format("laser.wavelength = {} m must be > 0", *params_.wavelength_m));
+  }
+  if (!(params_.rin_db_per_hz < 0.0)) {
+    bad("rin", fmt::format("laser.rin = {} dB/Hz must be < 0", params_.rin_db_per_hz));
+  }
+  if (!(params_.linewidth_hz >= 0.0)) {
+    bad("linewidth", fmt::format("laser.linewidth = {} Hz must be >= 0", params_.linewidth_hz));
+  }
+  if (!(params_.wall_plug_efficiency > 0.0 && params_.wall_plug_efficiency <= 1.0)) {
+    bad("wall_plug_efficiency", fmt::format("laser.wall_plug_efficiency = {} must be in (0, 1]",
+                                            params_.wall_plug_efficiency));
+  }
+  if (!(params_.tec_power_w >= 0.0)) {
+    bad("tec_power", fmt::format("laser.tec_power = {} W must be >= 0", params_.tec_power_w));
+  }
+  if (!(params_.coupling_loss_db >= 0.0)) {
+    bad("coupling_loss",
+        fmt::format("laser.coupling_loss = {} dB must be >= 0", params_.coupling_loss_db));
+  }
+  if (params_.rin_shape == RinShape::relaxation &&
+      !(params_.relaxation_frequency_hz > 0.0 && params_.damping_rate_per_s > 0.0)) {
+    bad("relaxation_frequency", "laser.relaxation_frequency and damping_rate must be > 0");
+  }
+}
+
+double Laser::output_power_w() const {
+  return params_.power_w * (params_.els ? db_to_power_ratio(-params_.coupling_loss_db) : 1.0);
+}
+
+double Laser::rin_spectrum_per_hz(double frequency_hz) const {
+  const double rin0 = db_to_power_ratio(params_.rin_db_per_hz);
+  if (params_.rin_shape == RinShape::flat) return rin0;
+  const double fr = params_.relaxation_frequency_hz;
+  const std::complex<double> h =
+      fr * fr /
+      std::complex<double>(fr * fr - frequency_hz * frequency_hz,
+                           frequency_hz * params_.damping_rate_per_s / (2.0 * pi));
+  return rin0 * std::norm(h);
+}
+
+void Laser::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  wavelength_m_ = params_.wavelength_m.value_or(lane.wavelength_m);
+  const double fs = lane.sample_rate_hz();
+  if (params_.rin_shape == RinShape::relaxation) {
+    if (params_.relaxation_frequency_hz >= fs / 2.0) {
+      throw ParameterError("relaxation_frequency",
+                           fmt::format("laser.relaxation_frequency = {:.3g} GHz must be below "
+                                       "the Nyquist frequency {:.3g} GHz",
+                                       params_.relaxation_frequency_hz / 1e9, fs / 2e9));
+    }
+    const double fr = params_.relaxation_frequency_hz;
+    const double gamma = params_.damping_rate_per_s;
+    const FirDesign design = design_fir(
+        [fr, gamma](double f) {
+          return std::complex<double>(fr * fr) /
+                 std::complex<double>(fr * fr - f * f, f * gamma / (2.0 * pi));
+        },
+        fs, /*zero_phase=*/false);
+    rin_filter_ = RealFirFilter(design.taps);
+  }
+  reset();
+}
+
+void Laser::reset() {
+  phase_ = 0.0;
+  if (!rin_filter_.empty()) rin_filter_.reset();
+}
+
+void Laser::process(Signal& chunk) {
+  const std::size_t n = chunk.electrical.size();
+  chunk.optical.resize(n);
+  chunk.has_carrier = true;
+  chunk.wavelength_m = wavelength_m_;
+  const double p_out = output_power_w();
+  const double fs = lane_.sample_rate_hz();
+
+  const bool rin_on = noise_enabled(NoiseKind::rin);
+  const bool phase_on = noise_enabled(NoiseKind::phase) && params_.linewidth_hz > 0.0;
+  if (rin_on) {
+    delta_.resize(n);
+    RandomStream stream = noise_stream(chunk, 0);
+    // One-sided PSD RIN_0 over 0..fs/2: per-sample variance RIN_0·fs/2.
+    stream.fill_gaussian(delta_, std::sqrt(db_to_power_ratio(params_.rin_db_per_hz) * fs / 2.0));
+    if (!rin_filter_.empty()) rin_filter_.process(delta_, delta_);
+  }
+  RandomStream phase_stream = noise_stream(chunk, 1);
+  const double phase_sigma = std::sqrt(2.0 * pi * params_.linewidth_hz / fs);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double p = rin_on ? p_out * std::max(0.0, 1.0 + delta_[i]) : p_out;
+    if (phase_on) phase_ += phase_sigma * phase_stream.gaussian();
+    chunk.optical[i] = std::polar(std::sqrt(p), phase_);
+  }
+}
+
+std::string Laser::describe() const {
+  std::string text = fmt::format(
+      "laser ({}): {:.2f} dBm at {:.2f} nm, RIN {:.1f} dB/Hz{}, linewidth {:.3g} MHz, WPE {:.2f}",
+      params_.els ? "els" : "cw", w_to_dbm(output_power_w()), wavelength_m_ * 1e9,
+      params_.rin_db_per_hz,
+      params_.rin_shape == RinShape::relaxation
+          ? fmt::format(" (relaxation peak {:.3g} GHz)", params_.relaxation_frequency_hz / 1e9)
+          : std::string(),
+      params_.linewidth_hz / 1e6, params_.wall_plug_efficiency);
+  if (params_.els) text += fmt::format(", coupling loss {:.2f} dB", params_.coupling_loss_db);
+  return text;
+}
+
+std::vector<PowerItem> Laser::power() const {
+  std::vector<PowerItem> items;
+  items.push_back({PowerCategory::laser, params_.power_w / params_.wall_plug_efficiency,
+                   fmt::format("P_opt / WPE = {:.2f} mW / {:.2f}", params_.power_w * 1e3,
+                               params_.wall_plug_efficiency)});
+  if (params_.tec_power_w > 0.0) {
+    items.push_back({PowerCategory::laser, params_.tec_power_w, "TEC"});
+  }
+  return items;
+}
+
+std::string Laser::check_input(Domain input, bool has_carrier) const {
+  if (input != Domain::electrical) {
+    return "a cw/els laser supplies a carrier for a modulator; it cannot take an optical input";
+  }
+  if (has_carrier) return "a laser already supplies a carrier; add a modulator between lasers";
+  return {};
+}
+
+std::unique_ptr<Block> make_laser(ParamReader& reader) {
+  const std::string kind = reader.choice(
+      "kind", "cw", {"cw", "els"},
+      "cw: a CW laser feeding a modulator; els: an External Laser Source coupled by fibre.");
+  return std::make_unique<Laser>(LaserParams::read(reader, kind == "els"));
+}
+
+}  // namespace optilane
