@@ -3,7 +3,8 @@
 #include "devices/lasers/laser.hpp"
 #include "devices/modulators/intensity_modulator.hpp"
 #include "devices/modulators/mzm.hpp"
-
+#include "devices/receivers/photodetector.hpp"
+#include "devices/receivers/tia.hpp"
 #include "phy/blocks/awgn_block.hpp"
 #include "phy/blocks/filter_block.hpp"
 
@@ -37,6 +38,12 @@ std::vector<BlockType> make_registry() {
                    "silicon push-pull travelling-wave Mach-Zehnder modulator (VπL, √f electrode "
                    "loss, sine transfer)",
                    maker<Mzm, MzmParams>()});
+  types.push_back({"photodetector", "receiver",
+                   "PIN/APD photodetector: responsivity, dark current, bandwidth, shot noise",
+                   maker<PhotodetectorBlock, PhotodetectorParams>()});
+  types.push_back({"tia", "receiver",
+                   "transimpedance amplifier: input noise density, bandwidth, linear or limiting",
+                   maker<TiaBlock, TiaParams>()});
   return types;
 }
 

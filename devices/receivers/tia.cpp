@@ -1,0 +1,146 @@
+#include "devices/receivers/tia.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "devices/receivers/response.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+
+TiaParams TiaParams::read(ParamReader& reader) {
+  TiaParams p;
+  p.transimpedance_ohm = reader.quantity(
+      "transimpedance", Dimension::resistance, 1413.0,
+      "Transimpedance Z_T. Default 1413 ohm (63 dBΩ): 16 nm FinFET linear TIA, 112 Gb/s PAM4 "
+      "(figures.md §2.6).",
+      Range::positive());
+  p.noise_density_a_per_rthz = reader.quantity(
+      "noise_density", Dimension::current_density, 16.9e-12,
+      "Input-referred noise current density (one-sided). Default 16.9 pA/rtHz (figures.md §2.6, "
+      "same TIA; 16 pA/rtHz for the 28 nm CMOS TIA).",
+      Range::non_negative());
+  p.bandwidth_hz = reader.quantity(
+      "bandwidth", Dimension::frequency, 32e9,
+      "3-dB bandwidth. Default 32 GHz (figures.md §2.6, same TIA; 50–60 GHz for 106 GBd).",
+      Range::positive());
+  p.shape = parse_filter_shape(reader.choice("response", "butterworth", {"butterworth", "bessel"},
+                                             "Shape of the frequency response."));
+  p.order =
+      static_cast<int>(reader.integer("order", 2, "Order of the response.", Range::between(1, 4)));
+  p.mode = reader.choice("mode", "linear", {"linear", "limiting"},
+                         "linear, or limiting (hard clipping at ±output_swing/2).") == "limiting"
+               ? TiaMode::limiting
+               : TiaMode::linear;
+  p.output_swing_v = reader.quantity(
+      "output_swing", Dimension::voltage, 0.5,
+      "Peak-to-peak output swing at which a limiting TIA clips (0.5 V: a typical CML output, not "
+      "from a cited datasheet).",
+      Range::positive());
+  p.power_w = reader.quantity("power", Dimension::power, 47e-3,
+                              "Electrical power. Default 47 mW (figures.md §2.6/§3, same TIA).",
+                              Range::non_negative());
+  return p;
+}
+
+TiaBlock::TiaBlock(const TiaParams& params) : params_(params) {
+  const auto& p = params_;
+  if (!(p.transimpedance_ohm > 0.0) || !std::isfinite(p.transimpedance_ohm)) {
+    throw ParameterError("transimpedance", fmt::format("tia.transimpedance = {} ohm must be > 0",
+                                                       p.transimpedance_ohm));
+  }
+  if (!(p.noise_density_a_per_rthz >= 0.0) || !std::isfinite(p.noise_density_a_per_rthz)) {
+    throw ParameterError("noise_density", fmt::format("tia.noise_density = {} A/rtHz must be >= 0",
+                                                      p.noise_density_a_per_rthz));
+  }
+  if (!(p.bandwidth_hz > 0.0) || !std::isfinite(p.bandwidth_hz)) {
+    throw ParameterError("bandwidth",
+                         fmt::format("tia.bandwidth = {} Hz must be > 0", p.bandwidth_hz));
+  }
+  if (p.order < 1 || p.order > 4) {
+    throw ParameterError("order", fmt::format("tia.order = {} must be 1..4", p.order));
+  }
+  if (p.shape != FilterShape::butterworth && p.shape != FilterShape::bessel) {
+    throw ParameterError("response", "tia.response must be butterworth or bessel");
+  }
+  if (!(p.output_swing_v > 0.0)) {
+    throw ParameterError("output_swing",
+                         fmt::format("tia.output_swing = {} V must be > 0", p.output_swing_v));
+  }
+  if (!(p.power_w >= 0.0)) {
+    throw ParameterError("power", fmt::format("tia.power = {} W must be >= 0", p.power_w));
+  }
+}
+
+void TiaBlock::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  const double fs = lane.sample_rate_hz();
+  if (params_.bandwidth_hz >= fs / 2.0) {
+    throw ParameterError("bandwidth",
+                         fmt::format("tia.bandwidth = {:.4g} GHz must be below half the sample "
+                                     "rate ({:.4g} GHz)",
+                                     params_.bandwidth_hz / 1e9, fs / 2e9));
+  }
+  const FirDesign design =
+      receiver_response(params_.shape, params_.bandwidth_hz, params_.order, fs);
+  delay_samples_ = design.delay_samples;
+  noise_bandwidth_hz_ = optilane::noise_bandwidth_hz(design.taps, fs);
+  response_ = RealFirFilter(design.taps);
+  sigma_a_ = params_.noise_density_a_per_rthz * std::sqrt(fs / 2.0);
+  dc_a_.reset();
+}
+
+void TiaBlock::process(Signal& chunk) {
+  auto& x = chunk.electrical;
+  if (!dc_a_) {
+    dc_a_ =
+        x.empty() ? 0.0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+  }
+  const double dc = *dc_a_;
+  for (double& v : x) v -= dc;
+  if (noise_enabled(NoiseKind::thermal) && sigma_a_ > 0.0) {
+    RandomStream stream = noise_stream(chunk);
+    for (double& v : x) v += sigma_a_ * stream.gaussian();
+  }
+  response_.process(x, x);
+  const double z = params_.transimpedance_ohm;
+  if (params_.mode == TiaMode::limiting) {
+    const double half = params_.output_swing_v / 2.0;
+    for (double& v : x) v = std::clamp(z * v, -half, half);
+  } else {
+    for (double& v : x) v *= z;
+  }
+}
+
+void TiaBlock::reset() {
+  response_.reset();
+  dc_a_.reset();
+}
+
+std::string TiaBlock::check_input(Domain input, bool has_carrier) const {
+  (void)has_carrier;
+  return input == Domain::electrical ? std::string()
+                                     : "tia takes a photocurrent; place a photodetector before it";
+}
+
+std::string TiaBlock::describe() const {
+  return fmt::format("tia: {:.4g} ohm ({:.1f} dBΩ), {:.3g} pA/rtHz, {:.3g} GHz {} order {}, {}",
+                     params_.transimpedance_ohm, field_ratio_to_db(params_.transimpedance_ohm),
+                     params_.noise_density_a_per_rthz * 1e12, params_.bandwidth_hz / 1e9,
+                     filter_shape_name(params_.shape), params_.order,
+                     params_.mode == TiaMode::limiting
+                         ? fmt::format("limiting at {:.3g} Vpp", params_.output_swing_v)
+                         : std::string("linear"));
+}
+
+std::vector<PowerItem> TiaBlock::power() const {
+  return {
+      PowerItem{.category = PowerCategory::tia,
+                .power_w = params_.power_w,
+                .note = fmt::format("tia: {:.3g} mW (datasheet figure)", params_.power_w * 1e3)}};
+}
+
+}  // namespace optilane

@@ -1,0 +1,76 @@
+// `tia`: transimpedance amplifier, photocurrent (A) → voltage (V).
+//
+//   v(t) = clip( Z_T · h_TIA ∗ [ i(t) − I_dc + n_th(t) ] )
+//   n_th: white input-referred noise current, one-sided density i_n (A/√Hz), per-sample variance
+//         i_n²·fs/2 before the response, so after h_TIA (DC gain 1, noise-equivalent bandwidth
+//         B_n) the input-referred thermal variance is i_n²·B_n (the usual σ_th² = i_n²·B_n;
+//         Razavi, Design of Integrated Circuits for Optical Communications, 2nd ed., §4.2).
+//   h_TIA: Butterworth or Bessel-Thomson of order 1..4 at `bandwidth`.
+//   I_dc: the mean input current of the first chunk, removed as a DC-offset-cancellation loop
+//         does (its corner, kHz, is far below anything a run resolves).
+//   clip: none (linear) or hard limiting at ±output_swing/2 (limiting).
+// Power: the datasheet figure at the operating point.
+#pragma once
+
+#include <optional>
+
+#include "phy/block.hpp"
+#include "phy/filter_design.hpp"
+#include "phy/overlap_save.hpp"
+#include "phy/params.hpp"
+
+namespace optilane {
+
+enum class TiaMode { linear, limiting };
+
+struct TiaParams {
+  /// Transimpedance Z_T, ohm, > 0. Default 1413 Ω (63 dBΩ): 16 nm FinFET linear TIA for
+  /// 112 Gb/s PAM4 (figures.md §2.6, V).
+  double transimpedance_ohm = 1413.0;
+  /// Input-referred noise current density i_n, A/√Hz, >= 0. Default 16.9 pA/√Hz (same TIA).
+  double noise_density_a_per_rthz = 16.9e-12;
+  /// 3-dB bandwidth, Hz. Default 32 GHz (same TIA).
+  double bandwidth_hz = 32e9;
+  /// Response shape: butterworth or bessel.
+  FilterShape shape = FilterShape::butterworth;
+  /// Response order 1..4. Default 2.
+  int order = 2;
+  TiaMode mode = TiaMode::linear;
+  /// Peak-to-peak output swing at which a limiting TIA clips, V (> 0).
+  double output_swing_v = 0.5;
+  /// Electrical power, W. Default 47 mW (same TIA).
+  double power_w = 47e-3;
+
+  static TiaParams read(ParamReader& reader);
+};
+
+class TiaBlock final : public Block {
+ public:
+  explicit TiaBlock(const TiaParams& params);
+
+  [[nodiscard]] std::string_view kind() const override { return "tia"; }
+  void prepare(const LaneContext& lane) override;
+  void process(Signal& chunk) override;
+  void reset() override;
+  [[nodiscard]] std::unique_ptr<Block> clone() const override {
+    return std::make_unique<TiaBlock>(*this);
+  }
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::vector<PowerItem> power() const override;
+  [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
+  [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+
+  [[nodiscard]] const TiaParams& params() const { return params_; }
+  /// One-sided noise-equivalent bandwidth of the response, Hz.
+  [[nodiscard]] double noise_bandwidth_hz() const { return noise_bandwidth_hz_; }
+
+ private:
+  TiaParams params_;
+  RealFirFilter response_;
+  double delay_samples_ = 0.0;
+  double noise_bandwidth_hz_ = 0.0;
+  double sigma_a_ = 0.0;  ///< per-sample input noise standard deviation
+  std::optional<double> dc_a_;
+};
+
+}  // namespace optilane
