@@ -1,7 +1,10 @@
 #include "link/registry.hpp"
 
+#include "devices/drivers/driver.hpp"
 #include "devices/lasers/laser.hpp"
+#include "devices/modulators/eml.hpp"
 #include "devices/modulators/intensity_modulator.hpp"
+#include "devices/modulators/mrm.hpp"
 #include "devices/modulators/mzm.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "devices/receivers/tia.hpp"
@@ -34,6 +37,17 @@ std::vector<BlockType> make_registry() {
   types.push_back({"intensity_modulator", "optical",
                    "ideal intensity modulator: linear in power, chirp-free, set extinction ratio",
                    maker<IntensityModulator, IntensityModulatorParams>()});
+  types.push_back({"eml", "optical",
+                   "electro-absorption modulator section of an EML (exponential or tabulated "
+                   "absorption, voltage-dependent chirp, RC bandwidth)",
+                   maker<Eml, EmlParams>()});
+  types.push_back({"mrm", "optical",
+                   "silicon micro-ring modulator by coupled-mode theory (loaded Q, pm/V, "
+                   "detuning, thermal tuning)",
+                   maker<Mrm, MrmParams>()});
+  types.push_back({"driver", "electrical",
+                   "modulator driver: linear (gain, bandwidth, swing, noise) or DAC (ENOB)",
+                   maker<Driver, DriverParams>()});
   types.push_back({"mzm", "optical",
                    "silicon push-pull travelling-wave Mach-Zehnder modulator (VπL, √f electrode "
                    "loss, sine transfer)",

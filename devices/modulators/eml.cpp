@@ -1,0 +1,186 @@
+#include "devices/modulators/eml.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "devices/modulators/intensity_modulator.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+
+EmlParams EmlParams::read(ParamReader& reader) {
+  EmlParams p;
+  p.extinction_ratio_db = reader.quantity(
+      "extinction_ratio", Dimension::ratio_db, p.extinction_ratio_db,
+      "Static extinction ratio at 'swing' about 'bias' (sets V_0 of the exponential absorption "
+      "model). Default 6 dB (figures.md §2.1, unverified: 5-8 dB for 53 GBd EMLs).",
+      Range::positive());
+  p.swing_v = reader.quantity("swing", Dimension::voltage, p.swing_v,
+                              "Drive peak-to-peak swing at which extinction_ratio is given. "
+                              "Default 1 V, the lane source's default swing.",
+                              Range::positive());
+  p.bias_v = reader.quantity("bias", Dimension::voltage, p.bias_v,
+                             "DC reverse bias of the absorber. Default 1.5 V (recollection).",
+                             Range::non_negative());
+  p.absorption_exponent = reader.quantity(
+      "absorption_exponent", Dimension::dimensionless, p.absorption_exponent,
+      "Exponent n of T = exp(-(V_r/V_0)^n). Default 2 (recollection).", Range::between(0.5, 6.0));
+  p.table_voltage_v = reader.quantity_list(
+      "table_voltage", Dimension::voltage, {},
+      "Optional tabulated absorber: reverse voltages, increasing (replaces the exponential "
+      "model; give table_transmission too).");
+  p.table_transmission_db = reader.quantity_list(
+      "table_transmission", Dimension::ratio_db, {},
+      "Optional tabulated absorber: transmission in dB (<= 0) at each table_voltage.");
+  p.chirp_alpha = reader.quantity(
+      "chirp_alpha", Dimension::dimensionless, p.chirp_alpha,
+      "Chirp (alpha) factor at the bias. Default 0.5 (figures.md §2.1, unverified: -0.5 to +1).");
+  p.chirp_alpha_slope_per_v =
+      reader.quantity("chirp_alpha_slope", Dimension::dimensionless, p.chirp_alpha_slope_per_v,
+                      "d(alpha)/d(V_r), per volt of reverse bias. Default -0.5 /V (recollection).");
+  p.bandwidth_hz = reader.quantity(
+      "bandwidth", Dimension::frequency, p.bandwidth_hz,
+      "RC 3-dB bandwidth. Default 40 GHz (figures.md §2.1, unverified: 35-45 GHz at 53 GBd).",
+      Range::positive());
+  p.insertion_loss_db = reader.quantity(
+      "insertion_loss", Dimension::ratio_db, p.insertion_loss_db,
+      "On-state insertion loss on top of the absorption model. Default 1 dB (recollection).",
+      Range::non_negative());
+  return p;
+}
+
+Eml::Eml(const EmlParams& params) : params_(params) {
+  const auto& tv = params_.table_voltage_v;
+  const auto& tt = params_.table_transmission_db;
+  if (tv.size() != tt.size()) {
+    throw ParameterError("table_transmission",
+                         "eml.table_voltage and table_transmission must have the same length");
+  }
+  if (!tv.empty()) {
+    if (tv.size() < 2) throw ParameterError("table_voltage", "eml.table_voltage needs >= 2 points");
+    for (std::size_t i = 1; i < tv.size(); ++i) {
+      if (!(tv[i] > tv[i - 1])) {
+        throw ParameterError("table_voltage", "eml.table_voltage must increase strictly");
+      }
+    }
+    for (double t : tt) {
+      if (!(t <= 0.0)) {
+        throw ParameterError("table_transmission", "eml.table_transmission must be <= 0 dB");
+      }
+    }
+  }
+  if (!(params_.extinction_ratio_db > 0.0) || !std::isfinite(params_.extinction_ratio_db)) {
+    throw ParameterError("extinction_ratio", fmt::format("eml.extinction_ratio = {} dB must be > 0",
+                                                         params_.extinction_ratio_db));
+  }
+  if (!(params_.swing_v > 0.0)) {
+    throw ParameterError("swing", fmt::format("eml.swing = {} V must be > 0", params_.swing_v));
+  }
+  if (!(params_.bandwidth_hz > 0.0)) {
+    throw ParameterError("bandwidth",
+                         fmt::format("eml.bandwidth = {} Hz must be > 0", params_.bandwidth_hz));
+  }
+  if (!(params_.insertion_loss_db >= 0.0)) {
+    throw ParameterError("insertion_loss", fmt::format("eml.insertion_loss = {} dB must be >= 0",
+                                                       params_.insertion_loss_db));
+  }
+  if (!(params_.absorption_exponent > 0.0)) {
+    throw ParameterError("absorption_exponent", "eml.absorption_exponent must be > 0");
+  }
+  const double v_lo = params_.bias_v - params_.swing_v / 2.0;  // "one": least reverse bias
+  const double v_hi = params_.bias_v + params_.swing_v / 2.0;
+  if (tv.empty()) {
+    if (v_lo < 0.0) {
+      throw ParameterError("bias", fmt::format("eml.bias = {} V must be at least half the swing "
+                                               "({} V) so the absorber stays reverse biased",
+                                               params_.bias_v, params_.swing_v / 2.0));
+    }
+    const double n = params_.absorption_exponent;
+    const double ln_er = params_.extinction_ratio_db * std::log(10.0) / 10.0;
+    v0_ = std::pow((std::pow(v_hi, n) - std::pow(v_lo, n)) / ln_er, 1.0 / n);
+  }
+}
+
+double Eml::transmission(double drive_v) const {
+  const double vr = params_.bias_v - drive_v;
+  const auto& tv = params_.table_voltage_v;
+  if (!tv.empty()) {
+    const auto& tt = params_.table_transmission_db;
+    if (vr <= tv.front()) return db_to_power_ratio(tt.front());
+    if (vr >= tv.back()) return db_to_power_ratio(tt.back());
+    const auto it = std::upper_bound(tv.begin(), tv.end(), vr);
+    const auto i = static_cast<std::size_t>(it - tv.begin());
+    const double w = (vr - tv[i - 1]) / (tv[i] - tv[i - 1]);
+    return db_to_power_ratio(tt[i - 1] + w * (tt[i] - tt[i - 1]));
+  }
+  return std::exp(-std::pow(std::max(vr, 0.0) / v0_, params_.absorption_exponent));
+}
+
+double Eml::chirp_alpha(double drive_v) const {
+  // V_r − V_bias = −drive.
+  return params_.chirp_alpha - params_.chirp_alpha_slope_per_v * drive_v;
+}
+
+void Eml::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  rc_coefficient_ = 1.0 - std::exp(-2.0 * pi * params_.bandwidth_hz / lane.sample_rate_hz());
+  wavelength_m_ = lane.wavelength_m;
+  reset();
+}
+
+void Eml::reset() {
+  state_v_ = 0.0;
+  phase_ = 0.0;
+  last_log_power_ = 0.0;
+  started_ = false;
+}
+
+void Eml::process(Signal& chunk) {
+  const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
+  if (!chunk.optical.empty()) carrier_power_w_ = std::norm(chunk.optical.front());
+  for (std::size_t i = 0; i < chunk.optical.size(); ++i) {
+    state_v_ += rc_coefficient_ * (chunk.electrical[i] - state_v_);
+    const double t = std::max(transmission(state_v_), 1e-30);
+    const double log_t = std::log(t);
+    // dφ = (α/2) d ln P, with P ∝ T (the carrier's own intensity noise is not chirped here).
+    if (started_) phase_ += 0.5 * chirp_alpha(state_v_) * (log_t - last_log_power_);
+    started_ = true;
+    last_log_power_ = log_t;
+    chunk.optical[i] *= field_loss * std::sqrt(t) * std::polar(1.0, phase_);
+  }
+  chunk.domain = Domain::optical;
+  chunk.has_carrier = false;
+}
+
+std::string Eml::describe() const {
+  return fmt::format(
+      "eml: ER {:.2f} dB at {:.3g} Vpp about {:.3g} V reverse bias ({}), alpha {:.2f} "
+      "({:+.2f}/V), RC {:.3g} GHz, IL {:.2f} dB",
+      params_.extinction_ratio_db, params_.swing_v, params_.bias_v,
+      params_.table_voltage_v.empty()
+          ? fmt::format("exp(-(V/{:.3g} V)^{:.3g})", v0_, params_.absorption_exponent)
+          : std::string("tabulated"),
+      params_.chirp_alpha, params_.chirp_alpha_slope_per_v, params_.bandwidth_hz / 1e9,
+      params_.insertion_loss_db);
+}
+
+std::vector<PowerItem> Eml::power() const {
+  // Photocurrent of the absorbed light (mean over equiprobable outer levels approximated by the
+  // transmission at the bias) times the reverse bias.
+  const double absorbed = carrier_power_w_ * (1.0 - transmission(0.0));
+  const double responsivity =
+      elementary_charge_c * wavelength_m_ / (planck_constant_j_s * speed_of_light_m_per_s);
+  const double p = absorbed * responsivity * params_.bias_v;
+  return {{PowerCategory::modulator, p,
+           fmt::format("absorbed {:.3g} mW × {:.3g} A/W × {:.3g} V", absorbed * 1e3, responsivity,
+                       params_.bias_v)}};
+}
+
+std::string Eml::check_input(Domain input, bool has_carrier) const {
+  return modulator_input_problem("eml", input, has_carrier);
+}
+
+}  // namespace optilane

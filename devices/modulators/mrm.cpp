@@ -1,0 +1,201 @@
+#include "devices/modulators/mrm.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+
+#include "devices/modulators/intensity_modulator.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+
+MrmParams MrmParams::read(ParamReader& reader) {
+  MrmParams p;
+  p.q_loaded = reader.quantity(
+      "q_loaded", Dimension::dimensionless, p.q_loaded,
+      "Loaded Q. Default 3700 (two-segment 200 Gb/s MRM calibrated in Flexcompute PhotonForge, "
+      "figures.md §2.4, verified).",
+      Range::positive());
+  p.q_intrinsic = reader.optional_quantity(
+      "q_intrinsic", Dimension::dimensionless,
+      "Intrinsic Q (> q_loaded). Absent: derived from resonance_extinction and coupling.",
+      Range::positive());
+  p.resonance_extinction_db = reader.quantity(
+      "resonance_extinction", Dimension::ratio_db, p.resonance_extinction_db,
+      "On-resonance extinction of the through port. Default 16 dB (same device, figures.md §2.4, "
+      "verified).",
+      Range::positive());
+  const std::string coupling = reader.choice(
+      "coupling", "under", {"under", "critical", "over"},
+      "Coupling regime used with resonance_extinction to split Q_L into Q_i and Q_e. Default "
+      "under-coupled (recollection).");
+  p.coupling = coupling == "over"       ? RingCoupling::over
+               : coupling == "critical" ? RingCoupling::critical
+                                        : RingCoupling::under;
+  p.efficiency_m_per_v = reader.quantity(
+      "efficiency", Dimension::length_per_voltage, p.efficiency_m_per_v,
+      "Resonance shift per volt of drive. Default 16.3 pm/V (same device, figures.md §2.4, "
+      "verified).");
+  p.detuning_m = reader.optional_quantity(
+      "detuning", Dimension::length,
+      "Laser wavelength minus ring resonance at zero drive. Default -λ/(2√3·Q_L), the steepest "
+      "point of the Lorentzian on its blue side.");
+  p.heater_efficiency_m_per_w = reader.quantity(
+      "heater_efficiency", Dimension::length_per_power, p.heater_efficiency_m_per_w,
+      "Thermal tuning efficiency. Default 73 pm/mW (TiN heater, figures.md §2.4, verified).",
+      Range::positive());
+  p.ambient_offset_m = reader.quantity(
+      "ambient_offset", Dimension::length, p.ambient_offset_m,
+      "Resonance offset (fabrication and ambient) that the heater must undo; the heater can only "
+      "red-shift, so a negative offset costs FSR - |offset|. Default 0.");
+  p.fsr_m = reader.quantity("fsr", Dimension::length, p.fsr_m,
+                            "Free spectral range. Default 5.7 nm (same device, figures.md §2.4, "
+                            "verified).",
+                            Range::positive());
+  p.capacitance_f = reader.quantity("capacitance", Dimension::capacitance, p.capacitance_f,
+                                    "Junction capacitance for the drive power C·V²·Rs/4. Default "
+                                    "20 fF (recollection, unverified).",
+                                    Range::non_negative());
+  p.swing_v = reader.quantity("swing", Dimension::voltage, p.swing_v,
+                              "Nominal drive swing for the drive power. Default 1 V, the lane "
+                              "source's default.",
+                              Range::positive());
+  p.insertion_loss_db =
+      reader.quantity("insertion_loss", Dimension::ratio_db, p.insertion_loss_db,
+                      "Loss outside the ring (couplers, waveguide). Default 0.5 dB (recollection).",
+                      Range::non_negative());
+  return p;
+}
+
+Mrm::Mrm(const MrmParams& params) : params_(params) {
+  if (!(params_.q_loaded > 0.0) || !std::isfinite(params_.q_loaded)) {
+    throw ParameterError("q_loaded",
+                         fmt::format("mrm.q_loaded = {} must be > 0", params_.q_loaded));
+  }
+  if (params_.q_intrinsic) {
+    if (!(*params_.q_intrinsic > params_.q_loaded)) {
+      throw ParameterError("q_intrinsic",
+                           fmt::format("mrm.q_intrinsic = {} must exceed q_loaded = {}",
+                                       *params_.q_intrinsic, params_.q_loaded));
+    }
+    q_intrinsic_ = *params_.q_intrinsic;
+    q_external_ = 1.0 / (1.0 / params_.q_loaded - 1.0 / q_intrinsic_);
+  } else {
+    if (!(params_.resonance_extinction_db > 0.0)) {
+      throw ParameterError("resonance_extinction", "mrm.resonance_extinction must be > 0 dB");
+    }
+    // |1/Q_i − 1/Q_e|·Q_L = 10^(−ER/20); 1/Q_i + 1/Q_e = 1/Q_L.
+    const double m = params_.coupling == RingCoupling::critical
+                         ? 0.0
+                         : db_to_field_ratio(-params_.resonance_extinction_db);
+    const double inv_qi =
+        (params_.coupling == RingCoupling::over ? 1.0 - m : 1.0 + m) / (2.0 * params_.q_loaded);
+    q_intrinsic_ = 1.0 / inv_qi;
+    q_external_ = 1.0 / (1.0 / params_.q_loaded - inv_qi);
+  }
+  if (!(params_.heater_efficiency_m_per_w > 0.0)) {
+    throw ParameterError("heater_efficiency", "mrm.heater_efficiency must be > 0");
+  }
+  if (!(params_.fsr_m > 0.0) || std::abs(params_.ambient_offset_m) > params_.fsr_m) {
+    throw ParameterError("ambient_offset",
+                         fmt::format("mrm.ambient_offset = {:.4g} nm must be within one FSR "
+                                     "({:.4g} nm)",
+                                     params_.ambient_offset_m * 1e9, params_.fsr_m * 1e9));
+  }
+  if (!(params_.capacitance_f >= 0.0) || !(params_.swing_v > 0.0) ||
+      !(params_.insertion_loss_db >= 0.0)) {
+    throw ParameterError("capacitance",
+                         "mrm.capacitance, swing and insertion_loss must be >= 0 (swing > 0)");
+  }
+}
+
+double Mrm::photon_lifetime_s() const {
+  return params_.q_loaded / (2.0 * pi * speed_of_light_m_per_s / wavelength_m_);
+}
+
+void Mrm::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  wavelength_m_ = lane.wavelength_m;
+  const double omega0 = 2.0 * pi * speed_of_light_m_per_s / wavelength_m_;
+  inv_tau_ = omega0 / (2.0 * params_.q_loaded);
+  kappa_ = std::sqrt(omega0 / q_external_);
+  detuning_m_ =
+      params_.detuning_m.value_or(-wavelength_m_ / (2.0 * std::sqrt(3.0) * params_.q_loaded));
+  sample_period_s_ = 1.0 / lane.sample_rate_hz();
+  reset();
+}
+
+void Mrm::reset() {
+  a_ = {};
+  started_ = false;
+}
+
+double Mrm::delta_rad_per_s(double drive_v) const {
+  const double ring_minus_laser = params_.efficiency_m_per_v * drive_v - detuning_m_;
+  return -2.0 * pi * speed_of_light_m_per_s / (wavelength_m_ * wavelength_m_) * ring_minus_laser;
+}
+
+double Mrm::static_transmission_at_detuning(double detuning_m) const {
+  const double omega0 = 2.0 * pi * speed_of_light_m_per_s / wavelength_m_;
+  const double delta =
+      2.0 * pi * speed_of_light_m_per_s / (wavelength_m_ * wavelength_m_) * detuning_m;
+  const double inv_ti = omega0 / (2.0 * q_intrinsic_), inv_te = omega0 / (2.0 * q_external_);
+  const double num = (inv_ti - inv_te) * (inv_ti - inv_te) + delta * delta;
+  const double den = (inv_ti + inv_te) * (inv_ti + inv_te) + delta * delta;
+  return num / den;
+}
+
+double Mrm::static_transmission(double drive_v) const {
+  return static_transmission_at_detuning(detuning_m_ - params_.efficiency_m_per_v * drive_v);
+}
+
+void Mrm::process(Signal& chunk) {
+  const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
+  const std::complex<double> minus_j_kappa(0.0, -kappa_);
+  for (std::size_t i = 0; i < chunk.optical.size(); ++i) {
+    const std::complex<double> s_in = chunk.optical[i];
+    const std::complex<double> p(-inv_tau_, delta_rad_per_s(chunk.electrical[i]));
+    if (!started_) {
+      a_ = -minus_j_kappa * s_in / p;  // steady state: no turn-on transient
+      started_ = true;
+    }
+    const std::complex<double> e = std::exp(p * sample_period_s_);
+    a_ = a_ * e + (e - 1.0) / p * (minus_j_kappa * s_in);
+    chunk.optical[i] = field_loss * (s_in + minus_j_kappa * a_);
+  }
+  chunk.domain = Domain::optical;
+  chunk.has_carrier = false;
+}
+
+double Mrm::heater_power_w() const {
+  const double shift = params_.ambient_offset_m >= 0.0
+                           ? params_.ambient_offset_m
+                           : params_.fsr_m - std::abs(params_.ambient_offset_m);
+  return shift / params_.heater_efficiency_m_per_w;
+}
+
+std::string Mrm::describe() const {
+  return fmt::format(
+      "mrm: Q_L {:.0f} (Q_i {:.0f}, Q_e {:.0f}), photon lifetime {:.3g} ps, {:.3g} pm/V, "
+      "detuning {:.3g} pm, heater {:.3g} mW, IL {:.2f} dB",
+      params_.q_loaded, q_intrinsic_, q_external_, photon_lifetime_s() * 1e12,
+      params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12, heater_power_w() * 1e3,
+      params_.insertion_loss_db);
+}
+
+std::vector<PowerItem> Mrm::power() const {
+  const double drive =
+      params_.capacitance_f * params_.swing_v * params_.swing_v * lane_.symbol_rate_bd / 4.0;
+  return {{PowerCategory::modulator, drive,
+           fmt::format("C·V²·Rs/4 = {:.3g} fF × ({:.3g} V)² × {:.4g} GBd / 4",
+                       params_.capacitance_f * 1e15, params_.swing_v, lane_.symbol_rate_bd / 1e9)},
+          {PowerCategory::tuning, heater_power_w(),
+           fmt::format("heater: {:.3g} pm / {:.3g} pm/mW", params_.ambient_offset_m * 1e12,
+                       params_.heater_efficiency_m_per_w * 1e12 * 1e-3)}};
+}
+
+std::string Mrm::check_input(Domain input, bool has_carrier) const {
+  return modulator_input_problem("mrm", input, has_carrier);
+}
+
+}  // namespace optilane

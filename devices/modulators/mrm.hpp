@@ -1,0 +1,107 @@
+// `mrm`: silicon micro-ring modulator (all-pass ring, carrier depletion), by temporal coupled-mode
+// theory (Haus, "Waves and Fields in Optoelectronics", 1984, ch. 7; Little et al., J. Lightwave
+// Technol. 15(6), 1997).
+//
+// In the frame of the laser, with a the ring's mode amplitude (|a|² = stored energy, J) and s the
+// guided fields (|s|² = power, W):
+//   da/dt = (jδ(t) − 1/τ) a − j√(2/τ_e) s_in,      s_out = s_in − j√(2/τ_e) a,
+//   1/τ = 1/τ_i + 1/τ_e,   Q_x = ω₀τ_x/2,   δ = ω_ring(v) − ω_laser.
+// Static transmission (a Lorentzian dip):
+//   T(δ) = ((1/τ_i − 1/τ_e)² + δ²) / ((1/τ_i + 1/τ_e)² + δ²),
+// minimum ((Q_e − Q_i)/(Q_e + Q_i))² at δ = 0, full width at half depth 2/τ in ω, i.e.
+// FWHM = λ/Q_L in wavelength. Photon (energy) lifetime τ_ph = τ/2 = Q_L/ω₀.
+// The drive shifts the resonance by η·v (pm/V); the laser sits at `detuning` = λ_laser − λ_ring(0);
+// δ = −2πc/λ²·(λ_ring(v) − λ_laser).
+// Integration: exact for inputs held over each sample (zero-order hold):
+//   a[n+1] = a[n]·e^{pT} + (e^{pT} − 1)/p · (−j√(2/τ_e) s_in[n]),  p = jδ[n] − 1/τ,
+// so the photon-lifetime bandwidth limit and its overshoot emerge without an ODE solver's error.
+// Thermal tuning: a heater holds the resonance against an ambient offset Δλ_amb (the resonance
+// shift the heater must undo, red-shift only): P = Δλ/η_th if Δλ ≥ 0, else (FSR − |Δλ|)/η_th.
+// Drive power: C·V_pp²·R_s/4 (a capacitive load charged on about half the transitions), category
+// modulator.
+#pragma once
+
+#include <complex>
+#include <optional>
+
+#include "phy/block.hpp"
+#include "phy/params.hpp"
+
+namespace optilane {
+
+enum class RingCoupling { under, critical, over };
+
+struct MrmParams {
+  /// Loaded Q. Default 3700 (two-segment 200 Gb/s MRM, Flexcompute PhotonForge model,
+  /// figures.md §2.4, V).
+  double q_loaded = 3700.0;
+  /// Intrinsic Q; absent → from resonance_extinction and coupling.
+  std::optional<double> q_intrinsic{};
+  /// On-resonance extinction, dB. Default 16 dB (same device, figures.md §2.4, V).
+  double resonance_extinction_db = 16.0;
+  RingCoupling coupling = RingCoupling::under;
+  /// Resonance shift per volt of drive, m/V. Default 16.3 pm/V (same device, V).
+  double efficiency_m_per_v = 16.3e-12;
+  /// λ_laser − λ_ring at zero drive, m; absent → −λ/(2√3·Q_L), the steepest point of the
+  /// Lorentzian on its blue side (D).
+  std::optional<double> detuning_m{};
+  /// Heater efficiency, m/W. Default 73 pm/mW (same device, V).
+  double heater_efficiency_m_per_w = 73e-12 / 1e-3;
+  /// Resonance shift the heater must undo (fabrication + ambient), m. Default 0.
+  double ambient_offset_m = 0.0;
+  /// Free spectral range, m. Default 5.7 nm (same device, V).
+  double fsr_m = 5.7e-9;
+  /// Junction capacitance, F. Default 20 fF (recollection, U).
+  double capacitance_f = 20e-15;
+  /// Nominal drive swing for the drive power, V. Default 1 V (the lane source's default).
+  double swing_v = 1.0;
+  /// Insertion loss outside the ring (couplers, waveguide), dB. Default 0.5 dB (U).
+  double insertion_loss_db = 0.5;
+
+  static MrmParams read(ParamReader& reader);
+};
+
+class Mrm final : public Block {
+ public:
+  explicit Mrm(const MrmParams& params);
+
+  [[nodiscard]] std::string_view kind() const override { return "mrm"; }
+  void prepare(const LaneContext& lane) override;
+  void process(Signal& chunk) override;
+  void reset() override;
+  [[nodiscard]] std::unique_ptr<Block> clone() const override {
+    return std::make_unique<Mrm>(*this);
+  }
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::vector<PowerItem> power() const override;
+  [[nodiscard]] Domain output_domain(Domain /*input*/) const override { return Domain::optical; }
+  [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
+  [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return false; }
+
+  [[nodiscard]] double q_intrinsic() const { return q_intrinsic_; }
+  [[nodiscard]] double q_external() const { return q_external_; }
+  /// Energy (photon) lifetime Q_L/ω₀, s.
+  [[nodiscard]] double photon_lifetime_s() const;
+  /// Static power transmission (no insertion loss) with λ_laser − λ_ring(v) = detuning_m.
+  [[nodiscard]] double static_transmission_at_detuning(double detuning_m) const;
+  /// Static power transmission for drive v at the configured detuning.
+  [[nodiscard]] double static_transmission(double drive_v) const;
+  [[nodiscard]] double detuning_m() const { return detuning_m_; }
+  [[nodiscard]] double heater_power_w() const;
+
+ private:
+  [[nodiscard]] double delta_rad_per_s(double drive_v) const;
+
+  MrmParams params_;
+  double q_intrinsic_ = 0.0;
+  double q_external_ = 0.0;
+  double wavelength_m_ = 1311e-9;
+  double detuning_m_ = 0.0;
+  double inv_tau_ = 0.0;  ///< 1/τ, 1/s
+  double kappa_ = 0.0;    ///< √(2/τ_e)
+  double sample_period_s_ = 0.0;
+  std::complex<double> a_{};  ///< ring amplitude
+  bool started_ = false;
+};
+
+}  // namespace optilane

@@ -1,0 +1,149 @@
+// Tests of the micro-ring modulator (devices/modulators/mrm.hpp).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "../tx_helpers.hpp"
+#include "devices/modulators/mrm.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+using namespace optilane;
+
+namespace {
+const LaneContext lane106 = test::tx_lane(106.25e9, 16);  // fs = 1.7 THz
+}
+
+TEST_CASE("MRM refuses bad settings and needs a carrier", "[devices][modulators][mrm]") {
+  CHECK_THROWS_AS(Mrm(MrmParams{.q_loaded = 0.0}), ParameterError);
+  CHECK_THROWS_AS(Mrm(MrmParams{.q_loaded = 5000.0, .q_intrinsic = 4000.0}), ParameterError);
+  CHECK_THROWS_AS(Mrm(MrmParams{.ambient_offset_m = 10e-9}), ParameterError);
+  CHECK_THROWS_AS(Mrm(MrmParams{.heater_efficiency_m_per_w = 0.0}), ParameterError);
+  Mrm m(MrmParams{});
+  CHECK_FALSE(m.check_input(Domain::electrical, false).empty());
+  CHECK(m.check_input(Domain::electrical, true).empty());
+}
+
+TEST_CASE("MRM static transmission is the coupled-mode Lorentzian: depth and FWHM = λ/Q_L",
+          "[devices][modulators][mrm]") {
+  // T(δ) = ((1/τ_i − 1/τ_e)² + δ²)/((1/τ_i + 1/τ_e)² + δ²) (Haus 1984; Little et al. 1997).
+  for (RingCoupling coupling : {RingCoupling::under, RingCoupling::over}) {
+    Mrm m(MrmParams{.coupling = coupling});
+    m.prepare(lane106);
+    CHECK(1.0 / m.q_intrinsic() + 1.0 / m.q_external() == Approx(1.0 / 3700.0));
+    CHECK(power_ratio_to_db(m.static_transmission_at_detuning(0.0)) == Approx(-16.0));
+    // Half depth at ±λ/(2Q_L).
+    const double tmin = m.static_transmission_at_detuning(0.0);
+    const double half = 1311e-9 / (2.0 * 3700.0);
+    CHECK(m.static_transmission_at_detuning(half) == Approx(0.5 * (1.0 + tmin)).epsilon(1e-12));
+    CHECK(m.static_transmission_at_detuning(-half) == Approx(0.5 * (1.0 + tmin)).epsilon(1e-12));
+  }
+  // The time-domain block, settled after a change of drive, lands on the static curve.
+  Mrm m(MrmParams{.insertion_loss_db = 0.0});
+  m.prepare(lane106);
+  std::vector<double> drive;
+  for (double v : {-3.0, 0.0, 2.0, 5.0}) drive.insert(drive.end(), 3000, v);
+  Signal s = test::carrier_chunk(drive, 1e-3);
+  m.process(s);
+  for (int k = 0; k < 4; ++k) {
+    const double v = drive[3000 * k];
+    CHECK(std::norm(s.optical[3000 * k + 2999]) / 1e-3 ==
+          Approx(m.static_transmission(v)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("MRM step response relaxes with the photon lifetime Q_L/ω₀",
+          "[devices][modulators][mrm]") {
+  // From far off resonance to on resonance: a − a_ss ∝ e^{−t/τ}, so |s_out − s_ss|² decays as
+  // e^{−t/τ_ph}, τ_ph = τ/2 = Q_L/ω₀ (2.57 ps at Q_L = 3700, 1311 nm).
+  Mrm m(MrmParams{.detuning_m = 0.0, .insertion_loss_db = 0.0});
+  m.prepare(lane106);
+  std::vector<double> drive(400, 60.0);  // 60 V × 16.3 pm/V ≈ 1 nm ≫ FWHM
+  drive.insert(drive.end(), 400, 0.0);
+  Signal s = test::carrier_chunk(drive, 1e-3);
+  m.process(s);
+  const std::complex<double> ss = s.optical.back();
+  const double t = 1.0 / lane106.sample_rate_hz();
+  // Least-squares slope of ln|s − s_ss|² over 2..40 samples after the step.
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int n = 0;
+  for (int k = 2; k <= 40; ++k) {
+    const double x = k * t;
+    const double y = std::log(std::norm(s.optical[400 + static_cast<std::size_t>(k)] - ss));
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    ++n;
+  }
+  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  CHECK(-1.0 / slope == Approx(m.photon_lifetime_s()).epsilon(1e-6));
+  CHECK(m.photon_lifetime_s() == Approx(3700.0 * 1311e-9 / (2 * pi * 299792458.0)));
+}
+
+TEST_CASE("MRM driven slowly follows its static transfer; with detuning a step overshoots",
+          "[devices][modulators][mrm]") {
+  Mrm m(MrmParams{.insertion_loss_db = 0.0});
+  m.prepare(lane106);
+  const double fs = lane106.sample_rate_hz();
+  std::vector<double> drive(20000);
+  for (std::size_t i = 0; i < drive.size(); ++i) {
+    drive[i] = 1.0 * std::sin(2.0 * pi * 100e6 * static_cast<double>(i) / fs);
+  }
+  Signal s = test::carrier_chunk(drive, 1e-3);
+  m.process(s);
+  double worst = 0.0;
+  for (std::size_t i = 0; i < drive.size(); ++i) {
+    worst =
+        std::max(worst, std::abs(std::norm(s.optical[i]) / 1e-3 - m.static_transmission(drive[i])));
+  }
+  // Quasi-static lag ≈ τ·ω_mod·|dT/dv|·V ≈ 5e-12·6e8·0.1 ≈ 3e-4.
+  CHECK(worst < 1e-3);
+
+  // Step at the detuned operating point: the ring's energy beats at the detuning frequency, so
+  // the output power overshoots its final value (photon-lifetime dynamics, not in the static
+  // curve).
+  std::vector<double> step(200, -1.0);
+  step.insert(step.end(), 400, 1.0);
+  Mrm r(MrmParams{.insertion_loss_db = 0.0});
+  r.prepare(lane106);
+  Signal t = test::carrier_chunk(step, 1e-3);
+  r.process(t);
+  const double final_value = std::norm(t.optical.back());
+  const double initial = std::norm(t.optical[199]);
+  double extreme = final_value;
+  for (std::size_t i = 200; i < t.optical.size(); ++i) {
+    const double p = std::norm(t.optical[i]);
+    extreme = final_value > initial ? std::max(extreme, p) : std::min(extreme, p);
+  }
+  CHECK(std::abs(extreme - final_value) > 1e-3 * std::abs(final_value - initial));
+}
+
+TEST_CASE("MRM power: heater Δλ/η (or FSR − |Δλ|), drive C·V²·Rs/4; clone and reset agree",
+          "[devices][modulators][mrm]") {
+  // Hand calculation: +0.5 nm / 73 pm/mW = 6.849 mW; −0.5 nm → (5.7 − 0.5) nm / 73 pm/mW =
+  // 71.23 mW; drive 20 fF × 1 V² × 106.25 GBd / 4 = 0.531 mW.
+  Mrm warm(MrmParams{.ambient_offset_m = 0.5e-9});
+  warm.prepare(lane106);
+  CHECK(warm.heater_power_w() == Approx(0.5 / 0.073 * 1e-3));
+  Mrm cold(MrmParams{.ambient_offset_m = -0.5e-9});
+  cold.prepare(lane106);
+  CHECK(cold.heater_power_w() == Approx(5.2 / 0.073 * 1e-3));
+  const auto items = warm.power();
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].category == PowerCategory::modulator);
+  CHECK(items[0].power_w == Approx(20e-15 * 106.25e9 / 4.0));
+  CHECK(items[1].category == PowerCategory::tuning);
+
+  auto copy = warm.clone();
+  const auto drive = test::pam4_drive(256, 16, 1.0);
+  Signal a = test::carrier_chunk(drive, 1e-3), b = a, c = a;
+  warm.process(a);
+  copy->process(b);
+  warm.reset();
+  warm.process(c);
+  for (std::size_t i = 0; i < a.optical.size(); ++i) {
+    REQUIRE(a.optical[i] == b.optical[i]);
+    REQUIRE(a.optical[i] == c.optical[i]);
+  }
+}
