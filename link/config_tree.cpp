@@ -43,7 +43,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
                                std::to_string(out.find(key)->line) + ")");
         }
         ConfigNode child = convert(item.second, file, child_path);
-        if (child.line == 0) child.line = item.first.Mark().line + 1;
+        child.line = item.first.Mark().line + 1;  // a value is reported at its key's line
         out.map.emplace_back(key, std::move(child));
       }
       break;

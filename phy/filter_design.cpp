@@ -152,14 +152,32 @@ FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_
     }
     design.delay_samples = static_cast<double>(half);
   } else {
-    // Causal: keep h[0..L); the tiny pre-response wrapped to the end of the grid is dropped.
+    // Causal response: most energy at n >= 0. Frequency sampling up to fs/2 of a response that has
+    // not died out there (a first-order pole) leaves a short pre-response at negative time
+    // (wrapped to the end of the grid); keep it, with the matching delay, rather than drop it.
+    const double budget = energy_tolerance * total;
+    // Walk from the earliest candidate (a quarter grid before n = 0) towards n = 0, dropping
+    // samples while their summed energy stays within half the budget.
+    // The spectrum's step at fs/2 makes that pre-response ring like 1/n, so it is capped at
+    // max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per symbol).
+    constexpr std::size_t max_pre = 64;
+    std::size_t keep_pre = std::min<std::size_t>(grid / 4, max_pre);
+    for (double dropped = 0.0; keep_pre > 0; --keep_pre) {
+      const double e = h[grid - keep_pre] * h[grid - keep_pre];
+      if (dropped + e > 0.5 * budget) break;
+      dropped += e;
+    }
     std::size_t length = 0;
     double inside = 0.0;
-    while (inside < (1.0 - energy_tolerance) * total && length < max_taps) {
+    double causal = 0.0;
+    for (std::size_t i = 0; i < grid / 2; ++i) causal += h[i] * h[i];
+    while (inside < causal * (1.0 - energy_tolerance) && keep_pre + length < max_taps) {
       inside += h[length] * h[length];
       ++length;
     }
-    design.taps.assign(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(length));
+    design.taps.reserve(keep_pre + length);
+    for (std::size_t i = 0; i < keep_pre; ++i) design.taps.push_back(h[grid - keep_pre + i]);
+    design.taps.insert(design.taps.end(), h.begin(), h.begin() + static_cast<std::ptrdiff_t>(length));
     // Group delay at DC: Σ n h[n] / Σ h[n].
     const double sum = std::accumulate(design.taps.begin(), design.taps.end(), 0.0);
     double moment = 0.0;

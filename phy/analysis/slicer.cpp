@@ -53,6 +53,15 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
     }
     return c;
   };
+  // Without noise on either side the cost is a step: centre the threshold in the open eye.
+  if (sigma[static_cast<std::size_t>(j)] == 0.0 && sigma[static_cast<std::size_t>(j + 1)] == 0.0) {
+    double lower_max = -infinity, upper_min = infinity;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      if (levels[k] <= j) lower_max = std::max(lower_max, x[k]);
+      else upper_min = std::min(upper_min, x[k]);
+    }
+    if (std::isfinite(lower_max) && std::isfinite(upper_min)) return 0.5 * (lower_max + upper_min);
+  }
   constexpr double golden = 0.6180339887498949;
   double a = lo, b = hi;
   double c1 = b - golden * (b - a), c2 = a + golden * (b - a);
@@ -64,8 +73,6 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
       a = c1; c1 = c2; f1 = f2; c2 = a + golden * (b - a); f2 = cost(c2);
     }
   }
-  // A flat cost (no noise, open eye) leaves the search anywhere in the flat region: prefer the
-  // middle of the open interval between the two levels' extreme samples.
   return 0.5 * (a + b);
 }
 
@@ -159,24 +166,57 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
       best_offset = offset;
     }
   }
-  // Fine: within ±½ UI, the phase with the lowest semi-analytic BER (ties: the most central).
-  SlicerTiming timing;
-  double best_ber = infinity;
-  for (int p = -sps / 2; p < sps - sps / 2; ++p) {
+  // Fine: within ±1 UI of the coarse offset, the phase with the lowest semi-analytic BER; ties
+  // (an open eye with BER 0 at several phases) go to the widest opening, then to the centre of the
+  // run of equally good phases.
+  struct Candidate {
+    std::int64_t offset;
+    double ber;
+    double opening;
+    std::vector<double> thresholds, means;
+  };
+  std::vector<Candidate> candidates;
+  const double q = q_inverse(settings.target_ber);
+  for (int p = -sps; p < sps; ++p) {
     const std::int64_t offset = best_offset + p;
     if (offset < 0) continue;
     const PhaseStats s = phase_stats(noiseless, noisy, sent_levels, m, sps, offset);
     if (s.clean.empty()) continue;
-    const std::vector<double> thresholds = best_thresholds(s, m);
+    std::vector<double> thresholds = best_thresholds(s, m);
     const double ber = gaussian_ber(s.clean, s.levels, s.sigma, thresholds, m);
-    if (ber < best_ber * (1.0 - 1e-9) ||
-        (ber <= best_ber && std::abs(p) < std::abs(timing.offset_samples - best_offset))) {
-      best_ber = ber;
-      timing.offset_samples = offset;
-      timing.thresholds = thresholds;
-      timing.level_means = s.means;
+    // Smallest inner-eye opening at the target BER.
+    double opening = infinity;
+    for (int j = 0; j + 1 < m; ++j) {
+      double lower_max = -infinity, upper_min = infinity;
+      for (std::size_t k = 0; k < s.clean.size(); ++k) {
+        if (s.levels[k] == j) lower_max = std::max(lower_max, s.clean[k]);
+        if (s.levels[k] == j + 1) upper_min = std::min(upper_min, s.clean[k]);
+      }
+      const double h = (upper_min - q * s.sigma[static_cast<std::size_t>(j + 1)]) -
+                       (lower_max + q * s.sigma[static_cast<std::size_t>(j)]);
+      opening = std::min(opening, h);
     }
+    candidates.push_back({offset, ber, opening, std::move(thresholds), s.means});
   }
+  if (candidates.empty()) throw std::invalid_argument("calibration: record too short");
+  auto better = [](const Candidate& a, const Candidate& b) {  // strictly better
+    const double tie = 1e-9 * std::max(a.ber, b.ber);
+    if (a.ber < b.ber - tie) return true;
+    if (a.ber > b.ber + tie) return false;
+    return a.opening > b.opening + 1e-12 * std::abs(b.opening);
+  };
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    if (better(candidates[i], candidates[best])) best = i;
+  }
+  std::size_t first = best, last = best;
+  while (first > 0 && !better(candidates[best], candidates[first - 1])) --first;
+  while (last + 1 < candidates.size() && !better(candidates[best], candidates[last + 1])) ++last;
+  const Candidate& chosen = candidates[(first + last + 1) / 2];
+  SlicerTiming timing;
+  timing.offset_samples = chosen.offset;
+  timing.thresholds = chosen.thresholds;
+  timing.level_means = chosen.means;
   // Amplitude range of the eye histogram: the noisy calibration record with a margin.
   const auto [lo_it, hi_it] = std::minmax_element(noisy.begin(), noisy.end());
   const double span = *hi_it - *lo_it;

@@ -1,0 +1,154 @@
+// Bad input: every class gets exit status 2, a message naming file, line and key, and no output
+// file afterwards (DESIGN.md §4, issue 2).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "test_support.hpp"
+
+using namespace optilane;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* good_config = R"(name: ok
+signal:
+  format: pam4
+  symbol_rate: 53.125 GBd
+  samples_per_symbol: 4
+  pattern: prbs13q
+  symbols: 4096
+chain:
+  - block: awgn
+    snr: 20 dB
+)";
+
+struct BadCase {
+  const char* what;
+  std::string text;
+  const char* key;      ///< expected in the message
+  const char* line;     ///< ":N" expected in the message
+  const char* because;  ///< expected explanation fragment
+};
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  return text.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("bad configs exit with status 2 naming file, line and key, and write nothing",
+          "[link][config][cli]") {
+  const std::string g = good_config;
+  const std::vector<BadCase> cases = {
+      {"malformed YAML", replace(g, "  format: pam4", "  format: [pam4"), "", ":", "malformed YAML"},
+      {"unknown key", replace(g, "    snr: 20 dB", "    snr: 20 dB\n    snrr: 3 dB"), "snrr", ":11",
+       "did you mean 'snr'"},
+      {"unknown top-level key", g + "analyses: {}\n", "analyses", ":11", "unknown key"},
+      {"wrong type", replace(g, "symbols: 4096", "symbols: [1, 2]"), "signal.symbols", ":7",
+       "expected an integer"},
+      {"wrong unit dimension", replace(g, "53.125 GBd", "53.125 km"), "signal.symbol_rate", ":4",
+       "'km' is a length"},
+      {"unit junk", replace(g, "53.125 GBd", "fast"), "signal.symbol_rate", ":4",
+       "does not start with a number"},
+      {"zero rate", replace(g, "53.125 GBd", "0 GBd"), "signal.symbol_rate", ":4", "out of range"},
+      {"negative rate", replace(g, "53.125 GBd", "-53 GBd"), "signal.symbol_rate", ":4",
+       "out of range"},
+      {"NaN", replace(g, "20 dB", "nan dB"), "snr", ":10", "finite"},
+      {"Inf", replace(g, "20 dB", "inf"), "snr", ":10", "finite"},
+      {"absurd symbol count", replace(g, "symbols: 4096", "symbols: 1e15"), "signal.symbols", ":7",
+       "out of range"},
+      {"zero samples per symbol", replace(g, "samples_per_symbol: 4", "samples_per_symbol: 0"),
+       "signal.samples_per_symbol", ":5", "out of range"},
+      {"unknown block", replace(g, "block: awgn", "block: awgnn"), "chain[0].block", ":9",
+       "did you mean 'awgn'"},
+      {"missing required key", replace(g, "  symbol_rate: 53.125 GBd\n", ""), "signal.symbol_rate",
+       ":2", "missing required key"},
+      {"unknown choice", replace(g, "pattern: prbs13q", "pattern: prbs13x"), "signal.pattern", ":6",
+       "did you mean 'prbs13"},
+      {"unknown preset", "extends: tiers/no-such-tier\n" + g, "extends", ":1", "unknown preset"},
+      {"duplicate key", replace(g, "  symbols: 4096", "  symbols: 4096\n  symbols: 8192"),
+       "signal.symbols", ":8", "duplicate key"},
+      {"block parameter out of range",
+       replace(g, "    snr: 20 dB", "    density: -1 V/rtHz"), "density", ":10", "out of range"},
+  };
+  test::TempDir dir;
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const std::string config = dir.write("bad.yaml", c.text);
+    const std::string h5 = dir.file("out.h5"), json = dir.file("out.json");
+    const auto result = test::run_optilane("run " + config + " -o " + h5 + " --json " + json);
+    INFO(result.output);
+    CHECK(result.exit_status == 2);
+    CHECK_THAT(result.output, Contains("bad.yaml"));
+    CHECK_THAT(result.output, Contains(c.line));
+    CHECK_THAT(result.output, Contains(c.key));
+    CHECK_THAT(result.output, Contains(c.because));
+    CHECK_FALSE(std::filesystem::exists(h5));
+    CHECK_FALSE(std::filesystem::exists(json));
+    // `check` refuses it the same way.
+    CHECK(test::run_optilane("check " + config).exit_status == 2);
+  }
+}
+
+TEST_CASE("a good config checks and runs", "[link][config][cli]") {
+  test::TempDir dir;
+  const std::string config = dir.write("good.yaml", good_config);
+  const auto check = test::run_optilane("check " + config);
+  INFO(check.output);
+  CHECK(check.exit_status == 0);
+  const auto run = test::run_optilane("run " + config + " --json " + dir.file("o.json"));
+  INFO(run.output);
+  CHECK(run.exit_status == 0);
+  CHECK(std::filesystem::exists(dir.file("o.json")));
+}
+
+TEST_CASE("circular extends, missing files and bad --set are input errors",
+          "[link][config][cli]") {
+  test::TempDir dir;
+  (void)dir.write("a.yaml", std::string("extends: b\n") + good_config);
+  (void)dir.write("b.yaml", "extends: a\n");
+  auto r = test::run_optilane("check " + dir.file("a.yaml"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("circular 'extends'"));
+
+  r = test::run_optilane("run " + dir.file("missing.yaml"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("missing.yaml") && Contains("cannot open"));
+
+  const std::string good = dir.write("good.yaml", good_config);
+  r = test::run_optilane("check " + good + " --set signal.symbols=10 --set signal.symbols=20");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("signal.symbols") && Contains("twice"));
+
+  r = test::run_optilane("check " + good + " --set chain.fiber.length=2km");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("no item named 'fiber'"));
+
+  r = test::run_optilane("check " + good + " --set chain.0.snr=25dB");
+  CHECK(r.exit_status == 0);
+  r = test::run_optilane("check " + good + " --set chain.awgn.snr=twenty");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("<command line>") && Contains("snr"));
+
+  r = test::run_optilane("run " + good + " --threads=-3");
+  CHECK(r.exit_status == 2);
+  r = test::run_optilane("frobnicate");
+  CHECK(r.exit_status == 2);
+}
+
+TEST_CASE("extends merges a preset and the derived config overrides it", "[link][config]") {
+  test::TempDir dir;
+  (void)dir.write("base.yaml", good_config);
+  const std::string derived =
+      dir.write("derived.yaml", "extends: base\nname: derived\nsignal: {symbols: 8192}\n");
+  const LinkConfig config = parse_link_config(resolve_config(derived, {"signal.seed=5"}));
+  CHECK(config.name == "derived");
+  CHECK(config.signal.symbols == 8192);
+  CHECK(config.signal.seed == 5);
+  CHECK(config.signal.symbol_rate_bd == 53.125e9);
+  REQUIRE(config.chain.size() == 1);
+  CHECK(config.chain[0].block == "awgn");
+}

@@ -1,0 +1,118 @@
+// Determinism and the output files (issue 2): same seed → identical JSON whatever the thread
+// count; the HDF5 file reads back with the C++ API and with Debian's h5py.
+#include <catch2/catch.hpp>
+
+#include <H5Cpp.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace optilane;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* four_lanes = R"(name: four-lanes
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: random,
+         symbols: 8192, seed: 3}
+lanes: {count: 4, wdm: cwdm4}
+chain:
+  - block: filter
+    bandwidth: 30 GHz
+  - block: awgn
+    snr: 17 dB
+analysis:
+  monte_carlo: {symbols: 20000, min_errors: 50}
+)";
+
+/// The JSON without the fields that legitimately differ between runs.
+nlohmann::json stable(const std::string& path) {
+  nlohmann::json j = nlohmann::json::parse(test::read_text(path));
+  j.erase("elapsed_s");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("same config and seed give identical JSON whatever the thread count",
+          "[link][determinism]") {
+  test::TempDir dir;
+  const std::string config = dir.write("lanes.yaml", four_lanes);
+  auto r1 = test::run_optilane("run " + config + " --threads 1 --json " + dir.file("t1.json"));
+  auto r2 = test::run_optilane("run " + config + " --threads 2 --json " + dir.file("t2.json"));
+  auto r3 = test::run_optilane("run " + config + " --threads 2 --json " + dir.file("t3.json"));
+  REQUIRE(r1.exit_status == 0);
+  REQUIRE(r2.exit_status == 0);
+  const auto a = stable(dir.file("t1.json"));
+  CHECK(a == stable(dir.file("t2.json")));
+  CHECK(a == stable(dir.file("t3.json")));
+  // A different seed changes the noise.
+  auto r4 = test::run_optilane("run " + config + " --seed 4 --json " + dir.file("s4.json"));
+  REQUIRE(r4.exit_status == 0);
+  CHECK(a != stable(dir.file("s4.json")));
+  // Lanes on a random pattern differ from each other (their own streams).
+  CHECK(a["segments"][0]["lanes"][0]["ber"] != a["segments"][0]["lanes"][1]["ber"]);
+  CHECK(a["segments"][0]["lanes"][2]["wavelength_nm"] == 1311.0);
+}
+
+TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
+          "[link][hdf5]") {
+  test::TempDir dir;
+  const std::string config = dir.write("lanes.yaml", four_lanes);
+  const std::string h5 = dir.file("out.h5");
+  const auto run = test::run_optilane("run " + config + " -o " + h5);
+  INFO(run.output);
+  REQUIRE(run.exit_status == 0);
+
+  H5::H5File file(h5, H5F_ACC_RDONLY);
+  H5::Group root = file.openGroup("/");
+  for (const char* name : {"optilane_version", "git_revision", "seed", "created_utc",
+                           "config_yaml", "name"}) {
+    INFO(name);
+    CHECK(root.attrExists(name));
+  }
+  std::string yaml;
+  H5::Attribute config_attribute = root.openAttribute("config_yaml");
+  config_attribute.read(config_attribute.getStrType(), yaml);
+  CHECK_THAT(yaml, Contains("four-lanes") && Contains("awgn"));
+  for (int lane = 0; lane < 4; ++lane) {
+    const std::string base = "/segments/0/lanes/" + std::to_string(lane);
+    H5::DataSet counts = file.openDataSet(base + "/eye/counts");
+    hsize_t dims[2];
+    counts.getSpace().getSimpleExtentDims(dims);
+    CHECK(dims[0] == 16);  // 2 UI at 8 samples/UI
+    CHECK(dims[1] == 256);
+    H5::DataSet source = file.openDataSet(base + "/waveforms/00_source");
+    hsize_t n[1];
+    source.getSpace().getSimpleExtentDims(n);
+    CHECK(n[0] == 256 * 8);  // the first 256 UIs
+    CHECK(file.exists(base + "/waveforms/02_awgn"));
+  }
+  CHECK(file.exists("/summary_json"));
+  CHECK(file.exists("/power/breakdown_w"));
+}
+
+TEST_CASE("Debian's h5py reads the HDF5 file", "[link][hdf5][python]") {
+  if (!std::filesystem::exists(OPTILANE_PYTHON)) {
+    WARN("no " OPTILANE_PYTHON "; skipped");
+    return;
+  }
+  test::TempDir dir;
+  const std::string config = dir.write("lanes.yaml", four_lanes);
+  const std::string h5 = dir.file("out.h5");
+  REQUIRE(test::run_optilane("run " + config + " -o " + h5).exit_status == 0);
+  const std::string script = dir.write("read.py", R"(
+import json, sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    summary = json.loads(f["summary_json"][()])
+    counts = f["segments/0/lanes/0/eye/counts"][()]
+    print("lanes", len(summary["segments"][0]["lanes"]), "eye", counts.shape, "total", counts.sum(),
+          "seed", int(f.attrs["seed"]))
+)");
+  const auto r = test::run_command(std::string(OPTILANE_PYTHON) + " " + script + " " + h5);
+  INFO(r.output);
+  CHECK(r.exit_status == 0);
+  CHECK_THAT(r.output, Contains("lanes 4 eye (16, 256)") && Contains("seed 3"));
+}
