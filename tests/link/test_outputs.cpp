@@ -16,7 +16,7 @@ namespace {
 
 const char* four_lanes = R"(name: four-lanes
 signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: random,
-         symbols: 8192, seed: 3}
+         symbols: 4096, seed: 3}
 lanes: {count: 4, wdm: cwdm4}
 chain:
   - block: filter
@@ -24,7 +24,7 @@ chain:
   - block: awgn
     snr: 17 dB
 analysis:
-  monte_carlo: {symbols: 20000, min_errors: 50}
+  monte_carlo: {symbols: 8192, min_errors: 50}
 )";
 
 /// The JSON without the fields that legitimately differ between runs.
