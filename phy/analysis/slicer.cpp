@@ -166,25 +166,22 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
       best_offset = offset;
     }
   }
-  // Fine: within ±1 UI of the coarse offset, the phase with the lowest semi-analytic BER; ties
-  // (an open eye with BER 0 at several phases) go to the widest opening, then to the centre of the
-  // run of equally good phases.
+  // Fine: within ±1 UI of the coarse offset, rank phases by their smallest inner-eye opening at
+  // the target BER (noiseless extremes ∓ Q⁻¹(BER)·σ); in a run of equally open phases (a flat
+  // eye) take its centre. Then, among the phases ±2 samples around it, take the one with the
+  // lowest semi-analytic BER with thresholds optimised at that phase (ties: the central one).
   struct Candidate {
     std::int64_t offset;
-    double ber;
+    PhaseStats stats;
     double opening;
-    std::vector<double> thresholds, means;
   };
   std::vector<Candidate> candidates;
   const double q = q_inverse(settings.target_ber);
   for (int p = -sps; p < sps; ++p) {
     const std::int64_t offset = best_offset + p;
     if (offset < 0) continue;
-    const PhaseStats s = phase_stats(noiseless, noisy, sent_levels, m, sps, offset);
+    PhaseStats s = phase_stats(noiseless, noisy, sent_levels, m, sps, offset);
     if (s.clean.empty()) continue;
-    std::vector<double> thresholds = best_thresholds(s, m);
-    const double ber = gaussian_ber(s.clean, s.levels, s.sigma, thresholds, m);
-    // Smallest inner-eye opening at the target BER.
     double opening = infinity;
     for (int j = 0; j + 1 < m; ++j) {
       double lower_max = -infinity, upper_min = infinity;
@@ -196,27 +193,40 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
                        (lower_max + q * s.sigma[static_cast<std::size_t>(j)]);
       opening = std::min(opening, h);
     }
-    candidates.push_back({offset, ber, opening, std::move(thresholds), s.means});
+    candidates.push_back({offset, std::move(s), opening});
   }
   if (candidates.empty()) throw std::invalid_argument("calibration: record too short");
-  auto better = [](const Candidate& a, const Candidate& b) {  // strictly better
-    const double tie = 1e-9 * std::max(a.ber, b.ber);
-    if (a.ber < b.ber - tie) return true;
-    if (a.ber > b.ber + tie) return false;
-    return a.opening > b.opening + 1e-12 * std::abs(b.opening);
-  };
+  auto more_open = [](double a, double b) { return a > b + 1e-12 * std::abs(b); };
   std::size_t best = 0;
   for (std::size_t i = 1; i < candidates.size(); ++i) {
-    if (better(candidates[i], candidates[best])) best = i;
+    if (more_open(candidates[i].opening, candidates[best].opening)) best = i;
   }
   std::size_t first = best, last = best;
-  while (first > 0 && !better(candidates[best], candidates[first - 1])) --first;
-  while (last + 1 < candidates.size() && !better(candidates[best], candidates[last + 1])) ++last;
-  const Candidate& chosen = candidates[(first + last + 1) / 2];
+  while (first > 0 && !more_open(candidates[best].opening, candidates[first - 1].opening)) --first;
+  while (last + 1 < candidates.size() &&
+         !more_open(candidates[best].opening, candidates[last + 1].opening)) {
+    ++last;
+  }
+  const std::size_t centre = (first + last + 1) / 2;
+
   SlicerTiming timing;
-  timing.offset_samples = chosen.offset;
-  timing.thresholds = chosen.thresholds;
-  timing.level_means = chosen.means;
+  double best_ber = infinity;
+  std::size_t best_distance = 0;
+  for (std::size_t i = centre >= 2 ? centre - 2 : 0; i <= centre + 2 && i < candidates.size();
+       ++i) {
+    const PhaseStats& s = candidates[i].stats;
+    std::vector<double> thresholds = best_thresholds(s, m);
+    const double ber = gaussian_ber(s.clean, s.levels, s.sigma, thresholds, m);
+    const std::size_t distance = i > centre ? i - centre : centre - i;
+    const double tie = 1e-9 * std::max(ber, best_ber == infinity ? 0.0 : best_ber);
+    if (ber < best_ber - tie || (ber <= best_ber + tie && distance < best_distance)) {
+      best_ber = ber;
+      best_distance = distance;
+      timing.offset_samples = candidates[i].offset;
+      timing.thresholds = std::move(thresholds);
+      timing.level_means = s.means;
+    }
+  }
   // Amplitude range of the eye histogram: the noisy calibration record with a margin.
   const auto [lo_it, hi_it] = std::minmax_element(noisy.begin(), noisy.end());
   const double span = *hi_it - *lo_it;

@@ -134,15 +134,18 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
                             SymbolOf sent_symbol) {
   const int sps = settings_.samples_per_symbol;
   const int m = settings_.levels;
-  for (std::size_t i = 0; i < noisy.size(); ++i) {
-    const std::int64_t n = first_sample + static_cast<std::int64_t>(i);
-    const std::int64_t rel = n - timing_.offset_samples + half_;
-    if (rel < 0) continue;
-    const std::int64_t k = rel / sps;
-    const int p = static_cast<int>(rel - k * sps) - half_;  // −sps/2 … sps/2−1
-    const int level = sent_level(k);
-    const int phase_index = p + half_;
-    const std::size_t cell = static_cast<std::size_t>(phase_index * m + level);
+  const std::int64_t rel0 = first_sample - timing_.offset_samples + half_;
+  std::size_t i = rel0 < 0 ? static_cast<std::size_t>(-rel0) : 0;
+  if (i >= noisy.size()) return;
+  // Symbol k and phase p of the first sample; both advance incrementally (no division per sample).
+  const std::int64_t rel = rel0 + static_cast<std::int64_t>(i);
+  std::int64_t k = rel / sps;
+  int p = static_cast<int>(rel - k * sps) - half_;  // −sps/2 … sps/2−1
+  int level = sent_level(k);
+  const double inverse_eye_bin = 1.0 / eye_bin_;
+  const double inverse_isi_bin = 1.0 / isi_bin_;
+  for (; i < noisy.size(); ++i) {
+    const std::size_t cell = static_cast<std::size_t>((p + half_) * m + level);
     const double clean = noiseless[i];
     const double noise = noisy[i] - clean;
     if (clean < min_[cell]) min_[cell] = clean;
@@ -150,17 +153,22 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
     noise_sq_[cell] += noise * noise;
     ++count_[cell];
     // Eye histogram: this sample appears at phase p and at p ± 1 UI within the 2-UI window.
-    int a = static_cast<int>((noisy[i] - timing_.amplitude_min) / eye_bin_);
+    int a = static_cast<int>((noisy[i] - timing_.amplitude_min) * inverse_eye_bin);
     a = a < 0 ? 0 : (a >= eye_.amplitude_bins ? eye_.amplitude_bins - 1 : a);
-    const int t1 = p + sps;                      // window covers −sps … sps−1
-    const int t2 = p < 0 ? p + 2 * sps : p;      // the other copy
+    const int t1 = p + sps;                  // window covers −sps … sps−1
+    const int t2 = p < 0 ? p + 2 * sps : p;  // the other copy
     eye_.counts[static_cast<std::size_t>(t1 * eye_.amplitude_bins + a)]++;
     eye_.counts[static_cast<std::size_t>(t2 * eye_.amplitude_bins + a)]++;
     if (p == 0) {
-      int b = static_cast<int>((clean - isi_min_) / isi_bin_);
+      int b = static_cast<int>((clean - isi_min_) * inverse_isi_bin);
       b = b < 0 ? 0 : (b >= settings_.isi_bins ? settings_.isi_bins - 1 : b);
       isi_hist_[static_cast<std::size_t>(level * settings_.isi_bins + b)]++;
       decide(noisy[i], level, sent_symbol(k));
+    }
+    if (++p == sps - half_) {
+      p = -half_;
+      ++k;
+      if (i + 1 < noisy.size()) level = sent_level(k);
     }
   }
 }
