@@ -1,5 +1,8 @@
 #include "link/registry.hpp"
 
+#include "channels/optical/fiber.hpp"
+#include "channels/optical/optical_attenuator.hpp"
+#include "channels/optical/optical_connector.hpp"
 #include "devices/drivers/driver.hpp"
 #include "devices/lasers/laser.hpp"
 #include "devices/modulators/eml.hpp"
@@ -58,6 +61,15 @@ std::vector<BlockType> make_registry() {
   types.push_back({"tia", "receiver",
                    "transimpedance amplifier: input noise density, bandwidth, linear or limiting",
                    maker<TiaBlock, TiaParams>()});
+  types.push_back({"fiber", "optical",
+                   "single-mode fibre: attenuation, dispersion from λ0 and S0 (G.652), optional "
+                   "Kerr by split-step",
+                   maker<FiberBlock, FiberParams>()});
+  types.push_back({"optical_attenuator", "optical", "a flat optical loss",
+                   maker<OpticalAttenuatorBlock, OpticalAttenuatorParams>()});
+  types.push_back({"optical_connector", "optical",
+                   "optical connector: insertion loss and MPI from a pair of reflections",
+                   maker<OpticalConnectorBlock, OpticalConnectorParams>()});
   return types;
 }
 
