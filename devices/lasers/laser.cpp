@@ -1,5 +1,7 @@
 #include "devices/lasers/laser.hpp"
 
+#include "devices/lasers/dfb_laser.hpp"
+
 #include <fmt/format.h>
 #include <cmath>
 #include <complex>
@@ -202,8 +204,10 @@ std::string Laser::check_input(Domain input, bool has_carrier) const {
 
 std::unique_ptr<Block> make_laser(ParamReader& reader) {
   const std::string kind = reader.choice(
-      "kind", "cw", {"cw", "els"},
-      "cw: a CW laser feeding a modulator; els: an External Laser Source coupled by fibre.");
+      "kind", "cw", {"cw", "els", "dfb"},
+      "cw: a CW laser feeding a modulator; els: an External Laser Source coupled by fibre; dfb: "
+      "a DFB by its rate equations, directly modulated (or CW with direct_modulation: false).");
+  if (kind == "dfb") return std::make_unique<DfbLaser>(DfbParams::read(reader));
   return std::make_unique<Laser>(LaserParams::read(reader, kind == "els"));
 }
 
