@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <exception>
 #include <map>
@@ -52,6 +53,28 @@ void check_finite(const Signal& chunk, const Block& block) {
     throw NumericError(fmt::format("block '{}' ({}) produced NaN or Inf in chunk {}",
                                    block.label(), block.kind(), chunk.chunk_index));
   }
+}
+
+double energy(const Signal& chunk) {
+  double sum = 0.0;
+  if (chunk.domain == Domain::optical) {
+    for (const auto& v : chunk.optical) sum += std::norm(v);
+  } else {
+    for (double v : chunk.electrical) sum += v * v;
+  }
+  return sum;
+}
+
+/// Energy conservation of passive blocks on the noiseless path: over the whole run, the energy a
+/// passive block emits cannot exceed what it received (for a FIR with |H| <= 1 this holds for every
+/// prefix of the stream). On in debug builds, or with OPTILANE_CHECK_ENERGY=1.
+bool energy_checks_enabled() {
+#ifndef NDEBUG
+  return true;
+#else
+  const char* flag = std::getenv("OPTILANE_CHECK_ENERGY");
+  return flag != nullptr && std::string(flag) == "1";
+#endif
 }
 
 }  // namespace
@@ -135,6 +158,8 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
         [&](std::int64_t k) { return history.data(k); });
   };
 
+  const bool check_energy = energy_checks_enabled();
+  std::vector<double> energy_in(chain.size()), energy_out(chain.size());
   std::int64_t sent = 0;
   std::int64_t chunk_index = 0;
   while (true) {
@@ -164,9 +189,21 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
     capture(result.probes[0], noisy);
 
     for (std::size_t i = 0; i < chain.size(); ++i) {
+      const bool audit = check_energy && chain[i]->is_passive() &&
+                         chain[i]->output_domain(clean.domain) == clean.domain;
+      if (audit) energy_in[i] += energy(clean);
       chain[i]->process(noisy);
       reference[i]->process(clean);
       check_finite(noisy, *chain[i]);
+      if (audit) {
+        energy_out[i] += energy(clean);
+        // 1e-6 relative: FIR truncation ripple is far below; a real gain is far above.
+        if (energy_out[i] > energy_in[i] * (1.0 + 1e-6) + 1e-300) {
+          throw NumericError(fmt::format(
+              "passive block '{}' ({}) gained energy by chunk {}: out {:.6g} > in {:.6g}",
+              chain[i]->label(), chain[i]->kind(), chunk_index, energy_out[i], energy_in[i]));
+        }
+      }
       capture(result.probes[i + 1], noisy);
     }
     if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {

@@ -89,6 +89,9 @@ class Block {
   }
   /// Whether this block leaves an unmodulated carrier for a downstream modulator.
   [[nodiscard]] virtual bool supplies_carrier(bool has_carrier) const { return has_carrier; }
+  /// True for a passive block (fibre, filter, attenuator, trace): it can never add energy. Debug
+  /// builds check this on every run (the energy out of the block never exceeds the energy in).
+  [[nodiscard]] virtual bool is_passive() const { return false; }
   /// Bulk delay this block adds, in samples (the centre of a linear-phase filter, say). Used to
   /// narrow the receiver's timing search; it need not be exact.
   [[nodiscard]] virtual double latency_samples() const { return 0.0; }

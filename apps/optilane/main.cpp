@@ -14,6 +14,7 @@
 #include "link/link_config.hpp"
 #include "link/registry.hpp"
 #include "link/report.hpp"
+#include "link/resources.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
 
@@ -59,6 +60,7 @@ struct RunArguments {
   int threads = 0;
   bool fail_on_ber = false;
   bool quiet = false;
+  std::string max_memory;
 };
 
 LinkConfig load(const RunArguments& args) {
@@ -70,6 +72,7 @@ LinkConfig load(const RunArguments& args) {
 
 int command_run(const RunArguments& args) {
   const LinkConfig config = load(args);
+  check_memory(config, args.threads, args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
   prepare_output(args.output_h5);
   prepare_output(args.output_json);
   const LinkResult result = run_link(config, args.threads);
@@ -133,6 +136,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   run->add_flag("--fail-on-ber", args.fail_on_ber, "Exit 1 when the link does not close");
   run->add_flag("-q,--quiet", args.quiet, "No summary table");
+  run->add_option("--max-memory", args.max_memory,
+                  "Refuse runs whose memory estimate exceeds this (e.g. 2GB); default: available");
 
   CLI::App* check = app.add_subcommand("check", "Parse and validate a config only");
   add_config_options(check);

@@ -31,6 +31,8 @@ class FilterBlock final : public Block {
   }
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+  /// Every shape has |H(f)| <= 1 (no peaking), so the filter cannot add energy.
+  [[nodiscard]] bool is_passive() const override { return true; }
   [[nodiscard]] const std::vector<double>& taps() const { return real_.taps(); }
 
  private:
