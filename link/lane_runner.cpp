@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "link/receiver_dsp.hpp"
 #include "phy/analysis/fec.hpp"
 #include "phy/errors.hpp"
 
@@ -88,12 +90,18 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
   result.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
 
   std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
+  // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
+  const std::vector<std::unique_ptr<Block>> dsp_blocks = ReceiverDspStage::take_dsp_blocks(chain);
   std::vector<std::unique_ptr<Block>> reference;
   double latency_samples = 0.0;
   for (const auto& block : chain) {
     reference.push_back(block->clone());
     reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();
+    result.chain_description.push_back(block->describe());
+    for (const auto& item : block->power()) result.power.push_back({block->label(), item});
+  }
+  for (const auto& block : dsp_blocks) {
     result.chain_description.push_back(block->describe());
     for (const auto& item : block->power()) result.power.push_back({block->label(), item});
   }
@@ -117,6 +125,14 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
                                 .target_ber = config.analysis.target_ber,
                                 .precoding = sig.precoding};
   std::optional<SlicerAccumulator> accumulator;
+  std::optional<ReceiverDspStage> dsp_stage;
+  if (!dsp_blocks.empty()) {
+    dsp_stage.emplace(ReceiverDspStage::settings_of(dsp_blocks, m), settings);
+  }
+  const std::function<int(std::int64_t)> level_of = [&](std::int64_t k) {
+    return history.level(k);
+  };
+  const std::function<int(std::int64_t)> data_of = [&](std::int64_t k) { return history.data(k); };
   std::vector<double> cal_noisy, cal_clean;
   std::vector<int> cal_levels;
 
@@ -221,22 +237,32 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
             calibrate_slicer(cal_clean, cal_noisy, cal_levels, settings, max_offset);
         accumulator.emplace(settings, timing);
         feed(0, cal_noisy, cal_clean);
+        if (dsp_stage) {
+          dsp_stage->calibrate(cal_clean, cal_noisy, cal_levels, timing, level_of, data_of);
+        }
         std::vector<double>().swap(cal_noisy);
         std::vector<double>().swap(cal_clean);
         std::vector<int>().swap(cal_levels);
       }
     } else {
       feed(noisy.first_sample, noisy.electrical, clean.electrical);
+      if (dsp_stage) {
+        dsp_stage->feed(noisy.first_sample, noisy.electrical, clean.electrical, level_of, data_of);
+      }
     }
     sent += count;
     ++chunk_index;
     if (sent >= base_symbols && accumulator) {
-      const bool enough_errors =
-          accumulator->bit_errors() >= config.analysis.monte_carlo.min_errors;
+      const std::uint64_t errors = dsp_stage ? dsp_stage->bit_errors() : accumulator->bit_errors();
+      const bool enough_errors = errors >= config.analysis.monte_carlo.min_errors;
       if (!config.analysis.monte_carlo.enabled || enough_errors || sent >= max_symbols) break;
     }
   }
   result.slicer = accumulator->result();
+  if (dsp_stage) {
+    result.slicer = dsp_stage->result(result.slicer);
+    result.dsp = dsp_stage->report();
+  }
   const double ber = config.analysis.monte_carlo.enabled && result.slicer.bit_errors > 0
                          ? result.slicer.ber_monte_carlo
                          : result.slicer.ber_semi_analytic;

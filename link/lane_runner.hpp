@@ -2,10 +2,12 @@
 // slicer analysis, streamed in chunks so memory does not grow with the symbol count.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "link/link_config.hpp"
+#include "link/receiver_dsp.hpp"
 #include "phy/analysis/slicer.hpp"
 #include "phy/block.hpp"
 
@@ -30,6 +32,7 @@ struct LaneResult {
   double wavelength_m = 0.0;
   SlicerResult slicer;
   double post_fec_ber = 0.0;
+  std::optional<ReceiverDspReport> dsp;  ///< when the chain ends in ffe/dfe/mlse blocks
   std::vector<Probe> probes;
   std::vector<BlockPower> power;
   std::vector<std::string> chain_description;

@@ -4,6 +4,7 @@
 #include "channels/optical/optical_attenuator.hpp"
 #include "channels/optical/optical_connector.hpp"
 #include "devices/drivers/driver.hpp"
+#include "devices/dsp/rx_dsp_blocks.hpp"
 #include "devices/lasers/laser.hpp"
 #include "devices/modulators/eml.hpp"
 #include "devices/modulators/intensity_modulator.hpp"
@@ -70,6 +71,16 @@ std::vector<BlockType> make_registry() {
   types.push_back({"optical_connector", "optical",
                    "optical connector: insertion loss and MPI from a pair of reflections",
                    maker<OpticalConnectorBlock, OpticalConnectorParams>()});
+  types.push_back({"ffe", "dsp",
+                   "receiver feed-forward equaliser (T or T/2), MMSE or LMS; applied after "
+                   "sampling by the receiver DSP pipeline",
+                   maker<FfeBlock, FfeParams>()});
+  types.push_back({"dfe", "dsp",
+                   "receiver decision-feedback equaliser (error propagation in "
+                   "Monte-Carlo)",
+                   maker<DfeBlock, DfeParams>()});
+  types.push_back({"mlse", "dsp", "receiver MLSE: Viterbi detection for a 1+αD target",
+                   maker<MlseBlock, MlseParams>()});
   return types;
 }
 

@@ -57,6 +57,17 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                 {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
     json rx = {{"snr_db", number_or_null(s.snr_db)},
                {"noise_rms_per_level", s.noise_rms_per_level}};
+    if (lane.dsp) {
+      const ReceiverDspReport& d = *lane.dsp;
+      rx["dsp"] = {{"description", d.description},
+                   {"phase_ui", d.phase_ui},
+                   {"ffe_taps", d.ffe_taps},
+                   {"dfe_taps", d.dfe_taps},
+                   {"mse", d.training.mse},
+                   {"noise_enhancement_db", d.training.noise_enhancement_db},
+                   {"mlse_alpha", d.training.mlse_alpha},
+                   {"lms_passes", d.training.lms_passes}};
+    }
     lanes.push_back({{"lane", lane.lane},
                      {"wavelength_nm", lane.wavelength_m * 1e9},
                      {"ber", ber},

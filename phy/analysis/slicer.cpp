@@ -269,6 +269,28 @@ void SlicerAccumulator::decide(double noisy, int level, int symbol) {
   while (decided < m - 1 && noisy > timing_.thresholds[static_cast<std::size_t>(decided)]) {
     ++decided;
   }
+  count_decision(decided, level, symbol);
+}
+
+void SlicerAccumulator::add_statistics(double noisy, double noiseless, int level) {
+  // As add() at phase 0 with one sample per symbol.
+  const auto cell = static_cast<std::size_t>(half_ * settings_.levels + level);
+  const double noise = noisy - noiseless;
+  min_[cell] = std::min(min_[cell], noiseless);
+  max_[cell] = std::max(max_[cell], noiseless);
+  noise_sq_[cell] += noise * noise;
+  ++count_[cell];
+  int a = static_cast<int>((noisy - timing_.amplitude_min) / eye_bin_);
+  a = std::clamp(a, 0, eye_.amplitude_bins - 1);
+  const int sps = settings_.samples_per_symbol;
+  eye_.counts[static_cast<std::size_t>(sps * eye_.amplitude_bins + a)]++;
+  int b = static_cast<int>((noiseless - isi_min_) / isi_bin_);
+  b = std::clamp(b, 0, settings_.isi_bins - 1);
+  isi_hist_[static_cast<std::size_t>(level * settings_.isi_bins + b)]++;
+}
+
+void SlicerAccumulator::count_decision(int decided, int level, int symbol) {
+  const int m = settings_.levels;
   int data = decided;
   int reference = level;
   if (settings_.precoding) {

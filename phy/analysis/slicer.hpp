@@ -104,6 +104,13 @@ class SlicerAccumulator {
   void add(std::int64_t first_sample, std::span<const double> noisy,
            std::span<const double> noiseless, LevelOf sent_level, SymbolOf sent_symbol);
 
+  /// Symbol-rate input from a receiver DSP (settings.samples_per_symbol must be 1): the noisy
+  /// and noiseless equaliser outputs (ideal DFE feedback) of symbol k at `level` feed the noise,
+  /// ISI and eye statistics only; the DSP's decisions are counted by count_decision().
+  void add_statistics(double noisy, double noiseless, int level);
+  /// Counts one decision for Monte-Carlo, in symbol order (precoding decodes across calls).
+  void count_decision(int decided, int level, int symbol);
+
   [[nodiscard]] std::uint64_t bit_errors() const { return bit_errors_; }
   [[nodiscard]] std::uint64_t symbols() const { return symbols_; }
   [[nodiscard]] SlicerResult result() const;

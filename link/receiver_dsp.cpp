@@ -1,0 +1,167 @@
+#include "link/receiver_dsp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "devices/dsp/rx_dsp_blocks.hpp"
+#include "phy/errors.hpp"
+
+namespace optilane {
+namespace {
+
+/// The symbol-rate records at sampling offset `offset`: symbol k's samples at k·sps + offset
+/// (+ sps/2 for T/2). Returns the first symbol index k0 with all its samples in the record.
+std::int64_t extract(std::span<const double> x, std::span<const int> levels, int sps, int spacing,
+                     std::int64_t offset, std::vector<double>& out, std::vector<int>& out_levels) {
+  out.clear();
+  out_levels.clear();
+  std::int64_t k0 = 0;
+  while (k0 * sps + offset < 0) ++k0;
+  for (std::int64_t k = k0; k < static_cast<std::int64_t>(levels.size()); ++k) {
+    const std::int64_t n = k * sps + offset;
+    if (n + (spacing - 1) * (sps / 2) >= static_cast<std::int64_t>(x.size())) break;
+    for (int i = 0; i < spacing; ++i) out.push_back(x[static_cast<std::size_t>(n + i * (sps / 2))]);
+    out_levels.push_back(levels[static_cast<std::size_t>(k)]);
+  }
+  return k0;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Block>> ReceiverDspStage::take_dsp_blocks(
+    std::vector<std::unique_ptr<Block>>& chain) {
+  std::size_t first = chain.size();
+  while (first > 0 && dynamic_cast<const DspStageBlock*>(chain[first - 1].get()) != nullptr) {
+    --first;
+  }
+  std::vector<std::unique_ptr<Block>> taken;
+  for (std::size_t i = first; i < chain.size(); ++i) taken.push_back(std::move(chain[i]));
+  chain.resize(first);
+  return taken;
+}
+
+RxDspSettings ReceiverDspStage::settings_of(const std::vector<std::unique_ptr<Block>>& blocks,
+                                            int levels) {
+  RxDspSettings settings;
+  settings.levels = levels;
+  for (const auto& block : blocks) {
+    static_cast<const DspStageBlock&>(*block).contribute(settings);
+  }
+  if (settings.mlse && settings.dfe_taps > 0) {
+    throw ParameterError("mlse", "a chain may end in a DFE or an MLSE, not both");
+  }
+  return settings;
+}
+
+ReceiverDspStage::ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer)
+    : settings_(dsp), slicer_(slicer), dsp_(dsp) {}
+
+void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const double> noisy,
+                                 std::span<const int> levels, const SlicerTiming& pre,
+                                 const std::function<int(std::int64_t)>& level_of,
+                                 const std::function<int(std::int64_t)>& data_of) {
+  const int sps = slicer_.samples_per_symbol;
+  const int step = std::max(1, sps / 16);
+  std::vector<double> xc, xn;
+  std::vector<int> lv;
+  double best_mse = std::numeric_limits<double>::infinity();
+  for (int p = -sps / 2; p < sps - sps / 2; p += step) {
+    const std::int64_t offset = pre.offset_samples + p;
+    extract(clean, levels, sps, settings_.spacing, offset, xc, lv);
+    extract(noisy, levels, sps, settings_.spacing, offset, xn, lv);
+    RxDsp candidate(settings_);
+    const RxDspTraining t = candidate.train(xc, xn, lv);
+    const double mse = settings_.adaptation == FfeAdaptation::mmse ? t.mse : t.mse_lms;
+    // Ties (a noiseless, fully equalised channel): the most central phase.
+    if (mse < best_mse * (1.0 - 1e-6) ||
+        (mse <= best_mse && std::abs(p) < std::abs(phase_ui_ * sps))) {
+      best_mse = mse;
+      dsp_ = candidate;
+      training_ = t;
+      offset_ = offset;
+      phase_ui_ = static_cast<double>(p) / sps;
+    }
+  }
+  // Symbol-rate slicer thresholds on the equalised calibration record.
+  const std::int64_t k0 = extract(clean, levels, sps, settings_.spacing, offset_, xc, lv);
+  extract(noisy, levels, sps, settings_.spacing, offset_, xn, lv);
+  std::vector<double> yc, yn;
+  std::vector<int> yl;
+  for (const RxDspOutput& o : dsp_.run(xc, xn, lv)) {
+    yc.push_back(o.clean);
+    yn.push_back(o.noisy);
+    yl.push_back(lv[static_cast<std::size_t>(o.symbol)]);
+  }
+  SlicerSettings symbol_rate = slicer_;
+  symbol_rate.samples_per_symbol = 1;
+  const SlicerTiming timing = calibrate_slicer(yc, yn, yl, symbol_rate, 0);
+  if (!settings_.mlse) dsp_.set_thresholds(timing.thresholds);
+  accumulator_.emplace(symbol_rate, timing);
+  warmup_symbols_ = k0 + settings_.ffe_pre_taps + settings_.ffe_post_taps + settings_.dfe_taps + 1 +
+                    (settings_.mlse ? settings_.mlse_traceback : 0);
+  dsp_.reset();
+  feed(0, noisy, clean, level_of, data_of);
+}
+
+void ReceiverDspStage::feed(std::int64_t first_sample, std::span<const double> noisy,
+                            std::span<const double> clean,
+                            const std::function<int(std::int64_t)>& level_of,
+                            const std::function<int(std::int64_t)>& data_of) {
+  const int sps = slicer_.samples_per_symbol;
+  const int half = sps / 2;
+  for (std::size_t i = 0; i < noisy.size(); ++i) {
+    const std::int64_t rel = first_sample + static_cast<std::int64_t>(i) - offset_;
+    if (rel < 0) continue;
+    const std::int64_t k = rel / sps;
+    const std::int64_t phase = rel - k * sps;
+    RxDspOutput out;
+    if (settings_.spacing == 1) {
+      if (phase != 0) continue;
+      out = dsp_.step(k, &clean[i], &noisy[i], level_of);
+    } else {
+      if (phase == 0) {
+        pending_clean_ = clean[i];
+        pending_noisy_ = noisy[i];
+        continue;
+      }
+      if (phase != half) continue;
+      const double c[2] = {pending_clean_, clean[i]};
+      const double n[2] = {pending_noisy_, noisy[i]};
+      out = dsp_.step(k, c, n, level_of);
+    }
+    if (out.valid && out.symbol >= warmup_symbols_) {
+      accumulator_->add_statistics(out.noisy, out.clean, level_of(out.symbol));
+    }
+    if (out.has_decision && out.decision_symbol >= warmup_symbols_) {
+      accumulator_->count_decision(out.decision, level_of(out.decision_symbol),
+                                   data_of(out.decision_symbol));
+    }
+  }
+}
+
+SlicerResult ReceiverDspStage::result(const SlicerResult& pre_dsp) const {
+  SlicerResult r = accumulator_->result();
+  if (settings_.mlse) {
+    double var = 0.0;
+    for (double s : r.noise_rms_per_level)
+      var += s * s / static_cast<double>(r.noise_rms_per_level.size());
+    r.ber_semi_analytic = dsp_.mlse_ber_estimate(std::sqrt(var));
+    r.ser_semi_analytic = r.ber_semi_analytic * std::log2(settings_.levels);
+  }
+  // The sample-level eye (before the DSP) stays the eye histogram; the symbol-rate accumulator
+  // has no phase axis, so the eye width is the pre-DSP one until the statistical eye sets it.
+  r.eye = pre_dsp.eye;
+  r.eye_width_ui = pre_dsp.eye_width_ui;
+  return r;
+}
+
+ReceiverDspReport ReceiverDspStage::report() const {
+  return {.description = settings_.describe(),
+          .phase_ui = phase_ui_,
+          .training = training_,
+          .ffe_taps = dsp_.ffe_taps(),
+          .dfe_taps = dsp_.dfe_taps()};
+}
+
+}  // namespace optilane

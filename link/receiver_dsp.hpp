@@ -1,0 +1,80 @@
+// The receiver DSP stage of a lane: the `ffe`/`dfe`/`mlse` blocks that end a chain, run as one
+// symbol-rate RxDsp pipeline after sampling (phy/analysis/rx_dsp.hpp).
+//
+// The runner streams the sample-level noisy output and its noiseless twin as before; this stage
+// picks the symbols' samples at its sampling phase (one per symbol, or two ½ UI apart for a T/2
+// FFE), runs both twins through the same frozen taps, and feeds a symbol-rate SlicerAccumulator:
+// noisy − noiseless after the equaliser is the noise at the slicer (semi-analytic BER with the
+// noise enhancement and colouring), the noiseless output the exact residual ISI. DFE: the twins
+// use correct feedback (the semi-analytic BER is the ideal-feedback DFE); the Monte-Carlo count
+// uses the DSP's own decisions, so error propagation is real. MLSE: Monte-Carlo counts the
+// Viterbi decisions; the semi-analytic figure is RxDsp::mlse_ber_estimate (a union bound).
+//
+// Calibration: on the runner's calibration record, for sampling phases across one UI about the
+// pre-DSP slicer's instant (steps of UI/16), the pipeline is trained (MMSE or LMS) and the phase
+// with the lowest MSE kept (an "optimum phase" CDR); the symbol-rate slicer's thresholds are then
+// optimised on the equalised calibration record.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "phy/analysis/rx_dsp.hpp"
+#include "phy/analysis/slicer.hpp"
+#include "phy/block.hpp"
+
+namespace optilane {
+
+struct ReceiverDspReport {
+  std::string description;
+  double phase_ui = 0.0;  ///< sampling phase relative to the pre-DSP slicer's instant
+  RxDspTraining training;
+  std::vector<double> ffe_taps;
+  std::vector<double> dfe_taps;
+};
+
+class ReceiverDspStage {
+ public:
+  /// Removes the DSP blocks that end `chain` (in order) and returns them; empty if none.
+  static std::vector<std::unique_ptr<Block>> take_dsp_blocks(
+      std::vector<std::unique_ptr<Block>>& chain);
+  /// The pipeline settings of those blocks.
+  static RxDspSettings settings_of(const std::vector<std::unique_ptr<Block>>& blocks, int levels);
+
+  ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer);
+
+  /// Chooses the phase, trains, calibrates the slicer and feeds the calibration record (samples
+  /// from 0). `pre` is the pre-DSP slicer's timing on the same record.
+  void calibrate(std::span<const double> clean, std::span<const double> noisy,
+                 std::span<const int> levels, const SlicerTiming& pre,
+                 const std::function<int(std::int64_t)>& level_of,
+                 const std::function<int(std::int64_t)>& data_of);
+  /// One chunk of received samples starting at `first_sample`.
+  void feed(std::int64_t first_sample, std::span<const double> noisy, std::span<const double> clean,
+            const std::function<int(std::int64_t)>& level_of,
+            const std::function<int(std::int64_t)>& data_of);
+
+  [[nodiscard]] std::uint64_t bit_errors() const { return accumulator_->bit_errors(); }
+  /// The equalised slicer result; the sample-level eye histogram of `pre_dsp` is kept.
+  [[nodiscard]] SlicerResult result(const SlicerResult& pre_dsp) const;
+  [[nodiscard]] ReceiverDspReport report() const;
+  [[nodiscard]] const RxDsp& dsp() const { return dsp_; }
+  /// Absolute sample index of symbol 0's (first) DSP sample.
+  [[nodiscard]] std::int64_t offset_samples() const { return offset_; }
+
+ private:
+  RxDspSettings settings_;
+  SlicerSettings slicer_;
+  RxDsp dsp_;
+  RxDspTraining training_;
+  std::optional<SlicerAccumulator> accumulator_;
+  std::int64_t offset_ = 0;
+  double phase_ui_ = 0.0;
+  std::int64_t warmup_symbols_ = 0;
+  double pending_clean_ = 0.0, pending_noisy_ = 0.0;
+};
+
+}  // namespace optilane
