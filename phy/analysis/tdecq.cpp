@@ -1,0 +1,222 @@
+#include "phy/analysis/tdecq.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "phy/analysis/statistics.hpp"
+#include "phy/filter_design.hpp"
+
+namespace optilane {
+namespace {
+
+constexpr double q_t = 3.414;  // cl. 121.8.5.3: 1.5·Q(3.414) = 4.8e-4
+
+/// Symbol error probability of one equalised sample y at level l with Gaussian noise σ.
+double sample_ser(double y, int level, double sigma, const double thresholds[3]) {
+  const double lo = level == 0 ? -std::numeric_limits<double>::infinity() : thresholds[level - 1];
+  const double hi = level == 3 ? std::numeric_limits<double>::infinity() : thresholds[level];
+  if (!(sigma > 0.0)) return (y < lo || y > hi) ? 1.0 : 0.0;
+  double p = 0.0;
+  if (level > 0) p += q_function((y - lo) / sigma);
+  if (level < 3) p += q_function((hi - y) / sigma);
+  return p;
+}
+
+}  // namespace
+
+TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
+                  const TdecqSettings& settings) {
+  const int sps = settings.samples_per_symbol;
+  const auto n = static_cast<std::int64_t>(power_w.size());
+  const auto symbols = static_cast<std::int64_t>(levels.size());
+  if (sps < 2 || symbols < 64 || n < symbols * sps) {
+    throw std::invalid_argument("tdecq: need >= 64 symbols and >= 2 samples per symbol");
+  }
+  // 1. Reference receiver (circular: the pattern is taken as periodic, like SSPRQ/PRBS13Q).
+  std::vector<double> y(power_w.begin(), power_w.begin() + symbols * sps);
+  const std::int64_t len = symbols * sps;
+  std::vector<double> h{1.0};
+  if (settings.reference_bandwidth_hz >= 0.0) {
+    const double bw = settings.reference_bandwidth_hz > 0.0 ? settings.reference_bandwidth_hz
+                                                            : settings.symbol_rate_bd / 2.0;
+    h = design_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = bw, .order = 4},
+                   settings.symbol_rate_bd * sps)
+            .taps;
+    std::vector<double> out(static_cast<std::size_t>(len), 0.0);
+    for (std::int64_t i = 0; i < len; ++i) {
+      double acc = 0.0;
+      for (std::size_t t = 0; t < h.size(); ++t) {
+        std::int64_t j = (i - static_cast<std::int64_t>(t)) % len;
+        if (j < 0) j += len;
+        acc += h[t] * y[static_cast<std::size_t>(j)];
+      }
+      out[static_cast<std::size_t>(i)] = acc;
+    }
+    y.swap(out);
+  }
+  auto at = [&](std::int64_t k, std::int64_t offset) {
+    std::int64_t i = (k * sps + offset) % len;
+    if (i < 0) i += len;
+    return y[static_cast<std::size_t>(i)];
+  };
+  // 2. Delay: the offset whose samples correlate best with the levels.
+  std::int64_t delay = 0;
+  double best = -std::numeric_limits<double>::infinity();
+  const std::int64_t probe = std::min<std::int64_t>(symbols, 4096);
+  for (std::int64_t d = 0; d < std::min<std::int64_t>(len, 64 * sps); ++d) {
+    double sxy = 0.0, sx = 0.0, sxx = 0.0;
+    for (std::int64_t k = 0; k < probe; ++k) {
+      const double x = at(k, d);
+      sxy += x * (levels[static_cast<std::size_t>(k)] - 1.5);
+      sx += x;
+      sxx += x * x;
+    }
+    const double var = sxx - sx * sx / probe;
+    const double corr = var > 0 ? sxy / std::sqrt(var) : -1e300;
+    if (corr > best) {
+      best = corr;
+      delay = d;
+    }
+  }
+  // Eye centre: the phase with the widest unequalised inner-eye opening (an approximation of the
+  // clause's crossing-time centre).
+  // Searched over ±1 UI about the delay; ties (a flat-topped eye) take the middle of the plateau.
+  std::vector<double> opening;
+  const std::int64_t first_phase = delay - sps;
+  for (std::int64_t q = first_phase; q < delay + sps; ++q) {
+    double lo[4], hi[4];
+    std::fill(lo, lo + 4, std::numeric_limits<double>::infinity());
+    std::fill(hi, hi + 4, -std::numeric_limits<double>::infinity());
+    for (std::int64_t k = 0; k < symbols; ++k) {
+      const int l = levels[static_cast<std::size_t>(k)];
+      lo[l] = std::min(lo[l], at(k, q));
+      hi[l] = std::max(hi[l], at(k, q));
+    }
+    opening.push_back(std::min({lo[1] - hi[0], lo[2] - hi[1], lo[3] - hi[2]}));
+  }
+  const auto best_it = std::max_element(opening.begin(), opening.end());
+  const double tie = *best_it - 1e-9 * std::abs(*best_it);
+  auto plateau_end = best_it;
+  while (plateau_end + 1 != opening.end() && *(plateau_end + 1) >= tie) ++plateau_end;
+  const std::int64_t centre =
+      first_phase + ((best_it - opening.begin()) + (plateau_end - opening.begin())) / 2;
+  TdecqResult r;
+  r.centre_ui = static_cast<double>(((centre % sps) + sps) % sps) / sps;
+  // 3. Levels, OMA, ER, RLM at the centre.
+  std::vector<double> sum(4, 0.0), count(4, 0.0);
+  double total = 0.0;
+  for (std::int64_t k = 0; k < symbols; ++k) {
+    const int l = levels[static_cast<std::size_t>(k)];
+    total += at(k, centre);
+    const int prev = levels[static_cast<std::size_t>((k + symbols - 1) % symbols)];
+    const int next = levels[static_cast<std::size_t>((k + 1) % symbols)];
+    if (prev == l && next == l) {
+      sum[static_cast<std::size_t>(l)] += at(k, centre);
+      count[static_cast<std::size_t>(l)] += 1.0;
+    }
+  }
+  for (int l = 0; l < 4; ++l) {
+    if (count[static_cast<std::size_t>(l)] == 0)
+      throw std::invalid_argument("tdecq: a level never repeats");
+    r.levels_w.push_back(sum[static_cast<std::size_t>(l)] / count[static_cast<std::size_t>(l)]);
+  }
+  r.average_power_w = total / symbols;
+  r.oma_outer_w = r.levels_w[3] - r.levels_w[0];
+  r.extinction_ratio_db = r.levels_w[0] > 0 ? 10.0 * std::log10(r.levels_w[3] / r.levels_w[0])
+                                            : std::numeric_limits<double>::infinity();
+  const double v_mid = 0.5 * (r.levels_w[0] + r.levels_w[3]);
+  const double es1 = (r.levels_w[1] - v_mid) / (r.levels_w[0] - v_mid);
+  const double es2 = (r.levels_w[2] - v_mid) / (r.levels_w[3] - v_mid);
+  r.rlm = std::min({3.0 * es1, 3.0 * es2, 2.0 - 3.0 * es1, 2.0 - 3.0 * es2});
+
+  // Noise autocorrelation of the reference receiver at symbol lags.
+  const int taps = std::max(1, settings.ffe_taps);
+  const int pre = (taps - 1) / 2;
+  std::vector<double> rn(static_cast<std::size_t>(taps), 0.0);
+  for (int m = 0; m < taps; ++m) {
+    for (std::size_t i = 0; i + static_cast<std::size_t>(m * sps) < h.size(); ++i) {
+      rn[static_cast<std::size_t>(m)] += h[i] * h[i + static_cast<std::size_t>(m * sps)];
+    }
+  }
+  const double r0 = rn[0];
+  // 4. Reference FFE: MMSE to the ideal levels P0 + l·OMA/3 with Σw = 1 (Lagrange multiplier).
+  Eigen::MatrixXd rm = Eigen::MatrixXd::Zero(taps, taps);
+  Eigen::VectorXd p = Eigen::VectorXd::Zero(taps), z(taps);
+  for (std::int64_t k = 0; k < symbols; ++k) {
+    for (int t = 0; t < taps; ++t) z(t) = at(k + pre - t, centre);
+    const double d = r.levels_w[0] + levels[static_cast<std::size_t>(k)] * r.oma_outer_w / 3.0;
+    rm.noalias() += z * z.transpose();
+    p += z * d;
+  }
+  rm /= static_cast<double>(symbols);
+  p /= static_cast<double>(symbols);
+  const double s2 = settings.tx_noise_rms_w * settings.tx_noise_rms_w;
+  for (int i = 0; i < taps; ++i) {
+    for (int j = 0; j < taps; ++j)
+      rm(i, j) += s2 * rn[static_cast<std::size_t>(std::abs(i - j))] / r0;
+  }
+  rm.diagonal().array() += 1e-12 * rm.trace() / taps;
+  const auto ldlt = rm.ldlt();
+  const Eigen::VectorXd ones = Eigen::VectorXd::Ones(taps);
+  const Eigen::VectorXd a = ldlt.solve(p), b = ldlt.solve(ones);
+  const double lambda = (ones.dot(a) - 1.0) / ones.dot(b);
+  const Eigen::VectorXd w = a - lambda * b;
+  double ceq2 = 0.0;
+  for (int i = 0; i < taps; ++i) {
+    r.ffe_taps.push_back(w(i));
+    for (int j = 0; j < taps; ++j)
+      ceq2 += w(i) * w(j) * rn[static_cast<std::size_t>(std::abs(i - j))] / r0;
+  }
+  r.c_eq = std::sqrt(ceq2);
+
+  // 5. Histograms at the two instants, SER(σ), and σ_G.
+  const double thresholds[3] = {r.average_power_w - r.oma_outer_w / 3.0, r.average_power_w,
+                                r.average_power_w + r.oma_outer_w / 3.0};
+  const double sigma_tx = r.c_eq * settings.tx_noise_rms_w;
+  double sigma_g = std::numeric_limits<double>::infinity();
+  for (double side : {-0.5, 0.5}) {
+    const double instant = centre + side * settings.instant_separation_ui * sps;
+    const double half_window = 0.5 * settings.window_ui * sps;
+    std::vector<std::int64_t> phases;
+    for (auto q = static_cast<std::int64_t>(std::ceil(instant - half_window));
+         q <= static_cast<std::int64_t>(std::floor(instant + half_window)); ++q) {
+      phases.push_back(q);
+    }
+    if (phases.empty()) phases.push_back(static_cast<std::int64_t>(std::lround(instant)));
+    std::vector<double> eq;
+    std::vector<int> lv;
+    for (std::int64_t q : phases) {
+      for (std::int64_t k = 0; k < symbols; ++k) {
+        double v = 0.0;
+        for (int t = 0; t < taps; ++t) v += w(t) * at(k + pre - t, q);
+        eq.push_back(v);
+        lv.push_back(levels[static_cast<std::size_t>(k)]);
+      }
+    }
+    auto ser = [&](double sigma) {
+      const double s = std::sqrt(sigma * sigma + sigma_tx * sigma_tx);
+      double e = 0.0;
+      for (std::size_t i = 0; i < eq.size(); ++i) e += sample_ser(eq[i], lv[i], s, thresholds);
+      return e / static_cast<double>(eq.size());
+    };
+    double lo = 0.0, hi = r.oma_outer_w;
+    if (ser(lo) > settings.target_ser) {
+      sigma_g = 0.0;
+      break;
+    }
+    for (int it = 0; it < 60; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (ser(mid) > settings.target_ser ? hi : lo) = mid;
+    }
+    sigma_g = std::min(sigma_g, lo);
+  }
+  r.sigma_g_w = sigma_g / r.c_eq;  // referred to the equaliser input, as the clause's σ_G
+  r.tdecq_db = sigma_g > 0.0 ? 10.0 * std::log10(r.oma_outer_w / (6.0 * q_t * r.sigma_g_w))
+                             : std::numeric_limits<double>::infinity();
+  return r;
+}
+
+}  // namespace optilane

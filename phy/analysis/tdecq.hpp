@@ -1,0 +1,70 @@
+// TDECQ, OMA(outer), extinction ratio and RLM of a PAM4 optical transmitter.
+//
+// Method (IEEE 802.3 clause 121.8.5 "Transmitter and dispersion eye closure for PAM4 (TDECQ)",
+// reused by clauses 124, 138, 140, 151 and, for 200 G/lane, 802.3dj clause 180; the IEEE text is
+// paywalled and was not retrieved, so the steps below are as we understand them — see the
+// approximations listed after them):
+//  1. The optical power waveform passes the reference receiver: a 4th-order Bessel–Thomson
+//     response with 3 dB bandwidth Rs/2 (13.28125 GHz at 26.5625 GBd, cl. 121.8.5.1; 26.5625 GHz
+//     at 53.125 GBd).
+//  2. OMA_outer = P3 − P0 and the average power P_ave from the levels (121.8.4: the outer levels
+//     are averages over long runs; here the mean at the eye centre of symbols whose two
+//     neighbours carry the same level); ER = 10·log10(P3/P0).
+//  3. A 5-tap, T-spaced reference FFE with taps summing to 1 (so OMA and P_ave are unchanged).
+//  4. Thresholds P_ave and P_ave ± OMA_outer/3; two sampling instants 0.1 UI apart, centred on the
+//     eye centre; at each, the histogram of the equalised waveform in a 0.04 UI window.
+//  5. σ_G: the largest Gaussian noise, referred to the equaliser input, for which the SER from
+//     both histograms is at most the target 4.8e-4 (the instant that fails first limits it); at
+//     the decision point that noise is C_eq·σ_G, C_eq the FFE's noise-enhancement coefficient for
+//     noise shaped by the reference receiver: C_eq² = Σ_ij w_i w_j R_n((i−j)T)/R_n(0).
+//  6. TDECQ = 10·log10( OMA_outer / (6·Q_t·σ_G) ), Q_t = 3.414 (the Q of an ideal PAM4 eye at
+//     SER 4.8e-4: 1.5·Q(Q_t) = 4.8e-4), i.e. 10·log10(C_eq·OMA_outer/(6·Q_t·σ_decision)).
+// RLM (cl. 120.5.11.2.2): V_mid = (V0+V3)/2, ES1 = (V1−V_mid)/(V0−V_mid), ES2 = (V2−V_mid)/(V3−
+// V_mid), RLM = min(3·ES1, 3·ES2, 2−3·ES1, 2−3·ES2).
+//
+// Approximations (documented, not hidden): the eye centre is the phase with the widest
+// unequalised inner-eye opening, not the crossing-time average of the clause; the FFE is the
+// constrained MMSE solution at the centre instant, not the TDECQ-minimising search of the clause
+// (MMSE is within a few tenths of a dB of the optimum on ordinary transmitters); the threshold
+// adjustment of later amendments is not applied; the main-tap constraints of 802.3cu/dj
+// are not imposed. The waveform is noiseless; the transmitter's own noise enters as
+// `tx_noise_rms_w` at the reference receiver's output (the histogram of a real measurement holds
+// it).
+#pragma once
+
+#include <span>
+#include <vector>
+
+namespace optilane {
+
+struct TdecqSettings {
+  double symbol_rate_bd = 53.125e9;
+  int samples_per_symbol = 16;
+  double reference_bandwidth_hz = 0.0;  ///< 0: Rs/2 (cl. 121.8.5.1); < 0: no reference receiver
+  int ffe_taps = 5;                     ///< reference FFE (cl. 121.8.5.4); 1 = none
+  double target_ser = 4.8e-4;           ///< cl. 121.8.5.3
+  double instant_separation_ui = 0.1;   ///< the two sampling instants
+  double window_ui = 0.04;              ///< histogram window width
+  double tx_noise_rms_w = 0.0;          ///< transmitter noise at the reference receiver output
+};
+
+struct TdecqResult {
+  double tdecq_db = 0.0;
+  double oma_outer_w = 0.0;
+  double average_power_w = 0.0;
+  double extinction_ratio_db = 0.0;
+  double rlm = 0.0;
+  double sigma_g_w = 0.0;  ///< σ_G, referred to the equaliser input
+  double c_eq = 1.0;
+  double centre_ui = 0.0;        ///< eye centre within the symbol, UI from the symbol start
+  std::vector<double> levels_w;  ///< P0 … P3
+  std::vector<double> ffe_taps;  ///< reference FFE (sum 1)
+};
+
+/// TDECQ of a noiseless optical power waveform `power_w` (samples_per_symbol samples per symbol,
+/// symbol k's nominal interval starting at sample k·sps plus any delay, which is found by
+/// correlation) carrying the PAM4 levels `levels` (0..3).
+[[nodiscard]] TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
+                                const TdecqSettings& settings);
+
+}  // namespace optilane
