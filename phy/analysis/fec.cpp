@@ -1,5 +1,6 @@
 #include "phy/analysis/fec.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace optilane {
@@ -33,6 +34,20 @@ double rs_post_fec_ber(double ber, const ReedSolomonCode& code) {
     ser_out += (static_cast<double>(i) / code.n) * std::exp(log_binomial_term(code.n, i, ps));
   }
   return ser_out * ber / ps;
+}
+
+double hamming_128_120_post_ber(double ber) {
+  if (ber <= 0.0) return 0.0;
+  constexpr int n = 128;
+  double out = 0.0;
+  for (int i = 2; i <= n; ++i) {
+    out += std::exp(log_binomial_term(n, i, ber)) * (i + (i % 2)) / static_cast<double>(n);
+  }
+  return std::min(out, 0.5);
+}
+
+double concatenated_post_fec_ber(double ber) {
+  return rs_post_fec_ber(hamming_128_120_post_ber(ber));
 }
 
 }  // namespace optilane

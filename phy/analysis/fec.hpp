@@ -11,9 +11,9 @@
 namespace optilane {
 
 struct ReedSolomonCode {
-  int n = 544;             ///< symbols per codeword
-  int k = 514;             ///< data symbols
-  int t = 15;              ///< correctable symbols
+  int n = 544;  ///< symbols per codeword
+  int k = 514;  ///< data symbols
+  int t = 15;   ///< correctable symbols
   int bits_per_symbol = 10;
 };
 
@@ -23,5 +23,23 @@ inline constexpr ReedSolomonCode kp4_code{};
 [[nodiscard]] double rs_post_fec_ber(double ber, const ReedSolomonCode& code = kp4_code);
 /// Probability that a codeword is uncorrectable.
 [[nodiscard]] double rs_codeword_failure(double ber, const ReedSolomonCode& code = kp4_code);
+
+// 802.3dj inner code (figures.md §1.1): extended Hamming(128,120), concatenated inside KP4 with a
+// convolutional interleaver that spreads each inner codeword over 12 RS codewords. Hard-decision
+// SEC-DED, bounded distance: with i ≥ 2 bit errors in 128 the decoder does not correct; an even
+// i is detected and passed through (i errors), an odd i ≥ 3 is miscorrected (i + 1 errors):
+//   BER_out = Σ_{i=2}^{128} C(128,i) p^i (1−p)^{128−i} · (i + [i odd]) / 128.
+// Soft-decision (Chase-type) decoding, which 802.3dj allows, does better; the proposal threshold
+// for the concatenated code is BER ≈ 4.8e-3 at the inner decoder input (figures.md §1.1, status
+// S/U,
+// https://www.signalintegrityjournal.com/articles/3405-200-gbps-ethernet-forward-error-correction-fec-analysis
+// for the code). The hard-decision curve here is therefore conservative.
+inline constexpr double inner_fec_soft_threshold_ber = 4.8e-3;
+
+/// Post-decoder BER of hard-decision extended Hamming(128,120).
+[[nodiscard]] double hamming_128_120_post_ber(double ber);
+/// Concatenated 802.3dj FEC: Hamming(128,120) then KP4, the interleaver making the RS input
+/// errors independent (the random-error assumption, approximate).
+[[nodiscard]] double concatenated_post_fec_ber(double ber);
 
 }  // namespace optilane
