@@ -56,7 +56,10 @@ class FftPlan {
 
   FftPlan() = default;
   FftPlan(Kind kind, std::size_t n);
-  FftPlan(const FftPlan& other) : FftPlan(other.kind_, other.n_) {}
+  /// Copies make their own plan; a copy of an empty (default) plan is empty.
+  FftPlan(const FftPlan& other) : kind_(other.kind_) {
+    if (other.n_ > 0) *this = FftPlan(other.kind_, other.n_);
+  }
   FftPlan& operator=(const FftPlan& other);
   FftPlan(FftPlan&& other) noexcept;
   FftPlan& operator=(FftPlan&& other) noexcept;

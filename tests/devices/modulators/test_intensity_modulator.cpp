@@ -64,3 +64,15 @@ TEST_CASE(
   }
   CHECK(m.latency_samples() >= 0.0);
 }
+
+TEST_CASE("Blocks holding an unused (empty) filter can be cloned",
+          "[devices][modulators][intensity_modulator]") {
+  // Regression: copying a default FftPlan threw "FFT size must be > 0", so every chain with a
+  // flat-RIN laser or an unlimited-bandwidth modulator failed when the runner cloned it.
+  IntensityModulator m({});
+  m.prepare(test::tx_lane());
+  auto copy = m.clone();
+  Signal s = test::carrier_chunk({0.5, -0.5}, 1e-3);
+  copy->process(s);
+  CHECK(std::norm(s.optical[0]) > std::norm(s.optical[1]));
+}
