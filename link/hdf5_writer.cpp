@@ -117,6 +117,13 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
       vector_dataset(eye_group, "width_ui", lane.slicer.eye_width_ui, "UI");
       number_attribute(eye_group, "at_ber", config.analysis.target_ber);
 
+      if (lane.optical_rx && !lane.optical_rx->waterfall_ber.empty()) {
+        H5::Group waterfall = file.createGroup(base + "/waterfall");
+        vector_dataset(waterfall, "rx_oma_dbm", lane.optical_rx->waterfall_oma_dbm, "dBm");
+        vector_dataset(waterfall, "ber_semi_analytic", lane.optical_rx->waterfall_ber, "1");
+        number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm);
+        string_attribute(waterfall, "method", lane.optical_rx->sensitivity_note);
+      }
       H5::Group waveforms = file.createGroup(base + "/waveforms");
       for (const auto& probe : lane.probes) {
         H5::DataSet ds = vector_dataset(waveforms, probe.label, probe.samples, probe.unit);

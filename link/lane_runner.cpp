@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "link/receiver_dsp.hpp"
+#include "link/optical_rx.hpp"
 #include "phy/analysis/fec.hpp"
 #include "phy/errors.hpp"
 
@@ -82,6 +83,13 @@ bool energy_checks_enabled() {
 }  // namespace
 
 LaneResult run_lane(const LinkConfig& config, int lane) {
+  LaneResult result = run_lane_with_chain(config, lane, build_chain(config, lane));
+  analyse_optical_receiver(config, lane, result);
+  return result;
+}
+
+LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
+                               std::vector<std::unique_ptr<Block>> chain, unsigned noise_mask) {
   const SignalConfig& sig = config.signal;
   const int sps = sig.samples_per_symbol;
   const int m = levels_of(sig.modulation);
@@ -89,12 +97,12 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
   result.lane = lane;
   result.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
 
-  std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
   // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
   const std::vector<std::unique_ptr<Block>> dsp_blocks = ReceiverDspStage::take_dsp_blocks(chain);
   std::vector<std::unique_ptr<Block>> reference;
   double latency_samples = 0.0;
   for (const auto& block : chain) {
+    block->set_noise_mask(noise_mask);
     reference.push_back(block->clone());
     reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();

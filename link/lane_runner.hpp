@@ -2,6 +2,7 @@
 // slicer analysis, streamed in chunks so memory does not grow with the symbol count.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,25 @@ struct BlockPower {
   PowerItem item;
 };
 
+/// The optical receiver's figures of a lane (DESIGN.md §4 `rx`, `sensitivity_oma_dbm`,
+/// `margin_db`); filled by link/optical_rx.cpp when the chain has a photodetector.
+struct OpticalRxResult {
+  double responsivity_a_per_w = 0.0;
+  double oma_outer_dbm = 0.0;  ///< at the photodetector input, noiseless level means
+  double channel_loss_db = 0.0;  ///< sum of the optical channel blocks' losses
+  /// RMS noise currents at the photodetector (input-referred), A; NaN when not computed.
+  std::vector<std::pair<std::string, double>> noise_rms_a;
+  double sensitivity_oma_dbm = std::numeric_limits<double>::quiet_NaN();
+  double margin_db = std::numeric_limits<double>::quiet_NaN();
+  std::string sensitivity_note;
+  std::vector<double> waterfall_oma_dbm;  ///< received OMA at the PD of each swept point
+  std::vector<double> waterfall_ber;      ///< semi-analytic BER at each point
+  double spot_check_ber_monte_carlo = std::numeric_limits<double>::quiet_NaN();
+  double spot_check_ber_semi_analytic = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t spot_check_errors = 0;
+  std::uint64_t spot_check_bits = 0;
+};
+
 struct LaneResult {
   int lane = 0;
   double wavelength_m = 0.0;
@@ -36,6 +56,7 @@ struct LaneResult {
   std::vector<Probe> probes;
   std::vector<BlockPower> power;
   std::vector<std::string> chain_description;
+  std::optional<OpticalRxResult> optical_rx;
 };
 
 struct LinkResult {
@@ -53,6 +74,12 @@ struct LinkResult {
 
 /// Runs one lane of the link.
 [[nodiscard]] LaneResult run_lane(const LinkConfig& config, int lane);
+
+/// Runs one lane through a given, prepared chain with only the noise kinds of `noise_mask` on
+/// (the noise budget and sensitivity analyses re-run modified chains through this).
+[[nodiscard]] LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
+                                             std::vector<std::unique_ptr<Block>> chain,
+                                             unsigned noise_mask = all_noise);
 
 /// Runs every lane (in parallel over `threads`, 0 = OpenMP's default). Results do not depend on
 /// the thread count.

@@ -68,17 +68,41 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                    {"mlse_alpha", d.training.mlse_alpha},
                    {"lms_passes", d.training.lms_passes}};
     }
-    lanes.push_back({{"lane", lane.lane},
+    json lane_json = {{"lane", lane.lane},
                      {"wavelength_nm", lane.wavelength_m * 1e9},
                      {"ber", ber},
                      {"post_fec_ber", lane.post_fec_ber},
                      {"eye", eye},
                      {"rx", rx},
-                     {"chain", lane.chain_description}});
+                     {"chain", lane.chain_description}};
+    if (lane.optical_rx) {
+      const OpticalRxResult& o = *lane.optical_rx;
+      json noise = json::object();
+      for (const auto& [kind, amps] : o.noise_rms_a) noise[kind] = number_or_null(amps * 1e6);
+      lane_json["rx"]["oma_outer_dbm"] = number_or_null(o.oma_outer_dbm);
+      lane_json["rx"]["responsivity_a_per_w"] = o.responsivity_a_per_w;
+      lane_json["rx"]["noise_rms_ua"] = noise;
+      lane_json["rx"]["noise_method"] =
+          "one noise kind at a time vs the noiseless twin at the slicer, referred to the "
+          "photodetector through the signal gain; total from the full run";
+      lane_json["sensitivity_oma_dbm"] = number_or_null(o.sensitivity_oma_dbm);
+      lane_json["margin_db"] = number_or_null(o.margin_db);
+      lane_json["sensitivity"] = {
+          {"method", o.sensitivity_note},
+          {"spot_check_ber_monte_carlo", number_or_null(o.spot_check_ber_monte_carlo)},
+          {"spot_check_ber_semi_analytic", number_or_null(o.spot_check_ber_semi_analytic)},
+          {"spot_check_errors", o.spot_check_errors},
+          {"spot_check_bits", o.spot_check_bits}};
+    }
+    lanes.push_back(lane_json);
   }
   json breakdown = json::object();
   for (const auto& [name, watts] : result.power_breakdown_w) breakdown[name] = watts;
-  json segment = {{"name", config.name}, {"channel", json::object()}, {"lanes", lanes}};
+  json channel = json::object();
+  if (!result.lanes.empty() && result.lanes.front().optical_rx) {
+    channel["optical_loss_db"] = result.lanes.front().optical_rx->channel_loss_db;
+  }
+  json segment = {{"name", config.name}, {"channel", channel}, {"lanes", lanes}};
   return {{"name", config.name},
           {"optilane_version", version_string},
           {"git_revision", git_revision},

@@ -1,0 +1,192 @@
+#include "link/optical_rx.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+
+#include "channels/optical/fiber.hpp"
+#include "channels/optical/optical_attenuator.hpp"
+#include "channels/optical/optical_connector.hpp"
+#include "devices/receivers/photodetector.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+namespace {
+
+/// Symbols of each noise-budget and sweep run: 2048 decisions per PAM4 level estimate σ to ~1.6 %.
+constexpr std::uint64_t analysis_symbols = 8192;
+
+using Chain = std::vector<std::unique_ptr<Block>>;
+
+Chain clone_chain(const Chain& chain, std::size_t end) {
+  Chain copy;
+  for (std::size_t i = 0; i < end; ++i) copy.push_back(chain[i]->clone());
+  return copy;
+}
+
+LinkConfig run_config(const LinkConfig& config, std::uint64_t symbols, bool monte_carlo) {
+  LinkConfig c = config;
+  c.signal.symbols = std::min<std::uint64_t>(config.signal.symbols, symbols);
+  c.analysis.monte_carlo.enabled = monte_carlo;
+  c.analysis.monte_carlo.max_symbols = monte_carlo ? symbols : 0;
+  c.analysis.probe_uis = 0;
+  return c;
+}
+
+double spread(const SlicerResult& s) {
+  return s.level_means.empty() ? 0.0 : s.level_means.back() - s.level_means.front();
+}
+
+double mean_variance(const SlicerResult& s) {
+  double v = 0.0;
+  for (double r : s.noise_rms_per_level) v += r * r;
+  return s.noise_rms_per_level.empty() ? 0.0
+                                       : v / static_cast<double>(s.noise_rms_per_level.size());
+}
+
+double channel_loss_db(const Chain& chain, std::size_t pd_index) {
+  double loss = 0.0;
+  for (std::size_t i = 0; i < pd_index; ++i) {
+    if (const auto* f = dynamic_cast<const FiberBlock*>(chain[i].get())) loss += f->loss_db();
+    if (const auto* a = dynamic_cast<const OpticalAttenuatorBlock*>(chain[i].get())) {
+      loss += a->loss_db();
+    }
+    if (const auto* c = dynamic_cast<const OpticalConnectorBlock*>(chain[i].get())) {
+      loss += c->loss_db();
+    }
+  }
+  return loss;
+}
+
+}  // namespace
+
+void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result) {
+  const Chain chain = build_chain(config, lane);
+  std::size_t pd_index = chain.size();
+  const PhotodetectorBlock* pd = nullptr;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if ((pd = dynamic_cast<const PhotodetectorBlock*>(chain[i].get()))) {
+      pd_index = i;
+      break;
+    }
+  }
+  if (pd == nullptr) return;
+  OpticalRxResult rx;
+  rx.responsivity_a_per_w = pd->params().responsivity_a_per_w;
+  rx.channel_loss_db = channel_loss_db(chain, pd_index);
+  const double gain_a_per_w = pd->params().ideal ? rx.responsivity_a_per_w
+                                                 : rx.responsivity_a_per_w * pd->params().apd_gain;
+
+  // Received OMA from the noiseless photocurrent.
+  const LinkConfig short_run = run_config(config, analysis_symbols, false);
+  const LaneResult at_pd =
+      run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
+  const double oma_current_a = spread(at_pd.slicer);
+  const double oma_w = oma_current_a / gain_a_per_w;
+  rx.oma_outer_dbm = oma_w > 0.0 ? w_to_dbm(oma_w) : -std::numeric_limits<double>::infinity();
+  // Signal gain from the photocurrent to the slicer.
+  const double gain = spread(result.slicer) / oma_current_a;
+
+  // Noise budget: one kind at a time.
+  const std::pair<const char*, NoiseKind> kinds[] = {{"thermal", NoiseKind::thermal},
+                                                     {"shot", NoiseKind::shot},
+                                                     {"rin", NoiseKind::rin},
+                                                     {"mpi", NoiseKind::mpi},
+                                                     {"crosstalk", NoiseKind::crosstalk},
+                                                     {"quantization", NoiseKind::quantization}};
+  for (const auto& [name, kind] : kinds) {
+    const LaneResult one = run_lane_with_chain(short_run, lane, clone_chain(chain, chain.size()),
+                                               static_cast<unsigned>(kind));
+    rx.noise_rms_a.emplace_back(name, std::sqrt(mean_variance(one.slicer)) / gain);
+  }
+  rx.noise_rms_a.emplace_back("total", std::sqrt(mean_variance(result.slicer)) / gain);
+
+  if (config.analysis.sensitivity) {
+    const LaneContext context = lane_context(config, lane);
+    auto ber_at = [&](double loss_db) {
+      Chain swept = clone_chain(chain, pd_index);
+      auto attenuator =
+          std::make_unique<OpticalAttenuatorBlock>(OpticalAttenuatorParams{.loss_db = loss_db});
+      attenuator->set_label("sensitivity_attenuator");
+      attenuator->set_chain_index(1000);
+      attenuator->prepare(context);
+      swept.push_back(std::move(attenuator));
+      for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
+      const double ber =
+          run_lane_with_chain(short_run, lane, std::move(swept)).slicer.ber_semi_analytic;
+      rx.waterfall_oma_dbm.push_back(rx.oma_outer_dbm - loss_db);
+      rx.waterfall_ber.push_back(ber);
+      return ber;
+    };
+    const double target = config.analysis.target_ber;
+    double lo = 0.0, ber_lo = ber_at(0.0);
+    if (!(ber_lo <= target)) {
+      rx.sensitivity_note = "the target BER is not reached even without extra attenuation";
+    } else {
+      double hi = lo, ber_hi = ber_lo;
+      while (ber_hi <= target && hi < 60.0) {
+        lo = hi;
+        ber_lo = ber_hi;
+        hi += 3.0;
+        ber_hi = ber_at(hi);
+      }
+      if (ber_hi <= target) {
+        rx.sensitivity_note = "the BER stays below target up to 60 dB of attenuation";
+      } else {
+        while (hi - lo > 0.02) {
+          const double mid = 0.5 * (lo + hi);
+          const double b = ber_at(mid);
+          (b <= target ? lo : hi) = mid;
+          (b <= target ? ber_lo : ber_hi) = b;
+        }
+        // Log-BER interpolation inside the last bracket.
+        const double t = ber_lo > 0.0 ? (std::log10(target) - std::log10(ber_lo)) /
+                                            (std::log10(ber_hi) - std::log10(ber_lo))
+                                      : 1.0;
+        const double loss = lo + std::clamp(t, 0.0, 1.0) * (hi - lo);
+        rx.sensitivity_oma_dbm = rx.oma_outer_dbm - loss;
+        rx.margin_db = loss;
+        rx.sensitivity_note = fmt::format(
+            "semi-analytic waterfall with an attenuator before the photodetector, {} symbols a "
+            "point; Monte-Carlo spot check at the sensitivity",
+            short_run.signal.symbols);
+        // Monte-Carlo spot check: enough symbols for ~100 errors, within the run's limits.
+        const auto needed = static_cast<std::uint64_t>(
+            100.0 / (target * bits_per_symbol(config.signal.modulation)));
+        const std::uint64_t cap =
+            std::max<std::uint64_t>(config.signal.symbols, config.analysis.monte_carlo.max_symbols);
+        LinkConfig spot = run_config(config, std::min(needed, cap), true);
+        spot.signal.symbols = std::min(needed, cap);
+        spot.analysis.monte_carlo.min_errors = 100;
+        Chain swept = clone_chain(chain, pd_index);
+        auto attenuator =
+            std::make_unique<OpticalAttenuatorBlock>(OpticalAttenuatorParams{.loss_db = loss});
+        attenuator->set_chain_index(1000);
+        attenuator->prepare(context);
+        swept.push_back(std::move(attenuator));
+        for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
+        const LaneResult check = run_lane_with_chain(spot, lane, std::move(swept));
+        rx.spot_check_ber_monte_carlo = check.slicer.ber_monte_carlo;
+        rx.spot_check_ber_semi_analytic = check.slicer.ber_semi_analytic;
+        rx.spot_check_errors = check.slicer.bit_errors;
+        rx.spot_check_bits = check.slicer.bits;
+      }
+    }
+    // Sort the waterfall by received OMA.
+    std::vector<std::size_t> order(rx.waterfall_ber.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return rx.waterfall_oma_dbm[a] < rx.waterfall_oma_dbm[b];
+    });
+    std::vector<double> oma, ber;
+    for (std::size_t i : order) {
+      oma.push_back(rx.waterfall_oma_dbm[i]);
+      ber.push_back(rx.waterfall_ber[i]);
+    }
+    rx.waterfall_oma_dbm = std::move(oma);
+    rx.waterfall_ber = std::move(ber);
+  }
+  result.optical_rx = std::move(rx);
+}
+
+}  // namespace optilane

@@ -1,0 +1,32 @@
+// The optical receiver's analyses of a lane (DESIGN.md §3–4): received OMA, the noise budget at
+// the photodetector, the sensitivity by an attenuator sweep, and the margin.
+//
+// Received OMA (outer): the noiseless photocurrent's outer level means at their decision instant
+// (the slicer's calibration on the chain cut just after the photodetector, noise off), divided by
+// M·R. For an ISI-free signal this is P3 − P0; with ISI it is the pattern-averaged level spread.
+//
+// Noise budget: the lane is re-run with one NoiseKind on at a time (Block::set_noise_mask) in
+// lockstep with its noiseless twin; the slicer measures the variance of (noisy − noiseless) at the
+// decision instant, averaged over levels, σ²_K. It is referred to the photodetector through the
+// signal gain of everything after it, G = (slicer outer-level spread)/(photocurrent outer-level
+// spread), both noiseless: σ_K,in = σ_K / G. This holds through any linear receiver (TIA,
+// CTLE, FFE) because noise and signal see the same chain; a limiting TIA makes it approximate.
+// "total" is the main run's (all noise on) σ referred the same way, so it also holds kinds not
+// listed (phase noise through dispersion, jitter).
+//
+// Sensitivity: an optical_attenuator is inserted just before the photodetector and swept; the
+// semi-analytic BER (exact ISI, measured Gaussian noise per level) is found at each loss, the loss
+// where it crosses the target BER is bracketed in 3 dB steps and bisected to 0.02 dB with log-BER
+// interpolation. Sensitivity = received OMA − that loss. A Monte-Carlo run at the found point
+// checks it. Margin = received OMA − sensitivity (the penalties of dispersion, MPI, crosstalk are
+// inside the sensitivity found on the actual signal, so this is the link-budget margin).
+#pragma once
+
+#include "link/lane_runner.hpp"
+
+namespace optilane {
+
+/// Fills result.optical_rx when the lane's chain has a photodetector; no-op otherwise.
+void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result);
+
+}  // namespace optilane

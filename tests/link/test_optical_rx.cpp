@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "devices/receivers/tia.hpp"
+#include "link/config_tree.hpp"
+#include "link/lane_runner.hpp"
+#include "link/link_config.hpp"
+#include "phy/analysis/statistics.hpp"
+#include "phy/units.hpp"
+
+using namespace optilane;
+
+namespace {
+
+// The issue's figure for the thermal-limited sensitivity.
+constexpr double sensitivity_tolerance_db = 0.2;
+// σ from 2048 decisions per level: ~1.6 % standard error; 6 % is about four of those.
+constexpr double noise_tolerance = 0.06;
+
+const char* thermal_limited_yaml = R"(
+name: thermal-limited
+signal: {format: pam4, symbol_rate: 26.5625 GBd, samples_per_symbol: 8, pattern: prbs13q,
+         symbols: 8192, seed: 3}
+chain:
+  - block: laser
+    kind: cw
+    power: 0 dBm
+    rin: -200 dB/Hz
+    linewidth: 0 Hz
+  - block: intensity_modulator
+    extinction_ratio: 30 dB
+  - block: optical_attenuator
+    loss: 3 dB
+  - block: photodetector
+    ideal: true
+    responsivity: 0.8 A/W
+  - block: tia
+    noise_density: 16 pA/rtHz
+    bandwidth: 53.125 GHz
+    order: 1
+analysis: {target_ber: 2.4e-4, sensitivity: true, monte_carlo: {symbols: 8192, min_errors: 100}}
+)";
+
+}  // namespace
+
+TEST_CASE("Thermal-limited PAM4 sensitivity is OMA = 6·Q·σ/R with Q = Q⁻¹(4·BER/3) (Gray coding)",
+          "[link][optical_rx][sensitivity][long]") {
+  // PAM4 with equally spaced levels, Gray coded, errors only to adjacent levels:
+  // SER = 2(1 − 1/4)·Q(d/2σ), BER = SER/2 = (3/4)·Q(d/2σ), d = OMA·R/3, so
+  // OMA = 6·σ·Q⁻¹(4·BER/3)/R; σ = i_n·√B_n with B_n the TIA's noise bandwidth.
+  const LinkConfig config = parse_link_config(parse_yaml(thermal_limited_yaml, "<test>"));
+  const LaneResult result = run_lane(config, 0);
+  REQUIRE(result.optical_rx.has_value());
+  const OpticalRxResult& rx = *result.optical_rx;
+
+  TiaBlock tia(TiaParams{.noise_density_a_per_rthz = 16e-12, .bandwidth_hz = 53.125e9, .order = 1});
+  tia.prepare(lane_context(config, 0));
+  const double sigma = 16e-12 * std::sqrt(tia.noise_bandwidth_hz());
+  const double q = q_inverse(4.0 * 2.4e-4 / 3.0);
+  const double expected_dbm = w_to_dbm(6.0 * q * sigma / 0.8);
+  INFO("expected " << expected_dbm << " dBm, σ = " << sigma * 1e6 << " µA, Q = " << q);
+  CHECK(rx.sensitivity_oma_dbm == Approx(expected_dbm).margin(sensitivity_tolerance_db));
+
+  // Received OMA: 0 dBm carrier, transmission 1/ER … 1 with ER 30 dB, 3 dB loss:
+  // P1 − P0 = 1 mW·(1 − 1/ER) − 3 dB.
+  CHECK(rx.oma_outer_dbm == Approx(w_to_dbm(1e-3 * (1.0 - 1e-3)) - 3.0).margin(0.02));
+  CHECK(rx.margin_db == Approx(rx.oma_outer_dbm - rx.sensitivity_oma_dbm).margin(1e-9));
+  CHECK(rx.channel_loss_db == Approx(3.0));
+
+  // Noise budget: thermal is i_n·√B_n referred to the photodetector; nothing else is on.
+  auto noise = [&](const std::string& kind) {
+    for (const auto& [k, v] : rx.noise_rms_a) {
+      if (k == kind) return v;
+    }
+    FAIL("no noise kind " << kind);
+    return 0.0;
+  };
+  CHECK(noise("thermal") == Approx(sigma).epsilon(noise_tolerance));
+  CHECK(noise("shot") == 0.0);
+  CHECK(noise("mpi") == 0.0);
+  CHECK(noise("total") == Approx(sigma).epsilon(noise_tolerance));
+
+  // The waterfall is monotonic in received OMA and crosses the target; the Monte-Carlo spot check
+  // at the sensitivity agrees with the semi-analytic BER within its counting error.
+  REQUIRE(rx.waterfall_ber.size() >= 5);
+  CHECK(rx.waterfall_ber.front() > 2.4e-4);
+  CHECK(rx.waterfall_ber.back() < 2.4e-4);
+  CHECK(rx.spot_check_bits > 0);
+  CHECK(rx.spot_check_ber_semi_analytic == Approx(2.4e-4).epsilon(0.3));
+}
