@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,17 @@ class Block {
   }
   /// Whether this block leaves an unmodulated carrier for a downstream modulator.
   [[nodiscard]] virtual bool supplies_carrier(bool has_carrier) const { return has_carrier; }
+  /// A named figure of merit of this block, for validation against datasheets and papers, e.g.
+  /// metric("insertion_loss_db", 26.5625e9) for a channel or metric("relaxation_frequency_hz")
+  /// for a laser. `argument` is in SI units (a frequency, a wavelength, a voltage) where the figure
+  /// needs one. Returns nothing for names the block does not know; `metric_names()` lists them.
+  [[nodiscard]] virtual std::optional<double> metric(std::string_view name,
+                                                     double argument = 0.0) const {
+    (void)name;
+    (void)argument;
+    return std::nullopt;
+  }
+  [[nodiscard]] virtual std::vector<std::string> metric_names() const { return {}; }
   /// True for a passive block (fibre, filter, attenuator, trace): it can never add energy. Debug
   /// builds check this on every run (the energy out of the block never exceeds the energy in).
   [[nodiscard]] virtual bool is_passive() const { return false; }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "link/registry.hpp"
 #include "link/report.hpp"
 #include "link/resources.hpp"
+#include "link/validation.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
 
@@ -93,6 +95,45 @@ int command_check(const RunArguments& args) {
   return exit_ok;
 }
 
+struct ValidateArguments {
+  std::vector<std::string> cases;
+  std::string directory;
+  std::string output_json;
+  std::string markdown;
+  bool quick = false;
+  int threads = 0;
+};
+
+int command_validate(const ValidateArguments& args) {
+  const std::string directory =
+      args.directory.empty() ? std::string(source_dir) + "/validation" : args.directory;
+  std::vector<ValidationCase> all = load_validation_cases(directory);
+  std::vector<ValidationCase> chosen;
+  for (auto& c : all) {
+    bool wanted = args.cases.empty();
+    for (const auto& name : args.cases) wanted = wanted || name == c.name || name == c.file;
+    if (args.quick && !c.quick) wanted = false;
+    if (wanted) chosen.push_back(std::move(c));
+  }
+  for (const auto& name : args.cases) {
+    const bool found = std::any_of(chosen.begin(), chosen.end(), [&](const ValidationCase& c) {
+      return c.name == name || c.file == name;
+    });
+    if (!found) throw InputError({"<command line>", 0, name}, "no validation case of that name");
+  }
+  prepare_output(args.output_json);
+  prepare_output(args.markdown);
+  const std::vector<ValidationResult> results = evaluate_cases(chosen, args.threads);
+  std::cout << validation_table(results) << std::flush;
+  if (!args.output_json.empty()) {
+    write_file_atomically(args.output_json, validation_json(results).dump(2) + "\n");
+  }
+  if (!args.markdown.empty()) write_file_atomically(args.markdown, validation_markdown(results));
+  const bool all_pass = std::all_of(results.begin(), results.end(),
+                                    [](const ValidationResult& r) { return r.pass; });
+  return all_pass ? exit_ok : exit_link_fails;
+}
+
 int command_presets() {
   std::cout << "Blocks (use as `block:` in a chain; docs/config.md lists their keys):\n";
   for (const auto& type : block_types()) {
@@ -142,6 +183,16 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Parse and validate a config only");
   add_config_options(check);
   CLI::App* presets = app.add_subcommand("presets", "List blocks and presets");
+  ValidateArguments validate_args;
+  CLI::App* validate =
+      app.add_subcommand("validate", "Hold the models against published figures (validation/)");
+  validate->add_option("cases", validate_args.cases, "Case names (default: all)");
+  validate->add_option("--json", validate_args.output_json, "JSON file, one row per case");
+  validate->add_option("--markdown", validate_args.markdown, "Write the table as Markdown");
+  validate->add_option("--dir", validate_args.directory, "Directory of cases");
+  validate->add_flag("--quick", validate_args.quick, "Only the cases marked quick (CI)");
+  validate->add_option("--threads", validate_args.threads, "Cases run in parallel")
+      ->check(CLI::Range(0, 1024));
 
   try {
     app.parse(argc, argv);
@@ -160,6 +211,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return command_run(args);
     if (check->parsed()) return command_check(args);
     if (presets->parsed()) return command_presets();
+    if (validate->parsed()) return command_validate(validate_args);
   } catch (const InputError& e) {
     remove_temporary_files();
     std::cerr << "optilane: error: " << e.what() << "\n";

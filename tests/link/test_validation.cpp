@@ -1,0 +1,72 @@
+// The validation framework (issue 8): case files load with strict errors, cases evaluate, a
+// failing case is reported as failing, and the JSON rows carry the contract's keys.
+#include <catch2/catch.hpp>
+
+#include "link/validation.hpp"
+#include "test_support.hpp"
+
+using namespace optilane;
+using Catch::Matchers::Contains;
+
+TEST_CASE("a function case compares with its tolerance and reports failures honestly",
+          "[link][validation]") {
+  test::TempDir dir;
+  const std::string good = dir.write("q.yaml", R"(
+name: q-inverse
+category: closed-form
+quantity: q_inverse
+function: q_inverse
+argument: 2.4e-4
+expected: 3.4917
+tolerance: {absolute: 0.001}
+source: "Abramowitz & Stegun 26.2.23 (Gaussian tail)"
+)");
+  const std::string bad = dir.write("wrong.yaml", R"(
+name: deliberately-wrong
+category: closed-form
+quantity: q_inverse
+function: q_inverse
+argument: 2.4e-4
+expected: 3.0
+tolerance: {relative: 0.01}
+source: "a wrong expectation, to see it fail"
+)");
+  const std::vector<ValidationCase> cases = load_validation_cases(dir.path().string());
+  REQUIRE(cases.size() == 2);
+  const auto results = evaluate_cases(cases, 2);
+  const auto& wrong = results[0].source_case->name == "deliberately-wrong" ? results[0] : results[1];
+  const auto& right = results[0].source_case->name == "q-inverse" ? results[0] : results[1];
+  CHECK(right.pass);
+  CHECK_FALSE(wrong.pass);
+  const auto rows = validation_json(results);
+  for (const char* key : {"name", "category", "quantity", "expected", "got", "tolerance", "pass",
+                          "source"}) {
+    CHECK(rows[0].contains(key));
+  }
+  CHECK_THAT(validation_table(results), Contains("FAIL") && Contains("1 of 2 cases pass"));
+}
+
+TEST_CASE("malformed validation cases are input errors with file and key", "[link][validation]") {
+  test::TempDir dir;
+  const std::string no_source = dir.write("a.yaml",
+                                          "quantity: x\nfunction: q_inverse\nexpected: 1\n"
+                                          "tolerance: {absolute: 1}\n");
+  CHECK_THROWS_WITH(load_validation_case(no_source), Contains("a.yaml") && Contains("source"));
+  const std::string no_tolerance = dir.write("b.yaml",
+                                             "quantity: x\nfunction: q_inverse\nexpected: 1\n"
+                                             "source: s\n");
+  CHECK_THROWS_WITH(load_validation_case(no_tolerance), Contains("tolerance"));
+  const std::string two_kinds = dir.write(
+      "c.yaml",
+      "quantity: x\nfunction: q_inverse\nrun: x.yaml\nexpected: 1\nsource: s\n"
+      "tolerance: {absolute: 1}\n");
+  CHECK_THROWS_WITH(load_validation_case(two_kinds), Contains("exactly one of"));
+}
+
+TEST_CASE("JSON paths read numbers from a summary", "[link][validation]") {
+  const auto doc = nlohmann::json::parse(R"({"a": [{"b": 2.5}], "c": true})");
+  CHECK(json_path_number(doc, "a.0.b") == 2.5);
+  CHECK(json_path_number(doc, "c") == 1.0);
+  CHECK_FALSE(json_path_number(doc, "a.1.b").has_value());
+  CHECK_FALSE(json_path_number(doc, "a.x").has_value());
+}
