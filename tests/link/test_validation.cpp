@@ -11,7 +11,7 @@ using Catch::Matchers::Contains;
 TEST_CASE("a function case compares with its tolerance and reports failures honestly",
           "[link][validation]") {
   test::TempDir dir;
-  const std::string good = dir.write("q.yaml", R"(
+  const std::string good = dir.write("q.yaml", R"yaml(
 name: q-inverse
 category: closed-form
 quantity: q_inverse
@@ -20,8 +20,8 @@ argument: 2.4e-4
 expected: 3.4917
 tolerance: {absolute: 0.001}
 source: "Abramowitz & Stegun 26.2.23 (Gaussian tail)"
-)");
-  const std::string bad = dir.write("wrong.yaml", R"(
+)yaml");
+  const std::string bad = dir.write("wrong.yaml", R"yaml(
 name: deliberately-wrong
 category: closed-form
 quantity: q_inverse
@@ -30,7 +30,7 @@ argument: 2.4e-4
 expected: 3.0
 tolerance: {relative: 0.01}
 source: "a wrong expectation, to see it fail"
-)");
+)yaml");
   const std::vector<ValidationCase> cases = load_validation_cases(dir.path().string());
   REQUIRE(cases.size() == 2);
   const auto results = evaluate_cases(cases, 2);
