@@ -14,12 +14,14 @@
 
 namespace optilane {
 
+struct ConfigMapEntry;
+
 struct ConfigNode {
   enum class Type { null, scalar, map, sequence };
 
   Type type = Type::null;
   std::string scalar;
-  std::vector<std::pair<std::string, ConfigNode>> map;  ///< in file order
+  std::vector<ConfigMapEntry> map;  ///< in file order
   std::vector<ConfigNode> sequence;
   std::string file;  ///< where this value came from
   int line = 0;      ///< 1-based
@@ -35,6 +37,14 @@ struct ConfigNode {
   [[nodiscard]] SourceLocation location(const std::string& key_path) const {
     return {file, line, key_path};
   }
+};
+
+/// One key of a map. (A named struct rather than std::pair: a pair cannot hold the still
+/// incomplete ConfigNode, which clang rejects.) `first`/`second` keep structured bindings natural.
+struct ConfigMapEntry {
+  ConfigMapEntry(std::string key, ConfigNode value) : first(std::move(key)), second(std::move(value)) {}
+  std::string first;
+  ConfigNode second;
 };
 
 /// Parses YAML text; `file` names it in errors. Duplicate keys are errors.
