@@ -1,5 +1,7 @@
 #include "link/config_reader.hpp"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -137,6 +139,14 @@ std::string ConfigReader::text(std::string_view key, std::string_view default_va
                                std::string_view) {
   const ConfigNode* node = scalar_node(key, "a text");
   return node ? node->scalar : std::string(default_value);
+}
+
+std::string ConfigReader::resolve_path(std::string_view key, const std::string& value) const {
+  const std::filesystem::path path(value);
+  if (value.empty() || path.is_absolute()) return value;
+  const std::string file = where(key).file;
+  if (file.empty() || file.front() == '<') return value;
+  return (std::filesystem::path(file).parent_path() / path).lexically_normal().string();
 }
 
 std::vector<double> ConfigReader::quantity_list(std::string_view key, Dimension dimension,

@@ -33,6 +33,8 @@ class ConfigReader final : public ParamReader {
                                     std::string_view doc) override;
   [[nodiscard]] bool has(std::string_view key) const override;
   [[noreturn]] void fail(std::string_view key, const std::string& message) const override;
+  [[nodiscard]] std::string resolve_path(std::string_view key,
+                                         const std::string& value) const override;
 
   /// Throws for any key of the map that no read asked for, with a did-you-mean.
   void reject_unknown_keys() const;

@@ -99,6 +99,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
 
   // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
   const std::vector<std::unique_ptr<Block>> dsp_blocks = ReceiverDspStage::take_dsp_blocks(chain);
+  result.insertion_loss_db_at_nyquist = copper_insertion_loss_db(chain, 0.5 * sig.symbol_rate_bd);
   std::vector<std::unique_ptr<Block>> reference;
   double latency_samples = 0.0;
   for (const auto& block : chain) {

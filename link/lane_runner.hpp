@@ -16,7 +16,7 @@ namespace optilane {
 
 /// The first UIs of one block's output.
 struct Probe {
-  std::string label;  ///< "03_fiber"
+  std::string label;     ///< "03_fiber"
   std::string quantity;  ///< "voltage", "current" or "optical_power"
   std::string unit;      ///< "V", "A", "W"
   double sample_rate_hz = 0.0;
@@ -57,6 +57,9 @@ struct LaneResult {
   std::vector<BlockPower> power;
   std::vector<std::string> chain_description;
   std::optional<OpticalRxResult> optical_rx;
+  /// Insertion loss of the lane's copper at the Nyquist frequency (symbol rate / 2), dB; NaN
+  /// when the chain has no copper blocks.
+  double insertion_loss_db_at_nyquist = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct LinkResult {

@@ -1,6 +1,9 @@
 #include "link/link_config.hpp"
 
+#include "channels/copper/copper_block.hpp"
+
 #include <cstdlib>
+#include <limits>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -132,12 +135,54 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
 
 }  // namespace
 
+void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain,
+                         const LaneContext& context) {
+  std::size_t i = 0;
+  while (i < chain.size()) {
+    auto* head = dynamic_cast<CopperBlock*>(chain[i].get());
+    if (head == nullptr) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < chain.size() && dynamic_cast<CopperBlock*>(chain[end].get()) != nullptr) ++end;
+    if (end - i > 1) {
+      std::vector<TwoPortNetwork> parts;
+      for (std::size_t k = i; k < end; ++k) {
+        parts.push_back(static_cast<CopperBlock&>(*chain[k]).network());
+      }
+      head->filter_with(TwoPortNetwork::cascade_all(parts), static_cast<int>(end - i));
+      head->prepare(context);
+      for (std::size_t k = i + 1; k < end; ++k) {
+        auto& member = static_cast<CopperBlock&>(*chain[k]);
+        member.set_absorbed(true);
+        member.prepare(context);
+      }
+    }
+    i = end;
+  }
+}
+
 std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane) {
   const LaneContext context = lane_context(config, lane);
   std::vector<std::unique_ptr<Block>> chain;
   int index = 0;
   for (const auto& entry : config.chain) chain.push_back(make_block(entry, context, index++));
+  cascade_copper_runs(chain, context);
   return chain;
+}
+
+double copper_insertion_loss_db(const std::vector<std::unique_ptr<Block>>& chain,
+                                double frequency_hz) {
+  double total = 0.0;
+  bool any = false;
+  for (const auto& block : chain) {
+    const auto* copper = dynamic_cast<const CopperBlock*>(block.get());
+    if (copper == nullptr || copper->absorbed()) continue;
+    total += copper->effective_network().insertion_loss_db(frequency_hz);
+    any = true;
+  }
+  return any ? total : std::numeric_limits<double>::quiet_NaN();
 }
 
 void check_chain_domains(const LinkConfig& config,

@@ -84,6 +84,17 @@ struct LinkConfig {
 /// Builds and prepares the chain of one lane.
 [[nodiscard]] std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane);
 
+/// Combines each run of consecutive copper blocks (package, pcb_trace, connector, twinax,
+/// touchstone) into one S-parameter cascade, with the reflections between them: the run's first
+/// block filters with the cascade, the others pass through (channels/copper/copper_block.hpp).
+/// Called by build_chain; blocks are prepared again for `context`.
+void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context);
+
+/// Insertion loss of the chain's copper at `frequency_hz`, dB: the sum over its copper runs (each
+/// run is one cascade between active blocks). NaN when the chain has no copper.
+[[nodiscard]] double copper_insertion_loss_db(const std::vector<std::unique_ptr<Block>>& chain,
+                                              double frequency_hz);
+
 /// Checks that the chain's domains connect (carrier before modulator, photodetector before the
 /// end, ...); throws InputError naming the offending block.
 void check_chain_domains(const LinkConfig& config,

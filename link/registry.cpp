@@ -1,5 +1,10 @@
 #include "link/registry.hpp"
 
+#include "channels/copper/connector.hpp"
+#include "channels/copper/package.hpp"
+#include "channels/copper/pcb_trace.hpp"
+#include "channels/copper/touchstone.hpp"
+#include "channels/copper/twinax.hpp"
 #include "channels/optical/fiber.hpp"
 #include "channels/optical/optical_attenuator.hpp"
 #include "channels/optical/optical_connector.hpp"
@@ -12,6 +17,8 @@
 #include "devices/modulators/mzm.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "devices/receivers/tia.hpp"
+#include "devices/serdes/serdes_rx.hpp"
+#include "devices/serdes/serdes_tx.hpp"
 #include "phy/blocks/awgn_block.hpp"
 #include "phy/blocks/filter_block.hpp"
 
@@ -81,6 +88,25 @@ std::vector<BlockType> make_registry() {
                    maker<DfeBlock, DfeParams>()});
   types.push_back({"mlse", "dsp", "receiver MLSE: Viterbi detection for a 1+αD target",
                    maker<MlseBlock, MlseParams>()});
+  types.push_back({"serdes_tx", "electrical",
+                   "host SerDes transmitter: Tx FFE, swing, DAC bandwidth and ENOB, RJ/SJ, SNR_TX",
+                   maker<SerdesTxBlock, SerdesTxParams>()});
+  types.push_back({"package", "electrical",
+                   "IEEE 802.3 COM package: die capacitance, substrate line, ball capacitance",
+                   maker<PackageBlock, PackageParams>()});
+  types.push_back({"pcb_trace", "electrical",
+                   "differential stripline: skin effect, roughness, Djordjevic–Sarkar dielectric",
+                   maker<PcbTraceBlock, PcbTraceParams>()});
+  types.push_back({"connector", "electrical", "copper connector: loss and reflections",
+                   maker<ConnectorBlock, ConnectorParams>()});
+  types.push_back({"twinax", "electrical", "twinax cable (DAC, flyover), loss a√f + b·f per gauge",
+                   maker<TwinaxBlock, TwinaxParams>()});
+  types.push_back({"touchstone", "electrical",
+                   "Touchstone 1.x S-parameter channel (.s2p/.s4p), differential SDD21",
+                   maker<TouchstoneBlock, TouchstoneParams>()});
+  types.push_back({"serdes_rx", "electrical",
+                   "host SerDes receiver front end: COM CTLE and receiver bandwidth, input noise",
+                   maker<SerdesRxBlock, SerdesRxParams>()});
   return types;
 }
 

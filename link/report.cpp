@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -102,6 +103,15 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
   if (!result.lanes.empty() && result.lanes.front().optical_rx) {
     channel["optical_loss_db"] = result.lanes.front().optical_rx->channel_loss_db;
   }
+  // Copper insertion loss at Nyquist: the worst lane (lanes share their copper today).
+  double il_nyquist = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& lane : result.lanes) {
+    if (std::isfinite(lane.insertion_loss_db_at_nyquist) &&
+        !(lane.insertion_loss_db_at_nyquist <= il_nyquist)) {
+      il_nyquist = lane.insertion_loss_db_at_nyquist;
+    }
+  }
+  if (std::isfinite(il_nyquist)) channel["insertion_loss_db_at_nyquist"] = il_nyquist;
   json segment = {{"name", config.name}, {"channel", channel}, {"lanes", lanes}};
   return {{"name", config.name},
           {"optilane_version", version_string},

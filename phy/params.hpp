@@ -65,6 +65,13 @@ class ParamReader {
   virtual std::vector<double> quantity_list(std::string_view key, Dimension dimension,
                                             const std::vector<double>& default_value,
                                             std::string_view doc) = 0;
+  /// A file path read from `key`, made usable: a relative path in a config file is relative to
+  /// that file's folder. The default returns `value` unchanged.
+  [[nodiscard]] virtual std::string resolve_path(std::string_view key,
+                                                 const std::string& value) const {
+    (void)key;
+    return value;
+  }
   /// True when the user gave the key.
   [[nodiscard]] virtual bool has(std::string_view key) const = 0;
   /// Reports a bad value of `key` with the file and line it came from (throws InputError).

@@ -1,0 +1,65 @@
+#include "channels/copper/copper_block.hpp"
+
+#include <fmt/format.h>
+
+namespace optilane {
+
+void CopperBlock::filter_with(TwoPortNetwork combined, int run_length) {
+  combined_ = std::move(combined);
+  run_length_ = run_length;
+  absorbed_ = false;
+}
+
+TwoPortNetwork CopperBlock::effective_network() const {
+  if (absorbed_) return TwoPortNetwork{};
+  return combined_ ? *combined_ : network();
+}
+
+void CopperBlock::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  if (absorbed_) {
+    fir_ = RealFirFilter({1.0});  // unused; a default RealFirFilter cannot be copied
+    bulk_delay_s_ = 0.0;
+    peak_delay_ = 0.0;
+    pre_arrival_energy_ = 0.0;
+    return;
+  }
+  const TwoPortNetwork net = effective_network();
+  if (net.is_identity()) {
+    fir_ = RealFirFilter({1.0});
+    return;
+  }
+  const ChannelFir fir =
+      design_channel_fir([&net](double f) { return net.s(f).s21; }, lane.sample_rate_hz());
+  bulk_delay_s_ = fir.bulk_delay_s;
+  peak_delay_ = fir.peak_delay_samples;
+  pre_arrival_energy_ = fir.pre_arrival_energy;
+  fir_ = RealFirFilter(fir.taps);
+}
+
+void CopperBlock::process(Signal& chunk) {
+  if (absorbed_) return;
+  fir_.process(chunk.electrical, chunk.electrical);
+}
+
+std::string CopperBlock::check_input(Domain input, bool has_carrier) const {
+  (void)has_carrier;
+  if (input != Domain::electrical) {
+    return fmt::format(
+        "{} is a copper element and needs an electrical signal (the signal here is "
+        "optical; put it before the modulator or after the photodetector)",
+        kind());
+  }
+  return {};
+}
+
+std::string CopperBlock::cascade_note() const {
+  if (absorbed_) return " [in the S-parameter cascade of the copper block above]";
+  if (combined_ && run_length_ > 1) {
+    return fmt::format(" [filters with the S-parameter cascade of {} copper blocks: {}]",
+                       run_length_, combined_->description());
+  }
+  return {};
+}
+
+}  // namespace optilane

@@ -1,0 +1,117 @@
+#include "devices/serdes/serdes_rx.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+
+#include "devices/serdes/reach_class.hpp"
+#include "phy/errors.hpp"
+#include "phy/filter_design.hpp"
+
+namespace optilane {
+
+std::complex<double> CtleSpec::response(double f) const {
+  using C = std::complex<double>;
+  const double g = std::pow(10.0, dc_gain_db / 20.0);
+  const double g2 = std::pow(10.0, dc_gain2_db / 20.0);
+  const C main =
+      (g + C(0.0, f / f_z_hz)) / ((1.0 + C(0.0, f / f_p1_hz)) * (1.0 + C(0.0, f / f_p2_hz)));
+  const C low = (g2 + C(0.0, f / f_lf_hz)) / (1.0 + C(0.0, f / f_lf_hz));
+  return main * low;
+}
+
+CtleSpec CtleSpec::com(double symbol_rate_bd, double dc_gain_db, double dc_gain2_db) {
+  return {.dc_gain_db = dc_gain_db,
+          .dc_gain2_db = dc_gain2_db,
+          .f_z_hz = symbol_rate_bd / 2.5,
+          .f_p1_hz = symbol_rate_bd / 2.5,
+          .f_p2_hz = symbol_rate_bd,
+          .f_lf_hz = symbol_rate_bd / 80.0};
+}
+
+SerdesRxParams SerdesRxParams::read(ParamReader& reader) {
+  SerdesRxParams p;
+  p.reach = reader.choice("class", "mr", {"xsr", "vsr", "mr", "lr"},
+                          "Reach class; sets the power per bit (devices/serdes/reach_class.cpp).");
+  p.ctle_dc_gain_db = reader.quantity("ctle_dc_gain", Dimension::ratio_db, 0.0,
+                                      "CTLE DC gain g_DC (802.3ck range −20..0 dB); 0: flat.",
+                                      Range::between(-20.0, 0.0));
+  p.ctle_dc_gain2_db = reader.quantity("ctle_dc_gain2", Dimension::ratio_db, 0.0,
+                                       "CTLE low-frequency gain g_DC2 (802.3ck range −6..0 dB).",
+                                       Range::between(-6.0, 0.0));
+  p.bandwidth_ratio = reader.quantity("bandwidth_ratio", Dimension::dimensionless, 0.58,
+                                      "Receiver bandwidth over the symbol rate, 4th-order "
+                                      "Butterworth (802.3dj COM 0.58, figures.md §4); 0: none.",
+                                      Range::between(0.0, 4.0));
+  const double density = reader.quantity(
+      "noise_density", Dimension::voltage_density, std::sqrt(6e-18),
+      "Input noise density √η0 (802.3dj COM η0 = 6e-9 V²/GHz, figures.md §4); 0: noiseless.",
+      Range::non_negative());
+  p.noise_density_v2_per_hz = density * density;
+  return p;
+}
+
+SerdesRxBlock::SerdesRxBlock(const SerdesRxParams& params) : params_(params) {
+  (void)reach_class(params_.reach);
+  if (params_.ctle_dc_gain_db < -20.0 || params_.ctle_dc_gain_db > 0.0) {
+    throw ParameterError("ctle_dc_gain", fmt::format("serdes_rx.ctle_dc_gain = {} dB must be in "
+                                                     "[−20, 0]",
+                                                     params_.ctle_dc_gain_db));
+  }
+  if (params_.ctle_dc_gain2_db < -6.0 || params_.ctle_dc_gain2_db > 0.0) {
+    throw ParameterError("ctle_dc_gain2", fmt::format("serdes_rx.ctle_dc_gain2 = {} dB must be "
+                                                      "in [−6, 0]",
+                                                      params_.ctle_dc_gain2_db));
+  }
+  if (params_.bandwidth_ratio < 0.0 || params_.noise_density_v2_per_hz < 0.0) {
+    throw ParameterError("bandwidth_ratio", "serdes_rx: bandwidth and noise must be ≥ 0");
+  }
+}
+
+std::complex<double> SerdesRxBlock::response(double f) const {
+  std::complex<double> h = ctle_.response(f);
+  if (params_.bandwidth_ratio > 0.0) {
+    h *= filter_response(FilterSpec{.shape = FilterShape::butterworth,
+                                    .bandwidth_hz = params_.bandwidth_ratio * lane_.symbol_rate_bd},
+                         f);
+  }
+  return h;
+}
+
+void SerdesRxBlock::prepare(const LaneContext& lane) {
+  Block::prepare(lane);
+  ctle_ = CtleSpec::com(lane.symbol_rate_bd, params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db);
+  const FirDesign design =
+      design_fir([this](double f) { return response(f); }, lane.sample_rate_hz(), false);
+  filter_ = RealFirFilter(design.taps);
+  latency_ = design.delay_samples;
+}
+
+void SerdesRxBlock::process(Signal& chunk) {
+  auto& x = chunk.electrical;
+  if (noise_enabled(NoiseKind::thermal) && params_.noise_density_v2_per_hz > 0.0) {
+    // One-sided density η0 over 0..fs/2: σ² = η0 fs / 2.
+    const double sigma = std::sqrt(params_.noise_density_v2_per_hz * 0.5 * lane_.sample_rate_hz());
+    RandomStream stream = noise_stream(chunk);
+    for (double& v : x) v += sigma * stream.gaussian();
+  }
+  filter_.process(x, x);
+}
+
+std::string SerdesRxBlock::describe() const {
+  return fmt::format(
+      "serdes_rx ({}): CTLE g_DC {:.3g} dB, g_DC2 {:.3g} dB (f_z = f_p1 {:.3g} GHz, "
+      "f_p2 {:.3g} GHz, f_LF {:.3g} GHz), Rx BW {:.3g}·f_b, η0 {:.3g} V²/GHz",
+      params_.reach, params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db, ctle_.f_z_hz / 1e9,
+      ctle_.f_p2_hz / 1e9, ctle_.f_lf_hz / 1e9, params_.bandwidth_ratio,
+      params_.noise_density_v2_per_hz * 1e9);
+}
+
+std::vector<PowerItem> SerdesRxBlock::power() const {
+  const ReachClass& c = reach_class(params_.reach);
+  const double watts = c.energy_per_bit_j * (1.0 - c.tx_share) * lane_.bit_rate_bps();
+  return {{PowerCategory::serdes, watts,
+           fmt::format("{} class {:.3g} pJ/bit × Rx share {:.2f} × {:.4g} Gb/s", c.name,
+                       c.energy_per_bit_j * 1e12, 1.0 - c.tx_share, lane_.bit_rate_bps() / 1e9)}};
+}
+
+}  // namespace optilane
