@@ -1,7 +1,7 @@
 // The `optilane` command line: parses arguments and calls link/. Exit status (DESIGN.md §4):
 // 0 success; 1 the link does not close, only with --fail-on-ber; 2 bad input; 3 internal error.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -13,6 +13,7 @@
 #include "link/hdf5_writer.hpp"
 #include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
+#include "link/plot.hpp"
 #include "link/registry.hpp"
 #include "link/report.hpp"
 #include "link/resources.hpp"
@@ -63,6 +64,12 @@ struct RunArguments {
   bool fail_on_ber = false;
   bool quiet = false;
   std::string max_memory;
+};
+
+struct PlotArguments {
+  std::string file;
+  std::string output_dir;
+  bool svg = false;
 };
 
 LinkConfig load(const RunArguments& args) {
@@ -145,12 +152,22 @@ int command_presets() {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(examples, ec)) {
     if (entry.path().extension() == ".yaml") {
-      names.push_back(std::filesystem::relative(entry.path(), examples).replace_extension().string());
+      names.push_back(
+          std::filesystem::relative(entry.path(), examples).replace_extension().string());
     }
   }
   std::sort(names.begin(), names.end());
   for (const auto& name : names) std::cout << "  " << name << "\n";
   return exit_ok;
+}
+
+int command_plot(const PlotArguments& args) {
+  std::vector<std::string> arguments{args.file};
+  if (!args.output_dir.empty()) arguments.insert(arguments.end(), {"-o", args.output_dir});
+  if (args.svg) arguments.emplace_back("--svg");
+  const int status = run_plot_script(arguments);
+  // The script's own statuses follow ours (0, 2 bad input, 3 internal); anything else is ours.
+  return status == exit_ok || status == exit_bad_input ? status : exit_internal;
 }
 
 }  // namespace
@@ -194,6 +211,14 @@ int main(int argc, char** argv) {
   validate->add_option("--threads", validate_args.threads, "Cases run in parallel")
       ->check(CLI::Range(0, 1024));
 
+  PlotArguments plot_args;
+  CLI::App* plot = app.add_subcommand(
+      "plot", "Figures from an HDF5 output: eye, bathtubs, waterfall, power, reach, noise budget");
+  plot->add_option("file", plot_args.file, "HDF5 file written by `optilane run -o`")->required();
+  plot->add_option("-o,--output", plot_args.output_dir,
+                   "Directory for the figures (default: the file's directory)");
+  plot->add_flag("--svg", plot_args.svg, "Also write SVG");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -212,6 +237,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return command_check(args);
     if (presets->parsed()) return command_presets();
     if (validate->parsed()) return command_validate(validate_args);
+    if (plot->parsed()) return command_plot(plot_args);
   } catch (const InputError& e) {
     remove_temporary_files();
     std::cerr << "optilane: error: " << e.what() << "\n";

@@ -1,0 +1,118 @@
+// `optilane plot` (issue 10): every figure is a valid, non-empty PNG; the eye is open in the
+// picture where the HDF5 file says it is; missing figures are skipped with a note; bad files are
+// refused with exit status 2.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+
+#include "link/plot.hpp"
+#include "test_support.hpp"
+
+using namespace optilane;
+using Catch::Matchers::Contains;
+
+namespace {
+
+/// A PNG figure of 8 x 5.5 in at 120 dpi compresses to tens of kB; a few kB would be an empty
+/// canvas (axes only).
+constexpr std::uintmax_t min_figure_bytes = 8000;
+
+bool is_png(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<unsigned char, 8> head{};
+  in.read(reinterpret_cast<char*>(head.data()), head.size());
+  const std::array<unsigned char, 8> signature{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  return in.gcount() == 8 && head == signature;
+}
+
+void check_figure(const std::string& path) {
+  INFO(path);
+  REQUIRE(std::filesystem::exists(path));
+  CHECK(std::filesystem::file_size(path) > min_figure_bytes);
+  CHECK(is_png(path));
+}
+
+bool have_python() {
+  if (std::filesystem::exists(OPTILANE_PYTHON)) return true;
+  WARN("no " OPTILANE_PYTHON "; plot tests skipped");
+  return false;
+}
+
+/// examples/awgn-pam4.yaml, few symbols, at an SNR where the three eyes are open at the target.
+std::string short_run(const test::TempDir& dir) {
+  const std::string h5 = dir.file("awgn-pam4.h5");
+  const auto r = test::run_optilane(
+      std::string("run ") + OPTILANE_SOURCE_DIR + "/examples/awgn-pam4.yaml -q -o " + h5 +
+      " --set signal.symbols=8192 --set analysis.monte_carlo.symbols=8192 "
+      "--set chain.awgn.snr=24dB");
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  return h5;
+}
+
+}  // namespace
+
+TEST_CASE("optilane plot draws the eye of a run and skips, with a note, what the file lacks",
+          "[link][plot]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string h5 = short_run(dir);
+  const auto r = test::run_optilane("plot " + h5 + " -o " + dir.file("figures") + " --svg");
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  check_figure(dir.file("figures/awgn-pam4_eye_seg0_lane0.png"));
+  CHECK(std::filesystem::file_size(dir.file("figures/awgn-pam4_eye_seg0_lane0.svg")) > 0);
+  CHECK_THAT(r.output, Contains("skipped bathtub"));
+  CHECK_THAT(r.output, Contains("skipped reach vs lane rate"));
+}
+
+TEST_CASE("the eye figure is open where the HDF5 file says the eyes are open", "[link][plot]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string h5 = short_run(dir);
+  const std::string script = find_plot_script();
+  const auto plot =
+      test::run_command(std::string(OPTILANE_PYTHON) + " " + script + " " + h5 + " -o " +
+                        dir.file("figures") + " --meta " + dir.file("meta.json"));
+  INFO(plot.output);
+  REQUIRE(plot.exit_status == 0);
+  const auto check =
+      test::run_command(std::string(OPTILANE_PYTHON) + " " + OPTILANE_SOURCE_DIR +
+                        "/tests/link/plot_pixel_check.py " + h5 + " " + dir.file("meta.json"));
+  INFO(check.output);
+  CHECK(check.exit_status == 0);
+}
+
+TEST_CASE("every figure is drawn when the file holds bathtubs, waterfall, noise budget and tiers",
+          "[link][plot]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string h5 = short_run(dir);
+  const auto add = test::run_command(std::string(OPTILANE_PYTHON) + " " + OPTILANE_SOURCE_DIR +
+                                     "/tests/link/plot_add_optional_groups.py " + h5);
+  INFO(add.output);
+  REQUIRE(add.exit_status == 0);
+  const auto r = test::run_optilane("plot " + h5 + " -o " + dir.file("figures"));
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  CHECK_THAT(r.output, Contains("6 files written, 0 figures skipped"));
+  for (const char* figure : {"eye_seg0_lane0", "bathtub_seg0_lane0", "waterfall_seg0_lane0",
+                             "noise_budget_seg0_lane0", "power", "reach"}) {
+    check_figure(dir.file(std::string("figures/awgn-pam4_") + figure + ".png"));
+  }
+}
+
+TEST_CASE("optilane plot refuses a missing or non-HDF5 file with exit status 2", "[link][plot]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const auto missing = test::run_optilane("plot " + dir.file("nothing.h5"));
+  CHECK(missing.exit_status == 2);
+  CHECK_THAT(missing.output, Contains("does not exist"));
+  const auto yaml = test::run_optilane(std::string("plot ") + OPTILANE_SOURCE_DIR +
+                                       "/examples/awgn-pam4.yaml -o " + dir.file("figures"));
+  CHECK(yaml.exit_status == 2);
+  CHECK_THAT(yaml.output, Contains("is not an HDF5 file"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("figures")));
+}
