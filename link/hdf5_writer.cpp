@@ -2,8 +2,10 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -50,6 +52,42 @@ void string_dataset(H5::Group& group, const std::string& name, const std::string
   H5::DataSet ds = group.createDataSet(name, type, H5::DataSpace(H5S_SCALAR));
   const char* data = text.c_str();
   ds.write(&data, type);
+}
+
+/// A dataset of N rows (× `columns` when > 0) of doubles, with its unit.
+void table_dataset(H5::Group& group, const std::string& name, const std::vector<double>& values,
+                   std::size_t columns, const std::string& unit, const std::string& description) {
+  const hsize_t rows = columns > 0 ? values.size() / columns : values.size();
+  const hsize_t dims[2] = {rows, static_cast<hsize_t>(columns)};
+  H5::DataSet ds = group.createDataSet(name, H5::PredType::NATIVE_DOUBLE,
+                                       H5::DataSpace(columns > 0 ? 2 : 1, dims));
+  if (!values.empty()) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  string_attribute(ds, "unit", unit);
+  string_attribute(ds, "description", description);
+}
+
+template <typename Integer>
+void integer_dataset(H5::Group& group, const std::string& name, const std::vector<Integer>& values,
+                     const H5::PredType& type, const std::string& description) {
+  const hsize_t dims[1] = {values.size()};
+  H5::DataSet ds = group.createDataSet(name, type, H5::DataSpace(1, dims));
+  if (!values.empty()) ds.write(values.data(), type);
+  string_attribute(ds, "description", description);
+}
+
+/// Variable-length UTF-8 strings, N rows (× `columns` when > 0).
+void strings_dataset(H5::Group& group, const std::string& name,
+                     const std::vector<std::string>& values, std::size_t columns,
+                     const std::string& description) {
+  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  const hsize_t rows = columns > 0 ? values.size() / columns : values.size();
+  const hsize_t dims[2] = {rows, static_cast<hsize_t>(columns)};
+  H5::DataSet ds = group.createDataSet(name, type, H5::DataSpace(columns > 0 ? 2 : 1, dims));
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  if (!pointers.empty()) ds.write(pointers.data(), type);
+  string_attribute(ds, "description", description);
 }
 
 std::string utc_now() {
@@ -144,6 +182,105 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
     number_attribute(power, "pj_per_bit", result.pj_per_bit);
     (void)segments;
     (void)lanes;
+    file.close();
+  } catch (const H5::Exception& e) {
+    remove_temporary_files();
+    throw InputError("cannot write HDF5 file '" + path + "': " + e.getDetailMsg());
+  }
+  commit_temporary(temporary, path);
+}
+
+void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
+                      const std::vector<SweepRow>& rows, const std::string& sweep_json_text) {
+  std::vector<const SweepRow*> sorted;
+  for (const auto& row : rows) sorted.push_back(&row);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const SweepRow* a, const SweepRow* b) { return a->index < b->index; });
+  const std::size_t axes = sweep.spec().axes.size();
+  std::size_t eyes = 0;
+  for (const SweepRow* row : sorted) eyes = std::max(eyes, row->eye_height.size());
+
+  std::vector<std::uint64_t> index, bit_errors, bits;
+  std::vector<std::uint8_t> ok, closes;
+  std::vector<std::string> keys, values, errors;
+  std::vector<double> values_si, ber, ber_mc, ci95, ber_semi, post_fec, snr, eye_height, eye_width,
+      power_total, power_lane, pj;
+  for (const auto& axis : sweep.spec().axes) keys.push_back(axis.key);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const SweepRow* row : sorted) {
+    index.push_back(row->index);
+    for (std::size_t a = 0; a < axes; ++a) {
+      values.push_back(a < row->values.size() ? row->values[a] : "");
+      values_si.push_back(a < row->values_si.size() ? row->values_si[a] : nan);
+    }
+    ok.push_back(row->error.empty() ? 1 : 0);
+    errors.push_back(row->error);
+    ber.push_back(row->ber);
+    ber_mc.push_back(row->ber_monte_carlo);
+    ci95.push_back(row->ber_monte_carlo_ci95_low);
+    ci95.push_back(row->ber_monte_carlo_ci95_high);
+    bit_errors.push_back(row->bit_errors);
+    bits.push_back(row->bits);
+    ber_semi.push_back(row->ber_semi_analytic);
+    post_fec.push_back(row->post_fec_ber);
+    closes.push_back(row->closes ? 1 : 0);
+    snr.push_back(row->snr_db);
+    for (std::size_t e = 0; e < eyes; ++e) {
+      eye_height.push_back(e < row->eye_height.size() ? row->eye_height[e] : nan);
+      eye_width.push_back(e < row->eye_width_ui.size() ? row->eye_width_ui[e] : nan);
+    }
+    power_total.push_back(row->power_total_w);
+    power_lane.push_back(row->power_per_lane_w);
+    pj.push_back(row->pj_per_bit);
+  }
+
+  const std::string temporary = temporary_name(path);
+  try {
+    H5::Exception::dontPrint();
+    H5::H5File file(temporary, H5F_ACC_TRUNC);
+    H5::Group root = file.openGroup("/");
+    string_attribute(root, "kind", "sweep");
+    string_attribute(root, "name", sweep.name());
+    string_attribute(root, "optilane_version", version_string);
+    string_attribute(root, "git_revision", git_revision);
+    integer_attribute(root, "seed", sweep.seed());
+    string_attribute(root, "created_utc", utc_now());
+    string_attribute(root, "config_yaml", to_yaml(sweep.base()));
+    string_attribute(root, "config_file", sweep.spec().config_path);
+    string_attribute(root, "mode", sweep.spec().zip ? "zip" : "product");
+    string_dataset(root, "summary_json", sweep_json_text);
+
+    H5::Group table = file.createGroup("/sweep");
+    integer_attribute(table, "points", sweep.size());
+    strings_dataset(table, "keys", keys, 0, "the varied keys (dotted paths, as for --set)");
+    strings_dataset(table, "values", values, axes,
+                    "[point, key]: each point's value of each varied key, as applied");
+    table_dataset(table, "values_si", values_si, axes, "SI (dB for ratios)",
+                  "[point, key]: the values in SI units; NaN when not a quantity");
+    integer_dataset(table, "index", index, H5::PredType::NATIVE_UINT64, "point index");
+    integer_dataset(table, "ok", ok, H5::PredType::NATIVE_UINT8, "1 when the point ran");
+    strings_dataset(table, "error", errors, 0, "why the point failed; empty when it ran");
+    table_dataset(table, "ber", ber, 0, "1", "the link's BER as `optilane run` reports it");
+    table_dataset(table, "ber_monte_carlo", ber_mc, 0, "1",
+                  "worst lane's Monte-Carlo BER (NaN when Monte-Carlo is off)");
+    table_dataset(table, "ber_monte_carlo_ci95", ci95, 2, "1",
+                  "[point, (low, high)]: 95 % Clopper-Pearson interval of that lane");
+    integer_dataset(table, "bit_errors", bit_errors, H5::PredType::NATIVE_UINT64,
+                    "bit errors counted on the worst Monte-Carlo lane");
+    integer_dataset(table, "bits", bits, H5::PredType::NATIVE_UINT64,
+                    "bits counted on the worst Monte-Carlo lane");
+    table_dataset(table, "ber_semi_analytic", ber_semi, 0, "1", "worst lane's semi-analytic BER");
+    table_dataset(table, "post_fec_ber", post_fec, 0, "1", "worst lane's post-FEC BER");
+    integer_dataset(table, "closes", closes, H5::PredType::NATIVE_UINT8,
+                    "1 when the link's BER meets the target");
+    table_dataset(table, "snr_db", snr, 0, "dB", "lowest SNR at the slicer over lanes");
+    table_dataset(table, "eye_height", eye_height, std::max<std::size_t>(eyes, 1), "signal unit",
+                  "[point, eye]: lowest height over lanes at the target BER");
+    table_dataset(table, "eye_width_ui", eye_width, std::max<std::size_t>(eyes, 1), "UI",
+                  "[point, eye]: lowest width over lanes at the target BER");
+    table_dataset(table, "power_total_w", power_total, 0, "W", "electrical power, all lanes");
+    table_dataset(table, "power_per_lane_w", power_lane, 0, "W", "electrical power per lane");
+    table_dataset(table, "pj_per_bit", pj, 0, "pJ/bit", "electrical energy per bit");
     file.close();
   } catch (const H5::Exception& e) {
     remove_temporary_files();

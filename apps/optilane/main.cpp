@@ -9,14 +9,18 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <thread>
 
+#include "link/distributed.hpp"
 #include "link/hdf5_writer.hpp"
 #include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
 #include "link/plot.hpp"
+#include "link/progress.hpp"
 #include "link/registry.hpp"
 #include "link/report.hpp"
 #include "link/resources.hpp"
+#include "link/sweep.hpp"
 #include "link/validation.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
@@ -64,6 +68,8 @@ struct RunArguments {
   bool fail_on_ber = false;
   bool quiet = false;
   std::string max_memory;
+  std::vector<std::string> varies;  ///< sweep: --vary
+  bool zip = false;                 ///< sweep: pair the axes' values instead of the product
 };
 
 struct PlotArguments {
@@ -81,7 +87,8 @@ LinkConfig load(const RunArguments& args) {
 
 int command_run(const RunArguments& args) {
   const LinkConfig config = load(args);
-  check_memory(config, args.threads, args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
+  check_memory(config, args.threads,
+               args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
   prepare_output(args.output_h5);
   prepare_output(args.output_json);
   const LinkResult result = run_link(config, args.threads);
@@ -91,6 +98,73 @@ int command_run(const RunArguments& args) {
   if (!args.output_json.empty()) write_file_atomically(args.output_json, json_text);
   if (!args.quiet) std::cout << summary_table(config, result) << std::flush;
   if (args.fail_on_ber && !result.closes) return exit_link_fails;
+  return exit_ok;
+}
+
+/// `optilane sweep`: the points are split over MPI ranks (point i runs on rank i mod N; a plain
+/// run is one rank) and over OpenMP threads within a rank; rank 0 gathers the rows and writes.
+int command_sweep(const RunArguments& args) {
+  DistributedSession session(nullptr, nullptr);
+  check_duplicate_sets(args.sets);
+  SweepSpec spec{.config_path = args.config, .overrides = args.sets, .axes = {}, .zip = args.zip};
+  if (args.seed >= 0) spec.overrides.push_back("signal.seed=" + std::to_string(args.seed));
+  for (const auto& vary : args.varies) spec.axes.push_back(parse_vary(vary));
+  const Sweep sweep(std::move(spec));
+
+  // Only rank 0 writes; every rank learns whether it can, so none runs a sweep for nothing.
+  std::exception_ptr output_error;
+  if (session.is_root()) {
+    try {
+      prepare_output(args.output_h5);
+      prepare_output(args.output_json);
+    } catch (...) {
+      output_error = std::current_exception();
+    }
+  }
+  if (!session.all_ok(output_error == nullptr)) {
+    if (output_error) std::rethrow_exception(output_error);
+    return exit_bad_input;
+  }
+
+  std::vector<std::size_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(session.rank()); i < sweep.size();
+       i += static_cast<std::size_t>(session.size())) {
+    mine.push_back(i);
+  }
+  int threads = args.threads;
+  if (threads == 0 && session.local_size() > 1) {
+    // Ranks sharing a machine share its cores rather than each taking all of them.
+    threads =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / session.local_size());
+  }
+  ProgressBar progress(session.size() > 1 ? "sweep (rank 0)" : "sweep", mine.size(), "points",
+                       session.is_root() && !args.quiet && ProgressBar::stderr_is_terminal());
+  std::vector<SweepRow> rows = run_sweep_points(sweep, mine, threads, [&] { progress.advance(); });
+  progress.finish();
+
+  if (session.size() > 1) {
+    nlohmann::ordered_json local = nlohmann::ordered_json::array();
+    for (const auto& row : rows) local.push_back(sweep_row_json(sweep, row));
+    const std::vector<std::string> parts = session.gather_to_root(local.dump());
+    if (!session.is_root()) return exit_ok;
+    rows.clear();
+    for (const auto& part : parts) {
+      for (const auto& row : nlohmann::ordered_json::parse(part)) {
+        rows.push_back(sweep_row_from_json(sweep, row));
+      }
+    }
+  }
+
+  const nlohmann::ordered_json table = sweep_json(sweep, rows);
+  const std::string json_text = table.dump(2) + "\n";
+  if (!args.output_h5.empty()) write_sweep_hdf5(args.output_h5, sweep, rows, json_text);
+  if (!args.output_json.empty()) write_file_atomically(args.output_json, json_text);
+  if (!args.quiet) std::cout << sweep_table(sweep, rows) << std::flush;
+  const auto failed = table["failed"].get<std::size_t>();
+  if (failed > 0) {
+    std::cerr << fmt::format("optilane: {} of {} points failed; their rows give the error\n",
+                             failed, sweep.size());
+  }
   return exit_ok;
 }
 
@@ -136,8 +210,8 @@ int command_validate(const ValidateArguments& args) {
     write_file_atomically(args.output_json, validation_json(results).dump(2) + "\n");
   }
   if (!args.markdown.empty()) write_file_atomically(args.markdown, validation_markdown(results));
-  const bool all_pass = std::all_of(results.begin(), results.end(),
-                                    [](const ValidationResult& r) { return r.pass; });
+  const bool all_pass =
+      std::all_of(results.begin(), results.end(), [](const ValidationResult& r) { return r.pass; });
   return all_pass ? exit_ok : exit_link_fails;
 }
 
@@ -197,6 +271,21 @@ int main(int argc, char** argv) {
   run->add_option("--max-memory", args.max_memory,
                   "Refuse runs whose memory estimate exceeds this (e.g. 2GB); default: available");
 
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a config over a grid of values, one row of figures per point");
+  add_config_options(sweep);
+  sweep
+      ->add_option("--vary", args.varies,
+                   "KEY=START:STOP:STEP or KEY=v1,v2,... (KEY as for --set; values keep units, "
+                   "e.g. chain.fiber.length=0.5km:2km:0.5km)")
+      ->required();
+  sweep->add_flag("--zip", args.zip, "Pair the i-th values of the axes instead of their product");
+  sweep->add_option("-o,--output", args.output_h5, "HDF5 results table");
+  sweep->add_option("--json", args.output_json, "JSON results table");
+  sweep->add_option("--threads", args.threads, "Threads (points run in parallel)")
+      ->check(CLI::Range(0, 1024));
+  sweep->add_flag("-q,--quiet", args.quiet, "No table and no progress bar");
+
   CLI::App* check = app.add_subcommand("check", "Parse and validate a config only");
   add_config_options(check);
   CLI::App* presets = app.add_subcommand("presets", "List blocks and presets");
@@ -234,6 +323,7 @@ int main(int argc, char** argv) {
 
   try {
     if (run->parsed()) return command_run(args);
+    if (sweep->parsed()) return command_sweep(args);
     if (check->parsed()) return command_check(args);
     if (presets->parsed()) return command_presets();
     if (validate->parsed()) return command_validate(validate_args);
