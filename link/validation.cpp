@@ -36,6 +36,18 @@ const std::map<std::string, std::function<double(double)>>& functions() {
   return table;
 }
 
+/// A quantity whose dimension the case does not state: a plain number, or any unit the parser
+/// knows (in SI).
+std::optional<double> any_quantity(const std::string& text) {
+  for (int d = 0; d <= static_cast<int>(Dimension::angle); ++d) {
+    try {
+      return parse_quantity(text, static_cast<Dimension>(d));
+    } catch (const InputError&) {
+    }
+  }
+  return std::nullopt;
+}
+
 std::string text_of(const ConfigNode& node) {
   return node.is_scalar() ? node.scalar : to_yaml(node);
 }
@@ -57,44 +69,45 @@ ValidationCase load_validation_case(const std::string& path) {
   if (c.quantity.empty()) r.fail("quantity", "missing required key");
   const ConfigNode* expected = root.find("expected");
   if (expected == nullptr || !expected->is_scalar()) r.fail("expected", "expected a number");
-  c.expected = r.quantity("expected", Dimension::dimensionless, 0.0, "Expected value.", Range{});
+  // A plain number in `unit`, or a quantity with its unit (converted to SI: then `unit` should
+  // be the SI unit, e.g. `expected: 57.1 GHz` with `unit: Hz`).
+  const auto expected_value = any_quantity(expected->scalar);
+  if (!expected_value) r.fail("expected", "'" + expected->scalar + "' is not a number");
+  c.expected = *expected_value;
+  (void)r.text("expected", "", "Expected value.");
   c.unit = r.text("unit", "", "Unit of the quantity, for display.");
   c.source = r.text("source", "", "Where the expected value comes from.");
   if (c.source.empty()) r.fail("source", "every case names its source");
   c.note = r.text("note", "", "One line.");
   c.quick = r.flag("quick", false, "Part of the short CI form.");
+  c.limit = r.choice("limit", "", {"upper", "lower"},
+                     "A specification limit: upper (got <= expected) or lower (got >= expected).");
   if (const ConfigNode* t = root.find("tolerance"); t != nullptr && t->is_map()) {
     ConfigReader tr(*t, "tolerance");
-    const auto rel = tr.optional_quantity("relative", Dimension::dimensionless, "Fraction.",
-                                          Range::positive());
-    const auto abs = tr.optional_quantity("absolute", Dimension::dimensionless, "In `unit`.",
-                                          Range::positive());
+    const auto rel =
+        tr.optional_quantity("relative", Dimension::dimensionless, "Fraction.", Range::positive());
+    const auto abs =
+        tr.optional_quantity("absolute", Dimension::dimensionless, "In `unit`.", Range::positive());
     tr.reject_unknown_keys();
     if (rel.has_value() == abs.has_value()) {
       throw InputError({t->file, t->line, "tolerance"}, "give exactly one of relative, absolute");
     }
     c.relative = rel.has_value();
     c.tolerance = rel ? *rel : *abs;
-  } else {
+  } else if (c.limit.empty()) {
     throw InputError({root.file, root.line, "tolerance"},
                      "expected {relative: x} or {absolute: x}, set from the source's spread");
   }
   const std::string argument = r.text("argument", "", "Argument of the metric or function.");
   if (!argument.empty()) {
-    // The argument's dimension is not known here; accept any unit the parser knows.
-    bool parsed = false;
-    for (int d = 0; d <= static_cast<int>(Dimension::angle) && !parsed; ++d) {
-      try {
-        c.argument = parse_quantity(argument, static_cast<Dimension>(d));
-        parsed = true;
-      } catch (const InputError&) {
-      }
-    }
-    if (!parsed) r.fail("argument", "'" + argument + "' is not a quantity");
+    c.argument = any_quantity(argument);
+    if (!c.argument) r.fail("argument", "'" + argument + "' is not a quantity");
   }
-  if (const ConfigNode* run = root.find("run")) c.run_path = (fs::path(path).parent_path() / run->scalar).string();
+  if (const ConfigNode* run = root.find("run"))
+    c.run_path = (fs::path(path).parent_path() / run->scalar).string();
   (void)r.text("run", "", "A config file to run.");
-  c.function = r.has("function") ? std::optional(r.text("function", "", "Function.")) : std::nullopt;
+  c.function =
+      r.has("function") ? std::optional(r.text("function", "", "Function.")) : std::nullopt;
   if (const ConfigNode* block = root.find("block")) c.block_yaml = text_of(*block);
   if (const ConfigNode* config = root.find("config")) c.config_yaml = to_yaml(*config);
   if (const ConfigNode* set = root.find("set")) {
@@ -105,17 +118,16 @@ ValidationCase load_validation_case(const std::string& path) {
     ConfigReader lr(*lane, "lane");
     c.lane_symbol_rate_bd = lr.quantity("symbol_rate", Dimension::symbol_rate, 53.125e9,
                                         "Symbol rate.", Range::positive());
-    c.lane_wavelength_m = lr.quantity("wavelength", Dimension::length, 1311e-9, "Wavelength.",
-                                      Range::positive());
+    c.lane_wavelength_m =
+        lr.quantity("wavelength", Dimension::length, 1311e-9, "Wavelength.", Range::positive());
     c.lane_samples_per_symbol = static_cast<int>(
         lr.integer("samples_per_symbol", 16, "Samples per symbol.", Range::between(2, 256)));
     lr.reject_unknown_keys();
   }
   r.reject_unknown_keys();
-  const int kinds = static_cast<int>(c.block_yaml.has_value()) +
-                    static_cast<int>(c.run_path.has_value()) +
-                    static_cast<int>(c.config_yaml.has_value()) +
-                    static_cast<int>(c.function.has_value());
+  const int kinds =
+      static_cast<int>(c.block_yaml.has_value()) + static_cast<int>(c.run_path.has_value()) +
+      static_cast<int>(c.config_yaml.has_value()) + static_cast<int>(c.function.has_value());
   if (kinds != 1) {
     throw InputError({root.file, root.line, "run"},
                      "give exactly one of block, run, config, function");
@@ -199,7 +211,8 @@ double evaluate_value(const ValidationCase& c) {
     }
     return *value;
   }
-  ConfigNode root = c.run_path ? resolve_config(*c.run_path, {}) : parse_yaml(*c.config_yaml, c.file);
+  ConfigNode root =
+      c.run_path ? resolve_config(*c.run_path, {}) : parse_yaml(*c.config_yaml, c.file);
   for (const auto& assignment : c.sets) apply_override(root, assignment);
   const LinkConfig config = parse_link_config(root);
   const LinkResult result = run_link(config, 1);
@@ -222,7 +235,13 @@ ValidationResult evaluate_case(const ValidationCase& c) {
     const double got = evaluate_value(c);
     r.got = got;
     r.deviation = c.relative ? (got - c.expected) / std::abs(c.expected) : got - c.expected;
-    r.pass = std::isfinite(got) && std::abs(r.deviation) <= c.tolerance;
+    if (c.limit == "upper") {
+      r.pass = std::isfinite(got) && r.deviation <= c.tolerance;
+    } else if (c.limit == "lower") {
+      r.pass = std::isfinite(got) && r.deviation >= -c.tolerance;
+    } else {
+      r.pass = std::isfinite(got) && std::abs(r.deviation) <= c.tolerance;
+    }
   } catch (const std::exception& e) {
     r.error = e.what();
     r.pass = false;
@@ -242,6 +261,14 @@ std::vector<ValidationResult> evaluate_cases(const std::vector<ValidationCase>& 
 
 namespace {
 std::string tolerance_text(const ValidationCase& c) {
+  if (!c.limit.empty()) {
+    const char* sign = c.limit == "upper" ? "≤ expected" : "≥ expected";
+    if (c.tolerance == 0.0) return sign;
+    return c.relative ? fmt::format("{} {}{:g} %", sign, c.limit == "upper" ? "+" : "−",
+                                    100.0 * c.tolerance)
+                      : fmt::format("{} {}{:g} {}", sign, c.limit == "upper" ? "+" : "−",
+                                    c.tolerance, c.unit);
+  }
   return c.relative ? fmt::format("±{:g} %", 100.0 * c.tolerance)
                     : fmt::format("±{:g} {}", c.tolerance, c.unit);
 }
@@ -253,17 +280,17 @@ std::string deviation_text(const ValidationResult& r) {
 }  // namespace
 
 std::string validation_table(const std::vector<ValidationResult>& results) {
-  std::string out = fmt::format("{:<38} {:<15} {:>12} {:>12} {:>12} {:>12}  {:<4}  {}\n", "case",
-                                "category", "expected", "got", "deviation", "tolerance", "",
-                                "source");
+  std::string out =
+      fmt::format("{:<38} {:<15} {:>12} {:>12} {:>12} {:>12}  {:<4}  {}\n", "case", "category",
+                  "expected", "got", "deviation", "tolerance", "", "source");
   int passed = 0;
   for (const auto& r : results) {
     const ValidationCase& c = *r.source_case;
     passed += r.pass ? 1 : 0;
-    out += fmt::format("{:<38} {:<15} {:>12.5g} {:>12} {:>12} {:>12}  {:<4}  {}\n", c.name,
-                       c.category, c.expected, r.got ? fmt::format("{:.5g}", *r.got) : "-",
-                       deviation_text(r), tolerance_text(c), r.pass ? "pass" : "FAIL",
-                       c.source.substr(0, 70));
+    out +=
+        fmt::format("{:<38} {:<15} {:>12.5g} {:>12} {:>12} {:>12}  {:<4}  {}\n", c.name, c.category,
+                    c.expected, r.got ? fmt::format("{:.5g}", *r.got) : "-", deviation_text(r),
+                    tolerance_text(c), r.pass ? "pass" : "FAIL", c.source.substr(0, 70));
     if (!r.error.empty()) out += "    error: " + r.error + "\n";
   }
   out += fmt::format("{} of {} cases pass\n", passed, results.size());
@@ -282,6 +309,7 @@ nlohmann::json validation_json(const std::vector<ValidationResult>& results) {
                           {"got", r.got ? nlohmann::json(*r.got) : nlohmann::json(nullptr)},
                           {"tolerance", c.tolerance},
                           {"tolerance_kind", c.relative ? "relative" : "absolute"},
+                          {"limit", c.limit.empty() ? "two-sided" : c.limit},
                           {"pass", r.pass},
                           {"source", c.source},
                           {"note", c.note}};

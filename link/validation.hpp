@@ -8,6 +8,9 @@
 //   expected: -5.19                        # in `unit`
 //   unit: ps/nm/km                         # for display
 //   tolerance: {absolute: 0.02}            # or {relative: 0.05}; from the source's own spread
+//   limit: upper                           # optional: `expected` is a specification limit; the
+//                                          #   case passes when got <= expected (upper) or
+//                                          #   got >= expected (lower), tolerance optional
 //   source: "ITU-T G.652 ..."              # standard and clause, datasheet and part, or paper+URL
 //   note: "one line"
 //   quick: true                            # part of the short CI form (`--quick`)
@@ -37,16 +40,19 @@ struct ValidationCase {
   std::string unit;
   double tolerance = 0.0;
   bool relative = false;  ///< tolerance is a fraction of |expected|
+  /// "" (two-sided), "upper" (got ≤ expected + tolerance) or "lower" (got ≥ expected − tolerance):
+  /// for specification limits such as an IEEE maximum sensitivity.
+  std::string limit;
   std::string source;
   std::string note;
   bool quick = false;
   // exactly one of:
-  std::optional<std::string> block_yaml;     ///< the block's map, as YAML text
-  std::optional<std::string> run_path;       ///< a config file
-  std::optional<std::string> config_yaml;    ///< an inline config
-  std::optional<std::string> function;       ///< a library function
+  std::optional<std::string> block_yaml;   ///< the block's map, as YAML text
+  std::optional<std::string> run_path;     ///< a config file
+  std::optional<std::string> config_yaml;  ///< an inline config
+  std::optional<std::string> function;     ///< a library function
   std::vector<std::string> sets;
-  std::optional<double> argument;            ///< SI
+  std::optional<double> argument;  ///< SI
   double lane_symbol_rate_bd = 53.125e9;
   double lane_wavelength_m = 1311e-9;
   int lane_samples_per_symbol = 16;

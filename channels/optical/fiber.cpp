@@ -231,4 +231,64 @@ std::string FiberBlock::describe() const {
                         : std::string());
 }
 
+// Figures for validation (link/validation.hpp). `argument` is a wavelength (0: the designed one)
+// for the dispersion and attenuation figures, and the null index k = 0, 1, … for
+// dispersion_null_hz, which is found on the designed FIR itself: the small-signal intensity
+// response of a chirp-free signal is Re[G(f) + G*(−f)]/(2|G(0)|), G the FIR's response with its
+// bulk delay removed (cos(β2ω²L/2) in closed form), and the k-th null is its k-th sign change.
+std::optional<double> FiberBlock::metric(std::string_view name, double argument) const {
+  const double wavelength = argument > 0.0 ? argument : wavelength_m_;
+  if (name == "dispersion_ps_per_nm_km") return dispersion_at(wavelength) * 1e6;
+  if (name == "dispersion_ps_per_nm")
+    return dispersion_at(wavelength) * 1e6 * params_.length_m * 1e-3;
+  if (name == "attenuation_db_per_km") return attenuation_db_per_m(wavelength) * 1e3;
+  if (name == "insertion_loss_db") return loss_db_;
+  if (name == "dispersion_null_hz") {
+    if (sections_.empty() || params_.nonlinear) return std::nullopt;
+    const double fs = lane_.sample_rate_hz();
+    auto response = [&](double f) {
+      Complex g(1.0, 0.0);
+      for (const auto& section : sections_) {
+        Complex sum(0.0, 0.0);
+        const auto& taps = section.taps();
+        for (std::size_t n = 0; n < taps.size(); ++n) {
+          sum += taps[n] * std::exp(Complex(0.0, -2.0 * pi * f * static_cast<double>(n) / fs));
+        }
+        g *= sum;
+      }
+      return g * std::exp(Complex(0.0, 2.0 * pi * f * delay_samples_ / fs));
+    };
+    const double g0 = std::abs(response(0.0));
+    auto im = [&](double f) { return (response(f) + std::conj(response(-f))).real() / (2.0 * g0); };
+    const int wanted = static_cast<int>(std::lround(argument));
+    const double step = fs / 4000.0;
+    int found = -1;
+    double f_lo = step, v_lo = im(f_lo);
+    // Below 0.3·fs the phase of the designed response is exact (the taper starts at 0.6·fs/2).
+    for (double f = 2.0 * step; f < 0.3 * fs; f += step) {
+      const double v = im(f);
+      if ((v < 0.0) != (v_lo < 0.0) && ++found == wanted) {
+        double a = f_lo, b = f;
+        for (int i = 0; i < 60; ++i) {
+          const double m = 0.5 * (a + b);
+          if ((im(m) < 0.0) == (v_lo < 0.0))
+            a = m;
+          else
+            b = m;
+        }
+        return 0.5 * (a + b);
+      }
+      f_lo = f;
+      v_lo = v;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> FiberBlock::metric_names() const {
+  return {"dispersion_ps_per_nm_km", "dispersion_ps_per_nm", "attenuation_db_per_km",
+          "insertion_loss_db", "dispersion_null_hz"};
+}
+
 }  // namespace optilane

@@ -70,6 +70,8 @@ class FiberBlock final : public Block {
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] const FiberParams& params() const { return params_; }
   /// D at a wavelength, s/m² (ps/nm/km × 1e-6).

@@ -319,4 +319,38 @@ std::string DfbLaser::check_input(Domain input, bool has_carrier) const {
   return {};
 }
 
+// Figures for validation, from the rate equations themselves: threshold and slope by linear
+// extrapolation of the steady-state L-I curve at 2 and 3 times the closed-form threshold (so they
+// include spontaneous emission and gain compression), the small-signal relaxation frequency from
+// the Jacobian, the Langevin RIN and the Henry linewidth at the bias (or at `argument` A).
+std::optional<double> DfbLaser::metric(std::string_view name, double argument) const {
+  const double current = argument > 0.0 ? argument : params_.bias_current_a;
+  if (name == "threshold_current_a" || name == "slope_efficiency_w_per_a") {
+    const double i_cf = dfb_threshold_current_a(params_);
+    const double i1 = 2.0 * i_cf, i2 = 3.0 * i_cf;
+    const double p1 = output_power_w(dfb_steady_state(params_, i1)[1]);
+    const double p2 = output_power_w(dfb_steady_state(params_, i2)[1]);
+    const double slope = (p2 - p1) / (i2 - i1);
+    return name == "slope_efficiency_w_per_a" ? slope : i1 - p1 / slope;
+  }
+  if (name == "relaxation_frequency_hz") {
+    return dfb_small_signal(params_, current).relaxation_frequency_hz;
+  }
+  if (name == "rin_db_per_hz") {
+    return 10.0 * std::log10(dfb_rin_spectrum_per_hz(params_, current, argument));
+  }
+  if (name == "linewidth_hz") return dfb_linewidth_hz(params_, current);
+  if (name == "output_power_w") return output_power_w(dfb_steady_state(params_, current)[1]);
+  return std::nullopt;
+}
+
+std::vector<std::string> DfbLaser::metric_names() const {
+  return {"threshold_current_a",
+          "slope_efficiency_w_per_a",
+          "relaxation_frequency_hz",
+          "rin_db_per_hz (argument: frequency)",
+          "linewidth_hz",
+          "output_power_w"};
+}
+
 }  // namespace optilane

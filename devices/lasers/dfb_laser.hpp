@@ -117,6 +117,8 @@ class DfbLaser final : public Block {
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override {
     return !params_.direct_modulation;
   }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   /// Output power for a photon number, W.
   [[nodiscard]] double output_power_w(double photons) const;

@@ -211,4 +211,30 @@ std::unique_ptr<Block> make_laser(ParamReader& reader) {
   return std::make_unique<Laser>(LaserParams::read(reader, kind == "els"));
 }
 
+// Figures for validation: the set RIN spectrum at a frequency (argument, Hz), its relaxation peak,
+// linewidth and output power.
+std::optional<double> Laser::metric(std::string_view name, double argument) const {
+  if (name == "rin_db_per_hz") return 10.0 * std::log10(rin_spectrum_per_hz(argument));
+  if (name == "linewidth_hz") return params_.linewidth_hz;
+  if (name == "output_power_dbm") return w_to_dbm(output_power_w());
+  if (name == "rin_peak_hz") {
+    // The frequency of the largest RIN on a fine grid up to 4·f_r.
+    double best_f = 0.0, best = 0.0;
+    const double top = 4.0 * params_.relaxation_frequency_hz;
+    for (int i = 1; i <= 40000; ++i) {
+      const double f = top * i / 40000.0;
+      if (const double r = rin_spectrum_per_hz(f); r > best) {
+        best = r;
+        best_f = f;
+      }
+    }
+    return best_f;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Laser::metric_names() const {
+  return {"rin_db_per_hz", "rin_peak_hz", "linewidth_hz", "output_power_dbm"};
+}
+
 }  // namespace optilane

@@ -73,6 +73,8 @@ class Laser final : public Block {
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return true; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   /// Power delivered at the output (after ELS coupling), W.
   [[nodiscard]] double output_power_w() const;

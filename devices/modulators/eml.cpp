@@ -183,4 +183,37 @@ std::string Eml::check_input(Domain input, bool has_carrier) const {
   return modulator_input_problem("eml", input, has_carrier);
 }
 
+// Figures for validation: the static extinction ratio from the absorption model at ±swing/2 (or
+// at ±argument/2 V), the 3-dB bandwidth of the discretised RC pole, the insertion loss and chirp.
+std::optional<double> Eml::metric(std::string_view name, double argument) const {
+  if (name == "extinction_ratio_db") {
+    const double swing = argument > 0.0 ? argument : params_.swing_v;
+    return 10.0 * std::log10(transmission(swing / 2.0) / transmission(-swing / 2.0));
+  }
+  if (name == "bandwidth_hz") {
+    // |H(e^{jωT})| = c/|1 − (1 − c)e^{−jωT}| of the step-invariant pole, bisected at 1/√2.
+    const double fs = lane_.sample_rate_hz();
+    const double c = rc_coefficient_;
+    auto gain = [&](double f) {
+      return c / std::abs(std::complex<double>(1.0, 0.0) -
+                          (1.0 - c) * std::exp(std::complex<double>(0.0, -2.0 * pi * f / fs)));
+    };
+    double lo = 0.0, hi = fs / 2.0;
+    if (gain(hi) > 1.0 / std::sqrt(2.0)) return std::nullopt;
+    for (int i = 0; i < 80; ++i) {
+      const double m = 0.5 * (lo + hi);
+      (gain(m) > 1.0 / std::sqrt(2.0) ? lo : hi) = m;
+    }
+    return 0.5 * (lo + hi);
+  }
+  if (name == "insertion_loss_db") return params_.insertion_loss_db;
+  if (name == "chirp_alpha") return chirp_alpha(argument);
+  return std::nullopt;
+}
+
+std::vector<std::string> Eml::metric_names() const {
+  return {"extinction_ratio_db (argument: swing)", "bandwidth_hz", "insertion_loss_db",
+          "chirp_alpha (argument: drive V)"};
+}
+
 }  // namespace optilane

@@ -67,6 +67,8 @@ class Eml final : public Block {
   [[nodiscard]] Domain output_domain(Domain /*input*/) const override { return Domain::optical; }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return false; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   /// Static power transmission of the absorber (no insertion loss) at drive v.
   [[nodiscard]] double transmission(double drive_v) const;

@@ -198,4 +198,35 @@ std::string Mrm::check_input(Domain input, bool has_carrier) const {
   return modulator_input_problem("mrm", input, has_carrier);
 }
 
+// Figures for validation, from the ring's own Lorentzian: the FWHM is found on the static
+// transmission (half depth between the on-resonance minimum and 1), loaded Q = λ/FWHM; the
+// on-resonance extinction; the heater power to shift the resonance by `argument` m (0: one FSR).
+std::optional<double> Mrm::metric(std::string_view name, double argument) const {
+  if (name == "fwhm_m" || name == "q_loaded") {
+    const double t_min = static_transmission_at_detuning(0.0);
+    const double half = 0.5 * (t_min + 1.0);
+    double lo = 0.0, hi = wavelength_m_ / params_.q_loaded;
+    while (static_transmission_at_detuning(hi) < half) hi *= 2.0;
+    for (int i = 0; i < 80; ++i) {
+      const double m = 0.5 * (lo + hi);
+      (static_transmission_at_detuning(m) < half ? lo : hi) = m;
+    }
+    const double fwhm = lo + hi;  // twice the half width
+    return name == "fwhm_m" ? fwhm : wavelength_m_ / fwhm;
+  }
+  if (name == "extinction_db") return -10.0 * std::log10(static_transmission_at_detuning(0.0));
+  if (name == "tuning_power_w") {
+    Mrm shifted(*this);
+    shifted.params_.ambient_offset_m = argument > 0.0 ? argument : params_.fsr_m;
+    return shifted.heater_power_w();
+  }
+  if (name == "photon_lifetime_s") return photon_lifetime_s();
+  return std::nullopt;
+}
+
+std::vector<std::string> Mrm::metric_names() const {
+  return {"q_loaded", "fwhm_m", "extinction_db", "tuning_power_w (argument: shift)",
+          "photon_lifetime_s"};
+}
+
 }  // namespace optilane

@@ -77,6 +77,8 @@ class Mrm final : public Block {
   [[nodiscard]] Domain output_domain(Domain /*input*/) const override { return Domain::optical; }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return false; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] double q_intrinsic() const { return q_intrinsic_; }
   [[nodiscard]] double q_external() const { return q_external_; }

@@ -184,4 +184,31 @@ std::string Mzm::check_input(Domain input, bool has_carrier) const {
   return modulator_input_problem("mzm", input, has_carrier);
 }
 
+// Figures for validation: Vπ, the EO 3-dB bandwidth found on the electrode response |H(f)| = 1/√2
+// (includes the index mismatch), the insertion loss and the static transmission at a drive.
+std::optional<double> Mzm::metric(std::string_view name, double argument) const {
+  if (name == "vpi_v") return vpi_v();
+  if (name == "insertion_loss_db") return params_.insertion_loss_db;
+  if (name == "eo_bandwidth_hz") {
+    const double target = 1.0 / std::sqrt(2.0);
+    double lo = 0.0, hi = 1e9;
+    while (std::abs(electrode_response(hi)) > target) {
+      lo = hi;
+      hi *= 2.0;
+      if (hi > 1e14) return std::nullopt;
+    }
+    for (int i = 0; i < 80; ++i) {
+      const double m = 0.5 * (lo + hi);
+      (std::abs(electrode_response(m)) > target ? lo : hi) = m;
+    }
+    return 0.5 * (lo + hi);
+  }
+  if (name == "transmission") return transmission(argument);
+  return std::nullopt;
+}
+
+std::vector<std::string> Mzm::metric_names() const {
+  return {"vpi_v", "eo_bandwidth_hz", "insertion_loss_db", "transmission (argument: drive V)"};
+}
+
 }  // namespace optilane

@@ -74,6 +74,8 @@ class Mzm final : public Block {
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return false; }
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] double vpi_v() const { return params_.vpi_l_v_m / params_.length_m; }
   /// Static power transmission (before insertion loss) for an effective drive v.

@@ -151,4 +151,24 @@ std::string PhotodetectorBlock::describe() const {
   return text;
 }
 
+// Figures for validation: responsivity (with the APD gain), dark current, noise bandwidth and the
+// shot-noise current, rms, at a received power (argument, W) over the model's noise bandwidth.
+std::optional<double> PhotodetectorBlock::metric(std::string_view name, double argument) const {
+  if (name == "responsivity_a_per_w") return params_.responsivity_a_per_w * params_.apd_gain;
+  if (name == "dark_current_a") return params_.dark_current_a;
+  if (name == "noise_bandwidth_hz") return noise_bandwidth_hz_;
+  if (name == "shot_noise_rms_a") {
+    const double m = params_.apd_gain;
+    return std::sqrt(2.0 * elementary_charge_c * m * m * excess_noise_factor() *
+                     (params_.responsivity_a_per_w * argument + params_.dark_current_a) *
+                     noise_bandwidth_hz_);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> PhotodetectorBlock::metric_names() const {
+  return {"responsivity_a_per_w", "dark_current_a", "noise_bandwidth_hz",
+          "shot_noise_rms_a (argument: power W)"};
+}
+
 }  // namespace optilane

@@ -58,6 +58,8 @@ class PhotodetectorBlock final : public Block {
   }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] const PhotodetectorParams& params() const { return params_; }
   /// Excess-noise factor F(M).

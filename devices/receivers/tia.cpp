@@ -143,4 +143,22 @@ std::vector<PowerItem> TiaBlock::power() const {
                 .note = fmt::format("tia: {:.3g} mW (datasheet figure)", params_.power_w * 1e3)}};
 }
 
+// Figures for validation: input-referred noise, rms, over the noise bandwidth of the designed
+// response (i_n·√B_n), that bandwidth, the set 3-dB bandwidth, Z_T in dBΩ and the power.
+std::optional<double> TiaBlock::metric(std::string_view name, double argument) const {
+  (void)argument;
+  if (name == "noise_rms_a") {
+    return params_.noise_density_a_per_rthz * std::sqrt(noise_bandwidth_hz_);
+  }
+  if (name == "noise_bandwidth_hz") return noise_bandwidth_hz_;
+  if (name == "bandwidth_hz") return params_.bandwidth_hz;
+  if (name == "transimpedance_dbohm") return 20.0 * std::log10(params_.transimpedance_ohm);
+  if (name == "power_w") return params_.power_w;
+  return std::nullopt;
+}
+
+std::vector<std::string> TiaBlock::metric_names() const {
+  return {"noise_rms_a", "noise_bandwidth_hz", "bandwidth_hz", "transimpedance_dbohm", "power_w"};
+}
+
 }  // namespace optilane

@@ -59,6 +59,8 @@ class TiaBlock final : public Block {
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] const TiaParams& params() const { return params_; }
   /// One-sided noise-equivalent bandwidth of the response, Hz.
