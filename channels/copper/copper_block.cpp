@@ -62,4 +62,15 @@ std::string CopperBlock::cascade_note() const {
   return {};
 }
 
+// Figures for validation: the SDD21 insertion loss of this element's own two-port at a frequency
+// (argument, Hz), as the datasheets and IEEE channel tables quote it.
+std::optional<double> CopperBlock::metric(std::string_view name, double argument) const {
+  if (name == "insertion_loss_db") return network().insertion_loss_db(argument);
+  return std::nullopt;
+}
+
+std::vector<std::string> CopperBlock::metric_names() const {
+  return {"insertion_loss_db (argument: frequency)"};
+}
+
 }  // namespace optilane

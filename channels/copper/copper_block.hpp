@@ -37,6 +37,8 @@ class CopperBlock : public Block {
   void reset() override { fir_.reset(); }
   [[nodiscard]] double latency_samples() const override { return absorbed_ ? 0.0 : peak_delay_; }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   /// The causal FIR in use (empty when absorbed).
   [[nodiscard]] const std::vector<double>& taps() const { return fir_.taps(); }

@@ -178,4 +178,17 @@ std::string PcbTraceBlock::describe() const {
       s.width_m * 1e6, network().insertion_loss_db(26.5625e9), cascade_note());
 }
 
+// Figures for validation: the insertion loss per inch of this trace at a frequency (argument).
+std::optional<double> PcbTraceBlock::metric(std::string_view name, double argument) const {
+  if (name == "loss_db_per_inch") {
+    if (params_.length_m <= 0.0) return std::nullopt;
+    return network().insertion_loss_db(argument) / (params_.length_m / 0.0254);
+  }
+  return CopperBlock::metric(name, argument);
+}
+
+std::vector<std::string> PcbTraceBlock::metric_names() const {
+  return {"insertion_loss_db (argument: frequency)", "loss_db_per_inch (argument: frequency)"};
+}
+
 }  // namespace optilane

@@ -59,6 +59,8 @@ class PcbTraceBlock final : public CopperBlock {
     return std::make_unique<PcbTraceBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
   [[nodiscard]] const Stripline& line() const { return line_; }
 
  private:

@@ -76,4 +76,17 @@ std::string TwinaxBlock::describe() const {
       network().insertion_loss_db(26.5625e9), cascade_note());
 }
 
+// Figures for validation: the insertion loss per metre of this cable at a frequency (argument).
+std::optional<double> TwinaxBlock::metric(std::string_view name, double argument) const {
+  if (name == "loss_db_per_m") {
+    if (params_.length_m <= 0.0) return std::nullopt;
+    return network().insertion_loss_db(argument) / params_.length_m;
+  }
+  return CopperBlock::metric(name, argument);
+}
+
+std::vector<std::string> TwinaxBlock::metric_names() const {
+  return {"insertion_loss_db (argument: frequency)", "loss_db_per_m (argument: frequency)"};
+}
+
 }  // namespace optilane

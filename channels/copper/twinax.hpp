@@ -41,6 +41,8 @@ class TwinaxBlock final : public CopperBlock {
     return std::make_unique<TwinaxBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
+  [[nodiscard]] std::vector<std::string> metric_names() const override;
 
  private:
   TwinaxParams params_;
