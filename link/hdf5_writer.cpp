@@ -121,54 +121,64 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
     string_dataset(root, "summary_json", summary_json_text);
 
     H5::Group segments = file.createGroup("/segments");
-    H5::Group segment = file.createGroup("/segments/0");
-    string_attribute(segment, "name", config.name);
-    H5::Group lanes = file.createGroup("/segments/0/lanes");
-    for (const auto& lane : result.lanes) {
-      const std::string base = fmt::format("/segments/0/lanes/{}", lane.lane);
-      H5::Group group = file.createGroup(base);
-      number_attribute(group, "wavelength_nm", lane.wavelength_m * 1e9);
-      number_attribute(group, "ber_monte_carlo", lane.slicer.ber_monte_carlo);
-      number_attribute(group, "ber_semi_analytic", lane.slicer.ber_semi_analytic);
-      number_attribute(group, "snr_db", lane.slicer.snr_db);
+    for (std::size_t seg = 0; seg < result.segments.size(); ++seg) {
+      H5::Group segment = file.createGroup(fmt::format("/segments/{}", seg));
+      string_attribute(segment, "name",
+                       result.segments.size() == 1 ? config.name : result.segments[seg].name);
+      number_attribute(segment, "worst_ber", result.segments[seg].worst_ber);
+      number_attribute(segment, "power_w", result.segments[seg].power_w);
+      H5::Group lanes = file.createGroup(fmt::format("/segments/{}/lanes", seg));
+      (void)lanes;
+      for (const auto& lane : result.segments[seg].lanes) {
+        const std::string base = fmt::format("/segments/{}/lanes/{}", seg, lane.lane);
+        H5::Group group = file.createGroup(base);
+        number_attribute(group, "wavelength_nm", lane.wavelength_m * 1e9);
+        number_attribute(group, "ber_monte_carlo", lane.slicer.ber_monte_carlo);
+        number_attribute(group, "ber_semi_analytic", lane.slicer.ber_semi_analytic);
+        number_attribute(group, "snr_db", lane.slicer.snr_db);
 
-      const EyeHistogram& eye = lane.slicer.eye;
-      H5::Group eye_group = file.createGroup(base + "/eye");
-      const hsize_t dims[2] = {static_cast<hsize_t>(eye.time_bins),
-                               static_cast<hsize_t>(eye.amplitude_bins)};
-      H5::DSetCreatPropList properties;
-      const hsize_t chunk[2] = {dims[0], dims[1]};
-      properties.setChunk(2, chunk);
-      properties.setDeflate(4);
-      H5::DataSet counts = eye_group.createDataSet("counts", H5::PredType::NATIVE_UINT64,
-                                                   H5::DataSpace(2, dims), properties);
-      counts.write(eye.counts.data(), H5::PredType::NATIVE_UINT64);
-      string_attribute(counts, "axes", "[time_ui, amplitude]");
-      string_attribute(counts, "description",
-                       "counts of received samples (with noise) per time and amplitude bin; 2 UI "
-                       "centred on the decision instant");
-      vector_dataset(eye_group, "time_ui", eye.time_ui, "UI");
-      vector_dataset(eye_group, "amplitude", eye.amplitude, "V or A (signal at the slicer)");
-      vector_dataset(eye_group, "levels", lane.slicer.level_means, "signal unit");
-      vector_dataset(eye_group, "thresholds", lane.slicer.thresholds, "signal unit");
-      vector_dataset(eye_group, "height", lane.slicer.eye_height, "signal unit");
-      vector_dataset(eye_group, "width_ui", lane.slicer.eye_width_ui, "UI");
-      number_attribute(eye_group, "at_ber", config.analysis.target_ber);
+        const EyeHistogram& eye = lane.slicer.eye;
+        H5::Group eye_group = file.createGroup(base + "/eye");
+        const hsize_t dims[2] = {static_cast<hsize_t>(eye.time_bins),
+                                 static_cast<hsize_t>(eye.amplitude_bins)};
+        H5::DSetCreatPropList properties;
+        const hsize_t chunk[2] = {dims[0], dims[1]};
+        properties.setChunk(2, chunk);
+        properties.setDeflate(4);
+        H5::DataSet counts = eye_group.createDataSet("counts", H5::PredType::NATIVE_UINT64,
+                                                     H5::DataSpace(2, dims), properties);
+        counts.write(eye.counts.data(), H5::PredType::NATIVE_UINT64);
+        string_attribute(counts, "axes", "[time_ui, amplitude]");
+        string_attribute(counts, "description",
+                         "counts of received samples (with noise) per time and amplitude bin; 2 UI "
+                         "centred on the decision instant");
+        vector_dataset(eye_group, "time_ui", eye.time_ui, "UI");
+        vector_dataset(eye_group, "amplitude", eye.amplitude, "V or A (signal at the slicer)");
+        vector_dataset(eye_group, "levels", lane.slicer.level_means, "signal unit");
+        vector_dataset(eye_group, "thresholds", lane.slicer.thresholds, "signal unit");
+        vector_dataset(eye_group, "height", lane.slicer.eye_height, "signal unit");
+        vector_dataset(eye_group, "width_ui", lane.slicer.eye_width_ui, "UI");
+        number_attribute(eye_group, "at_ber", config.analysis.target_ber);
 
-      if (lane.optical_rx && !lane.optical_rx->waterfall_ber.empty()) {
-        H5::Group waterfall = file.createGroup(base + "/waterfall");
-        vector_dataset(waterfall, "rx_oma_dbm", lane.optical_rx->waterfall_oma_dbm, "dBm");
-        vector_dataset(waterfall, "ber_semi_analytic", lane.optical_rx->waterfall_ber, "1");
-        number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm);
-        string_attribute(waterfall, "method", lane.optical_rx->sensitivity_note);
-      }
-      H5::Group waveforms = file.createGroup(base + "/waveforms");
-      for (const auto& probe : lane.probes) {
-        H5::DataSet ds = vector_dataset(waveforms, probe.label, probe.samples, probe.unit);
-        string_attribute(ds, "quantity", probe.quantity);
-        number_attribute(ds, "sample_rate_hz", probe.sample_rate_hz);
+        if (lane.optical_rx && !lane.optical_rx->waterfall_ber.empty()) {
+          H5::Group waterfall = file.createGroup(base + "/waterfall");
+          vector_dataset(waterfall, "rx_oma_dbm", lane.optical_rx->waterfall_oma_dbm, "dBm");
+          vector_dataset(waterfall, "ber_semi_analytic", lane.optical_rx->waterfall_ber, "1");
+          number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm);
+          string_attribute(waterfall, "method", lane.optical_rx->sensitivity_note);
+        }
+        H5::Group waveforms = file.createGroup(base + "/waveforms");
+        for (const auto& probe : lane.probes) {
+          H5::DataSet ds = vector_dataset(waveforms, probe.label, probe.samples, probe.unit);
+          string_attribute(ds, "quantity", probe.quantity);
+          number_attribute(ds, "sample_rate_hz", probe.sample_rate_hz);
+        }
       }
     }
+    H5::Group link_group = file.createGroup("/link");
+    vector_dataset(link_group, "lane_ber", result.lane_ber, "1");
+    vector_dataset(link_group, "lane_post_fec_ber", result.lane_post_fec_ber, "1");
+    number_attribute(link_group, "worst_ber", result.worst_ber);
     H5::Group power = file.createGroup("/power");
     std::vector<double> watts;
     std::string names;
@@ -181,7 +191,6 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
     number_attribute(power, "total_w", result.power_total_w);
     number_attribute(power, "pj_per_bit", result.pj_per_bit);
     (void)segments;
-    (void)lanes;
     file.close();
   } catch (const H5::Exception& e) {
     remove_temporary_files();

@@ -4,16 +4,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <map>
 
 #include <fmt/format.h>
 
-#include "link/receiver_dsp.hpp"
 #include "link/optical_rx.hpp"
+#include "link/receiver_dsp.hpp"
+#include "link/segments.hpp"
 #include "phy/analysis/fec.hpp"
 #include "phy/errors.hpp"
 
@@ -37,8 +38,12 @@ class SymbolHistory {
     levels_[static_cast<std::size_t>(k) & mask_] = level;
     data_[static_cast<std::size_t>(k) & mask_] = data;
   }
-  [[nodiscard]] int level(std::int64_t k) const { return levels_[static_cast<std::size_t>(k) & mask_]; }
-  [[nodiscard]] int data(std::int64_t k) const { return data_[static_cast<std::size_t>(k) & mask_]; }
+  [[nodiscard]] int level(std::int64_t k) const {
+    return levels_[static_cast<std::size_t>(k) & mask_];
+  }
+  [[nodiscard]] int data(std::int64_t k) const {
+    return data_[static_cast<std::size_t>(k) & mask_];
+  }
 
  private:
   std::vector<int> levels_, data_;
@@ -53,8 +58,8 @@ void check_finite(const Signal& chunk, const Block& block) {
     for (double v : chunk.electrical) sum += v;
   }
   if (!std::isfinite(sum)) {
-    throw NumericError(fmt::format("block '{}' ({}) produced NaN or Inf in chunk {}",
-                                   block.label(), block.kind(), chunk.chunk_index));
+    throw NumericError(fmt::format("block '{}' ({}) produced NaN or Inf in chunk {}", block.label(),
+                                   block.kind(), chunk.chunk_index));
   }
 }
 
@@ -108,12 +113,8 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();
     result.chain_description.push_back(block->describe());
-    for (const auto& item : block->power()) result.power.push_back({block->label(), item});
   }
-  for (const auto& block : dsp_blocks) {
-    result.chain_description.push_back(block->describe());
-    for (const auto& item : block->power()) result.power.push_back({block->label(), item});
-  }
+  for (const auto& block : dsp_blocks) result.chain_description.push_back(block->describe());
   const auto latency_symbols = static_cast<std::int64_t>(std::ceil(latency_samples / sps));
 
   // Run length: signal.symbols, extended up to monte_carlo.symbols until min_errors are counted.
@@ -123,8 +124,8 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const std::int64_t cal_symbols =
       std::min<std::int64_t>(base_symbols, calibration_symbols + latency_symbols + 64);
 
-  SymbolHistory history(static_cast<std::size_t>(cal_symbols + 2 * chunk_symbols +
-                                                  latency_symbols + 1024));
+  SymbolHistory history(
+      static_cast<std::size_t>(cal_symbols + 2 * chunk_symbols + latency_symbols + 1024));
   // Random patterns differ per lane; PRBS patterns start from their standard seed on every lane.
   PatternGenerator pattern(sig.pattern, sig.modulation, sig.seed + 0x9E37ULL * lane);
   Precoder precoder(m);
@@ -267,6 +268,24 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       if (!config.analysis.monte_carlo.enabled || enough_errors || sent >= max_symbols) break;
     }
   }
+  // Power at the operating point, collected after the run: some blocks (the EML's absorbed
+  // power, say) only know their operating point once a chunk has passed.
+  // Locations by chain position (the analyses' modified chains may differ in length: module).
+  const bool located = chain.size() + dsp_blocks.size() == config.chain.size();
+  std::size_t position = 0;
+  auto location = [&]() {
+    const std::string where = located ? config.chain[position].location : "module";
+    ++position;
+    return where;
+  };
+  for (const auto& block : chain) {
+    const std::string where = location();
+    for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
+  }
+  for (const auto& block : dsp_blocks) {
+    const std::string where = location();
+    for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
+  }
   result.slicer = accumulator->result();
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);
@@ -275,8 +294,20 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const double ber = config.analysis.monte_carlo.enabled && result.slicer.bit_errors > 0
                          ? result.slicer.ber_monte_carlo
                          : result.slicer.ber_semi_analytic;
-  result.post_fec_ber = config.analysis.fec == "kp4" ? rs_post_fec_ber(ber) : ber;
+  result.post_fec_ber = post_fec_ber(config.analysis.fec, ber);
   return result;
+}
+
+double post_fec_ber(const std::string& fec, double ber) {
+  if (fec == "kp4") return rs_post_fec_ber(ber);
+  if (fec == "kp4_inner") return concatenated_post_fec_ber(ber);
+  return ber;
+}
+
+double lane_ber(const LinkConfig& config, const LaneResult& lane) {
+  return config.analysis.monte_carlo.enabled && lane.slicer.bit_errors > 0
+             ? lane.slicer.ber_monte_carlo
+             : lane.slicer.ber_semi_analytic;
 }
 
 LinkResult run_link(const LinkConfig& config, int threads) {
@@ -285,33 +316,61 @@ LinkResult run_link(const LinkConfig& config, int threads) {
   link.name = config.name;
   link.seed = config.signal.seed;
   const int lanes = config.lanes.count;
-  link.lanes.resize(static_cast<std::size_t>(lanes));
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(lanes));
+  const std::vector<LinkConfig> segment_configs = split_segments(config);
+  const auto segments = static_cast<int>(segment_configs.size());
+  link.segments.resize(segment_configs.size());
+  for (int s = 0; s < segments; ++s) {
+    link.segments[static_cast<std::size_t>(s)].name =
+        segment_configs[static_cast<std::size_t>(s)].name;
+    link.segments[static_cast<std::size_t>(s)].lanes.resize(static_cast<std::size_t>(lanes));
+  }
+  // One task per (segment, lane): segments are independent once the retimer regenerates symbols.
+  const int tasks = segments * lanes;
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
   const int team = threads > 0 ? threads : omp_get_max_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
-  for (int lane = 0; lane < lanes; ++lane) {
+  for (int task = 0; task < tasks; ++task) {
+    const int s = task / lanes;
+    const int lane = task % lanes;
     try {
-      link.lanes[static_cast<std::size_t>(lane)] = run_lane(config, lane);
+      link.segments[static_cast<std::size_t>(s)].lanes[static_cast<std::size_t>(lane)] =
+          run_lane(segment_configs[static_cast<std::size_t>(s)], lane);
     } catch (...) {
-      errors[static_cast<std::size_t>(lane)] = std::current_exception();
+      errors[static_cast<std::size_t>(task)] = std::current_exception();
     }
   }
   for (const auto& error : errors) {
     if (error) std::rethrow_exception(error);
   }
+  // The link's lanes: the last segment's (the receiver the user sees); BER summed over segments.
+  link.lanes = link.segments.back().lanes;
+  link.lane_ber.assign(static_cast<std::size_t>(lanes), 0.0);
+  for (auto& segment : link.segments) {
+    for (int lane = 0; lane < lanes; ++lane) {
+      const double ber = lane_ber(config, segment.lanes[static_cast<std::size_t>(lane)]);
+      segment.worst_ber = std::max(segment.worst_ber, ber);
+      link.lane_ber[static_cast<std::size_t>(lane)] += ber;
+      for (const auto& p : segment.lanes[static_cast<std::size_t>(lane)].power) {
+        segment.power_w += p.item.power_w;
+      }
+    }
+  }
+  link.lane_post_fec_ber.clear();
+  for (double ber : link.lane_ber) {
+    link.lane_post_fec_ber.push_back(post_fec_ber(config.analysis.fec, ber));
+  }
   std::map<std::string, double> by_category;
-  for (const char* name : {"laser", "driver", "modulator", "tia", "dsp", "serdes", "tuning",
-                           "overhead"}) {
+  for (const char* name :
+       {"laser", "driver", "modulator", "tia", "dsp", "serdes", "tuning", "overhead"}) {
     by_category[name] = 0.0;
   }
-  for (const auto& lane : link.lanes) {
-    const double ber = config.analysis.monte_carlo.enabled && lane.slicer.bit_errors > 0
-                           ? lane.slicer.ber_monte_carlo
-                           : lane.slicer.ber_semi_analytic;
-    link.worst_ber = std::max(link.worst_ber, ber);
-    for (const auto& p : lane.power) {
-      by_category[std::string(power_category_name(p.item.category))] += p.item.power_w;
-      link.power_total_w += p.item.power_w;
+  for (double ber : link.lane_ber) link.worst_ber = std::max(link.worst_ber, ber);
+  for (const auto& segment : link.segments) {
+    for (const auto& lane : segment.lanes) {
+      for (const auto& p : lane.power) {
+        by_category[std::string(power_category_name(p.item.category))] += p.item.power_w;
+        link.power_total_w += p.item.power_w;
+      }
     }
   }
   for (const auto& [name, watts] : by_category) link.power_breakdown_w.emplace_back(name, watts);
@@ -320,8 +379,7 @@ LinkResult run_link(const LinkConfig& config, int threads) {
       config.signal.symbol_rate_bd * bits_per_symbol(config.signal.modulation) * lanes;
   link.pj_per_bit = link.power_total_w / bit_rate * 1e12;
   link.closes = link.worst_ber <= config.analysis.target_ber;
-  link.elapsed_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  link.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return link;
 }
 

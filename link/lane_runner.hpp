@@ -26,13 +26,14 @@ struct Probe {
 struct BlockPower {
   std::string block;  ///< label
   PowerItem item;
+  std::string location = "module";  ///< the chain entry's `location`
 };
 
 /// The optical receiver's figures of a lane (DESIGN.md §4 `rx`, `sensitivity_oma_dbm`,
 /// `margin_db`); filled by link/optical_rx.cpp when the chain has a photodetector.
 struct OpticalRxResult {
   double responsivity_a_per_w = 0.0;
-  double oma_outer_dbm = 0.0;  ///< at the photodetector input, noiseless level means
+  double oma_outer_dbm = 0.0;    ///< at the photodetector input, noiseless level means
   double channel_loss_db = 0.0;  ///< sum of the optical channel blocks' losses
   /// RMS noise currents at the photodetector (input-referred), A; NaN when not computed.
   std::vector<std::pair<std::string, double>> noise_rms_a;
@@ -62,11 +63,25 @@ struct LaneResult {
   double insertion_loss_db_at_nyquist = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// One retimed segment of a link (DESIGN.md §4): the chain up to and including a `retimer`, or
+/// from a retimer to the end. A link without retimers is one segment.
+struct SegmentResult {
+  std::string name;
+  std::vector<LaneResult> lanes;
+  double worst_ber = 0.0;  ///< the worst lane's BER in this segment
+  double power_w = 0.0;    ///< this segment's blocks, all lanes
+};
+
 struct LinkResult {
   std::string name;
   std::uint64_t seed = 1;
-  std::vector<LaneResult> lanes;
-  double worst_ber = 0.0;  ///< the worst lane's BER (Monte-Carlo, or semi-analytic without it)
+  std::vector<SegmentResult> segments;
+  std::vector<LaneResult> lanes;  ///< the last segment's lanes (the far receiver)
+  /// Per lane: the BER summed over segments (each retimer regenerates the symbols, so the
+  /// segments' independent error events add), and the post-FEC BER of that total.
+  std::vector<double> lane_ber;
+  std::vector<double> lane_post_fec_ber;
+  double worst_ber = 0.0;  ///< the worst lane's link BER (Monte-Carlo, or semi-analytic without it)
   bool closes = false;
   double power_per_lane_w = 0.0;
   double power_total_w = 0.0;
@@ -84,8 +99,13 @@ struct LinkResult {
                                              std::vector<std::unique_ptr<Block>> chain,
                                              unsigned noise_mask = all_noise);
 
-/// Runs every lane (in parallel over `threads`, 0 = OpenMP's default). Results do not depend on
-/// the thread count.
+/// Post-FEC BER for `fec` (none, kp4, kp4_inner) at input BER `ber`.
+[[nodiscard]] double post_fec_ber(const std::string& fec, double ber);
+/// The BER a lane reports: Monte-Carlo when it counted errors, else semi-analytic.
+[[nodiscard]] double lane_ber(const LinkConfig& config, const LaneResult& lane);
+
+/// Runs every segment and lane (in parallel over `threads`, 0 = OpenMP's default). Results do not
+/// depend on the thread count.
 [[nodiscard]] LinkResult run_link(const LinkConfig& config, int threads);
 
 }  // namespace optilane

@@ -2,9 +2,10 @@
 
 #include "channels/copper/copper_block.hpp"
 
+#include <algorithm>
 #include <cstdlib>
-#include <limits>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -90,10 +91,12 @@ std::string find_preset(const std::string& name, const std::string& including_fi
       tried.push_back(p.string());
     }
   }
-  throw InputError(where, "unknown preset '" + name + "' (looked for " + tried.front() +
-                              (tried.size() > 2 ? " and in " + std::to_string(tried.size() / 2 - 1) +
-                                                      " other places" : "") +
-                              "; `optilane presets` lists them)");
+  throw InputError(
+      where,
+      "unknown preset '" + name + "' (looked for " + tried.front() +
+          (tried.size() > 2 ? " and in " + std::to_string(tried.size() / 2 - 1) + " other places"
+                            : "") +
+          "; `optilane presets` lists them)");
 }
 
 ConfigNode resolve_config(const std::string& path, const std::vector<std::string>& overrides) {
@@ -119,7 +122,8 @@ namespace {
 
 std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index) {
   const BlockType* type = find_block_type(entry.block);
-  ConfigReader reader(entry.node, entry.path + " (" + entry.block + ")", {"block", "name"});
+  ConfigReader reader(entry.node, entry.path + " (" + entry.block + ")",
+                      {"block", "name", "location"});
   std::unique_ptr<Block> block;
   try {
     block = type->make(reader);
@@ -135,8 +139,7 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
 
 }  // namespace
 
-void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain,
-                         const LaneContext& context) {
+void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context) {
   std::size_t i = 0;
   while (i < chain.size()) {
     auto* head = dynamic_cast<CopperBlock*>(chain[i].get());
@@ -201,10 +204,10 @@ void check_chain_domains(const LinkConfig& config,
   }
   if (domain != Domain::electrical) {
     const ConfigNode* chain_node = config.resolved.find("chain");
-    throw InputError({chain_node ? chain_node->file : config.file,
-                      chain_node ? chain_node->line : 0, "chain"},
-                     "the chain ends with an optical signal; end it with a photodetector (and "
-                     "TIA) so the receiver has an electrical signal to slice");
+    throw InputError(
+        {chain_node ? chain_node->file : config.file, chain_node ? chain_node->line : 0, "chain"},
+        "the chain ends with an optical signal; end it with a photodetector (and "
+        "TIA) so the receiver has an electrical signal to slice");
   }
   if (carrier) {
     throw InputError({config.file, 0, "chain"},
@@ -250,11 +253,11 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     s.samples_per_symbol = static_cast<int>(
         r.integer("samples_per_symbol", 16, "Samples per symbol (even).", Range::between(2, 256)));
     if (s.samples_per_symbol % 2 != 0) r.fail("samples_per_symbol", "must be even");
-    s.pattern = parse_pattern(r.choice(
-        "pattern", "prbs31q",
-        {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20", "prbs23", "prbs31", "prbs13q",
-         "prbs31q", "ssprq", "random"},
-        "Test pattern (IEEE 802.3 cl. 120.5.11.2 for the PAM4 forms)."));
+    s.pattern =
+        parse_pattern(r.choice("pattern", "prbs31q",
+                               {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20", "prbs23",
+                                "prbs31", "prbs13q", "prbs31q", "ssprq", "random"},
+                               "Test pattern (IEEE 802.3 cl. 120.5.11.2 for the PAM4 forms)."));
     if (s.pattern == PatternKind::ssprq && s.modulation != Modulation::pam4) {
       r.fail("pattern", "ssprq is a PAM4 pattern; use format: pam4");
     }
@@ -262,9 +265,9 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     s.seed = static_cast<std::uint64_t>(
         r.integer("seed", 1, "Seed of every random stream.", Range::between(0, 9e15)));
     s.precoding = r.flag("precoding", false, "1/(1+D) mod 4 precoding (IEEE 802.3 cl. 120.5.7.2).");
-    s.swing_v = r.quantity("swing", Dimension::voltage, 1.0,
-                           "Peak-to-peak swing of the ideal source's outer levels.",
-                           Range::positive());
+    s.swing_v =
+        r.quantity("swing", Dimension::voltage, 1.0,
+                   "Peak-to-peak swing of the ideal source's outer levels.", Range::positive());
     r.reject_unknown_keys();
   }
 
@@ -282,8 +285,9 @@ LinkConfig parse_link_config(const ConfigNode& root) {
       l.wdm = "list";
       grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.");
     } else {
-      l.wdm = r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
-                       "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list.");
+      l.wdm =
+          r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
+                   "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list.");
       if (l.wdm == "cwdm4") grid = cwdm4_grid_m;
       if (l.wdm == "lwdm") grid = lwdm_grid_m;
     }
@@ -312,13 +316,15 @@ LinkConfig parse_link_config(const ConfigNode& root) {
                               "Target BER (KP4 pre-FEC threshold 2.4e-4: IEEE 802.3 cl. 120).",
                               Range::between(1e-30, 0.5));
     if (!(a.target_ber > 0.0)) r.fail("target_ber", "must be > 0");
-    a.fec = r.choice("fec", "kp4", {"none", "kp4"}, "FEC model (KP4 = RS(544,514)).");
+    a.fec = r.choice("fec", "kp4", {"none", "kp4", "kp4_inner"},
+                     "FEC model: KP4 = RS(544,514); kp4_inner = the 802.3dj concatenated code "
+                     "(inner Hamming(128,120) then KP4, figures.md §1.1).");
     a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
     a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
     a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
-    a.probe_uis = static_cast<int>(
-        r.integer("probe_uis", 256, "UIs of each block's output kept in the HDF5 file.",
-                  Range::between(0, 1 << 20)));
+    a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
+                                             "UIs of each block's output kept in the HDF5 file.",
+                                             Range::between(0, 1 << 20)));
     r.reject_unknown_keys();
     if (const ConfigNode* mc = node.find("monte_carlo")) {
       if (mc->is_scalar()) {
@@ -326,12 +332,11 @@ LinkConfig parse_link_config(const ConfigNode& root) {
         a.monte_carlo.enabled = flag_reader.flag("monte_carlo", true, "Run Monte-Carlo.");
       } else if (mc->is_map()) {
         ConfigReader m(*mc, "analysis.monte_carlo");
-        a.monte_carlo.max_symbols =
-            read_count(m, "symbols", config.signal.symbols,
-                       "Most symbols Monte-Carlo may count (it stops earlier at min_errors).",
-                       1e13);
-        a.monte_carlo.min_errors = read_count(
-            m, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
+        a.monte_carlo.max_symbols = read_count(
+            m, "symbols", config.signal.symbols,
+            "Most symbols Monte-Carlo may count (it stops earlier at min_errors).", 1e13);
+        a.monte_carlo.min_errors =
+            read_count(m, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
         m.reject_unknown_keys();
       } else {
         throw InputError({mc->file, mc->line, "analysis.monte_carlo"},
@@ -371,6 +376,15 @@ LinkConfig parse_link_config(const ConfigNode& root) {
                      .label = name && name->is_scalar() ? name->scalar : block->scalar,
                      .node = item,
                      .path = path};
+    if (const ConfigNode* location = item.find("location")) {
+      static const std::vector<std::string> places{"host", "board", "module", "laser_source"};
+      if (!location->is_scalar() ||
+          std::find(places.begin(), places.end(), location->scalar) == places.end()) {
+        throw InputError({location->file, location->line, path + ".location"},
+                         "expected one of host, board, module, laser_source");
+      }
+      entry.location = location->scalar;
+    }
     config.chain.push_back(std::move(entry));
   }
   // Construct every lane's chain once so all parameter errors surface now.

@@ -27,7 +27,7 @@ struct SignalConfig {
 
 struct LanesConfig {
   int count = 1;
-  std::string wdm = "none";          ///< none | cwdm4 | lwdm | list
+  std::string wdm = "none";           ///< none | cwdm4 | lwdm | list
   std::vector<double> wavelengths_m;  ///< one per lane
 };
 
@@ -52,6 +52,10 @@ struct ChainEntry {
   std::string label;  ///< `name:` or the block name
   ConfigNode node;    ///< the block's map, with locations
   std::string path;   ///< "chain[2]" for messages
+  /// Where the block sits, for the power split of a port (`location:` key): host (switch/GPU
+  /// SerDes and its package), board, module (pluggable or optical engine), laser_source (an ELS
+  /// front-panel module). Default: module.
+  std::string location = "module";
 };
 
 struct LinkConfig {

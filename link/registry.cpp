@@ -9,6 +9,7 @@
 #include "channels/optical/optical_attenuator.hpp"
 #include "channels/optical/optical_connector.hpp"
 #include "devices/drivers/driver.hpp"
+#include "devices/dsp/retimer.hpp"
 #include "devices/dsp/rx_dsp_blocks.hpp"
 #include "devices/lasers/laser.hpp"
 #include "devices/modulators/eml.hpp"
@@ -107,6 +108,10 @@ std::vector<BlockType> make_registry() {
   types.push_back({"serdes_rx", "electrical",
                    "host SerDes receiver front end: COM CTLE and receiver bandwidth, input noise",
                    maker<SerdesRxBlock, SerdesRxParams>()});
+  types.push_back({"retimer", "dsp",
+                   "the DSP of a pluggable module: receives (FFE/DFE/MLSE), ends a segment and "
+                   "starts the next with regenerated symbols",
+                   maker<Retimer, RetimerParams>()});
   return types;
 }
 

@@ -36,83 +36,98 @@ nlohmann::json number_or_null(double v) {
 
 nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) {
   using nlohmann::json;
-  json lanes = json::array();
-  for (const auto& lane : result.lanes) {
-    const SlicerResult& s = lane.slicer;
-    json ber = {{"semi_analytic", s.ber_semi_analytic},
-                {"ser_semi_analytic", s.ser_semi_analytic}};
-    if (config.analysis.monte_carlo.enabled) {
-      ber["monte_carlo"] = s.ber_monte_carlo;
-      ber["monte_carlo_ci95"] = {s.ber_ci95_low, s.ber_ci95_high};
-      ber["errors"] = s.bit_errors;
-      ber["bits"] = s.bits;
-      ber["ser_monte_carlo"] = s.ser_monte_carlo;
-      ber["symbol_errors"] = s.symbol_errors;
-      ber["symbols"] = s.symbols;
+  auto lanes_json = [&](const std::vector<LaneResult>& segment_lanes) {
+    json lanes = json::array();
+    for (const auto& lane : segment_lanes) {
+      const SlicerResult& s = lane.slicer;
+      json ber = {{"semi_analytic", s.ber_semi_analytic},
+                  {"ser_semi_analytic", s.ser_semi_analytic}};
+      if (config.analysis.monte_carlo.enabled) {
+        ber["monte_carlo"] = s.ber_monte_carlo;
+        ber["monte_carlo_ci95"] = {s.ber_ci95_low, s.ber_ci95_high};
+        ber["errors"] = s.bit_errors;
+        ber["bits"] = s.bits;
+        ber["ser_monte_carlo"] = s.ser_monte_carlo;
+        ber["symbol_errors"] = s.symbol_errors;
+        ber["symbols"] = s.symbols;
+      }
+      json eye = {{"height", s.eye_height},
+                  {"width_ui", s.eye_width_ui},
+                  {"at_ber", config.analysis.target_ber},
+                  {"levels", s.level_means},
+                  {"thresholds", s.thresholds},
+                  {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
+      json rx = {{"snr_db", number_or_null(s.snr_db)},
+                 {"noise_rms_per_level", s.noise_rms_per_level}};
+      if (lane.dsp) {
+        const ReceiverDspReport& d = *lane.dsp;
+        rx["dsp"] = {{"description", d.description},
+                     {"phase_ui", d.phase_ui},
+                     {"ffe_taps", d.ffe_taps},
+                     {"dfe_taps", d.dfe_taps},
+                     {"mse", d.training.mse},
+                     {"noise_enhancement_db", d.training.noise_enhancement_db},
+                     {"mlse_alpha", d.training.mlse_alpha},
+                     {"lms_passes", d.training.lms_passes}};
+      }
+      json lane_json = {{"lane", lane.lane},
+                        {"wavelength_nm", lane.wavelength_m * 1e9},
+                        {"ber", ber},
+                        {"post_fec_ber", lane.post_fec_ber},
+                        {"eye", eye},
+                        {"rx", rx},
+                        {"chain", lane.chain_description}};
+      if (lane.optical_rx) {
+        const OpticalRxResult& o = *lane.optical_rx;
+        json noise = json::object();
+        for (const auto& [kind, amps] : o.noise_rms_a) noise[kind] = number_or_null(amps * 1e6);
+        lane_json["rx"]["oma_outer_dbm"] = number_or_null(o.oma_outer_dbm);
+        lane_json["rx"]["responsivity_a_per_w"] = o.responsivity_a_per_w;
+        lane_json["rx"]["noise_rms_ua"] = noise;
+        lane_json["rx"]["noise_method"] =
+            "one noise kind at a time vs the noiseless twin at the slicer, referred to the "
+            "photodetector through the signal gain; total from the full run";
+        lane_json["sensitivity_oma_dbm"] = number_or_null(o.sensitivity_oma_dbm);
+        lane_json["margin_db"] = number_or_null(o.margin_db);
+        lane_json["sensitivity"] = {
+            {"method", o.sensitivity_note},
+            {"spot_check_ber_monte_carlo", number_or_null(o.spot_check_ber_monte_carlo)},
+            {"spot_check_ber_semi_analytic", number_or_null(o.spot_check_ber_semi_analytic)},
+            {"spot_check_errors", o.spot_check_errors},
+            {"spot_check_bits", o.spot_check_bits}};
+      }
+      lanes.push_back(lane_json);
     }
-    json eye = {{"height", s.eye_height},
-                {"width_ui", s.eye_width_ui},
-                {"at_ber", config.analysis.target_ber},
-                {"levels", s.level_means},
-                {"thresholds", s.thresholds},
-                {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
-    json rx = {{"snr_db", number_or_null(s.snr_db)},
-               {"noise_rms_per_level", s.noise_rms_per_level}};
-    if (lane.dsp) {
-      const ReceiverDspReport& d = *lane.dsp;
-      rx["dsp"] = {{"description", d.description},
-                   {"phase_ui", d.phase_ui},
-                   {"ffe_taps", d.ffe_taps},
-                   {"dfe_taps", d.dfe_taps},
-                   {"mse", d.training.mse},
-                   {"noise_enhancement_db", d.training.noise_enhancement_db},
-                   {"mlse_alpha", d.training.mlse_alpha},
-                   {"lms_passes", d.training.lms_passes}};
-    }
-    json lane_json = {{"lane", lane.lane},
-                     {"wavelength_nm", lane.wavelength_m * 1e9},
-                     {"ber", ber},
-                     {"post_fec_ber", lane.post_fec_ber},
-                     {"eye", eye},
-                     {"rx", rx},
-                     {"chain", lane.chain_description}};
-    if (lane.optical_rx) {
-      const OpticalRxResult& o = *lane.optical_rx;
-      json noise = json::object();
-      for (const auto& [kind, amps] : o.noise_rms_a) noise[kind] = number_or_null(amps * 1e6);
-      lane_json["rx"]["oma_outer_dbm"] = number_or_null(o.oma_outer_dbm);
-      lane_json["rx"]["responsivity_a_per_w"] = o.responsivity_a_per_w;
-      lane_json["rx"]["noise_rms_ua"] = noise;
-      lane_json["rx"]["noise_method"] =
-          "one noise kind at a time vs the noiseless twin at the slicer, referred to the "
-          "photodetector through the signal gain; total from the full run";
-      lane_json["sensitivity_oma_dbm"] = number_or_null(o.sensitivity_oma_dbm);
-      lane_json["margin_db"] = number_or_null(o.margin_db);
-      lane_json["sensitivity"] = {
-          {"method", o.sensitivity_note},
-          {"spot_check_ber_monte_carlo", number_or_null(o.spot_check_ber_monte_carlo)},
-          {"spot_check_ber_semi_analytic", number_or_null(o.spot_check_ber_semi_analytic)},
-          {"spot_check_errors", o.spot_check_errors},
-          {"spot_check_bits", o.spot_check_bits}};
-    }
-    lanes.push_back(lane_json);
-  }
+    return lanes;
+  };
   json breakdown = json::object();
   for (const auto& [name, watts] : result.power_breakdown_w) breakdown[name] = watts;
-  json channel = json::object();
-  if (!result.lanes.empty() && result.lanes.front().optical_rx) {
-    channel["optical_loss_db"] = result.lanes.front().optical_rx->channel_loss_db;
-  }
-  // Copper insertion loss at Nyquist: the worst lane (lanes share their copper today).
-  double il_nyquist = std::numeric_limits<double>::quiet_NaN();
-  for (const auto& lane : result.lanes) {
-    if (std::isfinite(lane.insertion_loss_db_at_nyquist) &&
-        !(lane.insertion_loss_db_at_nyquist <= il_nyquist)) {
-      il_nyquist = lane.insertion_loss_db_at_nyquist;
+  json segments = json::array();
+  for (const auto& seg : result.segments) {
+    json channel = json::object();
+    if (!seg.lanes.empty() && seg.lanes.front().optical_rx) {
+      channel["optical_loss_db"] = seg.lanes.front().optical_rx->channel_loss_db;
     }
+    // Copper insertion loss at Nyquist: the worst lane (lanes share their copper today).
+    double il_nyquist = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& lane : seg.lanes) {
+      if (std::isfinite(lane.insertion_loss_db_at_nyquist) &&
+          !(lane.insertion_loss_db_at_nyquist <= il_nyquist)) {
+        il_nyquist = lane.insertion_loss_db_at_nyquist;
+      }
+    }
+    if (std::isfinite(il_nyquist)) channel["insertion_loss_db_at_nyquist"] = il_nyquist;
+    segments.push_back({{"name", result.segments.size() == 1 ? config.name : seg.name},
+                        {"channel", channel},
+                        {"ber", seg.worst_ber},
+                        {"power_w", seg.power_w},
+                        {"lanes", lanes_json(seg.lanes)}});
   }
-  if (std::isfinite(il_nyquist)) channel["insertion_loss_db_at_nyquist"] = il_nyquist;
-  json segment = {{"name", config.name}, {"channel", channel}, {"lanes", lanes}};
+  json link_lanes = json::array();
+  for (std::size_t i = 0; i < result.lane_ber.size(); ++i) {
+    link_lanes.push_back(
+        {{"lane", i}, {"ber", result.lane_ber[i]}, {"post_fec_ber", result.lane_post_fec_ber[i]}});
+  }
   return {{"name", config.name},
           {"optilane_version", version_string},
           {"git_revision", git_revision},
@@ -122,9 +137,12 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
             {"symbol_rate_gbd", config.signal.symbol_rate_bd / 1e9},
             {"samples_per_symbol", config.signal.samples_per_symbol},
             {"pattern", std::string(pattern_name(config.signal.pattern))}}},
-          {"segments", json::array({segment})},
+          {"segments", segments},
           {"link",
            {{"ber", result.worst_ber},
+            {"ber_method", "sum over retimed segments of each segment's BER"},
+            {"lanes", link_lanes},
+            {"fec", config.analysis.fec},
             {"closes", result.closes},
             {"target_ber", config.analysis.target_ber}}},
           {"power",
@@ -146,23 +164,27 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
   out += fmt::format("{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7}  {:<26} {:<20}\n", "lane",
                      "λ [nm]", "BER MC", "MC 95 % interval", "errors", "BER semi", "SNR[dB]",
                      "eye height [signal unit]", "eye width [UI]");
-  for (const auto& lane : result.lanes) {
-    const SlicerResult& s = lane.slicer;
-    std::string heights, widths;
-    for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
-    for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
-    out += fmt::format("{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10.3e} {:>7.2f}  {:<26} {:<20}\n",
-                       lane.lane, lane.wavelength_m * 1e9,
-                       mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
-                       mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
-                       mc ? std::to_string(s.bit_errors) : "-", s.ber_semi_analytic, s.snr_db,
-                       heights, widths);
+  for (const auto& seg : result.segments) {
+    if (result.segments.size() > 1) {
+      out += fmt::format("segment {} (worst BER {:.3e})\n", seg.name, seg.worst_ber);
+    }
+    for (const auto& lane : seg.lanes) {
+      const SlicerResult& s = lane.slicer;
+      std::string heights, widths;
+      for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
+      for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
+      out += fmt::format(
+          "{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10.3e} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
+          lane.wavelength_m * 1e9, mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
+          mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
+          mc ? std::to_string(s.bit_errors) : "-", s.ber_semi_analytic, s.snr_db, heights, widths);
+    }
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");
   if (result.power_total_w > 0.0) {
-    out += fmt::format("; power {:.3f} W total, {:.3f} W/lane, {:.2f} pJ/bit",
-                       result.power_total_w, result.power_per_lane_w, result.pj_per_bit);
+    out += fmt::format("; power {:.3f} W total, {:.3f} W/lane, {:.2f} pJ/bit", result.power_total_w,
+                       result.power_per_lane_w, result.pj_per_bit);
   }
   out += fmt::format("  ({:.2f} s)\n", result.elapsed_s);
   return out;

@@ -21,6 +21,7 @@
 #include "link/report.hpp"
 #include "link/resources.hpp"
 #include "link/sweep.hpp"
+#include "link/tiers.hpp"
 #include "link/validation.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
@@ -215,6 +216,34 @@ int command_validate(const ValidateArguments& args) {
   return all_pass ? exit_ok : exit_link_fails;
 }
 
+struct TiersArguments {
+  std::string lane_rate;
+  std::string directory;
+  std::string output_json;
+  int threads = 0;
+  bool no_reach = false;
+};
+
+int command_tiers(const TiersArguments& args) {
+  const std::vector<std::string> presets = tier_presets(args.lane_rate);
+  if (presets.empty()) throw InputError({"<command line>", 0, "--lane-rate"}, "no tier presets");
+  const std::string h5 =
+      args.directory.empty()
+          ? std::string()
+          : (std::filesystem::path(args.directory) /
+             fmt::format("tiers{}.h5",
+                         args.lane_rate.empty() ? std::string() : "-" + args.lane_rate))
+                .string();
+  prepare_output(h5);
+  prepare_output(args.output_json);
+  const std::vector<TierResult> rows = run_tiers(presets, args.threads, !args.no_reach);
+  const std::string json_text = tiers_json(rows).dump(2) + "\n";
+  if (!h5.empty()) write_tiers_hdf5(h5, rows, json_text);
+  if (!args.output_json.empty()) write_file_atomically(args.output_json, json_text);
+  std::cout << tiers_table(rows) << std::flush;
+  return exit_ok;
+}
+
 int command_presets() {
   std::cout << "Blocks (use as `block:` in a chain; docs/config.md lists their keys):\n";
   for (const auto& type : block_types()) {
@@ -289,6 +318,15 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Parse and validate a config only");
   add_config_options(check);
   CLI::App* presets = app.add_subcommand("presets", "List blocks and presets");
+  TiersArguments tiers_args;
+  CLI::App* tiers = app.add_subcommand("tiers", "Every packaging tier side by side");
+  tiers->add_option("--lane-rate", tiers_args.lane_rate, "Only one lane rate")
+      ->check(CLI::IsMember({"100G", "200G"}));
+  tiers->add_option("-o,--output", tiers_args.directory, "Directory for tiers.h5");
+  tiers->add_option("--json", tiers_args.output_json, "JSON file, one row per tier");
+  tiers->add_option("--threads", tiers_args.threads, "Tiers run in parallel")
+      ->check(CLI::Range(0, 1024));
+  tiers->add_flag("--no-reach", tiers_args.no_reach, "Skip the reach search");
   ValidateArguments validate_args;
   CLI::App* validate =
       app.add_subcommand("validate", "Hold the models against published figures (validation/)");
@@ -326,6 +364,7 @@ int main(int argc, char** argv) {
     if (sweep->parsed()) return command_sweep(args);
     if (check->parsed()) return command_check(args);
     if (presets->parsed()) return command_presets();
+    if (tiers->parsed()) return command_tiers(tiers_args);
     if (validate->parsed()) return command_validate(validate_args);
     if (plot->parsed()) return command_plot(plot_args);
   } catch (const InputError& e) {

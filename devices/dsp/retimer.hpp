@@ -1,0 +1,56 @@
+// `retimer`: the DSP of a pluggable module (or any retiming chip). In a chain it ends one segment
+// and starts the next (DESIGN.md §4): the signal arriving at it is received by its DSP — a
+// symbol-rate FFE/DFE/MLSE pipeline (phy/analysis/rx_dsp.hpp), the same stage the lane runner
+// builds from `ffe`/`dfe`/`mlse` blocks — and the symbols are regenerated, so the next segment
+// starts from a fresh PAM4 source, followed by the retimer's transmit chain (driver, modulator,
+// or a host-facing channel). Segments are split by link/segments.hpp; on a chain run as a whole
+// this block carries settings only (it is a DspStageBlock).
+//
+// Power (one retimer = the receive half of its input link + the transmit half of its output
+// link, per lane and direction), from devices/dsp/dsp_power.hpp at the retimer's CMOS node:
+//   P = R_b · [E_adc + N_ffe·E_tap + N_dfe·E_dfe (or E_mlse) + E_cdr     (receive data path)
+//             + E_dac + N_txffe·E_tap                                      (transmit path)
+//             + E_inner_fec]                                               (802.3dj inner code)
+// with R_b the lane's line bit rate. The DAC is costed as the ADC of the same rate (an estimate,
+// status U: both are ~6-bit converters at the symbol rate with similar clocking). A module's DSP
+// is two retimers per lane in a one-direction chain (the module's transmit-side DSP at one end,
+// the receive-side DSP at the other end), i.e. one module's Tx + Rx per lane.
+#pragma once
+
+#include "devices/dsp/rx_dsp_blocks.hpp"
+
+namespace optilane {
+
+struct RetimerParams {
+  int ffe_taps = 16;       ///< receive FFE span, symbols (802.3dj COM reference Rx FFE: 16)
+  int ffe_pre_taps = 5;    ///< pre-cursor taps (802.3dj COM reference: 5 pre, 10 post)
+  int dfe_taps = 1;        ///< DFE taps (802.3dj COM reference: 1-tap DFE, b_max 0.85)
+  bool mlse = false;       ///< MLSE (Viterbi 1+αD) instead of the DFE
+  int tx_ffe_taps = 4;     ///< transmit FFE taps (power only; 802.3ck/dj Tx FFE has 4–5 taps)
+  bool inner_fec = false;  ///< terminates the 802.3dj inner Hamming(128,120) code (113.4375 GBd)
+  double node_m = 7e-9;    ///< CMOS node of the power model
+
+  static RetimerParams read(ParamReader& reader);
+};
+
+class Retimer final : public DspStageBlock {
+ public:
+  explicit Retimer(const RetimerParams& params);
+  [[nodiscard]] std::string_view kind() const override { return "retimer"; }
+  void contribute(RxDspSettings& settings) const override;
+  [[nodiscard]] std::unique_ptr<Block> clone() const override {
+    return std::make_unique<Retimer>(*this);
+  }
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::vector<PowerItem> power() const override;
+  /// Energy per line bit of the receive path, transmit path and inner FEC, pJ/bit.
+  [[nodiscard]] double receive_pj_per_bit() const;
+  [[nodiscard]] double transmit_pj_per_bit() const;
+  [[nodiscard]] double fec_pj_per_bit() const;
+  [[nodiscard]] const RetimerParams& params() const { return params_; }
+
+ private:
+  RetimerParams params_;
+};
+
+}  // namespace optilane

@@ -1,0 +1,26 @@
+#include "link/segments.hpp"
+
+#include <fmt/format.h>
+
+namespace optilane {
+
+std::vector<LinkConfig> split_segments(const LinkConfig& config) {
+  std::vector<std::vector<ChainEntry>> parts(1);
+  for (const auto& entry : config.chain) {
+    parts.back().push_back(entry);
+    if (entry.block == "retimer") parts.emplace_back();
+  }
+  if (parts.back().empty()) parts.pop_back();
+  if (parts.size() == 1) return {config};
+  std::vector<LinkConfig> segments;
+  for (std::size_t s = 0; s < parts.size(); ++s) {
+    LinkConfig segment = config;
+    segment.chain = parts[s];
+    segment.name = fmt::format("{}: {} → {}", s, parts[s].front().label, parts[s].back().label);
+    segment.signal.seed = config.signal.seed + s * segment_seed_stride;
+    segments.push_back(std::move(segment));
+  }
+  return segments;
+}
+
+}  // namespace optilane

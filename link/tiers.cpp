@@ -1,0 +1,380 @@
+#include "link/tiers.hpp"
+
+#include <H5Cpp.h>
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <map>
+
+#include "link/link_config.hpp"
+#include "link/report.hpp"
+#include "optilane/version.hpp"
+#include "phy/errors.hpp"
+#include "phy/units.hpp"
+
+namespace optilane {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Module overhead (status U in figures.md's sense, estimates): DC-DC point-of-load conversion at
+// 90 % efficiency (a typical synchronous buck at these loads), and a management controller
+// (CMIS MCU, EEPROM, monitors) of 0.1 W per module — the figure NVIDIA gives for the cable-end
+// electronics of a passive DAC (figures.md §3, V), taken as the floor of any module's management.
+constexpr double conversion_efficiency = 0.90;
+constexpr double management_w = 0.1;
+
+const std::vector<std::string> category_order{"laser", "driver", "modulator", "tia",
+                                              "dsp",   "serdes", "tuning",    "overhead"};
+
+double payload_gbps(double line_gbps) {
+  return line_gbps >= 200.0 ? 200.0 : 100.0;
+}
+
+/// Index of the reach block in the chain (first fiber, else first twinax), or -1.
+int reach_index(const LinkConfig& config, std::string& kind) {
+  for (const std::string candidate : {"fiber", "twinax"}) {
+    for (std::size_t i = 0; i < config.chain.size(); ++i) {
+      if (config.chain[i].block == candidate) {
+        kind = candidate;
+        return static_cast<int>(i);
+      }
+    }
+  }
+  return -1;
+}
+
+double length_of(const ChainEntry& entry, double fallback) {
+  const ConfigNode* node = entry.node.find("length");
+  if (node == nullptr || !node->is_scalar()) return fallback;
+  return parse_quantity(node->scalar, Dimension::length);
+}
+
+/// The simulated lanes: one per distinct wavelength.
+int distinct_lanes(const LinkConfig& config) {
+  std::vector<double> seen;
+  for (double w : config.lanes.wavelengths_m) {
+    if (std::none_of(seen.begin(), seen.end(), [&](double s) { return std::abs(s - w) < 1e-12; }))
+      seen.push_back(w);
+  }
+  return static_cast<int>(seen.size());
+}
+
+LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& overrides,
+                     int& port_lanes) {
+  ConfigNode root = resolve_config(preset, overrides);
+  const LinkConfig full = parse_link_config(root);
+  port_lanes = full.lanes.count;
+  apply_override(root, fmt::format("lanes.count={}", distinct_lanes(full)));
+  LinkConfig config = parse_link_config(root);
+  config.analysis.monte_carlo.enabled = false;
+  config.analysis.probe_uis = 0;
+  return config;
+}
+
+double worst_ber_at(const ConfigNode& root, int index, double length_m) {
+  ConfigNode node = root;
+  apply_override(node, fmt::format("chain.{}.length={:.6g} m", index, length_m));
+  LinkConfig config = parse_link_config(node);
+  config.analysis.monte_carlo.enabled = false;
+  config.analysis.sensitivity = false;
+  config.analysis.probe_uis = 0;
+  return run_link(config, 1).worst_ber;
+}
+
+}  // namespace
+
+double module_overhead_w(double load_w, int lanes) {
+  (void)lanes;
+  return load_w * (1.0 / conversion_efficiency - 1.0) + management_w;
+}
+
+std::vector<std::string> tier_presets(const std::string& lane_rate) {
+  const fs::path dir = fs::path(source_dir) / "examples" / "tiers";
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string stem = entry.path().stem().string();
+    if (!lane_rate.empty()) {
+      std::string suffix = lane_rate;
+      std::transform(suffix.begin(), suffix.end(), suffix.begin(), ::tolower);
+      if (stem.find("-" + suffix) == std::string::npos) continue;
+    }
+    out.push_back(entry.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TierResult run_tier(const std::string& preset, const std::vector<std::string>& overrides,
+                    bool reach) {
+  const auto start = std::chrono::steady_clock::now();
+  TierResult row;
+  row.preset = preset;
+  int port_lanes = 1;
+  const LinkConfig config = load_tier(preset, overrides, port_lanes);
+  row.tier = config.name;
+  row.lanes = port_lanes;
+  row.symbol_rate_gbd = config.signal.symbol_rate_bd / 1e9;
+  row.line_rate_gbps =
+      config.signal.symbol_rate_bd * bits_per_symbol(config.signal.modulation) / 1e9;
+  row.lane_rate_gbps = payload_gbps(row.line_rate_gbps);
+  row.target_ber = config.analysis.target_ber;
+
+  const LinkResult link = run_link(config, 1);
+  row.ber = link.worst_ber;
+  row.closes = link.closes;
+  row.post_fec_ber =
+      *std::max_element(link.lane_post_fec_ber.begin(), link.lane_post_fec_ber.end());
+  row.segments = static_cast<int>(link.segments.size());
+  for (const auto& segment : link.segments) {
+    row.segment_ber.push_back(segment.worst_ber);
+    for (const auto& lane : segment.lanes) {
+      if (lane.optical_rx && std::isfinite(lane.optical_rx->margin_db)) {
+        row.margin_db = std::isfinite(row.margin_db)
+                            ? std::min(row.margin_db, lane.optical_rx->margin_db)
+                            : lane.optical_rx->margin_db;
+      }
+    }
+  }
+
+  // Power of the port: simulated lanes scaled to the port's lanes.
+  const double scale = static_cast<double>(port_lanes) / config.lanes.count;
+  std::map<std::string, double> category, blocks;
+  for (const auto& name : category_order) category[name] = 0.0;
+  double module_load = 0.0;
+  for (const auto& segment : link.segments) {
+    for (const auto& lane : segment.lanes) {
+      for (const auto& p : lane.power) {
+        const double w = p.item.power_w * scale;
+        category[std::string(power_category_name(p.item.category))] += w;
+        blocks[p.block] += w;
+        row.port_w += w;
+        if (p.location == "module") {
+          module_load += w;
+          if (p.item.category == PowerCategory::dsp) row.dsp_w += w;
+        }
+      }
+    }
+  }
+  // Overhead: each module of the port (one per 8 lanes at most: a 1.6T OSFP holds 8).
+  const int modules = std::max(1, (port_lanes + 7) / 8);
+  const double overhead =
+      module_load > 0.0 ? module_overhead_w(module_load / modules, 8) * modules : 0.0;
+  category["overhead"] += overhead;
+  if (overhead > 0.0) blocks["module overhead"] += overhead;
+  row.module_w = module_load + overhead;
+  row.port_w += overhead;
+  for (const auto& name : category_order) row.breakdown_w.emplace_back(name, category[name]);
+  for (const auto& [name, w] : blocks) row.blocks_w.emplace_back(name, w);
+  std::sort(row.blocks_w.begin(), row.blocks_w.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  row.pj_per_bit = row.port_w / (port_lanes * row.line_rate_gbps * 1e9) * 1e12;
+  row.pj_per_bit_payload = row.port_w / (port_lanes * row.lane_rate_gbps * 1e9) * 1e12;
+
+  if (reach) {
+    const int index = reach_index(config, row.reach_block);
+    if (index >= 0) {
+      const double configured = length_of(config.chain[static_cast<std::size_t>(index)], 1.0);
+      const double cap = row.reach_block == "fiber" ? 40e3 : 20.0;
+      const double floor = row.reach_block == "fiber" ? 1.0 : 0.05;
+      auto closes = [&](double length) {
+        return worst_ber_at(config.resolved, index, length) <= row.target_ber;
+      };
+      double good = 0.0, bad = 0.0;
+      if (closes(configured)) {
+        good = configured;
+        bad = configured * 2.0;
+        while (bad <= cap && closes(bad)) {
+          good = bad;
+          bad *= 2.0;
+        }
+        if (bad > cap) bad = cap * 1.0001;
+      } else {
+        bad = configured;
+        good = configured / 2.0;
+        while (good >= floor && !closes(good)) {
+          bad = good;
+          good /= 2.0;
+        }
+        if (good < floor) good = 0.0;
+      }
+      if (good > 0.0 && bad <= cap) {
+        while ((bad - good) > 0.05 * good) {
+          const double mid = 0.5 * (good + bad);
+          (closes(mid) ? good : bad) = mid;
+        }
+      }
+      row.reach_m = good;
+    }
+  }
+  row.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return row;
+}
+
+std::vector<TierResult> run_tiers(const std::vector<std::string>& presets, int threads, bool reach,
+                                  const std::vector<std::string>& overrides) {
+  std::vector<TierResult> rows(presets.size());
+  std::vector<std::exception_ptr> errors(presets.size());
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+  const auto n = static_cast<int>(presets.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  for (int i = 0; i < n; ++i) {
+    try {
+      rows[static_cast<std::size_t>(i)] =
+          run_tier(presets[static_cast<std::size_t>(i)], overrides, reach);
+    } catch (...) {
+      errors[static_cast<std::size_t>(i)] = std::current_exception();
+    }
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  return rows;
+}
+
+nlohmann::json tiers_json(const std::vector<TierResult>& rows) {
+  using nlohmann::json;
+  auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+  json out = json::array();
+  for (const auto& r : rows) {
+    json breakdown = json::object();
+    for (const auto& [name, w] : r.breakdown_w) breakdown[name] = w;
+    json blocks = json::object();
+    for (const auto& [name, w] : r.blocks_w) blocks[name] = w;
+    out.push_back({{"tier", r.tier},
+                   {"preset", fs::path(r.preset).filename().string()},
+                   {"lane_rate_gbps", r.lane_rate_gbps},
+                   {"symbol_rate_gbd", r.symbol_rate_gbd},
+                   {"lanes", r.lanes},
+                   {"ber", r.ber},
+                   {"ber_method", "semi-analytic, worst lane, summed over retimed segments"},
+                   {"segment_ber", r.segment_ber},
+                   {"post_fec_ber", r.post_fec_ber},
+                   {"target_ber", r.target_ber},
+                   {"closes", r.closes},
+                   {"margin_db", num(r.margin_db)},
+                   {"reach_m", num(r.reach_m)},
+                   {"reach_block", r.reach_block},
+                   {"pj_per_bit", r.pj_per_bit},
+                   {"pj_per_bit_payload", r.pj_per_bit_payload},
+                   {"port_w", r.port_w},
+                   {"module_w", r.module_w},
+                   {"dsp_w", r.dsp_w},
+                   {"breakdown_w", breakdown},
+                   {"blocks_w", blocks},
+                   {"elapsed_s", r.elapsed_s}});
+  }
+  return {{"optilane_version", version_string},
+          {"git_revision", git_revision},
+          {"power_method",
+           "each block's power at its operating point after the run, per one-direction lane "
+           "chain (one port end's Tx + Rx), × lanes; module overhead = DC-DC loss at 90 % + "
+           "0.1 W management per module"},
+          {"tiers", out}};
+}
+
+std::string tiers_table(const std::vector<TierResult>& rows) {
+  std::string out =
+      fmt::format("{:<26} {:>5} {:>6} {:>5} {:>9} {:>9} {:>6} {:>7} {:>9} {:>7} {:>7} {:>7}  {}\n",
+                  "tier", "Gb/s", "GBd", "lanes", "BER", "target", "closes", "margin", "reach",
+                  "port W", "modul W", "pJ/bit", "biggest contributors (W per port)");
+  for (const auto& r : rows) {
+    std::vector<std::pair<std::string, double>> cats = r.breakdown_w;
+    std::sort(cats.begin(), cats.end(),
+              [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string top;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, cats.size()); ++i) {
+      if (cats[i].second <= 0.0) break;
+      top += fmt::format("{}{} {:.1f}", i ? ", " : "", cats[i].first, cats[i].second);
+    }
+    const std::string reach = !std::isfinite(r.reach_m) ? "-"
+                              : r.reach_m >= 1000.0     ? fmt::format("{:.2f} km", r.reach_m / 1e3)
+                                                        : fmt::format("{:.3g} m", r.reach_m);
+    out += fmt::format(
+        "{:<26} {:>5.0f} {:>6.2f} {:>5} {:>9.2e} {:>9.1e} {:>6} {:>7} {:>9} {:>7.2f} {:>7.2f} "
+        "{:>7.2f}  {}\n",
+        r.tier, r.lane_rate_gbps, r.symbol_rate_gbd, r.lanes, r.ber, r.target_ber,
+        r.closes ? "yes" : "NO",
+        std::isfinite(r.margin_db) ? fmt::format("{:.1f} dB", r.margin_db) : "-", reach, r.port_w,
+        r.module_w, r.pj_per_bit, top);
+  }
+  out +=
+      "BER: semi-analytic, worst lane, summed over retimed segments; margin: optical link "
+      "budget (received OMA − sensitivity); reach: longest fibre/cable at the target BER; "
+      "pJ/bit at the line rate.\n";
+  return out;
+}
+
+void write_tiers_hdf5(const std::string& path, const std::vector<TierResult>& rows,
+                      const std::string& json_text) {
+  const std::string temporary = temporary_name(path);
+  try {
+    H5::Exception::dontPrint();
+    H5::H5File file(temporary, H5F_ACC_TRUNC);
+    const H5::StrType str(H5::PredType::C_S1, H5T_VARIABLE);
+    auto text_attr = [&](H5::H5Object& object, const std::string& name, const std::string& v) {
+      H5::Attribute a = object.createAttribute(name, str, H5::DataSpace(H5S_SCALAR));
+      const char* data = v.c_str();
+      a.write(str, &data);
+    };
+    auto num_attr = [&](H5::H5Object& object, const std::string& name, double v) {
+      H5::Attribute a =
+          object.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR));
+      a.write(H5::PredType::NATIVE_DOUBLE, &v);
+    };
+    H5::Group root = file.openGroup("/");
+    text_attr(root, "optilane_version", version_string);
+    text_attr(root, "git_revision", git_revision);
+    {
+      H5::DataSet ds = root.createDataSet("summary_json", str, H5::DataSpace(H5S_SCALAR));
+      const char* data = json_text.c_str();
+      ds.write(&data, str);
+    }
+    H5::Group tiers = file.createGroup("/tiers");
+    for (const auto& r : rows) {
+      H5::Group g = file.createGroup("/tiers/" + r.tier);
+      num_attr(g, "lane_rate_gbps", r.lane_rate_gbps);
+      num_attr(g, "symbol_rate_gbd", r.symbol_rate_gbd);
+      num_attr(g, "lanes", r.lanes);
+      num_attr(g, "ber", r.ber);
+      num_attr(g, "target_ber", r.target_ber);
+      num_attr(g, "closes", r.closes ? 1.0 : 0.0);
+      num_attr(g, "margin_db", r.margin_db);
+      num_attr(g, "reach_m", r.reach_m);
+      num_attr(g, "port_w", r.port_w);
+      num_attr(g, "module_w", r.module_w);
+      num_attr(g, "pj_per_bit", r.pj_per_bit);
+      std::vector<double> watts;
+      std::string names;
+      for (const auto& [name, w] : r.breakdown_w) {
+        watts.push_back(w);
+        names += (names.empty() ? "" : ",") + name;
+      }
+      const hsize_t dims[1] = {watts.size()};
+      H5::DataSet ds =
+          g.createDataSet("breakdown_w", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, dims));
+      ds.write(watts.data(), H5::PredType::NATIVE_DOUBLE);
+      text_attr(ds, "categories", names);
+      text_attr(ds, "unit", "W");
+      const hsize_t sdims[1] = {r.segment_ber.size()};
+      H5::DataSet sb =
+          g.createDataSet("segment_ber", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, sdims));
+      if (!r.segment_ber.empty()) sb.write(r.segment_ber.data(), H5::PredType::NATIVE_DOUBLE);
+    }
+    (void)tiers;
+    file.close();
+  } catch (const H5::Exception& e) {
+    remove_temporary_files();
+    throw InputError("cannot write HDF5 file '" + path + "': " + e.getDetailMsg());
+  }
+  commit_temporary(temporary, path);
+}
+
+}  // namespace optilane
