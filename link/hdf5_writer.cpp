@@ -46,6 +46,19 @@ H5::DataSet vector_dataset(H5::Group& group, const std::string& name,
   return ds;
 }
 
+/// A 2-D [rows][columns] dataset from equally long rows.
+H5::DataSet matrix_dataset(H5::Group& group, const std::string& name,
+                           const std::vector<std::vector<double>>& rows, const std::string& unit) {
+  const hsize_t dims[2] = {rows.size(), rows.empty() ? 0 : rows.front().size()};
+  std::vector<double> flat;
+  flat.reserve(dims[0] * dims[1]);
+  for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
+  H5::DataSet ds = group.createDataSet(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(2, dims));
+  if (!flat.empty()) ds.write(flat.data(), H5::PredType::NATIVE_DOUBLE);
+  string_attribute(ds, "unit", unit);
+  return ds;
+}
+
 void string_dataset(H5::Group& group, const std::string& name, const std::string& text) {
   const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
@@ -160,6 +173,63 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
         vector_dataset(eye_group, "width_ui", lane.slicer.eye_width_ui, "UI");
         number_attribute(eye_group, "at_ber", config.analysis.target_ber);
 
+        if (lane.pulse) {
+          H5::Group pulse = file.createGroup(base + "/pulse_response");
+          std::vector<double> time_ui;
+          for (std::size_t i = 0; i < lane.pulse->response.size(); ++i) {
+            time_ui.push_back(
+                static_cast<double>(lane.pulse->first_sample + static_cast<std::int64_t>(i)) /
+                lane.pulse->samples_per_symbol);
+          }
+          vector_dataset(pulse, "time_ui", time_ui, "UI");
+          H5::DataSet r = vector_dataset(pulse, "response", lane.pulse->response,
+                                         "signal unit per normalised level");
+          string_attribute(r, "description",
+                           "noiseless response at the slicer (before any DSP stage) to one symbol "
+                           "of normalised level 1, by least squares over the calibration record; "
+                           "time from the decision instant");
+          number_attribute(pulse, "dc", lane.pulse->dc);
+          number_attribute(pulse, "fit_residual_rms", lane.pulse->fit_residual_rms);
+        }
+        if (lane.statistical) {
+          const StatisticalEye& st = *lane.statistical;
+          H5::Group bathtub = file.createGroup(base + "/bathtub");
+          H5::Group horizontal = file.createGroup(base + "/bathtub/horizontal");
+          vector_dataset(horizontal, "time_ui", st.time_ui, "UI");
+          H5::DataSet h = matrix_dataset(horizontal, "ber", st.horizontal_ber, "1");
+          string_attribute(h, "axes", "[eye, time_ui]");
+          string_attribute(h, "description",
+                           "statistical eye: error probability of each eye with its threshold at "
+                           "the slicer's, against the sampling time from the decision instant");
+          H5::Group vertical = file.createGroup(base + "/bathtub/vertical");
+          vector_dataset(vertical, "amplitude", st.amplitude, "signal unit");
+          H5::DataSet v = matrix_dataset(vertical, "ber", st.vertical_ber, "1");
+          string_attribute(v, "axes", "[eye, amplitude]");
+          string_attribute(v, "description",
+                           "statistical eye: error probability of each eye against its threshold, "
+                           "at the decision instant");
+          number_attribute(bathtub, "at_ber", config.analysis.target_ber);
+          H5::Group stat = file.createGroup(base + "/statistical_eye");
+          vector_dataset(stat, "time_ui", st.time_ui, "UI");
+          vector_dataset(stat, "amplitude", st.amplitude, "signal unit");
+          std::vector<std::vector<double>> rows;
+          for (std::size_t t = 0; t < st.time_ui.size(); ++t) {
+            rows.emplace_back(
+                st.contour_ber.begin() + static_cast<std::ptrdiff_t>(t * st.amplitude.size()),
+                st.contour_ber.begin() +
+                    static_cast<std::ptrdiff_t>((t + 1) * st.amplitude.size()));
+          }
+          H5::DataSet c = matrix_dataset(stat, "ber", rows, "1");
+          string_attribute(c, "axes", "[time_ui, amplitude]");
+          string_attribute(c, "description",
+                           "BER contour map: error probability of the eye whose threshold is "
+                           "nearest, with the threshold at this amplitude and sampling time");
+          vector_dataset(stat, "height", st.eye_height, "signal unit");
+          vector_dataset(stat, "width_ui", st.eye_width_ui, "UI");
+          vector_dataset(stat, "levels", st.level_means, "signal unit");
+          number_attribute(stat, "ber", st.ber);
+          number_attribute(stat, "at_ber", config.analysis.target_ber);
+        }
         if (lane.optical_rx && !lane.optical_rx->waterfall_ber.empty()) {
           H5::Group waterfall = file.createGroup(base + "/waterfall");
           vector_dataset(waterfall, "rx_oma_dbm", lane.optical_rx->waterfall_oma_dbm, "dBm");

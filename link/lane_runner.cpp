@@ -23,6 +23,9 @@ namespace {
 
 constexpr std::int64_t chunk_symbols = 2048;
 constexpr std::int64_t calibration_symbols = 4096;
+/// Cursors of the fitted pulse response: pre-cursors and post-cursors, in UI.
+constexpr int pulse_pre_cursors = 6;
+constexpr int pulse_post_cursors = 24;
 
 /// Transmitted symbols kept for the receiver, indexed by absolute symbol number.
 class SymbolHistory {
@@ -145,6 +148,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const std::function<int(std::int64_t)> data_of = [&](std::int64_t k) { return history.data(k); };
   std::vector<double> cal_noisy, cal_clean;
   std::vector<int> cal_levels;
+  std::int64_t pulse_offset = 0;  ///< the pre-DSP decision instant the pulse is relative to
 
   // Probes: the first probe_uis UIs of each block's output.
   const std::size_t probe_samples = static_cast<std::size_t>(config.analysis.probe_uis) * sps;
@@ -246,6 +250,11 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         const SlicerTiming timing =
             calibrate_slicer(cal_clean, cal_noisy, cal_levels, settings, max_offset);
         accumulator.emplace(settings, timing);
+        if (config.analysis.statistical_eye) {
+          result.pulse = fit_sampled_pulse(cal_clean, cal_levels, m, sps, timing.offset_samples,
+                                           pulse_pre_cursors, pulse_post_cursors);
+          pulse_offset = timing.offset_samples;
+        }
         feed(0, cal_noisy, cal_clean);
         if (dsp_stage) {
           dsp_stage->calibrate(cal_clean, cal_noisy, cal_levels, timing, level_of, data_of);
@@ -290,6 +299,30 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);
     result.dsp = dsp_stage->report();
+  }
+  if (result.pulse) {
+    const StatisticalEyeSettings eye_settings{.levels = m,
+                                              .target_ber = config.analysis.target_ber};
+    const SampledPulse& pulse = *result.pulse;
+    if (!dsp_stage) {
+      result.statistical = statistical_eye(
+          [&](double tau) {
+            return pulse.cursors_at(tau, pulse.pre_cursors(), pulse.post_cursors());
+          },
+          result.slicer.noise_rms_per_level, result.slicer.thresholds, eye_settings);
+    } else if (!dsp_stage->dsp().settings().mlse) {
+      result.statistical =
+          dsp_stage->statistical_eye(pulse, pulse_offset, result.slicer, eye_settings);
+      // The symbol-rate accumulator has no phase axis: the statistical eye gives the width.
+      result.slicer.eye_width_ui = result.statistical->eye_width_ui;
+    } else {
+      result.statistical_note = "no statistical eye for MLSE (Viterbi decisions, not a slicer)";
+    }
+    if (result.statistical && sig.precoding) {
+      // As the semi-analytic BER: an isolated slicer error corrupts two decoded symbols.
+      result.statistical->ber *= 2.0;
+      result.statistical->ser *= 2.0;
+    }
   }
   const double ber = config.analysis.monte_carlo.enabled && result.slicer.bit_errors > 0
                          ? result.slicer.ber_monte_carlo

@@ -10,6 +10,7 @@
 #include "link/link_config.hpp"
 #include "link/receiver_dsp.hpp"
 #include "phy/analysis/slicer.hpp"
+#include "phy/analysis/statistical_eye.hpp"
 #include "phy/block.hpp"
 
 namespace optilane {
@@ -54,6 +55,12 @@ struct LaneResult {
   SlicerResult slicer;
   double post_fec_ber = 0.0;
   std::optional<ReceiverDspReport> dsp;  ///< when the chain ends in ffe/dfe/mlse blocks
+  /// The chain's sampled noiseless pulse response at the slicer (before any DSP stage), when
+  /// analysis.statistical_eye is on.
+  std::optional<SampledPulse> pulse;
+  /// The statistical eye (after the DSP stage's FFE/DFE when there is one; not for MLSE).
+  std::optional<StatisticalEye> statistical;
+  std::string statistical_note;  ///< why there is no statistical eye, when there is none
   std::vector<Probe> probes;
   std::vector<BlockPower> power;
   std::vector<std::string> chain_description;

@@ -35,6 +35,14 @@ std::vector<std::unique_ptr<Block>> ReceiverDspStage::take_dsp_blocks(
   while (first > 0 && dynamic_cast<const DspStageBlock*>(chain[first - 1].get()) != nullptr) {
     --first;
   }
+  for (std::size_t i = 0; i < first; ++i) {
+    if (dynamic_cast<const DspStageBlock*>(chain[i].get()) != nullptr) {
+      throw ParameterError(std::string(chain[i]->kind()),
+                           std::string(chain[i]->kind()) +
+                               " is receiver DSP: it must be among the blocks that end the chain "
+                               "(after the adc, if any)");
+    }
+  }
   std::vector<std::unique_ptr<Block>> taken;
   for (std::size_t i = first; i < chain.size(); ++i) taken.push_back(std::move(chain[i]));
   chain.resize(first);
@@ -66,7 +74,16 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   std::vector<double> xc, xn;
   std::vector<int> lv;
   double best_mse = std::numeric_limits<double>::infinity();
-  for (int p = -sps / 2; p < sps - sps / 2; p += step) {
+  int first_phase = -sps / 2, end_phase = sps - sps / 2;
+  if (settings_.cdr.kind != CdrKind::optimum) {
+    // A CDR loop on the noisy record, sliced with the pre-DSP thresholds, chooses the phase;
+    // the DSP samples at the nearest simulation sample.
+    cdr_ = recover_clock(noisy, sps, pre.offset_samples, pre.thresholds, pre.level_means,
+                         settings_.cdr);
+    first_phase = static_cast<int>(std::lround(cdr_.phase_ui * sps));
+    end_phase = first_phase + 1;
+  }
+  for (int p = first_phase; p < end_phase; p += step) {
     const std::int64_t offset = pre.offset_samples + p;
     extract(clean, levels, sps, settings_.spacing, offset, xc, lv);
     extract(noisy, levels, sps, settings_.spacing, offset, xn, lv);
@@ -156,12 +173,52 @@ SlicerResult ReceiverDspStage::result(const SlicerResult& pre_dsp) const {
   return r;
 }
 
+StatisticalEye ReceiverDspStage::statistical_eye(const SampledPulse& pulse,
+                                                 std::int64_t pulse_offset,
+                                                 const SlicerResult& equalised,
+                                                 const StatisticalEyeSettings& settings) const {
+  const int sps = slicer_.samples_per_symbol;
+  const int s = settings_.spacing;
+  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const std::vector<double>& w = dsp_.ffe_taps();
+  const std::vector<double>& b = dsp_.dfe_taps();
+  const auto shift = static_cast<double>(offset_ - pulse_offset);
+  double tap_sum = 0.0;
+  for (double tap : w) tap_sum += tap;
+  const int first = -(pulse.pre_cursors() + pre + 1);
+  const int last = pulse.post_cursors() + post + 1;
+  auto response_at = [&](double tau) {
+    // y_j = Σ_u Σ_i w_{u·s+i}·x(symbol j−post+u, sub-sample i), so the cursor on s_{j−n} is
+    // q_n = Σ_u Σ_i w_{u·s+i}·h(n−post+u) at the sub-sample's instant.
+    PulseResponse q;
+    q.main = -first;
+    q.dc = pulse.dc * tap_sum + dsp_.ffe_dc();
+    for (int n = first; n <= last; ++n) {
+      double v = 0.0;
+      for (int u = 0; u <= pre + post; ++u) {
+        for (int i = 0; i < s; ++i) {
+          const double at = (n - post + u + tau) * sps + shift + i * (sps / 2);
+          v += w[static_cast<std::size_t>(u * s + i)] * pulse.at(at);
+        }
+      }
+      if (n >= 1 && n <= settings_.dfe_taps) v -= dsp_.gain() * b[static_cast<std::size_t>(n - 1)];
+      q.cursors.push_back(v);
+    }
+    return q;
+  };
+  return optilane::statistical_eye(response_at, equalised.noise_rms_per_level, equalised.thresholds,
+                                   settings);
+}
+
 ReceiverDspReport ReceiverDspStage::report() const {
   return {.description = settings_.describe(),
           .phase_ui = phase_ui_,
           .training = training_,
           .ffe_taps = dsp_.ffe_taps(),
-          .dfe_taps = dsp_.dfe_taps()};
+          .dfe_taps = dsp_.dfe_taps(),
+          .phase_method = std::string(cdr_kind_name(settings_.cdr.kind)),
+          .cdr_phase_ui = cdr_.phase_ui,
+          .cdr_jitter_rms_ui = cdr_.jitter_rms_ui};
 }
 
 }  // namespace optilane

@@ -24,6 +24,7 @@
 
 #include "phy/analysis/rx_dsp.hpp"
 #include "phy/analysis/slicer.hpp"
+#include "phy/analysis/statistical_eye.hpp"
 #include "phy/block.hpp"
 
 namespace optilane {
@@ -34,11 +35,15 @@ struct ReceiverDspReport {
   RxDspTraining training;
   std::vector<double> ffe_taps;
   std::vector<double> dfe_taps;
+  std::string phase_method;   ///< "optimum phase" or the CDR's phase detector
+  double cdr_phase_ui = 0.0;  ///< the CDR's lock phase before rounding to a sample
+  double cdr_jitter_rms_ui = 0.0;
 };
 
 class ReceiverDspStage {
  public:
-  /// Removes the DSP blocks that end `chain` (in order) and returns them; empty if none.
+  /// Removes the DSP blocks that end `chain` (in order) and returns them; empty if none. A DSP
+  /// block anywhere else in the chain is refused (it would silently do nothing there).
   static std::vector<std::unique_ptr<Block>> take_dsp_blocks(
       std::vector<std::unique_ptr<Block>>& chain);
   /// The pipeline settings of those blocks.
@@ -61,6 +66,13 @@ class ReceiverDspStage {
   /// The equalised slicer result; the sample-level eye histogram of `pre_dsp` is kept.
   [[nodiscard]] SlicerResult result(const SlicerResult& pre_dsp) const;
   [[nodiscard]] ReceiverDspReport report() const;
+  /// The statistical eye at the DSP's output: the sampled pulse (relative to the sample
+  /// `pulse_offset` of symbol 0's pre-DSP decision instant) through the frozen FFE taps at phases
+  /// τ about the DSP's sampling instant (T/2 taps see their own half-UI samples), less the DFE's
+  /// ideal cancellation g·b_n of cursors 1..D; noise σ and thresholds from the equalised result.
+  [[nodiscard]] StatisticalEye statistical_eye(const SampledPulse& pulse, std::int64_t pulse_offset,
+                                               const SlicerResult& equalised,
+                                               const StatisticalEyeSettings& settings) const;
   [[nodiscard]] const RxDsp& dsp() const { return dsp_; }
   /// Absolute sample index of symbol 0's (first) DSP sample.
   [[nodiscard]] std::int64_t offset_samples() const { return offset_; }
@@ -73,6 +85,7 @@ class ReceiverDspStage {
   std::optional<SlicerAccumulator> accumulator_;
   std::int64_t offset_ = 0;
   double phase_ui_ = 0.0;
+  CdrResult cdr_;
   std::int64_t warmup_symbols_ = 0;
   double pending_clean_ = 0.0, pending_noisy_ = 0.0;
 };

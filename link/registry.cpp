@@ -18,6 +18,7 @@
 #include "devices/modulators/mzm.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "devices/receivers/tia.hpp"
+#include "devices/dsp/adc.hpp"
 #include "devices/serdes/serdes_rx.hpp"
 #include "devices/serdes/serdes_tx.hpp"
 #include "phy/blocks/awgn_block.hpp"
@@ -87,6 +88,14 @@ std::vector<BlockType> make_registry() {
                    "receiver decision-feedback equaliser (error propagation in "
                    "Monte-Carlo)",
                    maker<DfeBlock, DfeParams>()});
+  types.push_back({"adc", "dsp",
+                   "receiver ADC: ENOB quantisation noise and full-scale clipping, before the "
+                   "DSP blocks",
+                   maker<AdcBlock, AdcParams>()});
+  types.push_back({"cdr", "dsp",
+                   "clock recovery for the receiver DSP: Mueller-Muller or bang-bang phase "
+                   "detector instead of the optimum-phase search",
+                   maker<CdrBlock, CdrParams>()});
   types.push_back({"mlse", "dsp", "receiver MLSE: Viterbi detection for a 1+αD target",
                    maker<MlseBlock, MlseParams>()});
   types.push_back({"serdes_tx", "electrical",

@@ -57,18 +57,42 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                   {"levels", s.level_means},
                   {"thresholds", s.thresholds},
                   {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
+      if (lane.statistical) {
+        const StatisticalEye& st = *lane.statistical;
+        ber["statistical"] = st.ber;
+        eye["statistical"] = {
+            {"height", st.eye_height},
+            {"width_ui", st.eye_width_ui},
+            {"levels", st.level_means},
+            {"method",
+             "statistical eye: ISI distribution by convolution of the pulse response's cursors "
+             "(independent symbols) with Gaussian noise of the measured σ per level; height and "
+             "width where the eye's error probability is at or below the target BER"}};
+        if (lane.pulse) {
+          eye["statistical"]["pulse_fit_residual_rms"] = lane.pulse->fit_residual_rms;
+          eye["statistical"]["pulse_signal_rms"] = lane.pulse->signal_rms;
+        }
+      } else if (config.analysis.statistical_eye) {
+        ber["statistical"] = nullptr;
+        if (!lane.statistical_note.empty()) eye["statistical_note"] = lane.statistical_note;
+      }
       json rx = {{"snr_db", number_or_null(s.snr_db)},
                  {"noise_rms_per_level", s.noise_rms_per_level}};
       if (lane.dsp) {
         const ReceiverDspReport& d = *lane.dsp;
         rx["dsp"] = {{"description", d.description},
                      {"phase_ui", d.phase_ui},
+                     {"phase_method", d.phase_method},
                      {"ffe_taps", d.ffe_taps},
                      {"dfe_taps", d.dfe_taps},
                      {"mse", d.training.mse},
                      {"noise_enhancement_db", d.training.noise_enhancement_db},
                      {"mlse_alpha", d.training.mlse_alpha},
                      {"lms_passes", d.training.lms_passes}};
+        if (d.phase_method != "optimum phase") {
+          rx["dsp"]["cdr_phase_ui"] = d.cdr_phase_ui;
+          rx["dsp"]["cdr_jitter_rms_ui"] = d.cdr_jitter_rms_ui;
+        }
       }
       json lane_json = {{"lane", lane.lane},
                         {"wavelength_nm", lane.wavelength_m * 1e9},

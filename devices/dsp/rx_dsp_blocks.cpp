@@ -1,5 +1,7 @@
 #include "devices/dsp/rx_dsp_blocks.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "devices/dsp/dsp_power.hpp"
@@ -136,6 +138,49 @@ std::vector<PowerItem> MlseBlock::power() const {
   const double node_nm = params_.node_m * 1e9;
   const double pj = dsp_energy_pj_per_bit(DspFunction::mlse, node_nm);
   return {dsp_power(lane_, pj, fmt::format("4-state Viterbi at {:.0f} nm", node_nm))};
+}
+
+CdrParams CdrParams::read(ParamReader& reader) {
+  CdrParams p;
+  const std::string kind = reader.choice(
+      "kind", "mueller_muller", {"mueller_muller", "bang_bang", "optimum"},
+      "phase detector: Mueller-Muller type A (Mueller & Muller 1976), bang-bang (Alexander "
+      "1975, PAM4 symmetric transitions), or the optimum-phase search");
+  p.kind = kind == "mueller_muller" ? CdrKind::mueller_muller
+           : kind == "bang_bang"    ? CdrKind::bang_bang
+                                    : CdrKind::optimum;
+  p.gain = reader.quantity("gain", Dimension::dimensionless, p.gain,
+                           "loop gain: UI per normalised MM error; a bang-bang step is gain/4 UI",
+                           Range::between(1e-6, 0.5));
+  p.start_ui = reader.quantity("start_phase", Dimension::dimensionless, p.start_ui,
+                               "initial phase from the slicer's optimum instant, UI",
+                               Range::between(-0.5, 0.5));
+  p.node_m = reader.quantity("node", Dimension::length, 7e-9, node_doc, Range::positive());
+  return p;
+}
+
+CdrBlock::CdrBlock(const CdrParams& params) : params_(params) {
+  if (!(params_.gain > 0.0 && params_.gain <= 0.5)) {
+    throw ParameterError("gain", "cdr.gain must be in (0, 0.5]");
+  }
+  if (!(std::abs(params_.start_ui) <= 0.5)) {
+    throw ParameterError("start_phase", "cdr.start_phase must be within ±0.5 UI");
+  }
+}
+
+void CdrBlock::contribute(RxDspSettings& settings) const {
+  settings.cdr = {.kind = params_.kind, .gain = params_.gain, .start_ui = params_.start_ui};
+}
+
+std::string CdrBlock::describe() const {
+  return fmt::format("cdr: {}, gain {:.3g}, start {:+.2f} UI", cdr_kind_name(params_.kind),
+                     params_.gain, params_.start_ui);
+}
+
+std::vector<PowerItem> CdrBlock::power() const {
+  const double node_nm = params_.node_m * 1e9;
+  const double pj = dsp_energy_pj_per_bit(DspFunction::cdr, node_nm);
+  return {dsp_power(lane_, pj, fmt::format("CDR at {:.0f} nm", node_nm))};
 }
 
 }  // namespace optilane

@@ -103,4 +103,30 @@ class MlseBlock final : public DspStageBlock {
   MlseParams params_;
 };
 
+struct CdrParams {
+  CdrKind kind = CdrKind::mueller_muller;
+  double gain = 0.02;     ///< loop gain (see phy/analysis/cdr.hpp)
+  double start_ui = 0.0;  ///< initial phase from the slicer's optimum instant, UI
+  double node_m = 7e-9;   ///< CMOS node of the power model
+
+  static CdrParams read(ParamReader& reader);
+};
+
+/// `cdr`: the DSP stage's sampling phase from a Mueller–Müller or bang-bang loop instead of the
+/// optimum-phase search (phy/analysis/cdr.hpp).
+class CdrBlock final : public DspStageBlock {
+ public:
+  explicit CdrBlock(const CdrParams& params);
+  [[nodiscard]] std::string_view kind() const override { return "cdr"; }
+  void contribute(RxDspSettings& settings) const override;
+  [[nodiscard]] std::unique_ptr<Block> clone() const override {
+    return std::make_unique<CdrBlock>(*this);
+  }
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] std::vector<PowerItem> power() const override;
+
+ private:
+  CdrParams params_;
+};
+
 }  // namespace optilane

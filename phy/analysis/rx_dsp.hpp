@@ -45,6 +45,8 @@
 #include <string>
 #include <vector>
 
+#include "phy/analysis/cdr.hpp"
+
 namespace optilane {
 
 enum class FfeAdaptation { mmse, lms, sign_sign_lms };
@@ -62,6 +64,8 @@ struct RxDspSettings {
   bool mlse = false;
   double mlse_alpha = -1.0;  ///< 1+αD target; < 0: fitted from the pulse response, in [0, 1]
   int mlse_traceback = 48;   ///< Viterbi decision delay, symbols
+  /// Sampling phase: the optimum-phase search (lowest equalised MSE) or a CDR loop.
+  CdrSettings cdr{.kind = CdrKind::optimum};
 
   [[nodiscard]] int ffe_length() const { return (ffe_pre_taps + ffe_post_taps + 1) * spacing; }
   [[nodiscard]] std::string describe() const;

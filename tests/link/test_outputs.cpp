@@ -89,6 +89,16 @@ TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
     source.getSpace().getSimpleExtentDims(n);
     CHECK(n[0] == 256 * 8);  // the first 256 UIs
     CHECK(file.exists(base + "/waveforms/02_awgn"));
+    // Statistical eye (analysis.statistical_eye defaults to on): bathtubs per eye.
+    H5::DataSet horizontal = file.openDataSet(base + "/bathtub/horizontal/ber");
+    horizontal.getSpace().getSimpleExtentDims(dims);
+    CHECK(dims[0] == 3);  // PAM4 eyes
+    CHECK(dims[1] == 65);
+    CHECK(file.exists(base + "/bathtub/horizontal/time_ui"));
+    CHECK(file.exists(base + "/bathtub/vertical/amplitude"));
+    CHECK(file.exists(base + "/bathtub/vertical/ber"));
+    CHECK(file.exists(base + "/statistical_eye/ber"));
+    CHECK(file.exists(base + "/pulse_response/response"));
   }
   CHECK(file.exists("/summary_json"));
   CHECK(file.exists("/power/breakdown_w"));

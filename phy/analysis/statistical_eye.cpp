@@ -1,0 +1,431 @@
+#include "phy/analysis/statistical_eye.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "phy/analysis/statistics.hpp"
+#include "phy/pam.hpp"
+
+namespace optilane {
+namespace {
+
+/// Beyond ±8.5σ the Gaussian tail (Q(8.5) ≈ 1e−17) is below any BER worth quoting.
+constexpr double noise_window_sigmas = 8.5;
+/// Fine ISI grid step as a fraction of σ: the split of each cursor between two bins adds at most
+/// ¼·step² of variance per cursor, so with ~30 significant cursors σ grows by < 0.5 %.
+constexpr double fine_bins_per_sigma = 32.0;
+/// Noise-step grid: rebinning to σ/8 adds ≤ (σ/8)²/12 of variance (0.07 % of σ).
+constexpr double coarse_bins_per_sigma = 8.0;
+
+/// Distribution of the ISI term Σ_{i≠0} h_i·s_i on a grid, with the Gaussian noise tails.
+class IsiDistribution {
+ public:
+  IsiDistribution(const PulseResponse& h, int m, double sigma_min, int max_bins) {
+    double reach = 0.0;
+    for (std::size_t i = 0; i < h.cursors.size(); ++i) {
+      if (static_cast<int>(i) != h.main) reach += std::abs(h.cursors[i]);
+    }
+    if (!(reach > 0.0)) {
+      p_ = {1.0};
+      finish();
+      return;
+    }
+    // Fine grid, odd size, 0 at the centre bin.
+    const double wanted = sigma_min > 0.0 ? sigma_min / fine_bins_per_sigma : 0.0;
+    std::int64_t n = max_bins;
+    if (wanted > 0.0) {
+      n = std::min<std::int64_t>(max_bins,
+                                 static_cast<std::int64_t>(std::ceil(2.0 * reach / wanted)) + 1);
+    }
+    n = std::max<std::int64_t>(n, 3);
+    if (n % 2 == 0) ++n;
+    const double dx = 2.0 * reach / static_cast<double>(n - 1);
+    const auto size = static_cast<std::size_t>(n);
+    std::vector<double> pdf(size, 0.0), next(size, 0.0);
+    const std::int64_t centre = (n - 1) / 2;
+    pdf[static_cast<std::size_t>(centre)] = 1.0;
+    std::int64_t lo = centre, hi = centre;
+    const double weight = 1.0 / m;
+    for (std::size_t i = 0; i < h.cursors.size(); ++i) {
+      if (static_cast<int>(i) == h.main || h.cursors[i] == 0.0) continue;
+      std::int64_t new_lo = n - 1, new_hi = 0;
+      for (int l = 0; l < m; ++l) {
+        const double shift = h.cursors[i] * symbol_level(l, m) / dx;
+        const auto whole = static_cast<std::int64_t>(std::floor(shift));
+        new_lo = std::min(new_lo, std::clamp<std::int64_t>(lo + whole, 0, n - 1));
+        new_hi = std::max(new_hi, std::clamp<std::int64_t>(hi + whole + 1, 0, n - 1));
+      }
+      std::fill(next.begin() + new_lo, next.begin() + new_hi + 1, 0.0);
+      for (int l = 0; l < m; ++l) {
+        const double shift = h.cursors[i] * symbol_level(l, m) / dx;
+        const auto whole = static_cast<std::int64_t>(std::floor(shift));
+        const double frac = shift - static_cast<double>(whole);
+        for (std::int64_t b = lo; b <= hi; ++b) {
+          const double w = pdf[static_cast<std::size_t>(b)] * weight;
+          if (w == 0.0) continue;
+          const std::int64_t target = std::clamp<std::int64_t>(b + whole, 0, n - 1);
+          const std::int64_t target2 = std::clamp<std::int64_t>(b + whole + 1, 0, n - 1);
+          next[static_cast<std::size_t>(target)] += (1.0 - frac) * w;
+          next[static_cast<std::size_t>(target2)] += frac * w;
+        }
+      }
+      std::fill(pdf.begin() + lo, pdf.begin() + hi + 1, 0.0);
+      lo = new_lo;
+      hi = new_hi;
+      std::copy(next.begin() + lo, next.begin() + hi + 1, pdf.begin() + lo);
+    }
+    // Rebin for the noise step.
+    x0_ = -reach;
+    dx_ = dx;
+    if (sigma_min > 0.0 && dx < sigma_min / coarse_bins_per_sigma) {
+      const double coarse = sigma_min / coarse_bins_per_sigma;
+      // At least three bins (−reach, 0, reach): a negligible ISI still has a well-defined grid.
+      const auto nc = std::max<std::size_t>(
+          3, static_cast<std::size_t>(std::llround(2.0 * reach / coarse)) + 1);
+      const double dc = 2.0 * reach / static_cast<double>(nc - 1);
+      p_.assign(nc, 0.0);
+      for (std::int64_t b = lo; b <= hi; ++b) {
+        const double x = static_cast<double>(b) * dx;  // from x0
+        const auto c =
+            std::min<std::size_t>(nc - 1, static_cast<std::size_t>(std::llround(x / dc)));
+        p_[c] += pdf[static_cast<std::size_t>(b)];
+      }
+      dx_ = dc;
+    } else {
+      p_ = std::move(pdf);
+    }
+    finish();
+  }
+
+  /// P(X + n > u), n ~ N(0, σ²).
+  [[nodiscard]] double upper(double u, double sigma) const {
+    if (!(sigma > 0.0)) {
+      const std::int64_t b = index_above(u);
+      return b >= size() ? 0.0 : suffix_[static_cast<std::size_t>(b)];
+    }
+    const double w = noise_window_sigmas * sigma;
+    const std::int64_t lo = std::max<std::int64_t>(0, index_at_or_above(u - w));
+    const std::int64_t hi = std::min<std::int64_t>(size() - 1, index_at_or_below(u + w));
+    double sum = hi + 1 < size()
+                     ? suffix_[static_cast<std::size_t>(std::max<std::int64_t>(hi + 1, 0))]
+                     : 0.0;
+    for (std::int64_t b = lo; b <= hi; ++b) {
+      const double p = p_[static_cast<std::size_t>(b)];
+      if (p != 0.0) sum += p * q_function((u - x(b)) / sigma);
+    }
+    return sum;
+  }
+
+  /// P(X + n < u).
+  [[nodiscard]] double lower(double u, double sigma) const {
+    if (!(sigma > 0.0)) {
+      const std::int64_t b = index_at_or_above(u);  // bins strictly below u: [0, b)
+      return b <= 0 ? 0.0 : prefix_[static_cast<std::size_t>(std::min(b, size()))];
+    }
+    const double w = noise_window_sigmas * sigma;
+    const std::int64_t lo = std::max<std::int64_t>(0, index_at_or_above(u - w));
+    const std::int64_t hi = std::min<std::int64_t>(size() - 1, index_at_or_below(u + w));
+    double sum = prefix_[static_cast<std::size_t>(std::min(lo, size()))];
+    for (std::int64_t b = lo; b <= hi; ++b) {
+      const double p = p_[static_cast<std::size_t>(b)];
+      if (p != 0.0) sum += p * q_function((x(b) - u) / sigma);
+    }
+    return sum;
+  }
+
+ private:
+  void finish() {
+    prefix_.assign(p_.size() + 1, 0.0);
+    suffix_.assign(p_.size() + 1, 0.0);
+    for (std::size_t b = 0; b < p_.size(); ++b) prefix_[b + 1] = prefix_[b] + p_[b];
+    for (std::size_t b = p_.size(); b-- > 0;) suffix_[b] = suffix_[b + 1] + p_[b];
+  }
+  [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(p_.size()); }
+  [[nodiscard]] double x(std::int64_t b) const { return x0_ + static_cast<double>(b) * dx_; }
+  [[nodiscard]] std::int64_t index_at_or_above(double u) const {
+    const double f = std::ceil((u - x0_) / dx_);
+    return static_cast<std::int64_t>(std::clamp(f, -1.0, static_cast<double>(size())));
+  }
+  [[nodiscard]] std::int64_t index_at_or_below(double u) const {
+    const double f = std::floor((u - x0_) / dx_);
+    return static_cast<std::int64_t>(std::clamp(f, -1.0, static_cast<double>(size())));
+  }
+  [[nodiscard]] std::int64_t index_above(double u) const {
+    const std::int64_t b = index_at_or_below(u) + 1;
+    return std::max<std::int64_t>(b, 0);
+  }
+
+  std::vector<double> p_, prefix_, suffix_;
+  double x0_ = 0.0, dx_ = 1.0;
+};
+
+/// One phase's eye: the ISI distribution and the level means.
+struct PhaseEye {
+  PhaseEye(const PulseResponse& h, std::span<const double> sigma, int m, int max_bins)
+      : isi(h, m, positive_min(sigma), max_bins), sigma(sigma), m(m) {
+    const double h0 = h.cursors.at(static_cast<std::size_t>(h.main));
+    for (int l = 0; l < m; ++l) means.push_back(h.dc + h0 * symbol_level(l, m));
+    reach = 0.0;
+    for (std::size_t i = 0; i < h.cursors.size(); ++i) {
+      if (static_cast<int>(i) != h.main) reach += std::abs(h.cursors[i]);
+    }
+  }
+  static double positive_min(std::span<const double> s) {
+    double v = std::numeric_limits<double>::infinity();
+    for (double x : s) {
+      if (x > 0.0) v = std::min(v, x);
+    }
+    return std::isfinite(v) ? v : 0.0;
+  }
+  [[nodiscard]] double sigma_of(int l) const { return sigma[static_cast<std::size_t>(l)]; }
+  /// P(received > v | level l) and P(received < v | level l).
+  [[nodiscard]] double above(int l, double v) const {
+    return isi.upper(v - means[static_cast<std::size_t>(l)], sigma_of(l));
+  }
+  [[nodiscard]] double below(int l, double v) const {
+    return isi.lower(v - means[static_cast<std::size_t>(l)], sigma_of(l));
+  }
+  /// B_j(v): the eye-j error probability with its threshold at v.
+  [[nodiscard]] double eye_ber(int j, double v) const {
+    return 0.5 * (above(j, v) + below(j + 1, v));
+  }
+
+  IsiDistribution isi;
+  std::span<const double> sigma;
+  int m;
+  std::vector<double> means;
+  double reach = 0.0;
+};
+
+/// Half-width of the region about `centre` where f ≤ target along one direction, with the
+/// crossing interpolated in log10; f sampled at `values` (step `step`).
+double open_extent(const std::vector<double>& values, std::size_t centre, int direction,
+                   double step, double target) {
+  const double log_target = std::log10(target);
+  std::size_t i = centre;
+  while (true) {
+    const std::int64_t next = static_cast<std::int64_t>(i) + direction;
+    if (next < 0 || next >= static_cast<std::int64_t>(values.size())) {
+      return static_cast<double>(i > centre ? i - centre : centre - i) * step;
+    }
+    const double b = values[static_cast<std::size_t>(next)];
+    if (b > target) {
+      const double a = std::max(values[i], 1e-300);
+      const double la = std::log10(a), lb = std::log10(b);
+      const double f = lb > la ? std::clamp((log_target - la) / (lb - la), 0.0, 1.0) : 0.0;
+      return (static_cast<double>(i > centre ? i - centre : centre - i) + f) * step;
+    }
+    i = static_cast<std::size_t>(next);
+  }
+}
+
+}  // namespace
+
+double SampledPulse::at(double sample) const {
+  const double pos = sample - static_cast<double>(first_sample);
+  if (response.empty() || pos < 0.0 || pos > static_cast<double>(response.size() - 1)) return 0.0;
+  const auto i = static_cast<std::size_t>(std::floor(pos));
+  const double f = pos - static_cast<double>(i);
+  if (i + 1 >= response.size()) return response[i];
+  return (1.0 - f) * response[i] + f * response[i + 1];
+}
+
+int SampledPulse::pre_cursors() const {
+  return static_cast<int>(std::ceil(static_cast<double>(-first_sample) / samples_per_symbol));
+}
+
+int SampledPulse::post_cursors() const {
+  const double last = static_cast<double>(first_sample) + static_cast<double>(response.size());
+  return static_cast<int>(std::ceil(last / samples_per_symbol));
+}
+
+PulseResponse SampledPulse::cursors_at(double tau_ui, int pre, int post) const {
+  PulseResponse h;
+  h.main = pre;
+  h.dc = dc;
+  const double sps = samples_per_symbol;
+  for (int i = -pre; i <= post; ++i) h.cursors.push_back(at((i + tau_ui) * sps));
+  return h;
+}
+
+SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const int> levels,
+                               int level_count, int samples_per_symbol, std::int64_t offset_samples,
+                               int pre, int post) {
+  const int sps = samples_per_symbol;
+  SampledPulse pulse;
+  pulse.samples_per_symbol = sps;
+  const int half = sps / 2;
+  pulse.first_sample = -static_cast<std::int64_t>(pre) * sps - half;
+  pulse.response.assign(static_cast<std::size_t>((pre + post + 1) * sps), 0.0);
+  std::vector<double> x;
+  std::vector<int> lv;
+  double dc_sum = 0.0, residual_sq = 0.0, signal_sq = 0.0, count = 0.0;
+  for (int q = -half; q < sps - half; ++q) {
+    x.clear();
+    lv.clear();
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset_samples + q;
+      if (n < 0) continue;
+      if (n >= static_cast<std::int64_t>(clean.size())) break;
+      x.push_back(clean[static_cast<std::size_t>(n)]);
+      lv.push_back(levels[k]);
+    }
+    const std::span<const double> xs(x);
+    const std::span<const int> ls(lv);
+    if (xs.size() < static_cast<std::size_t>(4 * (pre + post + 2))) {
+      throw std::invalid_argument("statistical eye: calibration record too short for the fit");
+    }
+    const PulseResponse h = fit_pulse_response(xs, ls, level_count, pre, post);
+    for (int i = -pre; i <= post; ++i) {
+      const std::int64_t n = static_cast<std::int64_t>(i) * sps + q - pulse.first_sample;
+      pulse.response[static_cast<std::size_t>(n)] = h.cursors[static_cast<std::size_t>(i + pre)];
+    }
+    dc_sum += h.dc;
+    for (std::size_t k = static_cast<std::size_t>(post);
+         k + static_cast<std::size_t>(pre) < xs.size(); ++k) {
+      double y = h.dc;
+      for (int i = -pre; i <= post; ++i) {
+        y += h.cursors[static_cast<std::size_t>(i + pre)] *
+             symbol_level(ls[k - static_cast<std::size_t>(i)], level_count);
+      }
+      residual_sq += (xs[k] - y) * (xs[k] - y);
+      signal_sq += (xs[k] - h.dc) * (xs[k] - h.dc);
+      count += 1.0;
+    }
+  }
+  pulse.dc = dc_sum / sps;
+  pulse.fit_residual_rms = count > 0 ? std::sqrt(residual_sq / count) : 0.0;
+  pulse.signal_rms = count > 0 ? std::sqrt(signal_sq / count) : 0.0;
+  return pulse;
+}
+
+StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& response_at,
+                               std::span<const double> sigma_per_level,
+                               std::span<const double> thresholds,
+                               const StatisticalEyeSettings& settings) {
+  const int m = settings.levels;
+  if (static_cast<int>(sigma_per_level.size()) != m ||
+      static_cast<int>(thresholds.size()) != m - 1) {
+    throw std::invalid_argument("statistical eye: need M noise figures and M − 1 thresholds");
+  }
+  const double target = settings.target_ber;
+  const int time_points = settings.time_points | 1;  // odd: τ = 0 is a grid point
+  const auto centre = static_cast<std::size_t>(time_points / 2);
+  const int eyes = m - 1;
+  StatisticalEye out;
+
+  // τ = 0: the BER over all regions, the vertical bathtubs and the eye heights.
+  const PhaseEye zero(response_at(0.0), sigma_per_level, m, settings.max_isi_bins);
+  out.level_means = zero.means;
+  double bits = 0.0, symbol_errors = 0.0;
+  for (int l = 0; l < m; ++l) {
+    for (int j = 0; j < m; ++j) {
+      if (j == l) continue;
+      double p = 0.0;
+      if (j > l) {
+        p = zero.above(l, thresholds[static_cast<std::size_t>(j - 1)]) -
+            (j == m - 1 ? 0.0 : zero.above(l, thresholds[static_cast<std::size_t>(j)]));
+      } else {
+        p = zero.below(l, thresholds[static_cast<std::size_t>(j)]) -
+            (j == 0 ? 0.0 : zero.below(l, thresholds[static_cast<std::size_t>(j - 1)]));
+      }
+      p = std::max(p, 0.0);
+      bits += p * bit_errors(l, j, m);
+      symbol_errors += p;
+    }
+  }
+  out.ber = bits / (m * std::log2(m));
+  out.ser = symbol_errors / m;
+
+  double sigma_max = 0.0;
+  for (double s : sigma_per_level) sigma_max = std::max(sigma_max, s);
+  const double margin = zero.reach + 6.0 * sigma_max;
+  const double v_min = std::min(zero.means.front(), zero.means.back()) - margin;
+  const double v_max = std::max(zero.means.front(), zero.means.back()) + margin;
+  const int na = std::max(settings.amplitude_points, 2);
+  for (int a = 0; a < na; ++a) out.amplitude.push_back(v_min + (v_max - v_min) * a / (na - 1));
+  out.vertical_ber.assign(static_cast<std::size_t>(eyes), {});
+  for (int j = 0; j < eyes; ++j) {
+    for (double v : out.amplitude)
+      out.vertical_ber[static_cast<std::size_t>(j)].push_back(zero.eye_ber(j, v));
+  }
+  // Eye heights: scan between the two level means, then bisect each edge.
+  constexpr int height_scan = 512;
+  for (int j = 0; j < eyes; ++j) {
+    const double a = zero.means[static_cast<std::size_t>(j)];
+    const double b = zero.means[static_cast<std::size_t>(j + 1)];
+    double best_v = a, best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i <= height_scan; ++i) {
+      const double v = a + (b - a) * i / height_scan;
+      const double e = zero.eye_ber(j, v);
+      if (e < best) {
+        best = e;
+        best_v = v;
+      }
+    }
+    if (!(best <= target)) {
+      out.eye_height.push_back(0.0);
+      continue;
+    }
+    double edges[2];
+    for (int side = 0; side < 2; ++side) {
+      const double far = side == 0 ? std::min(a, b) - margin : std::max(a, b) + margin;
+      double inside = best_v, outside = far;
+      if (zero.eye_ber(j, outside) <= target) {
+        edges[side] = outside;
+        continue;
+      }
+      for (int it = 0; it < 60; ++it) {
+        const double mid = 0.5 * (inside + outside);
+        (zero.eye_ber(j, mid) <= target ? inside : outside) = mid;
+      }
+      edges[side] = 0.5 * (inside + outside);
+    }
+    out.eye_height.push_back(std::abs(edges[1] - edges[0]));
+  }
+
+  // Phase sweep: horizontal bathtubs and the contour map.
+  out.horizontal_ber.assign(static_cast<std::size_t>(eyes), {});
+  out.contour_ber.reserve(static_cast<std::size_t>(time_points) * out.amplitude.size());
+  std::vector<int> eye_of(out.amplitude.size());
+  for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
+    int best = 0;
+    for (int j = 1; j < eyes; ++j) {
+      if (std::abs(out.amplitude[a] - thresholds[static_cast<std::size_t>(j)]) <
+          std::abs(out.amplitude[a] - thresholds[static_cast<std::size_t>(best)])) {
+        best = j;
+      }
+    }
+    eye_of[a] = best;
+  }
+  for (int t = 0; t < time_points; ++t) {
+    const double tau = -0.5 + static_cast<double>(t) / (time_points - 1);
+    out.time_ui.push_back(tau);
+    const PhaseEye eye =
+        static_cast<std::size_t>(t) == centre
+            ? zero
+            : PhaseEye(response_at(tau), sigma_per_level, m, settings.max_isi_bins);
+    for (int j = 0; j < eyes; ++j) {
+      out.horizontal_ber[static_cast<std::size_t>(j)].push_back(
+          eye.eye_ber(j, thresholds[static_cast<std::size_t>(j)]));
+    }
+    for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
+      out.contour_ber.push_back(eye.eye_ber(eye_of[a], out.amplitude[a]));
+    }
+  }
+  const double step = 1.0 / (time_points - 1);
+  for (int j = 0; j < eyes; ++j) {
+    const auto& h = out.horizontal_ber[static_cast<std::size_t>(j)];
+    if (!(h[centre] <= target)) {
+      out.eye_width_ui.push_back(0.0);
+      continue;
+    }
+    out.eye_width_ui.push_back(open_extent(h, centre, -1, step, target) +
+                               open_extent(h, centre, 1, step, target));
+  }
+  return out;
+}
+
+}  // namespace optilane

@@ -1,0 +1,98 @@
+// Statistical eye from the pulse response: BER contours, eye height and width per eye at the
+// target BER, and horizontal and vertical bathtub curves, without Monte-Carlo.
+//
+// Model (the "peak distortion → full distribution" statistical eye of Casper et al., "An accurate
+// and efficient analysis method for multi-Gb/s chip-to-chip signaling schemes", VLSI Circuits
+// 2002; as in IEEE 802.3 Annex 93A COM): at sampling phase τ the noiseless slicer sample of a
+// symbol at level l is
+//   x = dc + h_0(τ)·s_l + Σ_{i≠0} h_i(τ)·s_{a_{k−i}},   s ∈ {−1, −⅓, +⅓, +1} (PAM4),
+// with independent, equiprobable symbols, so the ISI term's distribution is the convolution over
+// the cursors i ≠ 0 of the uniform distributions {h_i·s}. It is built on a fine grid (step
+// ≤ σ/32, up to `max_isi_bins` bins, each cursor split between the two neighbouring bins so the
+// mean is exact), then rebinned to σ/8 (rebinning adds ≤ σ²/768 of variance) for the noise step.
+// Gaussian noise of the level's σ_l (measured at the slicer, so shot ∝ P, RIN ∝ P² and the FFE's
+// noise enhancement are in it) is added analytically:
+//   P(x + n > v | l) = Σ_b p_b · Q((v − μ_l − u_b)/σ_l),   μ_l = dc + h_0·s_l,
+// summed exactly within ±8.5σ (Q(8.5) ≈ 1e−17) and by prefix sums beyond.
+//
+// Per eye j (between levels j and j+1) with its threshold at v:
+//   B_j(τ, v) = ½ [P(x + n > v | j) + P(x + n < v | j+1)],
+// the probability that a symbol of either level lands on the wrong side of v (the eye's bit
+// error ratio with Gray coding, adjacent errors only). Vertical bathtub: B_j(0, v); horizontal
+// bathtub: B_j(τ, t_j) at the slicer's threshold; eye height: the span of v about the threshold
+// with B_j(0, v) ≤ target; eye width: the span of τ about 0 with B_j(τ, t_j) ≤ target
+// (interpolated in log10 B); BER contours: B_{j(v)}(τ, v) on a (τ, v) grid with j(v) the eye
+// whose threshold is nearest. The lane's statistical BER is the exact expectation at τ = 0 over
+// all decision regions with the Gray bit count (as the semi-analytic BER, but over all symbol
+// sequences instead of those sent).
+//
+// Approximations, documented: symbols are independent (a PRBS is close; precoding is not
+// modelled), the chain is linear about its operating point (the pulse response is a least-squares
+// fit, and its residual is reported), and σ_l is the one measured at the decision instant, used
+// at every phase.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "phy/analysis/rx_dsp.hpp"
+
+namespace optilane {
+
+/// The noiseless response of the chain to one symbol, sampled at the simulation rate: the
+/// least-squares fit x[k·sps + q] ≈ dc + Σ_i r[i·sps + q]·s(a_{k−i}) at every phase q.
+struct SampledPulse {
+  int samples_per_symbol = 1;
+  std::int64_t first_sample = 0;  ///< sample of response[0], relative to the decision instant
+  std::vector<double> response;   ///< per normalised level (s = 1)
+  double dc = 0.0;
+  double fit_residual_rms = 0.0;  ///< RMS of the fit's residual (nonlinearity), signal units
+  double signal_rms = 0.0;        ///< RMS of the fitted samples about dc, signal units
+
+  /// The response at a real sample position (relative to the decision instant), linear
+  /// interpolation, zero outside the fitted span.
+  [[nodiscard]] double at(double sample) const;
+  /// Symbol-spaced cursors h_{−pre} … h_{post} at phase τ (UI from the decision instant).
+  [[nodiscard]] PulseResponse cursors_at(double tau_ui, int pre, int post) const;
+  [[nodiscard]] int pre_cursors() const;
+  [[nodiscard]] int post_cursors() const;
+};
+
+/// Fits the sampled pulse response from a noiseless record `clean` (sample 0 = symbol 0's start)
+/// with decision instant of symbol k at k·sps + offset_samples, `pre`/`post` cursors.
+[[nodiscard]] SampledPulse fit_sampled_pulse(std::span<const double> clean,
+                                             std::span<const int> levels, int level_count,
+                                             int samples_per_symbol, std::int64_t offset_samples,
+                                             int pre, int post);
+
+struct StatisticalEyeSettings {
+  int levels = 4;
+  double target_ber = 2.4e-4;
+  int time_points = 65;        ///< across −½ … +½ UI
+  int amplitude_points = 256;  ///< vertical bathtub and contour map
+  int max_isi_bins = 16385;    ///< fine ISI grid
+};
+
+struct StatisticalEye {
+  double ber = 0.0;  ///< at τ = 0 with the slicer's thresholds, all regions, Gray bit count
+  double ser = 0.0;
+  std::vector<double> level_means;                  ///< dc + h_0·s_l at τ = 0
+  std::vector<double> eye_height;                   ///< per eye at the target BER, signal units
+  std::vector<double> eye_width_ui;                 ///< per eye at the target BER
+  std::vector<double> time_ui;                      ///< horizontal axis, −½ … ½
+  std::vector<std::vector<double>> horizontal_ber;  ///< [eye][time], B_j(τ, t_j)
+  std::vector<double> amplitude;                    ///< vertical axis, signal units
+  std::vector<std::vector<double>> vertical_ber;    ///< [eye][amplitude], B_j(0, v)
+  std::vector<double> contour_ber;  ///< [time][amplitude] row-major, B_{j(v)}(τ, v)
+};
+
+/// The statistical eye for cursors `response_at(τ)` (τ in UI from the decision instant), noise σ
+/// per level and the slicer's thresholds (M − 1, increasing).
+[[nodiscard]] StatisticalEye statistical_eye(
+    const std::function<PulseResponse(double)>& response_at,
+    std::span<const double> sigma_per_level, std::span<const double> thresholds,
+    const StatisticalEyeSettings& settings);
+
+}  // namespace optilane
