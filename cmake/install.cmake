@@ -29,6 +29,13 @@ install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/optilane_plot.py
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${CMAKE_INSTALL_DATADIR}/optilane)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# Optional dependencies the libraries were built with (link/CMakeLists.txt), for the config file.
+get_target_property(optilane_link_libraries optilane_link LINK_LIBRARIES)
+set(OPTILANE_CONFIG_WITH_MPI OFF)
+if("MPI::MPI_C" IN_LIST optilane_link_libraries)
+  set(OPTILANE_CONFIG_WITH_MPI ON)
+endif()
+
 set(optilane_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/optilane)
 install(EXPORT optilaneTargets NAMESPACE optilane:: DESTINATION ${optilane_cmake_dir})
 set(OPTILANE_INSTALL_DATA_DIR_RELATIVE ${CMAKE_INSTALL_DATADIR}/optilane)
