@@ -23,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 EXIT_BAD_INPUT = 2
@@ -516,7 +517,10 @@ def plot_reach(out, info, rows):
     for row in rows:
         if row.get("reach_m") is None or row.get("lane_rate_gbps") is None:
             continue
-        series.setdefault(str(row.get("tier", "?")), []).append(
+        # "cpo-200g" and "cpo-100g" are one tier at two lane rates: one line.
+        family = re.sub(r"[-_ ]\d+(\.\d+)?g(bps)?$", "", str(row.get("tier", "?")),
+                        flags=re.IGNORECASE)
+        series.setdefault(family, []).append(
             (float(row["lane_rate_gbps"]), float(row["reach_m"])))
     if not series:
         out.skip("reach vs lane rate", "the tier rows carry no reach_m and lane_rate_gbps")
