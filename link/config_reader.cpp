@@ -238,6 +238,7 @@ std::string DocumentingReader::choice(std::string_view key, std::string_view def
   std::vector<std::string> names(choices.begin(), choices.end());
   record({std::string(key), "choice", fmt::format("{}", fmt::join(names, " | ")),
           std::string(default_value), "", std::string(doc)});
+  if (const auto it = choices_.find(std::string(key)); it != choices_.end()) return it->second;
   return std::string(default_value);
 }
 

@@ -2,6 +2,7 @@
 // detection), one that records key documentation for docs/config.md.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -76,9 +77,14 @@ class DocumentingReader final : public ParamReader {
 
   [[nodiscard]] const std::vector<KeyDoc>& keys() const { return keys_; }
 
+  /// Makes `choice(key, …)` return `value` instead of the default, so the generator can document
+  /// the keys a model reads only for another choice (a `laser` of kind dfb).
+  void set_choice(const std::string& key, const std::string& value) { choices_[key] = value; }
+
  private:
   void record(KeyDoc doc);
   std::vector<KeyDoc> keys_;
+  std::map<std::string, std::string> choices_;
 };
 
 /// Formats a range for messages and docs, e.g. "> 0" or "0 .. 1".

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "link/optical_rx.hpp"
+#include "link/progress.hpp"
 #include "link/receiver_dsp.hpp"
 #include "link/segments.hpp"
 #include "phy/analysis/fec.hpp"
@@ -124,6 +125,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const auto base_symbols = static_cast<std::int64_t>(sig.symbols);
   const auto max_symbols = std::max<std::int64_t>(
       base_symbols, static_cast<std::int64_t>(config.analysis.monte_carlo.max_symbols));
+  progress_expect(static_cast<std::uint64_t>(max_symbols));
   const std::int64_t cal_symbols =
       std::min<std::int64_t>(base_symbols, calibration_symbols + latency_symbols + 64);
 
@@ -271,6 +273,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     }
     sent += count;
     ++chunk_index;
+    progress_advance(static_cast<std::uint64_t>(count));
     if (sent >= base_symbols && accumulator) {
       const std::uint64_t errors = dsp_stage ? dsp_stage->bit_errors() : accumulator->bit_errors();
       const bool enough_errors = errors >= config.analysis.monte_carlo.min_errors;
@@ -295,6 +298,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     const std::string where = location();
     for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
   }
+  progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
   result.slicer = accumulator->result();
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);

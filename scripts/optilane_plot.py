@@ -23,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 EXIT_BAD_INPUT = 2
@@ -347,18 +348,21 @@ def plot_bathtubs(out, info, group, tag, where):
 
 
 def plot_waterfall(out, info, group, tag, where, lane_summary):
-    oma = dataset(group, "oma_dbm", "received_oma_dbm", "power_dbm")
-    ber = dataset(group, "ber")
-    if oma is None or ber is None:
-        out.skip(f"waterfall ({where})", "the waterfall group has no oma_dbm and ber")
+    oma = dataset(group, "rx_oma_dbm", "oma_dbm", "received_oma_dbm")
+    curves = [(label, dataset(group, name)) for name, label in
+              (("ber_semi_analytic", "semi-analytic"), ("ber_monte_carlo", "Monte-Carlo"),
+               ("ber", None))]
+    curves = [(label, values) for label, values in curves if values is not None]
+    if oma is None or not curves:
+        out.skip(f"waterfall ({where})", "the waterfall group has no rx_oma_dbm and BER")
         return
     figure, ax = plt.subplots(figsize=FIGSIZE, constrained_layout=True)
-    ber = np.atleast_2d(np.asarray(ber, dtype=float))
-    labels = attribute(group["ber"], "labels", None)
-    labels = labels.split(",") if isinstance(labels, str) else None
-    for j, row in enumerate(ber):
-        ax.semilogy(oma, np.where(row > 0, row, np.nan), marker="o", ms=3,
-                    label=labels[j] if labels and j < len(labels) else None)
+    for label, values in curves:
+        rows = np.atleast_2d(np.asarray(values, dtype=float))
+        for j, row in enumerate(rows):
+            name = label if rows.shape[0] == 1 else f"{label or 'BER'} {j}"
+            ax.semilogy(oma[:row.size], np.where(row > 0, row, np.nan), marker="o", ms=3,
+                        label=name)
     target = attribute(group, "target_ber", info["target_ber"])
     ax.axhline(target, color="0.4", ls="--", lw=1, label=f"target BER {target:.1e}")
     sensitivity = attribute(group, "sensitivity_oma_dbm")
@@ -373,6 +377,9 @@ def plot_waterfall(out, info, group, tag, where, lane_summary):
                    label=f"sensitivity {sensitivity:.2f} dBm OMA")
         ax.plot([sensitivity], [target], marker="o", color=MARK_COLOUR)
         subtitle = f"sensitivity {sensitivity:.2f} dBm OMA at BER {target:.1e}"
+        method = attribute(group, "method")
+        if method:
+            subtitle += f" ({method})"
         margin = lane_summary.get("margin_db") if lane_summary else None
         if margin is not None:
             subtitle += f", margin {margin:.2f} dB"
@@ -510,7 +517,10 @@ def plot_reach(out, info, rows):
     for row in rows:
         if row.get("reach_m") is None or row.get("lane_rate_gbps") is None:
             continue
-        series.setdefault(str(row.get("tier", "?")), []).append(
+        # "cpo-200g" and "cpo-100g" are one tier at two lane rates: one line.
+        family = re.sub(r"[-_ ]\d+(\.\d+)?g(bps)?$", "", str(row.get("tier", "?")),
+                        flags=re.IGNORECASE)
+        series.setdefault(family, []).append(
             (float(row["lane_rate_gbps"]), float(row["reach_m"])))
     if not series:
         out.skip("reach vs lane rate", "the tier rows carry no reach_m and lane_rate_gbps")

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "link/config_docs.hpp"
 #include "link/distributed.hpp"
 #include "link/hdf5_writer.hpp"
 #include "link/lane_runner.hpp"
@@ -92,7 +93,12 @@ int command_run(const RunArguments& args) {
                args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
   prepare_output(args.output_h5);
   prepare_output(args.output_json);
-  const LinkResult result = run_link(config, args.threads);
+  Progress progress = Progress::for_stderr(config.name, "sym", args.quiet);
+  const LinkResult result = [&] {
+    const ProgressScope scope(progress);
+    return run_link(config, args.threads);
+  }();
+  progress.finish();
   const nlohmann::json summary = summary_json(config, result);
   const std::string json_text = summary.dump(2) + "\n";
   if (!args.output_h5.empty()) write_hdf5(args.output_h5, config, result, json_text);
@@ -264,6 +270,18 @@ int command_presets() {
   return exit_ok;
 }
 
+int command_docs(const std::string& what, const std::string& output) {
+  if (what != "config") throw InputError("docs: unknown document '" + what + "' (known: config)");
+  const std::string markdown = config_reference_markdown();
+  if (output.empty()) {
+    std::cout << markdown;
+  } else {
+    prepare_output(output);
+    write_file_atomically(output, markdown);
+  }
+  return exit_ok;
+}
+
 int command_plot(const PlotArguments& args) {
   std::vector<std::string> arguments{args.file};
   if (!args.output_dir.empty()) arguments.insert(arguments.end(), {"-o", args.output_dir});
@@ -296,7 +314,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", args.threads, "Threads (lanes run in parallel)")
       ->check(CLI::Range(0, 1024));
   run->add_flag("--fail-on-ber", args.fail_on_ber, "Exit 1 when the link does not close");
-  run->add_flag("-q,--quiet", args.quiet, "No summary table");
+  run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
   run->add_option("--max-memory", args.max_memory,
                   "Refuse runs whose memory estimate exceeds this (e.g. 2GB); default: available");
 
@@ -346,6 +364,13 @@ int main(int argc, char** argv) {
                    "Directory for the figures (default: the file's directory)");
   plot->add_flag("--svg", plot_args.svg, "Also write SVG");
 
+  // Maintainers: regenerate docs/config.md (a test compares it with the registry).
+  std::string docs_what, docs_output;
+  CLI::App* docs = app.add_subcommand("docs", "Generate reference documents");
+  docs->group("");  // hidden from --help
+  docs->add_option("document", docs_what, "config")->required();
+  docs->add_option("-o,--output", docs_output, "File (default: standard output)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -367,6 +392,7 @@ int main(int argc, char** argv) {
     if (tiers->parsed()) return command_tiers(tiers_args);
     if (validate->parsed()) return command_validate(validate_args);
     if (plot->parsed()) return command_plot(plot_args);
+    if (docs->parsed()) return command_docs(docs_what, docs_output);
   } catch (const InputError& e) {
     remove_temporary_files();
     std::cerr << "optilane: error: " << e.what() << "\n";

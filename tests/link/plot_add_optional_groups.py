@@ -30,8 +30,8 @@ with h5py.File(sys.argv[1], "a") as f:
         vertical["ber"] = np.array([[q((0.15 - abs(x)) / 0.03) for x in a]] * 3)
     waterfall = lane.create_group("waterfall")
     oma = np.linspace(-14, -4, 11)
-    waterfall["oma_dbm"] = oma
-    waterfall["ber"] = np.array([q(10 ** ((x + 12.5) / 20) * 3.5) for x in oma])
+    waterfall["rx_oma_dbm"] = oma
+    waterfall["ber_semi_analytic"] = np.array([q(10 ** ((x + 12.5) / 20) * 3.5) for x in oma])
     waterfall.attrs["sensitivity_oma_dbm"] = -12.5
     noise = lane.create_group("noise_budget")
     for name, value in {"thermal": 2.1, "shot": 0.9, "rin": 0.7, "mpi": 0.2, "total": 2.46}.items():
