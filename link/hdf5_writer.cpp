@@ -237,6 +237,27 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm);
           string_attribute(waterfall, "method", lane.optical_rx->sensitivity_note);
         }
+        if (lane.tx) {
+          const TxResult& t = *lane.tx;
+          H5::Group tx = file.createGroup(base + "/tx");
+          string_attribute(tx, "block", t.block);
+          string_attribute(tx, "method", t.method);
+          number_attribute(tx, "sample_rate_hz", t.sample_rate_hz);
+          integer_attribute(tx, "first_symbol", static_cast<std::uint64_t>(t.first_symbol));
+          number_attribute(tx, "average_power_w", t.average_power_w);
+          number_attribute(tx, "oma_outer_w", t.oma_outer_w);
+          number_attribute(tx, "extinction_ratio_db", t.extinction_ratio_db);
+          number_attribute(tx, "rlm", t.rlm);
+          number_attribute(tx, "tdecq_db", t.tdecq_db);
+          H5::DataSet p = vector_dataset(tx, "optical_power", t.power_w, "W");
+          string_attribute(p, "description",
+                           "noiseless optical power at the transmitter output, the first "
+                           "analysis.probe_uis UIs of the analysed window (from first_symbol)");
+          H5::DataSet phase = vector_dataset(tx, "phase", t.phase_rad, "rad");
+          string_attribute(phase, "description",
+                           "unwrapped phase of the noiseless field at the transmitter output "
+                           "(chirp: its derivative / 2π is the instantaneous frequency offset)");
+        }
         H5::Group waveforms = file.createGroup(base + "/waveforms");
         for (const auto& probe : lane.probes) {
           H5::DataSet ds = vector_dataset(waveforms, probe.label, probe.samples, probe.unit);

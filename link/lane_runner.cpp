@@ -9,6 +9,8 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <numbers>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@
 #include "link/receiver_dsp.hpp"
 #include "link/segments.hpp"
 #include "phy/analysis/fec.hpp"
+#include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
 
 namespace optilane {
@@ -89,16 +92,84 @@ bool energy_checks_enabled() {
 #endif
 }
 
+/// Longest transmitter window analysed, symbols: one SSPRQ period (IEEE 802.3 cl. 120.5.11.2.3,
+/// the TDECQ pattern). Longer patterns (PRBS31Q) are analysed over this many symbols.
+constexpr std::int64_t max_tx_window_symbols = 65535;
+/// A random pattern has no period; this many symbols give each PAM4 level ~100 runs of three.
+constexpr std::int64_t random_tx_window_symbols = 16384;
+
+/// Index of the transmitter: the first block whose output is optical from a non-optical input.
+std::optional<std::size_t> transmitter_index(const std::vector<std::unique_ptr<Block>>& chain) {
+  Domain domain = Domain::electrical;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const Domain out = chain[i]->output_domain(domain);
+    if (out == Domain::optical && domain != Domain::optical) return i;
+    domain = out;
+  }
+  return std::nullopt;
+}
+
+/// Fills the transmitter figures from the captured noiseless field.
+void analyse_transmitter(const LinkConfig& config, const std::vector<std::complex<double>>& field,
+                         const std::vector<int>& levels, TxResult& tx) {
+  const int sps = config.signal.samples_per_symbol;
+  std::vector<double> power(field.size());
+  double total = 0.0;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    power[i] = std::norm(field[i]);
+    total += power[i];
+  }
+  tx.average_power_w = field.empty() ? 0.0 : total / static_cast<double>(field.size());
+  if (config.signal.modulation == Modulation::pam4) {
+    try {
+      const TdecqResult t = tdecq(
+          power, levels,
+          TdecqSettings{.symbol_rate_bd = config.signal.symbol_rate_bd, .samples_per_symbol = sps});
+      tx.oma_outer_w = t.oma_outer_w;
+      tx.extinction_ratio_db = t.extinction_ratio_db;
+      tx.rlm = t.rlm;
+      tx.tdecq_db = t.tdecq_db;
+      tx.levels_w = t.levels_w;
+      tx.method = fmt::format(
+          "noiseless field at the output of '{}' over {} symbols{}; levels, OMA(outer), ER, RLM "
+          "and TDECQ by phy/analysis/tdecq (reference receiver Rs/2, 5-tap FFE, no Tx noise); "
+          "average power is the time average",
+          tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "");
+    } catch (const std::invalid_argument& e) {
+      tx.method = fmt::format("average power only: TDECQ analysis not possible ({})", e.what());
+    }
+  } else {
+    tx.method = "average power only (OMA, ER, RLM and TDECQ are computed for PAM4)";
+  }
+  // Probe: the first probe_uis UIs, power and unwrapped phase.
+  const std::size_t n =
+      std::min(field.size(), static_cast<std::size_t>(config.analysis.probe_uis) * sps);
+  tx.power_w.assign(power.begin(), power.begin() + static_cast<std::ptrdiff_t>(n));
+  tx.phase_rad.resize(n);
+  double previous = 0.0, offset = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double phase = std::arg(field[i]);
+    if (i > 0) {
+      const double step = phase - previous;
+      if (step > std::numbers::pi) offset -= 2.0 * std::numbers::pi;
+      if (step < -std::numbers::pi) offset += 2.0 * std::numbers::pi;
+    }
+    previous = phase;
+    tx.phase_rad[i] = phase + offset;
+  }
+}
+
 }  // namespace
 
 LaneResult run_lane(const LinkConfig& config, int lane) {
-  LaneResult result = run_lane_with_chain(config, lane, build_chain(config, lane));
+  LaneResult result = run_lane_with_chain(config, lane, build_chain(config, lane), all_noise, true);
   analyse_optical_receiver(config, lane, result);
   return result;
 }
 
 LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
-                               std::vector<std::unique_ptr<Block>> chain, unsigned noise_mask) {
+                               std::vector<std::unique_ptr<Block>> chain, unsigned noise_mask,
+                               bool analyse_tx) {
   const SignalConfig& sig = config.signal;
   const int sps = sig.samples_per_symbol;
   const int m = levels_of(sig.modulation);
@@ -160,6 +231,43 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     result.probes[i + 1].label = fmt::format("{:02d}_{}", i + 1, chain[i]->label());
     result.probes[i + 1].sample_rate_hz = result.probes[0].sample_rate_hz;
   }
+  // Transmitter window: one whole pattern period after the chain's start-up transient where the
+  // run is long enough (any P consecutive symbols of a P-periodic pattern are one period).
+  const std::optional<std::size_t> tx_index =
+      analyse_tx ? transmitter_index(chain) : std::optional<std::size_t>{};
+  const std::size_t tx_at = tx_index.value_or(chain.size());
+  std::int64_t tx_first = 0, tx_count = 0, period = 0;
+  std::vector<std::complex<double>> tx_field;
+  std::vector<int> tx_levels;
+  if (tx_index) {
+    period = static_cast<std::int64_t>(pattern_period_symbols(sig.pattern, sig.modulation));
+    const std::int64_t wanted =
+        period > 0 ? std::min(period, max_tx_window_symbols) : random_tx_window_symbols;
+    const std::int64_t warm_up = latency_symbols + 64;
+    tx_count = std::min(wanted, base_symbols - std::min(warm_up, base_symbols / 4));
+    tx_first = std::min(warm_up, base_symbols - tx_count);
+  }
+  if (tx_index && tx_count >= 64) {
+    result.tx.emplace();
+    result.tx->block = chain[tx_at]->label();
+    result.tx->block_index = tx_at;
+    result.tx->first_symbol = tx_first;
+    result.tx->symbols = tx_count;
+    result.tx->whole_period = period > 0 && tx_count == period;
+    result.tx->sample_rate_hz = result.probes[0].sample_rate_hz;
+    tx_field.resize(static_cast<std::size_t>(tx_count * sps));
+    tx_levels.resize(static_cast<std::size_t>(tx_count));
+  }
+  auto capture_tx = [&](const Signal& chunk) {
+    const std::int64_t begin = std::max(chunk.first_sample, tx_first * sps);
+    const std::int64_t end = std::min(chunk.first_sample + static_cast<std::int64_t>(chunk.size()),
+                                      (tx_first + tx_count) * sps);
+    for (std::int64_t i = begin; i < end; ++i) {
+      tx_field[static_cast<std::size_t>(i - tx_first * sps)] =
+          chunk.optical[static_cast<std::size_t>(i - chunk.first_sample)];
+    }
+  };
+
   auto capture = [&](Probe& probe, const Signal& chunk) {
     if (probe.samples.size() >= probe_samples) return;
     const std::size_t n = std::min(probe_samples - probe.samples.size(), chunk.size());
@@ -207,6 +315,9 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       const int data = symbols[static_cast<std::size_t>(k)];
       const int level = sig.precoding ? precoder.encode(data) : data;
       history.store(sent + k, level, data);
+      if (result.tx && sent + k >= tx_first && sent + k < tx_first + tx_count) {
+        tx_levels[static_cast<std::size_t>(sent + k - tx_first)] = level;
+      }
       const double v = amplitude * symbol_level(level, m);
       std::fill_n(noisy.electrical.begin() + k * sps, sps, v);
     }
@@ -226,6 +337,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       if (audit) energy_in[i] += energy(clean);
       chain[i]->process(noisy);
       reference[i]->process(clean);
+      if (result.tx && i == tx_at && clean.domain == Domain::optical) capture_tx(clean);
       check_finite(noisy, *chain[i]);
       if (audit) {
         energy_out[i] += energy(clean);
@@ -299,6 +411,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
   }
   progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
+  if (result.tx) analyse_transmitter(config, tx_field, tx_levels, *result.tx);
   result.slicer = accumulator->result();
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);

@@ -49,6 +49,30 @@ struct OpticalRxResult {
   std::uint64_t spot_check_bits = 0;
 };
 
+/// The transmitter's figures of a lane (DESIGN.md §4 `tx`), from the noiseless optical field at
+/// the output of the first block whose output is optical (the modulator, or a directly modulated
+/// laser), over a whole pattern period where the run allows it.
+struct TxResult {
+  std::string block;             ///< label of the transmitter block
+  std::size_t block_index = 0;   ///< its index in the chain
+  double average_power_w = 0.0;  ///< time average of the power (what a power meter reads)
+  /// OMA(outer), ER, RLM and TDECQ from phy/analysis/tdecq.hpp (PAM4); NaN when not computed.
+  double oma_outer_w = std::numeric_limits<double>::quiet_NaN();
+  double extinction_ratio_db = std::numeric_limits<double>::quiet_NaN();
+  double rlm = std::numeric_limits<double>::quiet_NaN();
+  double tdecq_db = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> levels_w;   ///< P0 … P3 (PAM4) at the eye centre
+  std::int64_t first_symbol = 0;  ///< the analysed window: symbols [first, first + count)
+  std::int64_t symbols = 0;
+  bool whole_period = false;  ///< the window is one whole period of the pattern
+  std::string method;
+  /// Noiseless probe at the transmitter output: power (W) and unwrapped phase (rad) of the
+  /// field, the first analysis.probe_uis UIs of the analysed window.
+  double sample_rate_hz = 0.0;
+  std::vector<double> power_w;
+  std::vector<double> phase_rad;
+};
+
 struct LaneResult {
   int lane = 0;
   double wavelength_m = 0.0;
@@ -68,6 +92,7 @@ struct LaneResult {
   /// Insertion loss of the lane's copper at the Nyquist frequency (symbol rate / 2), dB; NaN
   /// when the chain has no copper blocks.
   double insertion_loss_db_at_nyquist = std::numeric_limits<double>::quiet_NaN();
+  std::optional<TxResult> tx;  ///< when the chain has an optical transmitter and analyse_tx
 };
 
 /// One retimed segment of a link (DESIGN.md §4): the chain up to and including a `retimer`, or
@@ -101,10 +126,12 @@ struct LinkResult {
 [[nodiscard]] LaneResult run_lane(const LinkConfig& config, int lane);
 
 /// Runs one lane through a given, prepared chain with only the noise kinds of `noise_mask` on
-/// (the noise budget and sensitivity analyses re-run modified chains through this).
+/// (the noise budget and sensitivity analyses re-run modified chains through this). With
+/// `analyse_tx`, the transmitter's optical output is captured and analysed (TxResult).
 [[nodiscard]] LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
                                              std::vector<std::unique_ptr<Block>> chain,
-                                             unsigned noise_mask = all_noise);
+                                             unsigned noise_mask = all_noise,
+                                             bool analyse_tx = false);
 
 /// Post-FEC BER for `fec` (none, kp4, kp4_inner) at input BER `ber`.
 [[nodiscard]] double post_fec_ber(const std::string& fec, double ber);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "channels/optical/wdm_filter.hpp"
 #include "link/config_reader.hpp"
 #include "link/registry.hpp"
 #include "optilane/version.hpp"
@@ -137,6 +138,28 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
   return block;
 }
 
+/// Lanes sharing lane `lane`'s fibre at other wavelengths: lanes.wdm repeats its grid every
+/// grid-size lanes (one fibre per repetition); wdm none is one wavelength per fibre.
+std::vector<int> wdm_neighbours(const LinkConfig& config, int lane) {
+  const auto& w = config.lanes.wavelengths_m;
+  std::vector<int> out;
+  if (config.lanes.wdm == "none") return out;
+  std::size_t grid = w.size();
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    if (w[i] == w[0]) {
+      grid = i;
+      break;
+    }
+  }
+  const auto fibre = static_cast<std::size_t>(lane) / grid;
+  for (std::size_t j = fibre * grid; j < std::min(w.size(), (fibre + 1) * grid); ++j) {
+    if (static_cast<int>(j) != lane && w[j] != w[static_cast<std::size_t>(lane)]) {
+      out.push_back(static_cast<int>(j));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context) {
@@ -172,6 +195,38 @@ std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int la
   int index = 0;
   for (const auto& entry : config.chain) chain.push_back(make_block(entry, context, index++));
   cascade_copper_runs(chain, context);
+  // WDM crosstalk: each demux port gets the other lanes of its fibre, each with its own chain up
+  // to the demux (prepared at its own wavelength) and a decorrelated copy of the pattern
+  // (channels/optical/wdm_filter.hpp).
+  for (std::size_t d = 0; d < chain.size(); ++d) {
+    auto* demux = dynamic_cast<DemuxBlock*>(chain[d].get());
+    if (demux == nullptr) continue;
+    const std::uint64_t period =
+        pattern_period_symbols(config.signal.pattern, config.signal.modulation);
+    const std::vector<int> others = wdm_neighbours(config, lane);
+    for (std::size_t k = 0; k < others.size(); ++k) {
+      const int j = others[k];
+      const LaneContext neighbour_context = lane_context(config, j);
+      DemuxNeighbour n{
+          .lane = j,
+          .wavelength_m = neighbour_context.wavelength_m,
+          .chain = {},
+          .pattern = config.signal.pattern,
+          .modulation = config.signal.modulation,
+          // Random patterns: a stream of its own; PRBS: the same sequence started
+          // (k+1)/(n+1) of the way through its period (at most 2^20 symbols in).
+          .pattern_seed = config.signal.seed + 0x9E37ULL * static_cast<std::uint64_t>(j) +
+                          0x5851F42DULL * static_cast<std::uint64_t>(lane + 1),
+          .skip_symbols = std::min<std::uint64_t>(period, 1u << 20) * (k + 1) / (others.size() + 1),
+          .precoding = config.signal.precoding,
+          .swing_v = config.signal.swing_v};
+      for (std::size_t i = 0; i < d; ++i) {
+        n.chain.push_back(make_block(config.chain[i], neighbour_context, static_cast<int>(i)));
+      }
+      cascade_copper_runs(n.chain, neighbour_context);
+      demux->add_neighbour(std::move(n));
+    }
+  }
   return chain;
 }
 

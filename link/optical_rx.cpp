@@ -7,6 +7,7 @@
 #include "channels/optical/fiber.hpp"
 #include "channels/optical/optical_attenuator.hpp"
 #include "channels/optical/optical_connector.hpp"
+#include "channels/optical/wdm_filter.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "phy/units.hpp"
 
@@ -55,6 +56,7 @@ double channel_loss_db(const Chain& chain, std::size_t pd_index) {
     if (const auto* c = dynamic_cast<const OpticalConnectorBlock*>(chain[i].get())) {
       loss += c->loss_db();
     }
+    if (const auto* w = dynamic_cast<const MuxBlock*>(chain[i].get())) loss += w->loss_db();
   }
   return loss;
 }

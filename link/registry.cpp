@@ -8,6 +8,7 @@
 #include "channels/optical/fiber.hpp"
 #include "channels/optical/optical_attenuator.hpp"
 #include "channels/optical/optical_connector.hpp"
+#include "channels/optical/wdm_filter.hpp"
 #include "devices/drivers/driver.hpp"
 #include "devices/dsp/retimer.hpp"
 #include "devices/dsp/rx_dsp_blocks.hpp"
@@ -80,6 +81,13 @@ std::vector<BlockType> make_registry() {
   types.push_back({"optical_connector", "optical",
                    "optical connector: insertion loss and MPI from a pair of reflections",
                    maker<OpticalConnectorBlock, OpticalConnectorParams>()});
+  types.push_back({"mux", "optical",
+                   "WDM multiplexer port: super-Gaussian passband, insertion loss, isolation",
+                   maker<MuxBlock, WdmFilterParams>()});
+  types.push_back({"demux", "optical",
+                   "WDM demultiplexer port: super-Gaussian passband, insertion loss, isolation "
+                   "floor; adds the other lanes' leaked light (crosstalk)",
+                   maker<DemuxBlock, WdmFilterParams>()});
   types.push_back({"ffe", "dsp",
                    "receiver feed-forward equaliser (T or T/2), MMSE or LMS; applied after "
                    "sampling by the receiver DSP pipeline",

@@ -101,6 +101,22 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                         {"eye", eye},
                         {"rx", rx},
                         {"chain", lane.chain_description}};
+      if (lane.tx) {
+        const TxResult& t = *lane.tx;
+        auto dbm = [](double w) {
+          return w > 0.0 ? nlohmann::json(w_to_dbm(w)) : nlohmann::json(nullptr);
+        };
+        lane_json["tx"] = {{"block", t.block},
+                           {"average_power_dbm", dbm(t.average_power_w)},
+                           {"oma_outer_dbm", dbm(t.oma_outer_w)},
+                           {"extinction_ratio_db", number_or_null(t.extinction_ratio_db)},
+                           {"rlm", number_or_null(t.rlm)},
+                           {"tdecq_db", number_or_null(t.tdecq_db)},
+                           {"levels_w", t.levels_w},
+                           {"symbols", t.symbols},
+                           {"whole_period", t.whole_period},
+                           {"method", t.method}};
+      }
       if (lane.optical_rx) {
         const OpticalRxResult& o = *lane.optical_rx;
         json noise = json::object();
@@ -203,6 +219,18 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
           mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
           mc ? std::to_string(s.bit_errors) : "-", s.ber_semi_analytic, s.snr_db, heights, widths);
     }
+  }
+  for (const auto& lane : result.lanes) {
+    if (!lane.tx) continue;
+    const TxResult& t = *lane.tx;
+    auto dbm = [](double w) { return w > 0.0 ? fmt::format("{:.2f}", w_to_dbm(w)) : "-"; };
+    auto num = [](double v, int digits) {
+      return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("-");
+    };
+    out += fmt::format(
+        "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {} dB\n",
+        lane.lane, t.block, dbm(t.average_power_w), dbm(t.oma_outer_w),
+        num(t.extinction_ratio_db, 2), num(t.rlm, 3), num(t.tdecq_db, 2));
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");
