@@ -237,15 +237,24 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       analyse_tx ? transmitter_index(chain) : std::optional<std::size_t>{};
   const std::size_t tx_at = tx_index.value_or(chain.size());
   std::int64_t tx_first = 0, tx_count = 0, period = 0;
+  // The transmitter's output lags its input by the blocks' bulk delays up to it (a zero-phase
+  // electrode filter of the MZM delays by half its length): symbol k's field is captured that
+  // many samples later, so the levels and the field stay aligned.
+  std::int64_t tx_delay = 0;
   std::vector<std::complex<double>> tx_field;
   std::vector<int> tx_levels;
   if (tx_index) {
+    double delay = 0.0;
+    for (std::size_t i = 0; i <= *tx_index; ++i) delay += chain[i]->latency_samples();
+    tx_delay = std::llround(delay);
+    const std::int64_t delay_symbols = (tx_delay + sps - 1) / sps;
     period = static_cast<std::int64_t>(pattern_period_symbols(sig.pattern, sig.modulation));
     const std::int64_t wanted =
         period > 0 ? std::min(period, max_tx_window_symbols) : random_tx_window_symbols;
     const std::int64_t warm_up = latency_symbols + 64;
-    tx_count = std::min(wanted, base_symbols - std::min(warm_up, base_symbols / 4));
-    tx_first = std::min(warm_up, base_symbols - tx_count);
+    tx_count = std::min(wanted, base_symbols - delay_symbols - std::min(warm_up, base_symbols / 4));
+    tx_first = std::max<std::int64_t>(
+        0, std::min(warm_up, base_symbols - delay_symbols - std::max<std::int64_t>(tx_count, 0)));
   }
   if (tx_index && tx_count >= 64) {
     result.tx.emplace();
@@ -259,11 +268,12 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     tx_levels.resize(static_cast<std::size_t>(tx_count));
   }
   auto capture_tx = [&](const Signal& chunk) {
-    const std::int64_t begin = std::max(chunk.first_sample, tx_first * sps);
+    const std::int64_t window = tx_first * sps + tx_delay;
+    const std::int64_t begin = std::max(chunk.first_sample, window);
     const std::int64_t end = std::min(chunk.first_sample + static_cast<std::int64_t>(chunk.size()),
-                                      (tx_first + tx_count) * sps);
+                                      window + tx_count * sps);
     for (std::int64_t i = begin; i < end; ++i) {
-      tx_field[static_cast<std::size_t>(i - tx_first * sps)] =
+      tx_field[static_cast<std::size_t>(i - window)] =
           chunk.optical[static_cast<std::size_t>(i - chunk.first_sample)];
     }
   };

@@ -97,7 +97,13 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
                                                      {"mpi", NoiseKind::mpi},
                                                      {"crosstalk", NoiseKind::crosstalk},
                                                      {"quantization", NoiseKind::quantization}};
+  unsigned sources = 0u;
+  for (const auto& block : chain) sources |= block->noise_sources();
   for (const auto& [name, kind] : kinds) {
+    if ((sources & static_cast<unsigned>(kind)) == 0u) {
+      rx.noise_rms_a.emplace_back(name, 0.0);  // no block of the chain adds this kind
+      continue;
+    }
     const LaneResult one = run_lane_with_chain(short_run, lane, clone_chain(chain, chain.size()),
                                                static_cast<unsigned>(kind));
     rx.noise_rms_a.emplace_back(name, std::sqrt(mean_variance(one.slicer)) / gain);

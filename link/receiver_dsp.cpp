@@ -83,13 +83,17 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
     first_phase = static_cast<int>(std::lround(cdr_.phase_ui * sps));
     end_phase = first_phase + 1;
   }
+  // The phase is chosen by the Wiener (MMSE) training at each candidate, which is what the
+  // adapted taps converge to; LMS adaptation then runs once, at the chosen phase.
+  RxDspSettings phase_search = settings_;
+  phase_search.adaptation = FfeAdaptation::mmse;
   for (int p = first_phase; p < end_phase; p += step) {
     const std::int64_t offset = pre.offset_samples + p;
     extract(clean, levels, sps, settings_.spacing, offset, xc, lv);
     extract(noisy, levels, sps, settings_.spacing, offset, xn, lv);
-    RxDsp candidate(settings_);
+    RxDsp candidate(phase_search);
     const RxDspTraining t = candidate.train(xc, xn, lv);
-    const double mse = settings_.adaptation == FfeAdaptation::mmse ? t.mse : t.mse_lms;
+    const double mse = t.mse;
     // Ties (a noiseless, fully equalised channel): the most central phase.
     if (mse < best_mse * (1.0 - 1e-6) ||
         (mse <= best_mse && std::abs(p) < std::abs(phase_ui_ * sps))) {
@@ -103,6 +107,11 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   // Symbol-rate slicer thresholds on the equalised calibration record.
   const std::int64_t k0 = extract(clean, levels, sps, settings_.spacing, offset_, xc, lv);
   extract(noisy, levels, sps, settings_.spacing, offset_, xn, lv);
+  if (settings_.adaptation != FfeAdaptation::mmse) {
+    RxDsp adapted(settings_);
+    training_ = adapted.train(xc, xn, lv);
+    dsp_ = adapted;
+  }
   std::vector<double> yc, yn;
   std::vector<int> yl;
   for (const RxDspOutput& o : dsp_.run(xc, xn, lv)) {

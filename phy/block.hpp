@@ -104,6 +104,10 @@ class Block {
   /// True for a passive block (fibre, filter, attenuator, trace): it can never add energy. Debug
   /// builds check this on every run (the energy out of the block never exceeds the energy in).
   [[nodiscard]] virtual bool is_passive() const { return false; }
+  /// The noise kinds (NoiseKind bits) this block can add; the noise budget skips the kinds no
+  /// block of a chain adds (their term is exactly zero). Every block that tests
+  /// noise_enabled(kind) must list that kind here.
+  [[nodiscard]] virtual unsigned noise_sources() const { return 0u; }
   /// Bulk delay this block adds, in samples (the centre of a linear-phase filter, say). Used to
   /// narrow the receiver's timing search; it need not be exact.
   [[nodiscard]] virtual double latency_samples() const { return 0.0; }

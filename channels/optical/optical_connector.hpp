@@ -46,6 +46,9 @@ class OpticalConnectorBlock final : public Block {
     return std::make_unique<OpticalConnectorBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::mpi);
+  }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
 
   [[nodiscard]] double loss_db() const { return params_.loss_db; }

@@ -113,6 +113,9 @@ class DemuxBlock final : public MuxBlock {
   [[nodiscard]] std::string describe() const override;
   /// Crosstalk adds light, so the passive energy audit does not apply.
   [[nodiscard]] bool is_passive() const override { return neighbours_.empty(); }
+  [[nodiscard]] unsigned noise_sources() const override {
+    return neighbours_.empty() ? 0u : static_cast<unsigned>(NoiseKind::crosstalk);
+  }
 
   /// Adds another lane of the fibre (the link layer calls this after prepare()).
   void add_neighbour(DemuxNeighbour neighbour);

@@ -50,6 +50,10 @@ class Driver final : public Block {
     return std::make_unique<Driver>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::thermal) |
+           static_cast<unsigned>(NoiseKind::quantization);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }

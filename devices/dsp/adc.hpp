@@ -39,6 +39,9 @@ class AdcBlock final : public Block {
     return std::make_unique<AdcBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::quantization);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override {
     (void)has_carrier;

@@ -109,6 +109,9 @@ class DfbLaser final : public Block {
     return std::make_unique<DfbLaser>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::rin) | static_cast<unsigned>(NoiseKind::phase);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] Domain output_domain(Domain input) const override {
     return params_.direct_modulation ? Domain::optical : input;

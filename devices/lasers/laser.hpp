@@ -70,6 +70,9 @@ class Laser final : public Block {
     return std::make_unique<Laser>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::rin) | static_cast<unsigned>(NoiseKind::phase);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] bool supplies_carrier(bool /*has_carrier*/) const override { return true; }

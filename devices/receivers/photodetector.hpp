@@ -52,6 +52,9 @@ class PhotodetectorBlock final : public Block {
     return std::make_unique<PhotodetectorBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::shot);
+  }
   [[nodiscard]] Domain output_domain(Domain input) const override {
     (void)input;
     return Domain::electrical;

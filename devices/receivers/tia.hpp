@@ -56,6 +56,9 @@ class TiaBlock final : public Block {
     return std::make_unique<TiaBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::thermal);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }

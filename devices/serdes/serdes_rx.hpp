@@ -64,6 +64,9 @@ class SerdesRxBlock final : public Block {
     return std::make_unique<SerdesRxBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::thermal);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] double latency_samples() const override { return latency_; }
   [[nodiscard]] const CtleSpec& ctle() const { return ctle_; }

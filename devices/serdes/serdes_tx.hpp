@@ -54,6 +54,10 @@ class SerdesTxBlock final : public Block {
     return std::make_unique<SerdesTxBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::jitter) | static_cast<unsigned>(NoiseKind::other) |
+           static_cast<unsigned>(NoiseKind::quantization);
+  }
   [[nodiscard]] std::vector<PowerItem> power() const override;
   [[nodiscard]] double latency_samples() const override { return latency_; }
   /// The normalised FFE taps in use.

@@ -46,18 +46,22 @@ std::string RxDspSettings::describe() const {
 PulseResponse fit_pulse_response(std::span<const double> samples, std::span<const int> levels,
                                  int level_count, int pre, int post) {
   const int n = pre + post + 2;  // cursors and dc
-  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
-  Eigen::VectorXd p = Eigen::VectorXd::Zero(n);
-  Eigen::VectorXd z(n);
   const auto count = static_cast<std::int64_t>(std::min(samples.size(), levels.size()));
+  const std::int64_t rows = std::max<std::int64_t>(0, count - pre - post);
+  // Regressors stacked as rows: R = ZᵀZ as one symmetric rank-k update (blocked GEMM).
+  Eigen::MatrixXd z_rows(rows, n);
+  Eigen::VectorXd y(rows);
   for (std::int64_t k = post; k + pre < count; ++k) {
     for (int i = -pre; i <= post; ++i) {
-      z(i + pre) = level_value(levels[static_cast<std::size_t>(k - i)], level_count);
+      z_rows(k - post, i + pre) = level_value(levels[static_cast<std::size_t>(k - i)], level_count);
     }
-    z(n - 1) = 1.0;
-    r.noalias() += z * z.transpose();
-    p += z * samples[static_cast<std::size_t>(k)];
+    z_rows(k - post, n - 1) = 1.0;
+    y(k - post) = samples[static_cast<std::size_t>(k)];
   }
+  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
+  r.selfadjointView<Eigen::Lower>().rankUpdate(z_rows.transpose());
+  r = r.selfadjointView<Eigen::Lower>();
+  const Eigen::VectorXd p = z_rows.transpose() * y;
   r.diagonal().array() += 1e-12 * (r.trace() + 1.0);
   const Eigen::VectorXd h = r.ldlt().solve(p);
   PulseResponse out;
@@ -156,29 +160,31 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
   };
 
   // Wiener solution: R = R_clean + R_noise (measured noise, FFE part only), p = E[z_clean d].
-  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
-  Eigen::MatrixXd r_noise = Eigen::MatrixXd::Zero(nf, nf);
-  Eigen::VectorXd p = Eigen::VectorXd::Zero(n);
-  Eigen::VectorXd z(n), e(nf);
-  double d2 = 0.0;
+  // The regressors are stacked as rows so R is one symmetric rank-k update (a blocked GEMM)
+  // rather than a dense outer product per symbol.
+  const std::int64_t rows = last - first;
+  Eigen::MatrixXd z_rows(rows, n), e_rows(rows, nf);
+  Eigen::VectorXd d_rows(rows);
+  Eigen::VectorXd z(n);
   for (std::int64_t j = first; j < last; ++j) {
     regressor(j, clean, z);
+    z_rows.row(j - first) = z.transpose();
     const std::int64_t start = (j - post) * s;
     for (int t = 0; t < nf; ++t) {
       const auto i = static_cast<std::size_t>(start + t);
-      e(t) = noisy[i] - clean[i];
+      e_rows(j - first, t) = noisy[i] - clean[i];
     }
-    const double dj = desired(j);
-    r.noalias() += z * z.transpose();
-    r_noise.noalias() += e * e.transpose();
-    p += z * dj;
-    d2 += dj * dj;
+    d_rows(j - first) = desired(j);
   }
-  const double count = static_cast<double>(last - first);
-  r /= count;
-  r_noise /= count;
-  p /= count;
-  d2 /= count;
+  const double count = static_cast<double>(rows);
+  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
+  Eigen::MatrixXd r_noise = Eigen::MatrixXd::Zero(nf, nf);
+  r.selfadjointView<Eigen::Lower>().rankUpdate(z_rows.transpose(), 1.0 / count);
+  r_noise.selfadjointView<Eigen::Lower>().rankUpdate(e_rows.transpose(), 1.0 / count);
+  r = r.selfadjointView<Eigen::Lower>();
+  r_noise = r_noise.selfadjointView<Eigen::Lower>();
+  const Eigen::VectorXd p = z_rows.transpose() * d_rows / count;
+  const double d2 = d_rows.squaredNorm() / count;
   r.topLeftCorner(nf, nf) += r_noise;
   Eigen::MatrixXd r_reg = r;
   r_reg.diagonal().array() += 1e-10 * r.trace() / n;

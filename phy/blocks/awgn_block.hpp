@@ -2,8 +2,8 @@
 //
 // By density: one-sided power spectral density N0 = density² (V²/Hz or A²/Hz); white noise sampled
 // at fs has per-sample variance σ² = N0·fs/2.
-// By SNR: the signal's AC power P (the variance of the first chunk the block sees, which the pattern
-// and seed fix, so it is reproducible) over the noise power in the Nyquist bandwidth Rs/2:
+// By SNR: the signal's AC power P (the variance of the first chunk the block sees, which the
+// pattern and seed fix, so it is reproducible) over the noise power in the Nyquist bandwidth Rs/2:
 // SNR = P / (N0·Rs/2), hence σ² = P·(fs/Rs)/SNR = P·sps/SNR. After an ideal brick-wall filter at
 // Rs/2 the noise variance is exactly P/SNR.
 #pragma once
@@ -36,6 +36,9 @@ class AwgnBlock final : public Block {
     return std::make_unique<AwgnBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] unsigned noise_sources() const override {
+    return static_cast<unsigned>(NoiseKind::thermal);
+  }
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override {
     (void)has_carrier;
     return input == Domain::electrical
