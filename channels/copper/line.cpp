@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "phy/errors.hpp"
 #include "phy/units.hpp"
+
+#include <fmt/format.h>
 
 namespace optilane {
 
@@ -43,6 +46,33 @@ double Roughness::factor(double frequency_hz) const {
     }
   }
   return 1.0;
+}
+
+StriplineGeometry stripline_geometry(double z0_ohm, double dk, double plane_spacing_m,
+                                     double thickness_m) {
+  const double b = plane_spacing_m;
+  const double t = thickness_m;
+  const double sqrt_er_z0 = std::sqrt(dk) * z0_ohm;
+  if (!(b > t) || !(t > 0.0)) {
+    throw ParameterError("plane_spacing",
+                         fmt::format("pcb_trace.plane_spacing = {} m must exceed the copper "
+                                     "thickness {} m",
+                                     b, t));
+  }
+  if (!(sqrt_er_z0 < 120.0)) {
+    throw ParameterError("plane_spacing",
+                         fmt::format("pcb_trace: √Dk·Z_odd = {:.1f} Ω is outside the stripline "
+                                     "loss formula (< 120 Ω)",
+                                     sqrt_er_z0));
+  }
+  // Pozar eq. 3.181 (wide-strip branch, √εr Z0 < 120 Ω): W/b = x.
+  const double x = 30.0 * pi / sqrt_er_z0 - 0.441;
+  const double w = x * b;
+  // Pozar eq. 3.182: α_c in Np/m at Rs = 1 Ω, so α_c = Rs·alpha_per_rs.
+  const double a =
+      1.0 + 2.0 * w / (b - t) + (1.0 / pi) * (b + t) / (b - t) * std::log((2.0 * b - t) / t);
+  const double alpha_per_rs = 2.7e-3 * dk * z0_ohm / (30.0 * pi * (b - t)) * a;
+  return {.width_m = w, .effective_width_m = 1.0 / (4.0 * z0_ohm * alpha_per_rs)};
 }
 
 Stripline::Stripline(const StriplineSpec& spec)

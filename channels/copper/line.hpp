@@ -22,6 +22,17 @@
 // α ≈ R/(2Z) + ω√ε'·tanδ/(2c): the dielectric part is 2.31·f[GHz]·Df·√Dk dB/inch, the rule in
 // Bogatin, Signal and Power Integrity — Simplified, 3rd ed., §9.
 //
+// Stripline geometry (Pozar, Microwave Engineering, 4th ed., §3.7, eqs. 3.179–3.182; Wheeler's
+// incremental-inductance rule for the conductor loss): a strip of width W and thickness t centred
+// between planes b apart,
+//   Z0 = 30π/√εr · b/(We + 0.441 b),  We = W − b (0.35 − W/b)² for W/b < 0.35 (else W),
+//   α_c = 2.7e-3 · Rs εr Z0 / (30π (b − t)) · A  Np/m,   √εr Z0 < 120 Ω,
+//   A = 1 + 2W/(b − t) + (1/π)·(b + t)/(b − t)·ln((2b − t)/t).
+// α_c counts the strip and both planes. Our line carries R = K·Rs/(2 w_eff) (above), so the same
+// loss needs w_eff = Rs/(4 Z0 α_c) — narrower than W because the planes' return current and the
+// strip's edge crowding add loss. A loosely coupled differential pair (spacing ≳ 2W) has
+// Z_odd ≈ Z0 of one line; a tighter pair is narrower for the same Z_odd and loses somewhat more.
+//
 // COM line (IEEE 802.3 Annex 93A.1.2.3, package and cable model; U: equation from recollection
 // of the standard text, not retrieved): per mm,
 //   γ(f) = γ0 + a1 (1 + j) √f + a2 [1 − j (2/π) ln f] f + j 2π f τ,   f in GHz, τ in ns/mm,
@@ -105,6 +116,20 @@ class Stripline {
   double f0_hz_ = 0.0;
   [[nodiscard]] Cplx conductor_impedance(double frequency_hz) const;
 };
+
+/// A stripline cross-section solved for an impedance (Pozar §3.7).
+struct StriplineGeometry {
+  double width_m = 0.0;  ///< physical strip width W for the impedance
+  double effective_width_m =
+      0.0;  ///< w_eff with Rs/(2 w_eff) = Pozar's α_c · 2 Z0 (strip + planes)
+};
+
+/// The strip width for a single-ended impedance `z0_ohm` between planes `plane_spacing_m` apart
+/// (Pozar eqs. 3.179–3.182, thin-strip width formula; conductor loss with thickness t). Throws
+/// ParameterError("plane_spacing") when √εr·Z0 ≥ 120 Ω (outside the loss formula's range) or the
+/// spacing does not exceed the copper thickness.
+[[nodiscard]] StriplineGeometry stripline_geometry(double z0_ohm, double dk, double plane_spacing_m,
+                                                   double thickness_m);
 
 /// The COM transmission line of IEEE 802.3 93A.1.2.3.
 struct ComLineSpec {

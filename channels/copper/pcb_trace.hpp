@@ -37,7 +37,10 @@ struct PcbTraceParams {
   double df = -1.0;              ///< from the material unless set (≥ 0)
   double f_ref_hz = 0.0;         ///< from the material unless set
   double impedance_ohm = 100.0;  ///< differential impedance
-  double width_m = 0.2e-3;       ///< effective trace width
+  double width_m = 0.2e-3;       ///< effective trace width (used when plane_spacing_m is 0)
+  /// Plane-to-plane spacing b of a centred stripline; when > 0 the effective width follows from
+  /// the geometry that gives impedance_ohm/2 per line (stripline_geometry, Pozar §3.7).
+  double plane_spacing_m = 0.0;
   double thickness_m = 17.5e-6;  ///< copper thickness
   RoughnessModel roughness_model = RoughnessModel::hammerstad;
   double rms_roughness_m = -1.0;  ///< Hammerstad Δ; < 0: the material's

@@ -155,3 +155,36 @@ TEST_CASE("A cloned or reset pcb_trace gives the same output", "[channels][pcb_t
   block.process(c);
   CHECK(a.electrical == c.electrical);
 }
+
+TEST_CASE("Stripline geometry reproduces Pozar's Example 3.5 (50 Ω, b = 3.2 mm, εr = 2.2)",
+          "[channels][pcb_trace]") {
+  // Pozar, Microwave Engineering, 4th ed., Example 3.5: W = 0.266 cm, A = 4.74 and
+  // α_c = 0.122 Np/m at 10 GHz for t = 0.01 mm. Pozar rounds to three figures: 0.5 %.
+  constexpr double rounding = 0.005;
+  const StriplineGeometry g = stripline_geometry(50.0, 2.2, 3.2e-3, 0.01e-3);
+  CHECK(g.width_m == Approx(2.66e-3).epsilon(rounding));
+  const double rs = std::sqrt(M_PI * 10e9 * vacuum_permeability_h_per_m * copper_resistivity_ohm_m);
+  // w_eff = Rs/(4 Z0 α_c), so α_c = Rs/(4 Z0 w_eff).
+  CHECK(rs / (4.0 * 50.0 * g.effective_width_m) == Approx(0.122).epsilon(rounding));
+}
+
+TEST_CASE("A pcb_trace given its plane spacing has Pozar's stripline conductor loss",
+          "[channels][pcb_trace]") {
+  PcbTraceParams p;
+  p.material = "megtron7";
+  p.length_m = 0.1;
+  p.plane_spacing_m = 0.30e-3;
+  p.roughness_model = RoughnessModel::none;
+  const PcbTraceBlock block(p);
+  const StriplineGeometry g = stripline_geometry(50.0, 3.4, 0.30e-3, 17.5e-6);
+  const double f = 14e9;
+  const double rs = std::sqrt(M_PI * f * vacuum_permeability_h_per_m * copper_resistivity_ohm_m);
+  // Smooth copper well above f0: α_c = Rs/(4 Z0 w_eff) within the √(1 + jf/f0) join (1 %).
+  CHECK(block.line().conductor_attenuation_np_per_m(f) ==
+        Approx(rs / (4.0 * 50.0 * g.effective_width_m)).epsilon(0.01));
+  // A 0.30 mm stripline is far narrower than the calibrated 0.2 mm effective default.
+  CHECK(g.effective_width_m < 0.1e-3);
+  // Out of the formula's range (√Dk·Z_odd ≥ 120 Ω) and thinner than the copper: refused.
+  CHECK_THROWS_AS(stripline_geometry(70.0, 3.4, 0.3e-3, 17.5e-6), ParameterError);
+  CHECK_THROWS_AS(stripline_geometry(50.0, 3.4, 10e-6, 17.5e-6), ParameterError);
+}
