@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -11,6 +12,40 @@ namespace {
 std::mutex& planner_mutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+/// One FFTW plan per (kind, size) for the whole process, made on first use and executed on each
+/// FftPlan's own buffers with FFTW's new-array functions (thread-safe; every buffer comes from
+/// fftw_malloc, so it has the alignment the plan was made for). Cloning a chain or a filter then
+/// costs no planning, and every thread runs the very same plan.
+fftw_plan shared_plan(FftPlan::Kind kind, std::size_t n) {
+  static std::map<std::pair<int, std::size_t>, fftw_plan> plans;
+  const std::lock_guard lock(planner_mutex());
+  const auto key = std::make_pair(static_cast<int>(kind), n);
+  if (const auto it = plans.find(key); it != plans.end()) return it->second;
+  const int size = static_cast<int>(n);
+  const bool real_kind = kind == FftPlan::Kind::real_forward || kind == FftPlan::Kind::real_inverse;
+  FftBuffer<double> real(real_kind ? n : 0);
+  FftBuffer<std::complex<double>> spectrum(real_kind ? n / 2 + 1 : n);
+  auto* bins = reinterpret_cast<fftw_complex*>(spectrum.data());
+  fftw_plan plan = nullptr;
+  switch (kind) {
+    case FftPlan::Kind::real_forward:
+      plan = fftw_plan_dft_r2c_1d(size, real.data(), bins, FFTW_ESTIMATE);
+      break;
+    case FftPlan::Kind::real_inverse:
+      plan = fftw_plan_dft_c2r_1d(size, bins, real.data(), FFTW_ESTIMATE);
+      break;
+    case FftPlan::Kind::complex_forward:
+      plan = fftw_plan_dft_1d(size, bins, bins, FFTW_FORWARD, FFTW_ESTIMATE);
+      break;
+    case FftPlan::Kind::complex_inverse:
+      plan = fftw_plan_dft_1d(size, bins, bins, FFTW_BACKWARD, FFTW_ESTIMATE);
+      break;
+  }
+  if (plan == nullptr) throw std::runtime_error("FFTW could not make a plan");
+  plans.emplace(key, plan);
+  return plan;
 }
 }  // namespace
 
@@ -46,7 +81,6 @@ template class FftBuffer<std::complex<double>>;
 
 FftPlan::FftPlan(Kind kind, std::size_t n) : kind_(kind), n_(n) {
   if (n == 0) throw std::invalid_argument("FFT size must be > 0");
-  const int size = static_cast<int>(n);
   const bool real_kind = kind == Kind::real_forward || kind == Kind::real_inverse;
   if (real_kind) {
     real_ = FftBuffer<double>(n);
@@ -54,23 +88,7 @@ FftPlan::FftPlan(Kind kind, std::size_t n) : kind_(kind), n_(n) {
   } else {
     spectrum_ = FftBuffer<std::complex<double>>(n);
   }
-  auto* bins = reinterpret_cast<fftw_complex*>(spectrum_.data());
-  const std::lock_guard lock(planner_mutex());
-  switch (kind) {
-    case Kind::real_forward:
-      plan_ = fftw_plan_dft_r2c_1d(size, real_.data(), bins, FFTW_ESTIMATE);
-      break;
-    case Kind::real_inverse:
-      plan_ = fftw_plan_dft_c2r_1d(size, bins, real_.data(), FFTW_ESTIMATE);
-      break;
-    case Kind::complex_forward:
-      plan_ = fftw_plan_dft_1d(size, bins, bins, FFTW_FORWARD, FFTW_ESTIMATE);
-      break;
-    case Kind::complex_inverse:
-      plan_ = fftw_plan_dft_1d(size, bins, bins, FFTW_BACKWARD, FFTW_ESTIMATE);
-      break;
-  }
-  if (plan_ == nullptr) throw std::runtime_error("FFTW could not make a plan");
+  plan_ = shared_plan(kind, n);
 }
 
 FftPlan& FftPlan::operator=(const FftPlan& other) {
@@ -81,7 +99,9 @@ FftPlan& FftPlan::operator=(const FftPlan& other) {
   return *this;
 }
 
-FftPlan::FftPlan(FftPlan&& other) noexcept { *this = std::move(other); }
+FftPlan::FftPlan(FftPlan&& other) noexcept {
+  *this = std::move(other);
+}
 
 FftPlan& FftPlan::operator=(FftPlan&& other) noexcept {
   std::swap(kind_, other.kind_);
@@ -92,14 +112,23 @@ FftPlan& FftPlan::operator=(FftPlan&& other) noexcept {
   return *this;
 }
 
-FftPlan::~FftPlan() {
-  if (plan_ != nullptr) {
-    const std::lock_guard lock(planner_mutex());
-    fftw_destroy_plan(plan_);
+FftPlan::~FftPlan() = default;  // the plan is shared (shared_plan), the buffers free themselves
+
+void FftPlan::execute() {
+  auto* bins = reinterpret_cast<fftw_complex*>(spectrum_.data());
+  switch (kind_) {
+    case Kind::real_forward:
+      fftw_execute_dft_r2c(plan_, real_.data(), bins);
+      break;
+    case Kind::real_inverse:
+      fftw_execute_dft_c2r(plan_, bins, real_.data());
+      break;
+    case Kind::complex_forward:
+    case Kind::complex_inverse:
+      fftw_execute_dft(plan_, bins, bins);
+      break;
   }
 }
-
-void FftPlan::execute() { fftw_execute(plan_); }
 
 std::size_t next_power_of_two(std::size_t n) {
   std::size_t p = 1;

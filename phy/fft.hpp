@@ -1,9 +1,11 @@
-// RAII wrappers around FFTW3 plans (STYLE.md habit 7).
+// FFTW3 plans and aligned buffers (STYLE.md habit 7).
 //
 // Plans are made with FFTW_ESTIMATE: FFTW_MEASURE picks an algorithm by timing, so two runs (or
 // two threads) could pick different algorithms and round differently, which would break "same seed,
-// same numbers whatever the thread count". Plan creation is serialised by a mutex (FFTW's planner
-// is not thread-safe); executing a plan on its own buffers is.
+// same numbers whatever the thread count". One plan per (kind, size) is made for the whole process,
+// under a mutex (FFTW's planner is not thread-safe), and each FftPlan executes it on its own
+// fftw_malloc'd buffers with FFTW's new-array execute functions (thread-safe). Copying a plan, as
+// cloning a chain does, therefore costs buffers only, never planning.
 #pragma once
 
 #include <fftw3.h>

@@ -44,31 +44,15 @@ void sample_error(double x, int level, double sigma, std::span<const double> thr
   }
 }
 
-/// Q(z) with erfc skipped where it underflows (|z| > 37.5: Q < 1e-300). Tails far below double
-/// rounding still matter here: in a wide-open eye they are what steers the threshold search to
-/// the eye's centre, so the cut-off is not at some "negligible" 9σ.
-double q_clipped(double z) {
-  if (z > 37.5) return 0.0;
-  if (z < -37.5) return 1.0;
-  return q_function(z);
-}
-
-/// Optimum threshold between levels j and j+1 by golden-section search of the expected errors,
-/// to a resolution of 1e-4 of the smaller noise σ (the BER changes by < 1e-4 relative there).
+/// Optimum threshold between levels j and j+1: the stationary point of the expected errors
+///   C(t) = Σ_{l_k ≤ j} Q((t − x_k)/σ_k) + Σ_{l_k > j} Q((x_k − t)/σ_k),
+///   C'(t) = Σ_{l_k > j} φ(z_k)/σ_k − Σ_{l_k ≤ j} φ(z_k)/σ_k,  z_k = (t − x_k)/σ_k,
+/// found by bisection on the sign of C' in [lo, hi] (the level means) to 1e-4 of the smaller σ.
+/// The two sums are compared in the log domain (log-sum-exp of −z²/2 − ln σ), so the search is
+/// steered to the eye's centre even where every φ underflows (a wide-open eye); one exp per
+/// sample and no erfc.
 double optimise_threshold(std::span<const double> x, std::span<const int> levels,
                           std::span<const double> sigma, int j, double lo, double hi) {
-  auto cost = [&](double t) {
-    double c = 0.0;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      const int l = levels[k];
-      const double s = std::max(sigma[static_cast<std::size_t>(l)], 1e-300);
-      if (l <= j)
-        c += q_clipped((t - x[k]) / s);
-      else
-        c += q_clipped((x[k] - t) / s);
-    }
-    return c;
-  };
   const double sigma_lower = sigma[static_cast<std::size_t>(j)];
   const double sigma_upper = sigma[static_cast<std::size_t>(j + 1)];
   // Without noise on either side the cost is a step: centre the threshold in the open eye.
@@ -82,28 +66,52 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
     }
     if (std::isfinite(lower_max) && std::isfinite(upper_min)) return 0.5 * (lower_max + upper_min);
   }
+  std::vector<double> inverse_sigma(sigma.size()), log_sigma(sigma.size());
+  for (std::size_t l = 0; l < sigma.size(); ++l) {
+    const double s = std::max(sigma[l], 1e-300);
+    inverse_sigma[l] = 1.0 / s;
+    log_sigma[l] = std::log(s);
+  }
+  std::vector<double> exponent(x.size());
+  // The sign of C'(t): > 0 (the optimum lies below t) when the density of upper-level samples
+  // at t exceeds that of the lower-level ones.
+  auto slope_sign = [&](double t) {
+    double max_lower = -infinity, max_upper = -infinity;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const auto l = static_cast<std::size_t>(levels[k]);
+      const double z = (t - x[k]) * inverse_sigma[l];
+      exponent[k] = -0.5 * z * z - log_sigma[l];
+      if (levels[k] <= j)
+        max_lower = std::max(max_lower, exponent[k]);
+      else
+        max_upper = std::max(max_upper, exponent[k]);
+    }
+    if (!std::isfinite(max_lower) && !std::isfinite(max_upper)) return 0.0;
+    double lower = 0.0, upper = 0.0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      if (levels[k] <= j)
+        lower += std::exp(exponent[k] - max_lower);
+      else
+        upper += std::exp(exponent[k] - max_upper);
+    }
+    const double log_lower = lower > 0.0 ? max_lower + std::log(lower) : -infinity;
+    const double log_upper = upper > 0.0 ? max_upper + std::log(upper) : -infinity;
+    return log_upper > log_lower ? 1.0 : (log_upper < log_lower ? -1.0 : 0.0);
+  };
   const double positive_sigma = sigma_lower > 0.0 && sigma_upper > 0.0
                                     ? std::min(sigma_lower, sigma_upper)
                                     : std::max(sigma_lower, sigma_upper);
   const double resolution = std::max(1e-4 * positive_sigma, 1e-12 * (hi - lo));
-  constexpr double golden = 0.6180339887498949;
   double a = lo, b = hi;
-  double c1 = b - golden * (b - a), c2 = a + golden * (b - a);
-  double f1 = cost(c1), f2 = cost(c2);
   for (int iteration = 0; iteration < 80 && b - a > resolution; ++iteration) {
-    if (f1 <= f2) {
-      b = c2;
-      c2 = c1;
-      f2 = f1;
-      c1 = b - golden * (b - a);
-      f1 = cost(c1);
-    } else {
-      a = c1;
-      c1 = c2;
-      f1 = f2;
-      c2 = a + golden * (b - a);
-      f2 = cost(c2);
-    }
+    const double mid = 0.5 * (a + b);
+    const double sign = slope_sign(mid);
+    if (sign > 0.0)
+      b = mid;
+    else if (sign < 0.0)
+      a = mid;
+    else
+      return mid;
   }
   return 0.5 * (a + b);
 }

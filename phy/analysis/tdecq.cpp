@@ -3,10 +3,12 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <stdexcept>
 
 #include "phy/analysis/statistics.hpp"
+#include "phy/fft.hpp"
 #include "phy/filter_design.hpp"
 
 namespace optilane {
@@ -46,17 +48,22 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     h = design_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = bw, .order = 4},
                    settings.symbol_rate_bd * sps)
             .taps;
-    std::vector<double> out(static_cast<std::size_t>(len), 0.0);
-    for (std::int64_t i = 0; i < len; ++i) {
-      double acc = 0.0;
-      for (std::size_t t = 0; t < h.size(); ++t) {
-        std::int64_t j = (i - static_cast<std::int64_t>(t)) % len;
-        if (j < 0) j += len;
-        acc += h[t] * y[static_cast<std::size_t>(j)];
-      }
-      out[static_cast<std::size_t>(i)] = acc;
+    // Circular convolution y ⊛ h over the pattern period, by FFT of the period's length.
+    const auto size = static_cast<std::size_t>(len);
+    FftPlan forward(FftPlan::Kind::real_forward, size);
+    FftPlan inverse(FftPlan::Kind::real_inverse, size);
+    std::fill(forward.real().begin(), forward.real().end(), 0.0);
+    for (std::size_t t = 0; t < h.size(); ++t) forward.real()[t % size] += h[t];
+    forward.execute();
+    std::vector<std::complex<double>> response(forward.spectrum().begin(),
+                                               forward.spectrum().end());
+    std::copy(y.begin(), y.end(), forward.real().begin());
+    forward.execute();
+    for (std::size_t b = 0; b < response.size(); ++b) {
+      inverse.spectrum()[b] = forward.spectrum()[b] * response[b] / static_cast<double>(size);
     }
-    y.swap(out);
+    inverse.execute();
+    std::copy(inverse.real().begin(), inverse.real().end(), y.begin());
   }
   auto at = [&](std::int64_t k, std::int64_t offset) {
     std::int64_t i = (k * sps + offset) % len;
