@@ -159,11 +159,11 @@ void bench_tiers_command() {
 /// D: a 1,000-point semi-analytic sweep on two threads (Monte-Carlo off, one PRBS13Q period
 /// of 8191 symbols per point covers every ISI pattern the pattern has).
 void bench_sweep(const std::string& config_path, const std::string& label) {
-  SweepSpec spec{
-      .config_path = config_path,
-      .overrides = {"signal.symbols=8191", "signal.pattern=prbs13q", "analysis.monte_carlo=false"},
-      .axes = {parse_vary("chain.laser.power=-14dBm:-4.01dBm:0.01dB")},
-      .zip = false};
+  SweepSpec spec{.config_path = config_path,
+                 .overrides = {"signal.symbols=8191", "signal.pattern=prbs13q",
+                               "analysis.monte_carlo=false", "analysis.noise_budget=false"},
+                 .axes = {parse_vary("chain.laser.power=-14dBm:-4.01dBm:0.01dB")},
+                 .zip = false};
   std::optional<Sweep> sweep;
   try {
     sweep.emplace(spec);

@@ -10,7 +10,9 @@
 namespace optilane {
 namespace {
 
-std::string format_number(double v) { return fmt::format("{:g}", v); }
+std::string format_number(double v) {
+  return fmt::format("{:g}", v);
+}
 
 bool in_range(double v, const Range& r) {
   if (r.min_exclusive ? !(v > r.min) : !(v >= r.min)) return false;
@@ -52,8 +54,7 @@ const ConfigNode* ConfigReader::scalar_node(std::string_view key, std::string_vi
   const ConfigNode* node = map_.find(key);
   if (node == nullptr || node->type == ConfigNode::Type::null) return nullptr;
   if (node->type != ConfigNode::Type::scalar) {
-    fail(key, "expected " + std::string(expected) + ", got a " +
-                  (node->is_map() ? "map" : "list"));
+    fail(key, "expected " + std::string(expected) + ", got a " + (node->is_map() ? "map" : "list"));
   }
   return node;
 }
@@ -79,8 +80,8 @@ double ConfigReader::quantity(std::string_view key, Dimension dimension, double 
   return node ? parse(key, *node, dimension, range) : default_value;
 }
 
-double ConfigReader::required_quantity(std::string_view key, Dimension dimension,
-                                       std::string_view, Range range) {
+double ConfigReader::required_quantity(std::string_view key, Dimension dimension, std::string_view,
+                                       Range range) {
   const ConfigNode* node = scalar_node(key, dimension_name(dimension));
   if (node == nullptr) {
     fail(key, "missing required key: expected " + std::string(dimension_name(dimension)));
@@ -130,8 +131,10 @@ std::string ConfigReader::choice(std::string_view key, std::string_view default_
     if (c == node->scalar) return node->scalar;
     names.emplace_back(c);
   }
-  std::string message = "'" + node->scalar + "' is not one of: " + fmt::format("{}", fmt::join(names, ", "));
-  if (auto guess = closest_match(node->scalar, names)) message += " (did you mean '" + *guess + "'?)";
+  std::string message =
+      "'" + node->scalar + "' is not one of: " + fmt::format("{}", fmt::join(names, ", "));
+  if (auto guess = closest_match(node->scalar, names))
+    message += " (did you mean '" + *guess + "'?)";
   fail(key, message);
 }
 
@@ -195,8 +198,8 @@ void DocumentingReader::record(KeyDoc doc) {
 double DocumentingReader::quantity(std::string_view key, Dimension dimension, double default_value,
                                    std::string_view doc, Range range) {
   std::string shown = format_number(default_value);
-  if (dimension == Dimension::power) shown = fmt::format("{:g} W ({:.2f} dBm)", default_value,
-                                                         w_to_dbm(default_value));
+  if (dimension == Dimension::power)
+    shown = fmt::format("{:g} W ({:.2f} dBm)", default_value, w_to_dbm(default_value));
   record({std::string(key), "quantity", std::string(dimension_name(dimension)), shown,
           describe_range(range), std::string(doc)});
   return default_value;
@@ -258,7 +261,9 @@ std::vector<double> DocumentingReader::quantity_list(std::string_view key, Dimen
   return default_value;
 }
 
-bool DocumentingReader::has(std::string_view) const { return false; }
+bool DocumentingReader::has(std::string_view) const {
+  return false;
+}
 
 void DocumentingReader::fail(std::string_view key, const std::string& message) const {
   throw InputError("documenting " + std::string(key) + ": " + message);

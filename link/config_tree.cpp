@@ -15,7 +15,9 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
   out.line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: out.type = ConfigNode::Type::null; break;
+    case YAML::NodeType::Null:
+      out.type = ConfigNode::Type::null;
+      break;
     case YAML::NodeType::Scalar:
       out.type = ConfigNode::Type::scalar;
       out.scalar = node.Scalar();
@@ -54,8 +56,12 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
 
 void emit(YAML::Emitter& out, const ConfigNode& node) {
   switch (node.type) {
-    case ConfigNode::Type::null: out << YAML::Null; break;
-    case ConfigNode::Type::scalar: out << node.scalar; break;
+    case ConfigNode::Type::null:
+      out << YAML::Null;
+      break;
+    case ConfigNode::Type::scalar:
+      out << node.scalar;
+      break;
     case ConfigNode::Type::sequence:
       out << YAML::BeginSeq;
       for (const auto& item : node.sequence) emit(out, item);
@@ -179,8 +185,8 @@ void apply_override(ConfigNode& root, const std::string& assignment) {
   const std::string path = assignment.substr(0, eq);
   const std::string value_text = assignment.substr(eq + 1);
   ConfigNode value = parse_yaml(value_text, "<command line: --set " + path + ">");
-  if (value.type == ConfigNode::Type::map && value.map.empty() && value_text.find('{') ==
-                                                                      std::string::npos) {
+  if (value.type == ConfigNode::Type::map && value.map.empty() &&
+      value_text.find('{') == std::string::npos) {
     value.type = ConfigNode::Type::scalar;  // "--set key=" sets an empty string
     value.scalar.clear();
   }

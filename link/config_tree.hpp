@@ -42,7 +42,8 @@ struct ConfigNode {
 /// One key of a map. (A named struct rather than std::pair: a pair cannot hold the still
 /// incomplete ConfigNode, which clang rejects.) `first`/`second` keep structured bindings natural.
 struct ConfigMapEntry {
-  ConfigMapEntry(std::string key, ConfigNode value) : first(std::move(key)), second(std::move(value)) {}
+  ConfigMapEntry(std::string key, ConfigNode value)
+      : first(std::move(key)), second(std::move(value)) {}
   std::string first;
   ConfigNode second;
 };

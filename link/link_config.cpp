@@ -377,6 +377,10 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
     a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
     a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
+    a.noise_budget = r.flag(
+        "noise_budget", true,
+        "Break the noise at the slicer down by kind (one short re-run per kind the chain adds); "
+        "off saves those runs in large sweeps.");
     a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
                                              "UIs of each block's output kept in the HDF5 file.",
                                              Range::between(0, 1 << 20)));

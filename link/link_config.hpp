@@ -44,7 +44,8 @@ struct AnalysisConfig {
   bool semi_analytic = true;
   bool statistical_eye = true;
   bool sensitivity = false;
-  int probe_uis = 256;  ///< UIs kept of each block's output waveform
+  bool noise_budget = true;  ///< per-kind noise at the slicer (optical receivers)
+  int probe_uis = 256;       ///< UIs kept of each block's output waveform
 };
 
 struct ChainEntry {

@@ -101,6 +101,7 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
   unsigned sources = 0u;
   for (const auto& block : chain) sources |= block->noise_sources();
   for (const auto& [name, kind] : kinds) {
+    if (!config.analysis.noise_budget) break;
     if ((sources & static_cast<unsigned>(kind)) == 0u) {
       rx.noise_rms_a.emplace_back(name, 0.0);  // no block of the chain adds this kind
       continue;

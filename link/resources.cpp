@@ -16,13 +16,13 @@ std::uint64_t estimate_memory_bytes(const LinkConfig& config, int threads) {
   const double sps = config.signal.samples_per_symbol;
   const double chunk = 2048.0 * sps;
   const double blocks = static_cast<double>(config.chain.size());
-  const double per_lane =
-      2.0 * 24.0 * chunk                                       // electrical + optical, two twins
-      + 2.0 * blocks * 32.0 * chunk                            // filter state and plans per block
-      + 16.0 * (4096.0 + 64.0 + 2.0 * 2048.0) * sps            // calibration record
-      + 8.0 * config.analysis.probe_uis * sps * (blocks + 1.0)  // waveform probes
-      + 8.0 * (2.0 * sps * 256.0 + 4.0 * 4096.0)               // eye and ISI histograms
-      + 16.0 * 1e6;                                            // fixed: plans, FIR design grids
+  const double per_lane = 2.0 * 24.0 * chunk             // electrical + optical, two twins
+                          + 2.0 * blocks * 32.0 * chunk  // filter state and plans per block
+                          + 16.0 * (4096.0 + 64.0 + 2.0 * 2048.0) * sps  // calibration record
+                          +
+                          8.0 * config.analysis.probe_uis * sps * (blocks + 1.0)  // waveform probes
+                          + 8.0 * (2.0 * sps * 256.0 + 4.0 * 4096.0)  // eye and ISI histograms
+                          + 16.0 * 1e6;  // fixed: plans, FIR design grids
   const int lanes_at_once =
       std::min(config.lanes.count, threads > 0 ? threads : omp_get_max_threads());
   return static_cast<std::uint64_t>(per_lane * lanes_at_once + 32.0 * 1024 * 1024);
@@ -64,13 +64,13 @@ void check_memory(const LinkConfig& config, int threads, std::uint64_t limit_byt
   const bool explicit_limit = limit_bytes != 0;
   const std::uint64_t limit = explicit_limit ? limit_bytes : available_memory_bytes();
   if (limit != 0 && need > limit) {
-    throw InputError({config.file, 0, explicit_limit ? "--max-memory" : "analysis.probe_uis"},
-                     fmt::format("the run needs about {:.0f} MB (estimate), more than the {} of "
-                                 "{:.0f} MB; reduce lanes run at once (--threads), probe_uis or "
-                                 "samples_per_symbol",
-                                 need / 1048576.0,
-                                 explicit_limit ? "--max-memory limit" : "available memory",
-                                 limit / 1048576.0));
+    throw InputError(
+        {config.file, 0, explicit_limit ? "--max-memory" : "analysis.probe_uis"},
+        fmt::format("the run needs about {:.0f} MB (estimate), more than the {} of "
+                    "{:.0f} MB; reduce lanes run at once (--threads), probe_uis or "
+                    "samples_per_symbol",
+                    need / 1048576.0, explicit_limit ? "--max-memory limit" : "available memory",
+                    limit / 1048576.0));
   }
 }
 
