@@ -41,6 +41,9 @@ struct OpticalRxResult {
   double sensitivity_oma_dbm = std::numeric_limits<double>::quiet_NaN();
   double margin_db = std::numeric_limits<double>::quiet_NaN();
   std::string sensitivity_note;
+  /// Power penalties, dB: the extra attenuation the link tolerates with one impairment removed
+  /// ("dispersion": fibres as pure loss; "mpi", "crosstalk": that noise off); only those present.
+  std::vector<std::pair<std::string, double>> penalties_db;
   std::vector<double> waterfall_oma_dbm;  ///< received OMA at the PD of each swept point
   std::vector<double> waterfall_ber;      ///< semi-analytic BER at each point
   double spot_check_ber_monte_carlo = std::numeric_limits<double>::quiet_NaN();

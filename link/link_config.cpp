@@ -377,6 +377,10 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
     a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
     a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
+    a.penalties = r.flag(
+        "penalties", true,
+        "With sensitivity: the power penalties of dispersion, MPI and crosstalk (a sensitivity "
+        "search with each removed) for the link budget.");
     a.noise_budget = r.flag(
         "noise_budget", true,
         "Break the noise at the slicer down by kind (one short re-run per kind the chain adds); "

@@ -44,6 +44,7 @@ struct AnalysisConfig {
   bool semi_analytic = true;
   bool statistical_eye = true;
   bool sensitivity = false;
+  bool penalties = true;     ///< power penalties with the sensitivity (link budget)
   bool noise_budget = true;  ///< per-kind noise at the slicer (optical receivers)
   int probe_uis = 256;       ///< UIs kept of each block's output waveform
 };

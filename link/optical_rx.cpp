@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 
 #include "channels/optical/fiber.hpp"
 #include "channels/optical/optical_attenuator.hpp"
@@ -62,6 +64,60 @@ double channel_loss_db(const Chain& chain, std::size_t pd_index) {
   return loss;
 }
 
+/// Attenuation before the photodetector at which the semi-analytic BER crosses the target.
+struct Crossing {
+  std::optional<double> loss_db;
+  std::string failure;  ///< why there is none
+};
+
+/// Search in "Q-dB": g(L) = 10·log10(q(BER(L))/q(target)) with q = Q⁻¹(BER); for a
+/// thermal-noise-limited receiver Q ∝ photocurrent ∝ received power, so g is the remaining margin
+/// in optical dB and falls with slope −1 in L. Newton steps with that slope (never past the
+/// crossing while signal-dependent noise makes g shallower, plus 2 % and 0.05 dB so the step near
+/// the crossing brackets it) until bracketed, then secant steps on g inside the bracket, to
+/// 0.02 dB or |g| < 0.005 dB. About 8 runs on the tier presets where 3 dB steps and bisection
+/// took ~14.
+Crossing find_crossing(const std::function<double(double)>& ber_at, double target) {
+  auto q_db = [&](double ber) {
+    const double clamped = std::clamp(ber, 1e-300, 0.25);
+    return 10.0 * std::log10(q_inverse(clamped) / q_inverse(target));
+  };
+  double lo = 0.0;
+  const double ber_0 = ber_at(0.0);
+  if (!(ber_0 <= target))
+    return {std::nullopt, "the target BER is not reached even without extra attenuation"};
+  double g_lo = q_db(ber_0), hi = 60.0, g_hi = 0.0;
+  bool bracketed = false;
+  for (int step = 0; step < 16; ++step) {
+    double next = 0.0;
+    if (!bracketed) {
+      next = std::min(lo + std::max(1.02 * g_lo + 0.05, 0.1), 60.0);
+      if (next <= lo) break;  // at the 60 dB cap
+    } else {
+      if (hi - lo <= 0.02) break;
+      const double secant = lo + g_lo * (hi - lo) / (g_lo - g_hi);
+      const double edge = 0.05 * (hi - lo);
+      next = std::clamp(secant, lo + edge, hi - edge);
+    }
+    const double b = ber_at(next);
+    const double g = q_db(b);
+    if (b <= target) {
+      lo = next;
+      g_lo = g;
+      if (bracketed && g < 0.005) break;  // within 0.005 dB of the crossing
+    } else {
+      hi = next;
+      g_hi = g;
+      bracketed = true;
+      if (-g < 0.005) break;
+    }
+  }
+  if (!bracketed) return {std::nullopt, "the BER stays below target up to 60 dB of attenuation"};
+  // Interpolation of g inside the last bracket (linear in Q-dB).
+  const double t = g_lo > g_hi ? g_lo / (g_lo - g_hi) : 1.0;
+  return {lo + std::clamp(t, 0.0, 1.0) * (hi - lo), {}};
+}
+
 }  // namespace
 
 void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result) {
@@ -114,8 +170,24 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
 
   if (config.analysis.sensitivity) {
     const LaneContext context = lane_context(config, lane);
-    auto ber_at = [&](double loss_db) {
-      Chain swept = clone_chain(chain, pd_index);
+    const double target = config.analysis.target_ber;
+    // The chain with an attenuator of `loss_db` before the photodetector; `ideal_fibre` replaces
+    // each fibre by an attenuator of its loss (no dispersion, same average power).
+    auto swept_chain = [&](double loss_db, bool ideal_fibre) {
+      Chain swept;
+      for (std::size_t i = 0; i < pd_index; ++i) {
+        const auto* fibre = dynamic_cast<const FiberBlock*>(chain[i].get());
+        if (ideal_fibre && fibre != nullptr) {
+          auto stand_in = std::make_unique<OpticalAttenuatorBlock>(
+              OpticalAttenuatorParams{.loss_db = fibre->loss_db()});
+          stand_in->set_label(std::string(chain[i]->label()) + "_as_loss");
+          stand_in->set_chain_index(chain[i]->chain_index());
+          stand_in->prepare(context);
+          swept.push_back(std::move(stand_in));
+        } else {
+          swept.push_back(chain[i]->clone());
+        }
+      }
       auto attenuator =
           std::make_unique<OpticalAttenuatorBlock>(OpticalAttenuatorParams{.loss_db = loss_db});
       attenuator->set_label("sensitivity_attenuator");
@@ -123,95 +195,70 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       attenuator->prepare(context);
       swept.push_back(std::move(attenuator));
       for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
-      const double ber =
-          run_lane_with_chain(short_run, lane, std::move(swept)).slicer.ber_semi_analytic;
+      return swept;
+    };
+    auto ber_at = [&](double loss_db) {
+      const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false))
+                             .slicer.ber_semi_analytic;
       rx.waterfall_oma_dbm.push_back(rx.oma_outer_dbm - loss_db);
       rx.waterfall_ber.push_back(ber);
       return ber;
     };
-    const double target = config.analysis.target_ber;
-    double lo = 0.0, ber_lo = ber_at(0.0);
-    if (!(ber_lo <= target)) {
-      rx.sensitivity_note = "the target BER is not reached even without extra attenuation";
+    const Crossing crossing = find_crossing(ber_at, target);
+    if (!crossing.loss_db) {
+      rx.sensitivity_note = crossing.failure;
     } else {
-      // Search in "Q-dB": g(L) = 10·log10(q(BER(L))/q(target)) with q = Q⁻¹(BER); for a
-      // thermal-noise-limited receiver Q ∝ photocurrent ∝ received power, so g is the remaining
-      // margin in optical dB and falls with slope −1 in L. Steps predict the crossing from g
-      // (Newton with the thermal-limited slope) until it is bracketed, then secant steps on g
-      // inside the bracket; shot/RIN-limited receivers bend g, which the secant absorbs.
-      // About 8 runs on the tier presets where 3 dB steps and bisection took ~14.
-      auto q_db = [&](double ber) {
-        const double clamped = std::clamp(ber, 1e-300, 0.25);
-        return 10.0 * std::log10(q_inverse(clamped) / q_inverse(target));
-      };
-      double hi = 60.0, g_hi = 0.0;
-      double g_lo = q_db(ber_lo);
-      bool bracketed = false;
-      for (int step = 0; step < 16; ++step) {
-        double next = 0.0;
-        if (!bracketed) {
-          // Newton with the thermal-limited slope −1: never past the crossing while signal-
-          // dependent noise makes g shallower; 2 % + 0.05 dB more so that the point near the
-          // crossing brackets it.
-          next = std::min(lo + std::max(1.02 * g_lo + 0.05, 0.1), 60.0);
-          if (next <= lo) break;  // at the 60 dB cap
-        } else {
-          if (hi - lo <= 0.02) break;
-          const double secant = lo + g_lo * (hi - lo) / (g_lo - g_hi);
-          const double edge = 0.05 * (hi - lo);
-          next = std::clamp(secant, lo + edge, hi - edge);
-        }
-        const double b = ber_at(next);
-        const double g = q_db(b);
-        if (b <= target) {
-          lo = next;
-          ber_lo = b;
-          g_lo = g;
-          if (bracketed && g < 0.005) break;  // within 0.005 dB of the crossing
-        } else {
-          hi = next;
-          g_hi = g;
-          bracketed = true;
-          if (-g < 0.005) break;
-        }
+      const double loss = *crossing.loss_db;
+      // The waterfall's shape around the sensitivity: three more points, 3 and 1.5 dB above and
+      // 1 dB below the sensitivity in received OMA.
+      for (double offset : {-3.0, -1.5, 1.0}) {
+        if (loss + offset > 0.0) (void)ber_at(loss + offset);
       }
-      if (!bracketed) {
-        rx.sensitivity_note = "the BER stays below target up to 60 dB of attenuation";
-      } else {
-        // Interpolation of g inside the last bracket (linear in Q-dB).
-        const double t = g_lo > g_hi ? g_lo / (g_lo - g_hi) : 1.0;
-        const double loss = lo + std::clamp(t, 0.0, 1.0) * (hi - lo);
-        // The waterfall's shape around the sensitivity: three more points, 3 and 1.5 dB above and
-        // 1 dB below the sensitivity in received OMA.
-        for (double offset : {-3.0, -1.5, 1.0}) {
-          if (loss + offset > 0.0) (void)ber_at(loss + offset);
+      rx.sensitivity_oma_dbm = rx.oma_outer_dbm - loss;
+      rx.margin_db = loss;
+      rx.sensitivity_note = fmt::format(
+          "semi-analytic waterfall with an attenuator before the photodetector, {} symbols a "
+          "point; Monte-Carlo spot check at the sensitivity",
+          short_run.signal.symbols);
+      // Monte-Carlo spot check: enough symbols for ~100 errors, within the run's limits.
+      const auto needed =
+          static_cast<std::uint64_t>(100.0 / (target * bits_per_symbol(config.signal.modulation)));
+      const std::uint64_t cap =
+          std::max<std::uint64_t>(config.signal.symbols, config.analysis.monte_carlo.max_symbols);
+      LinkConfig spot = run_config(config, std::min(needed, cap), true);
+      spot.signal.symbols = std::min(needed, cap);
+      spot.analysis.monte_carlo.min_errors = 100;
+      const LaneResult check = run_lane_with_chain(spot, lane, swept_chain(loss, false));
+      rx.spot_check_ber_monte_carlo = check.slicer.ber_monte_carlo;
+      rx.spot_check_ber_semi_analytic = check.slicer.ber_semi_analytic;
+      rx.spot_check_errors = check.slicer.bit_errors;
+      rx.spot_check_bits = check.slicer.bits;
+
+      // Power penalties (link budget): the extra attenuation the link tolerates with one
+      // impairment removed, all else equal — the classic definition of a power penalty as the
+      // rise in required received power (Agrawal, Fiber-Optic Communication Systems, 4th ed.,
+      // §5.4). Only the impairments the chain has are evaluated.
+      if (config.analysis.penalties) {
+        auto penalty = [&](const char* name, bool ideal_fibre, unsigned mask) {
+          const Crossing without = find_crossing(
+              [&](double loss_db) {
+                return run_lane_with_chain(short_run, lane, swept_chain(loss_db, ideal_fibre), mask)
+                    .slicer.ber_semi_analytic;
+              },
+              target);
+          if (without.loss_db) rx.penalties_db.emplace_back(name, *without.loss_db - loss);
+        };
+        bool has_fibre = false;
+        for (std::size_t i = 0; i < pd_index; ++i) {
+          has_fibre = has_fibre || dynamic_cast<const FiberBlock*>(chain[i].get()) != nullptr;
         }
-        rx.sensitivity_oma_dbm = rx.oma_outer_dbm - loss;
-        rx.margin_db = loss;
-        rx.sensitivity_note = fmt::format(
-            "semi-analytic waterfall with an attenuator before the photodetector, {} symbols a "
-            "point; Monte-Carlo spot check at the sensitivity",
-            short_run.signal.symbols);
-        // Monte-Carlo spot check: enough symbols for ~100 errors, within the run's limits.
-        const auto needed = static_cast<std::uint64_t>(
-            100.0 / (target * bits_per_symbol(config.signal.modulation)));
-        const std::uint64_t cap =
-            std::max<std::uint64_t>(config.signal.symbols, config.analysis.monte_carlo.max_symbols);
-        LinkConfig spot = run_config(config, std::min(needed, cap), true);
-        spot.signal.symbols = std::min(needed, cap);
-        spot.analysis.monte_carlo.min_errors = 100;
-        Chain swept = clone_chain(chain, pd_index);
-        auto attenuator =
-            std::make_unique<OpticalAttenuatorBlock>(OpticalAttenuatorParams{.loss_db = loss});
-        attenuator->set_chain_index(1000);
-        attenuator->prepare(context);
-        swept.push_back(std::move(attenuator));
-        for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
-        const LaneResult check = run_lane_with_chain(spot, lane, std::move(swept));
-        rx.spot_check_ber_monte_carlo = check.slicer.ber_monte_carlo;
-        rx.spot_check_ber_semi_analytic = check.slicer.ber_semi_analytic;
-        rx.spot_check_errors = check.slicer.bit_errors;
-        rx.spot_check_bits = check.slicer.bits;
+        if (has_fibre) penalty("dispersion", true, all_noise);
+        for (const auto& [name, kind] :
+             {std::pair{"mpi", NoiseKind::mpi}, std::pair{"crosstalk", NoiseKind::crosstalk}}) {
+          if ((sources & static_cast<unsigned>(kind)) != 0u) {
+            penalty(name, false, all_noise & ~static_cast<unsigned>(kind));
+          }
+        }
       }
     }
     // Sort the waterfall by received OMA.

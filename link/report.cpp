@@ -135,6 +135,22 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
             {"spot_check_ber_semi_analytic", number_or_null(o.spot_check_ber_semi_analytic)},
             {"spot_check_errors", o.spot_check_errors},
             {"spot_check_bits", o.spot_check_bits}};
+        // Link budget: Tx OMA − channel loss → received OMA; received OMA − sensitivity → margin
+        // (the sensitivity already carries every impairment of the chain; the penalties say how
+        // much of it each one costs).
+        json penalties = json::object();
+        for (const auto& [name, db] : o.penalties_db) penalties[name] = number_or_null(db);
+        json budget = {{"channel_loss_db", o.channel_loss_db},
+                       {"rx_oma_outer_dbm", number_or_null(o.oma_outer_dbm)},
+                       {"sensitivity_oma_dbm", number_or_null(o.sensitivity_oma_dbm)},
+                       {"margin_db", number_or_null(o.margin_db)},
+                       {"penalties_db", penalties}};
+        if (lane.tx) {
+          budget["tx_oma_outer_dbm"] =
+              lane.tx->oma_outer_w > 0.0 ? json(w_to_dbm(lane.tx->oma_outer_w)) : json(nullptr);
+          budget["tx_tdecq_db"] = number_or_null(lane.tx->tdecq_db);
+        }
+        lane_json["link_budget"] = budget;
       }
       lanes.push_back(lane_json);
     }
