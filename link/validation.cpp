@@ -18,12 +18,35 @@
 #include "link/report.hpp"
 #include "phy/analysis/fec.hpp"
 #include "phy/analysis/statistics.hpp"
+#include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
+#include "phy/prbs.hpp"
 
 namespace optilane {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// TDECQ of an ideal PAM4 transmitter (rectangular SSPRQ levels 0…3 W, no bandwidth limit, no
+/// reference-receiver filter, a single-tap reference equaliser) whose only impairment is Gaussian
+/// noise of rms `sigma_over_oma`·OMA_outer at the decision point: the closed-form check of the
+/// TDECQ kernel's noise term (phy/analysis/tdecq.hpp, step 5).
+double tdecq_ideal_pam4_with_tx_noise(double sigma_over_oma) {
+  constexpr int sps = 4;
+  const std::vector<int> levels = ssprq_symbols();
+  std::vector<double> power(levels.size() * sps);
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    std::fill_n(power.begin() + static_cast<std::ptrdiff_t>(k * sps), sps,
+                static_cast<double>(levels[k]));
+  }
+  const double oma_w = 3.0;
+  const TdecqResult r = tdecq(power, levels,
+                              TdecqSettings{.samples_per_symbol = sps,
+                                            .reference_bandwidth_hz = -1.0,
+                                            .ffe_taps = 1,
+                                            .tx_noise_rms_w = sigma_over_oma * oma_w});
+  return r.tdecq_db;
+}
 
 /// Library functions a case may evaluate directly.
 const std::map<std::string, std::function<double(double)>>& functions() {
@@ -32,6 +55,7 @@ const std::map<std::string, std::function<double(double)>>& functions() {
       {"kp4_codeword_failure", [](double ber) { return rs_codeword_failure(ber); }},
       {"q_inverse", [](double p) { return q_inverse(p); }},
       {"q_function", [](double x) { return q_function(x); }},
+      {"tdecq_ideal_pam4_with_tx_noise", tdecq_ideal_pam4_with_tx_noise},
   };
   return table;
 }
