@@ -20,20 +20,25 @@
 #include "phy/analysis/statistics.hpp"
 #include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
-#include "phy/prbs.hpp"
 
 namespace optilane {
 namespace fs = std::filesystem;
 
 namespace {
 
-/// TDECQ of an ideal PAM4 transmitter (rectangular SSPRQ levels 0…3 W, no bandwidth limit, no
+/// TDECQ of an ideal PAM4 transmitter (rectangular levels 0…3 W, no bandwidth limit, no
 /// reference-receiver filter, a single-tap reference equaliser) whose only impairment is Gaussian
 /// noise of rms `sigma_over_oma`·OMA_outer at the decision point: the closed-form check of the
-/// TDECQ kernel's noise term (phy/analysis/tdecq.hpp, step 5).
+/// TDECQ kernel's noise term (phy/analysis/tdecq.hpp, step 5). The pattern is the base-4 digits
+/// of 0 … 4⁶−1, so every level occurs exactly as often as every other and the mean sits exactly
+/// between the outer levels, as the closed form 1.5·Q(·) assumes (SSPRQ is not exactly balanced).
 double tdecq_ideal_pam4_with_tx_noise(double sigma_over_oma) {
   constexpr int sps = 4;
-  const std::vector<int> levels = ssprq_symbols();
+  constexpr int digits = 6;
+  std::vector<int> levels;
+  for (int k = 0; k < (1 << (2 * digits)); ++k) {
+    for (int d = digits - 1; d >= 0; --d) levels.push_back((k >> (2 * d)) & 3);
+  }
   std::vector<double> power(levels.size() * sps);
   for (std::size_t k = 0; k < levels.size(); ++k) {
     std::fill_n(power.begin() + static_cast<std::ptrdiff_t>(k * sps), sps,
