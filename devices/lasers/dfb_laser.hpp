@@ -49,7 +49,8 @@ struct DfbParams {
   /// Gain compression ε per photon. Default 1e-7 (D): the nonlinear-gain parameter 1.0e-17 cm³ of
   /// Carroll, Whiteaway & Plumb, Distributed Feedback Semiconductor Lasers (IEE/SPIE, 1998), Table
   /// A11.1 (https://www.globalspec.com/reference/34965/203279/), over the 1e-10 cm³ active volume
-  /// (250 × 2 × 0.2 µm) of Agrawal's Table 3.1 laser.
+  /// (250 × 2 × 0.2 µm) of Agrawal's Table 3.1 laser, taking the photon density as P/V (with the
+  /// confinement factor, ΓP/V, it would be 3e-8; the retrieved Sci. Rep. set gives 2.5e-7).
   double gain_compression = 1e-7;
   /// Spontaneous-emission coupling β. Default 1.3e-5 (D): R_sp = β·N/τ_c equals n_sp/τ_p at
   /// threshold with the textbook population-inversion factor n_sp = 2 (Agrawal, 3rd ed., §3.5).
