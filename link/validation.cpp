@@ -18,12 +18,40 @@
 #include "link/report.hpp"
 #include "phy/analysis/fec.hpp"
 #include "phy/analysis/statistics.hpp"
+#include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
 
 namespace optilane {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// TDECQ of an ideal PAM4 transmitter (rectangular levels 0…3 W, no bandwidth limit, no
+/// reference-receiver filter, a single-tap reference equaliser) whose only impairment is Gaussian
+/// noise of rms `sigma_over_oma`·OMA_outer at the decision point: the closed-form check of the
+/// TDECQ kernel's noise term (phy/analysis/tdecq.hpp, step 5). The pattern is the base-4 digits
+/// of 0 … 4⁶−1, so every level occurs exactly as often as every other and the mean sits exactly
+/// between the outer levels, as the closed form 1.5·Q(·) assumes (SSPRQ is not exactly balanced).
+double tdecq_ideal_pam4_with_tx_noise(double sigma_over_oma) {
+  constexpr int sps = 4;
+  constexpr int digits = 6;
+  std::vector<int> levels;
+  for (int k = 0; k < (1 << (2 * digits)); ++k) {
+    for (int d = digits - 1; d >= 0; --d) levels.push_back((k >> (2 * d)) & 3);
+  }
+  std::vector<double> power(levels.size() * sps);
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    std::fill_n(power.begin() + static_cast<std::ptrdiff_t>(k * sps), sps,
+                static_cast<double>(levels[k]));
+  }
+  const double oma_w = 3.0;
+  const TdecqResult r = tdecq(power, levels,
+                              TdecqSettings{.samples_per_symbol = sps,
+                                            .reference_bandwidth_hz = -1.0,
+                                            .ffe_taps = 1,
+                                            .tx_noise_rms_w = sigma_over_oma * oma_w});
+  return r.tdecq_db;
+}
 
 /// Library functions a case may evaluate directly.
 const std::map<std::string, std::function<double(double)>>& functions() {
@@ -32,6 +60,7 @@ const std::map<std::string, std::function<double(double)>>& functions() {
       {"kp4_codeword_failure", [](double ber) { return rs_codeword_failure(ber); }},
       {"q_inverse", [](double p) { return q_inverse(p); }},
       {"q_function", [](double x) { return q_function(x); }},
+      {"tdecq_ideal_pam4_with_tx_noise", tdecq_ideal_pam4_with_tx_noise},
   };
   return table;
 }

@@ -37,27 +37,36 @@
 namespace optilane {
 
 struct DfbParams {
-  /// Defaults: the 1.55-µm InGaAsP DFB of Agrawal, Fiber-Optic Communication Systems, 3rd ed.,
-  /// Table 3.1 / §3.5 (recollection, U) — G_N 5.6e3 /s, N_0 1e8, τ_p 1.6 ps, τ_c 2.2 ns.
+  /// Defaults G_N, N_0, τ_p, τ_c: the 1.55-µm InGaAsP laser of Agrawal, Fiber-Optic Communication
+  /// Systems, 3rd ed. (Wiley, 2002), §3.5 and Table 3.1 — G_N 5.6e3 /s, N_0 1e8, τ_p 1.6 ps,
+  /// τ_c 2.2 ns (textbook values; no copy of the table was retrieved to re-check them). A
+  /// retrieved rate-equation set of the same kind agrees to within 20–40 %: τ_p 1.93 ps, τ_c
+  /// 2.04 ns, N_0 1.4e18 cm⁻³ (Sci. Rep. 12 (2022), doi:10.1038/s41598-022-12155-y, Table 1).
   double gain_coefficient_per_s = 5.6e3;  ///< G_N, 1/s per carrier
   double transparency_carriers = 1e8;     ///< N_0
   double photon_lifetime_s = 1.6e-12;     ///< τ_p
   double carrier_lifetime_s = 2.2e-9;     ///< τ_c
-  /// Gain compression ε per photon. Default 1e-7 (U: ε·P ≈ 0.025 at 10 mW).
+  /// Gain compression ε per photon. Default 1e-7 (D): the nonlinear-gain parameter 1.0e-17 cm³ of
+  /// Carroll, Whiteaway & Plumb, Distributed Feedback Semiconductor Lasers (IEE/SPIE, 1998), Table
+  /// A11.1 (https://www.globalspec.com/reference/34965/203279/), over the 1e-10 cm³ active volume
+  /// (250 × 2 × 0.2 µm) of Agrawal's Table 3.1 laser, taking the photon density as P/V (with the
+  /// confinement factor, ΓP/V, it would be 3e-8; the retrieved Sci. Rep. set gives 2.5e-7).
   double gain_compression = 1e-7;
-  /// Spontaneous-emission coupling β. Default 1.3e-5: gives R_sp = n_sp/τ_p at threshold with
-  /// n_sp = 2 (D, from Agrawal's n_sp).
+  /// Spontaneous-emission coupling β. Default 1.3e-5 (D): R_sp = β·N/τ_c equals n_sp/τ_p at
+  /// threshold with the textbook population-inversion factor n_sp = 2 (Agrawal, 3rd ed., §3.5).
   double spontaneous_coupling = 1.3e-5;
-  /// Linewidth enhancement (alpha) factor. Default 5 (Agrawal, U).
-  double alpha = 5.0;
+  /// Linewidth enhancement (alpha) factor. Default 3.0: α_H of the DFB laser of Carroll,
+  /// Whiteaway & Plumb, Table A11.1, and α of Sci. Rep. 12 (2022), Table 1 (both retrieved).
+  double alpha = 3.0;
   /// Fraction of the cavity loss leaving the front facet, η_out = α_m/(2(α_m + α_int)). Default
-  /// 0.265 (D: α_m = 45 /cm, α_int = 40 /cm, Agrawal Table 3.1, U).
+  /// 0.265 (D: α_m = 45 /cm, α_int = 40 /cm, Agrawal, 3rd ed., Table 3.1, textbook).
   double output_coupling = 0.265;
   /// Bias current, A. Default 40 mA (≈ 2.6·I_th).
   double bias_current_a = 0.04;
   /// Drive transconductance: I_mod = v / R, Ω. Default 50 Ω (a 50-Ω driver into the laser).
   double drive_resistance_ohm = 50.0;
-  /// Forward voltage for the power model, V. Default 1.5 V (U).
+  /// Forward voltage for the power model, V. Default 1.5 V: an assumption (no DFB datasheet was
+  /// retrieved) — the 0.95 V photon energy at 1310 nm plus ≈ 14 Ω of series resistance at 40 mA.
   double forward_voltage_v = 1.5;
   double tec_power_w = 0.0;
   /// true: directly modulated by the electrical signal, optical output; false: a CW carrier for a

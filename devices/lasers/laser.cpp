@@ -17,16 +17,19 @@ LaserParams LaserParams::read(ParamReader& reader, bool els) {
   p.els = els;
   p.power_w = reader.quantity(
       "power", Dimension::power, p.power_w,
-      "Optical output power of the laser (before ELS fibre coupling). Default 17 dBm: the low end "
-      "of high-power CW DFBs for silicon photonics, 50-100 mW (figures.md §2.2, unverified).",
+      "Optical output power of the laser (before ELS fibre coupling). Default 17 dBm, an "
+      "assumption (no CW DFB datasheet retrieved): inside the OIF ELSFP classes 11-26 dBm "
+      "(figures.md §2.2, verified) and twice the > 25 mW per channel of the DFB array of Nie et "
+      "al., Chin. Opt. Lett. 23, 071406 (2025), doi:10.3788/COL202523.071406.",
       Range::positive());
   p.wavelength_m = reader.optional_quantity("wavelength", Dimension::length,
                                             "Emission wavelength; default the lane's wavelength.",
                                             Range::positive());
   p.rin_db_per_hz = reader.quantity(
       "rin", Dimension::per_hz_db, p.rin_db_per_hz,
-      "One-sided relative intensity noise at low frequency. Default -150 dB/Hz (figures.md §2.2, "
-      "unverified: <= -150 dB/Hz for high-power CW DFBs).",
+      "One-sided relative intensity noise at low frequency. Default -150 dB/Hz, an assumption "
+      "(no CW DFB RIN figure retrieved): 14 dB under the IEEE 802.3 limit RIN21.4OMA <= -136 "
+      "dB/Hz (figures.md §1.2, verified), so the source alone never uses that allowance.",
       Range::between(-200.0, -100.0));
   p.rin_shape =
       reader.choice("rin_shape", "flat", {"flat", "relaxation"},
@@ -36,23 +39,27 @@ LaserParams LaserParams::read(ParamReader& reader, bool els) {
           : RinShape::flat;
   p.relaxation_frequency_hz = reader.quantity(
       "relaxation_frequency", Dimension::frequency, p.relaxation_frequency_hz,
-      "Relaxation-oscillation frequency of the RIN shape. Default 10 GHz (recollection, "
-      "unverified).",
+      "Relaxation-oscillation frequency of the RIN shape. Default 10 GHz, an assumption (no CW "
+      "DFB figure retrieved): it puts the RIN peak inside the 26.6 GHz Nyquist band of 53.125 "
+      "GBd, the pessimistic side for IM/DD.",
       Range::positive());
   p.damping_rate_per_s = reader.quantity(
       "damping_rate", Dimension::frequency, p.damping_rate_per_s,
-      "Damping rate of the relaxation oscillation, 1/s. Default 2π·5 GHz (recollection, "
-      "unverified).",
+      "Damping rate of the relaxation oscillation, 1/s. Default 3.2e10 /s = K·f_r² at 10 GHz with "
+      "K = 0.32 ns, the universal damping-resonance relation of 1.3-µm InGaAsP lasers "
+      "(https://scilit.com/publications/c72b8bbdfb334566276eb8c49ff3966b).",
       Range::positive());
   p.linewidth_hz = reader.quantity(
       "linewidth", Dimension::frequency, p.linewidth_hz,
-      "Full-width Lorentzian linewidth (Wiener phase noise). Default 1 MHz (figures.md §2.2, "
-      "unverified: < 1 MHz).",
+      "Full-width Lorentzian linewidth (Wiener phase noise). Default 1 MHz, an assumption (no CW "
+      "DFB datasheet retrieved): above the 716 kHz of a 1.3-µm QD laser (Wan et al., Laser "
+      "Photonics Rev.) and the 140 kHz of the Innolume comb (figures.md §2.2, verified).",
       Range::non_negative());
   p.wall_plug_efficiency = reader.quantity(
       "wall_plug_efficiency", Dimension::dimensionless, p.wall_plug_efficiency,
-      "Optical output over electrical input. Default 0.2 (figures.md §2.2, unverified: 15-30 % "
-      "at 50-60 °C).",
+      "Optical output over electrical input. Default 0.2, an assumption (no CW DFB datasheet "
+      "retrieved): below the > 30 % peak ex-facet figure of the Innolume QD comb laser "
+      "(figures.md §2.2, verified), for operation at 50-60 °C away from the peak.",
       {.min = 0.0, .max = 1.0, .min_exclusive = true});
   p.tec_power_w =
       reader.quantity("tec_power", Dimension::power, p.tec_power_w,

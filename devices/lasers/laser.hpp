@@ -32,22 +32,37 @@ enum class RinShape { flat, relaxation };
 
 struct LaserParams {
   bool els = false;  ///< kind els: an External Laser Source coupled into fibre
-  /// Optical power leaving the laser (before ELS fibre coupling), W. Default 50 mW (17 dBm): the
-  /// low end of high-power CW DFBs for silicon photonics, 50–100 mW (figures.md §2.2, U).
+  /// Optical power leaving the laser (before ELS fibre coupling), W. Default 50 mW (17 dBm), an
+  /// assumption (no CW DFB datasheet retrieved): inside the OIF ELSFP output classes 11–26 dBm
+  /// (figures.md §2.2, V) and twice the > 25 mW per channel of the DFB array of Nie et al., Chin.
+  /// Opt. Lett. 23, 071406 (2025), doi:10.3788/COL202523.071406 (V).
   double power_w = 0.05;
   /// Emission wavelength, m; absent → the lane's wavelength.
   std::optional<double> wavelength_m{};
-  /// One-sided RIN at low frequency, dB/Hz. Default −150 dB/Hz (figures.md §2.2, U: ≤ −150).
+  /// One-sided RIN at low frequency, dB/Hz. Default −150 dB/Hz, an assumption (no single-mode
+  /// CW DFB RIN figure retrieved): 14 dB under the IEEE 802.3 transmitter limit RIN21.4OMA
+  /// ≤ −136 dB/Hz (figures.md §1.2, V), so the source alone never uses the RIN allowance; the
+  /// retrieved multi-wavelength QD sources sit at −135 to −138 dB/Hz (§2.2, V).
   double rin_db_per_hz = -150.0;
   RinShape rin_shape = RinShape::flat;
-  /// Relaxation-oscillation frequency of the RIN shape, Hz. Default 10 GHz (U, recollection of
-  /// a high-power CW DFB biased well above threshold).
+  /// Relaxation-oscillation frequency of the RIN shape, Hz. Default 10 GHz, an assumption (no CW
+  /// DFB figure retrieved): a laser biased several times above threshold; it places the RIN peak
+  /// inside the 26.6 GHz Nyquist band of 53.125 GBd, the pessimistic side for IM/DD.
   double relaxation_frequency_hz = 10e9;
-  /// Damping rate γ of the RIN shape, 1/s. Default 2π·5 GHz (U: damping factor ≈ f_r/2).
-  double damping_rate_per_s = 2.0 * 3.141592653589793 * 5e9;
-  /// Full-width linewidth Δν, Hz. Default 1 MHz (figures.md §2.2, U: < 1 MHz).
+  /// Damping rate γ of the RIN shape, 1/s. Default 3.2e10 /s = K·f_r² at the default f_r, with
+  /// the K factor 0.32 ns of the universal damping–resonance relation measured on 1.3-µm InGaAsP
+  /// lasers ("Universal relationship between resonant frequency and damping rate of 1.3 µm
+  /// InGaAsP semiconductor lasers",
+  /// https://scilit.com/publications/c72b8bbdfb334566276eb8c49ff3966b).
+  double damping_rate_per_s = 3.2e10;
+  /// Full-width linewidth Δν, Hz. Default 1 MHz, an assumption (no CW DFB datasheet retrieved):
+  /// above the retrieved 716 kHz of a 1.3-µm QD laser (Wan et al., Laser Photonics Rev.,
+  /// https://optoelectronics.ece.ucsb.edu/index.php/node/884) and 140 kHz of the Innolume comb
+  /// (figures.md §2.2, V); phase noise matters in IM/DD only through dispersion.
   double linewidth_hz = 1e6;
-  /// Wall-plug efficiency P_laser / P_electrical. Default 0.2 (figures.md §2.2, U: 15–30 %).
+  /// Wall-plug efficiency P_laser / P_electrical. Default 0.2, an assumption (no CW DFB
+  /// datasheet retrieved): below the > 30 % peak, ex-facet figure of the Innolume QD comb laser
+  /// (figures.md §2.2, V), allowing for operation at 50–60 °C away from the efficiency peak.
   double wall_plug_efficiency = 0.2;
   /// Thermo-electric cooler power, W. Default 0 (uncooled).
   double tec_power_w = 0.0;

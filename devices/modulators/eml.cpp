@@ -16,18 +16,22 @@ EmlParams EmlParams::read(ParamReader& reader) {
   p.extinction_ratio_db = reader.quantity(
       "extinction_ratio", Dimension::ratio_db, p.extinction_ratio_db,
       "Static extinction ratio at 'swing' about 'bias' (sets V_0 of the exponential absorption "
-      "model). Default 6 dB (figures.md §2.1, unverified: 5-8 dB for 53 GBd EMLs).",
+      "model). Default 6 dB, an assumption (no EML datasheet retrieved): 2.5 dB above the IEEE "
+      "802.3 minimum of 3.5 dB (figures.md §1.2, verified).",
       Range::positive());
   p.swing_v = reader.quantity("swing", Dimension::voltage, p.swing_v,
                               "Drive peak-to-peak swing at which extinction_ratio is given. "
                               "Default 1 V, the lane source's default swing.",
                               Range::positive());
   p.bias_v = reader.quantity("bias", Dimension::voltage, p.bias_v,
-                             "DC reverse bias of the absorber. Default 1.5 V (recollection).",
+                             "DC reverse bias of the absorber. Default 1.5 V, an assumption (no "
+                             "datasheet retrieved): reverse biased over the whole default swing.",
                              Range::non_negative());
   p.absorption_exponent = reader.quantity(
       "absorption_exponent", Dimension::dimensionless, p.absorption_exponent,
-      "Exponent n of T = exp(-(V_r/V_0)^n). Default 2 (recollection).", Range::between(0.5, 6.0));
+      "Exponent n of T = exp(-(V_r/V_0)^n). Default 2, an assumption: the quantum-confined Stark "
+      "shift grows with the square of the field at low field.",
+      Range::between(0.5, 6.0));
   p.table_voltage_v = reader.quantity_list(
       "table_voltage", Dimension::voltage, {},
       "Optional tabulated absorber: reverse voltages, increasing (replaces the exponential "
@@ -37,17 +41,22 @@ EmlParams EmlParams::read(ParamReader& reader) {
       "Optional tabulated absorber: transmission in dB (<= 0) at each table_voltage.");
   p.chirp_alpha = reader.quantity(
       "chirp_alpha", Dimension::dimensionless, p.chirp_alpha,
-      "Chirp (alpha) factor at the bias. Default 0.5 (figures.md §2.1, unverified: -0.5 to +1).");
+      "Chirp (alpha) factor at the bias. Default 0.5, an assumption (no measured value "
+      "retrieved; EML alpha depends on bias and nears zero at some bias, figures.md §2.1).");
   p.chirp_alpha_slope_per_v =
       reader.quantity("chirp_alpha_slope", Dimension::dimensionless, p.chirp_alpha_slope_per_v,
-                      "d(alpha)/d(V_r), per volt of reverse bias. Default -0.5 /V (recollection).");
+                      "d(alpha)/d(V_r), per volt of reverse bias. Default -0.5 /V, an "
+                      "assumption: with the default alpha, zero chirp at 2.5 V reverse bias.");
   p.bandwidth_hz = reader.quantity(
       "bandwidth", Dimension::frequency, p.bandwidth_hz,
-      "RC 3-dB bandwidth. Default 40 GHz (figures.md §2.1, unverified: 35-45 GHz at 53 GBd).",
+      "RC 3-dB bandwidth. Default 40 GHz, an assumption (no 53 GBd EML datasheet retrieved): "
+      "0.75 x 53.125 GBd, above the 28 GHz of a lumped 25G-class EML (Opt. Express 20(11) 11806, "
+      "verified).",
       Range::positive());
   p.insertion_loss_db = reader.quantity(
       "insertion_loss", Dimension::ratio_db, p.insertion_loss_db,
-      "On-state insertion loss on top of the absorption model. Default 1 dB (recollection).",
+      "On-state insertion loss on top of the absorption model. Default 1 dB, an assumption (no "
+      "EML datasheet retrieved).",
       Range::non_negative());
   return p;
 }

@@ -26,26 +26,36 @@
 namespace optilane {
 
 struct EmlParams {
-  /// Static extinction ratio at `swing` about `bias`, dB. Default 6 dB (figures.md §2.1, U:
-  /// static ER 5–8 dB for 53 GBd EMLs).
+  /// Static extinction ratio at `swing` about `bias`, dB. Default 6 dB, an assumption (no EML
+  /// datasheet retrieved): 2.5 dB above the IEEE 802.3 minimum 3.5 dB (figures.md §1.2, V), the
+  /// margin a static ER needs to leave a dynamic ER above it once bandwidth closes the eye.
   double extinction_ratio_db = 6.0;
   /// Drive peak-to-peak swing at which the extinction ratio is given, V. Default 1 V (the lane
   /// source's default swing).
   double swing_v = 1.0;
-  /// DC reverse bias, V. Default 1.5 V (recollection, U).
+  /// DC reverse bias, V. Default 1.5 V, an assumption (no EML datasheet retrieved): it keeps the
+  /// absorber reverse biased over the whole default 1 V swing (V_r from 1.0 to 2.0 V).
   double bias_v = 1.5;
-  /// Exponent n of the absorption edge. Default 2 (recollection, U).
+  /// Exponent n of the absorption edge. Default 2, an assumption: the quantum-confined Stark
+  /// shift of the absorption edge grows with the square of the field at low field, so the
+  /// absorption exponent starts quadratically in V_r; use the table for a measured curve.
   double absorption_exponent = 2.0;
   /// Optional tabulated transmission: reverse voltages (V, increasing) and transmissions (dB).
   std::vector<double> table_voltage_v{};
   std::vector<double> table_transmission_db{};
-  /// Chirp α at the bias. Default 0.5 (figures.md §2.1, U: α ≈ −0.5 to +1).
+  /// Chirp α at the bias. Default 0.5, an assumption (no measured value retrieved): EML α depends
+  /// on bias and comes close to zero at some bias (figures.md §2.1, V, qualitative); a positive
+  /// α at a moderate bias is the conservative sign for dispersion at λ < λ0.
   double chirp_alpha = 0.5;
-  /// dα/dV_r, 1/V: α falls with reverse bias. Default −0.5 /V (recollection, U).
+  /// dα/dV_r, 1/V: α falls with reverse bias. Default −0.5 /V, an assumption: with the default
+  /// α it puts the zero-chirp bias at 2.5 V, the qualitative behaviour of figures.md §2.1 (V).
   double chirp_alpha_slope_per_v = -0.5;
-  /// RC 3-dB bandwidth, Hz. Default 40 GHz (figures.md §2.1, U: 35–45 GHz at 53 GBd).
+  /// RC 3-dB bandwidth, Hz. Default 40 GHz, an assumption (no 53 GBd EML datasheet retrieved):
+  /// 0.75 × 53.125 GBd, above the 28 GHz of a lumped 25G-class EML (Opt. Express 20(11) 11806,
+  /// 2012, V) and the 34 GHz of a 50 Gb/s 1.3-µm DML (figures.md §2.1 context).
   double bandwidth_hz = 40e9;
-  /// Insertion loss (on-state, excluding absorption of the model), dB. Default 1 dB (U).
+  /// Insertion loss (on-state, excluding absorption of the model), dB. Default 1 dB, an
+  /// assumption (no EML datasheet retrieved) for the residual on-state absorber loss.
   double insertion_loss_db = 1.0;
 
   static EmlParams read(ParamReader& reader);

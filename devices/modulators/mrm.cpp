@@ -28,7 +28,8 @@ MrmParams MrmParams::read(ParamReader& reader) {
   const std::string coupling = reader.choice(
       "coupling", "under", {"under", "critical", "over"},
       "Coupling regime used with resonance_extinction to split Q_L into Q_i and Q_e. Default "
-      "under-coupled (recollection).");
+      "under-coupled, an assumption: the published 16 dB depth fits either regime and no "
+      "coupling regime was retrieved.");
   p.coupling = coupling == "over"       ? RingCoupling::over
                : coupling == "critical" ? RingCoupling::critical
                                         : RingCoupling::under;
@@ -54,7 +55,8 @@ MrmParams MrmParams::read(ParamReader& reader) {
                             Range::positive());
   p.capacitance_f = reader.quantity("capacitance", Dimension::capacitance, p.capacitance_f,
                                     "Junction capacitance for the drive power C·V²·Rs/4. Default "
-                                    "20 fF (recollection, unverified).",
+                                    "20 fF, an assumption (no figure retrieved), consistent with "
+                                    "the < 7 fJ/bit of an 80 Gb/s PAM4 ring (figures.md §2.4).",
                                     Range::non_negative());
   p.swing_v = reader.quantity("swing", Dimension::voltage, p.swing_v,
                               "Nominal drive swing for the drive power. Default 1 V, the lane "
@@ -62,7 +64,8 @@ MrmParams MrmParams::read(ParamReader& reader) {
                               Range::positive());
   p.insertion_loss_db =
       reader.quantity("insertion_loss", Dimension::ratio_db, p.insertion_loss_db,
-                      "Loss outside the ring (couplers, waveguide). Default 0.5 dB (recollection).",
+                      "Loss outside the ring (couplers, waveguide). Default 0.5 dB, an assumption "
+                      "(no figure retrieved).",
                       Range::non_negative());
   return p;
 }

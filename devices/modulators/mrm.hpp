@@ -39,6 +39,8 @@ struct MrmParams {
   std::optional<double> q_intrinsic{};
   /// On-resonance extinction, dB. Default 16 dB (same device, figures.md §2.4, V).
   double resonance_extinction_db = 16.0;
+  /// Coupling regime splitting Q_L into Q_i and Q_e. Default under-coupled, an assumption: the
+  /// 16 dB depth fits either regime and no coupling regime was retrieved.
   RingCoupling coupling = RingCoupling::under;
   /// Resonance shift per volt of drive, m/V. Default 16.3 pm/V (same device, V).
   double efficiency_m_per_v = 16.3e-12;
@@ -51,11 +53,14 @@ struct MrmParams {
   double ambient_offset_m = 0.0;
   /// Free spectral range, m. Default 5.7 nm (same device, V).
   double fsr_m = 5.7e-9;
-  /// Junction capacitance, F. Default 20 fF (recollection, U).
+  /// Junction capacitance, F. Default 20 fF, an assumption (no MRM capacitance retrieved),
+  /// consistent with the < 7 fJ/bit of an 80 Gb/s PAM4 ring (Optica 2016, figures.md §2.4, V):
+  /// C·V²/4 = 5 fJ per symbol, 2.5 fJ/bit, at the default 1 V swing.
   double capacitance_f = 20e-15;
   /// Nominal drive swing for the drive power, V. Default 1 V (the lane source's default).
   double swing_v = 1.0;
-  /// Insertion loss outside the ring (couplers, waveguide), dB. Default 0.5 dB (U).
+  /// Insertion loss outside the ring (couplers, waveguide), dB. Default 0.5 dB, an assumption
+  /// (no figure retrieved) for the bus waveguide and its transitions; fibre coupling is separate.
   double insertion_loss_db = 0.5;
 
   static MrmParams read(ParamReader& reader);

@@ -24,12 +24,12 @@ MzmParams MzmParams::read(ParamReader& reader) {
   MzmParams p;
   p.vpi_l_v_m = reader.quantity(
       "vpi_l", Dimension::voltage_length, p.vpi_l_v_m,
-      "Modulation efficiency VπL (push-pull). Default 1.8 V·cm: middle of the production O-band "
-      "range 1.5-2.5 V·cm (figures.md §2.3, unverified; AMF 2.2, imec 1.7 V·cm, secondary).",
+      "Modulation efficiency VπL (push-pull). Default 1.8 V·cm, an assumption between the imec "
+      "ISIPP50G 1.7 and the AMF 2.2 V·cm O-band devices (figures.md §2.3, secondary).",
       Range::positive());
   p.length_m = reader.quantity("length", Dimension::length, p.length_m,
-                               "Phase-shifter and electrode length. Default 3 mm (recollection, "
-                               "typical for 100G-class silicon MZMs).",
+                               "Phase-shifter and electrode length. Default 3 mm, an assumption "
+                               "(no device length retrieved): Vpi = 6 V at the default VpiL.",
                                Range::positive());
   p.rf_loss_db_per_m = reader.quantity(
       "rf_loss", Dimension::attenuation, p.rf_loss_db_per_m,
@@ -52,7 +52,8 @@ MzmParams MzmParams::read(ParamReader& reader) {
       Range::non_negative());
   p.swing_v = reader.quantity("swing", Dimension::voltage, p.swing_v,
                               "Nominal differential drive swing (peak-to-peak) for the driver "
-                              "power and pre-distortion. Default 2 V (recollection).",
+                              "power and pre-distortion. Default 2 V, an assumption near the "
+                              "1.8 Vppd of the Intel 224 Gb/s modulator (figures.md §2.3, S).",
                               Range::positive());
   p.predistortion =
       reader.flag("predistortion", false,
@@ -62,8 +63,9 @@ MzmParams MzmParams::read(ParamReader& reader) {
                                       "Electrode termination. Default 50 Ω.", Range::positive());
   p.driver_efficiency = reader.quantity(
       "driver_efficiency", Dimension::dimensionless, p.driver_efficiency,
-      "Power in the termination over the driver's supply power. Default 0.25 (recollection, "
-      "unverified).",
+      "Power in the termination over the driver's supply power. Default 0.25, an assumption (no "
+      "driver datasheet retrieved): a back-terminated linear driver sends at most half its output "
+      "power to the line, and its bias headroom halves that again.",
       {.min = 0.0, .max = 1.0, .min_exclusive = true});
   return p;
 }

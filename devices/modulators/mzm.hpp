@@ -30,10 +30,12 @@
 namespace optilane {
 
 struct MzmParams {
-  /// Modulation efficiency VπL, V·m. Default 1.8 V·cm: middle of the production O-band range
-  /// 1.5–2.5 V·cm (figures.md §2.3, U; AMF 2.2, imec 1.7 V·cm, S).
+  /// Modulation efficiency VπL, V·m. Default 1.8 V·cm, an assumption between the imec ISIPP50G
+  /// 1.7 and the AMF 2.2 V·cm O-band devices (figures.md §2.3, S).
   double vpi_l_v_m = 0.018;
-  /// Phase-shifter / electrode length, m. Default 3 mm (U, typical for 100G-class Si MZMs).
+  /// Phase-shifter / electrode length, m. Default 3 mm, an assumption (no device length
+  /// retrieved): Vπ = 6 V at the default VπL, and at the ≈ 1 dB/mm phase-shifter loss of
+  /// figures.md §2.3 (U) an insertion loss inside the 2.1–4.6 dB of the devices listed there (S).
   double length_m = 3e-3;
   /// RF field loss of the electrode at rf_loss_frequency, dB/m. Default 2000 dB/m (20 dB/cm) at
   /// 50 GHz: chosen (D) so the closed-form EO bandwidth of a 3 mm electrode is ≈ 57 GHz, inside
@@ -47,12 +49,15 @@ struct MzmParams {
   double bias_rad = 1.5707963267948966;
   /// Insertion loss, dB. Default 3 dB (figures.md §2.3: 2.1–4.6 dB for recent devices, S).
   double insertion_loss_db = 3.0;
-  /// Nominal drive peak-to-peak swing (for pre-distortion and the driver power), V. Default 2 V.
+  /// Nominal drive peak-to-peak swing (for pre-distortion and the driver power), V. Default 2 V,
+  /// an assumption near the 1.8 Vppd of the Intel 224 Gb/s modulator (figures.md §2.3, S).
   double swing_v = 2.0;
   bool predistortion = false;
   /// Termination resistance, Ω. Default 50 Ω.
   double termination_ohm = 50.0;
-  /// Driver efficiency (termination power over driver supply power). Default 0.25 (U).
+  /// Driver efficiency (termination power over driver supply power). Default 0.25, an
+  /// assumption (no driver datasheet retrieved): a linear driver with a back-terminated output
+  /// delivers at most half its output power to the line, and its bias headroom halves that again.
   double driver_efficiency = 0.25;
   static MzmParams read(ParamReader& reader);
 };

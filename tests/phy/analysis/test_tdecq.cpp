@@ -47,6 +47,33 @@ TEST_CASE("An ideal PAM4 transmitter without reference receiver or FFE has TDECQ
 }
 
 TEST_CASE(
+    "Gaussian transmitter noise σ_t raises TDECQ of an ideal eye to −5·log10(1 − (6·x·σ_t/OMA)²)",
+    "[phy][analysis][tdecq]") {
+  // cl. 121.8.5.3: σ_G is the noise that may be added before 1.5·Q(OMA/(6·√(σ_G² + σ_t²))) reaches
+  // 4.8e-4, so √(σ_G² + σ_t²) = OMA/(6·x) with x = Q⁻¹(3.2e-4) and TDECQ = 10·log10(x/Q_t) −
+  // 5·log10(1 − (6·x·σ_t/OMA)²). The base-4 digits of 0 … 4⁶−1 make the four levels exactly
+  // equiprobable, as the 1.5·Q(·) form assumes.
+  constexpr double search_tolerance_db = 1e-4;  // σ_G is searched to 1e-6 relative (4e-6 dB)
+  std::vector<int> levels;
+  for (int k = 0; k < 4096; ++k) {
+    for (int d = 5; d >= 0; --d) levels.push_back((k >> (2 * d)) & 3);
+  }
+  const auto p = waveform(levels, 4, 0.0, 1.0, 0.0);  // levels 0 … 3 W: OMA 3 W
+  const double x = q_inverse(3.2e-4);
+  for (double ratio : {0.02, 0.03, 0.04}) {
+    const auto r = tdecq(p, levels,
+                         {.samples_per_symbol = 4,
+                          .reference_bandwidth_hz = -1.0,
+                          .ffe_taps = 1,
+                          .tx_noise_rms_w = ratio * 3.0});
+    const double u = 6.0 * x * ratio;
+    const double expected = 10.0 * std::log10(x / 3.414) - 5.0 * std::log10(1.0 - u * u);
+    INFO("σ_t/OMA " << ratio);
+    CHECK(r.tdecq_db == Approx(expected).margin(search_tolerance_db));
+  }
+}
+
+TEST_CASE(
     "A clean full-bandwidth transmitter through the Rs/2 reference receiver and 5-tap FFE "
     "has TDECQ near 0 dB",
     "[phy][analysis][tdecq]") {
