@@ -36,17 +36,29 @@ double payload_gbps(double line_gbps) {
   return line_gbps >= 200.0 ? 200.0 : 100.0;
 }
 
-/// Index of the reach block in the chain (first fiber, else first twinax), or -1.
+double length_of(const ChainEntry& entry, double fallback);
+
+/// Index of the reach block in the chain: the first `fiber` (optical tiers), else the longest
+/// `twinax` (copper tiers: the cable, not the flyovers of co-packaged copper), or -1.
 int reach_index(const LinkConfig& config, std::string& kind) {
-  for (const std::string candidate : {"fiber", "twinax"}) {
-    for (std::size_t i = 0; i < config.chain.size(); ++i) {
-      if (config.chain[i].block == candidate) {
-        kind = candidate;
-        return static_cast<int>(i);
-      }
+  for (std::size_t i = 0; i < config.chain.size(); ++i) {
+    if (config.chain[i].block == "fiber") {
+      kind = "fiber";
+      return static_cast<int>(i);
     }
   }
-  return -1;
+  int best = -1;
+  double longest = -1.0;
+  for (std::size_t i = 0; i < config.chain.size(); ++i) {
+    if (config.chain[i].block != "twinax") continue;
+    const double length = length_of(config.chain[i], 0.0);
+    if (length > longest) {
+      longest = length;
+      best = static_cast<int>(i);
+    }
+  }
+  if (best >= 0) kind = "twinax";
+  return best;
 }
 
 double length_of(const ChainEntry& entry, double fallback) {
@@ -158,7 +170,10 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
         row.port_w += w;
         if (p.location == "module") {
           module_load += w;
-          if (p.item.category == PowerCategory::dsp) row.dsp_w += w;
+          // The module's DSP chip: its line DSP and its host-facing (C2M) SerDes.
+          if (p.item.category == PowerCategory::dsp || p.item.category == PowerCategory::serdes) {
+            row.dsp_w += w;
+          }
         }
       }
     }
