@@ -77,12 +77,29 @@ int distinct_lanes(const LinkConfig& config) {
   return static_cast<int>(seen.size());
 }
 
+/// The port's lane count and the lanes to simulate, read from the config tree without building
+/// every lane's chain (parsing the full port builds 8 chains, copper S-parameter cascades and WDM
+/// neighbours included, which dominated the tiers' run time).
+std::pair<int, int> port_and_distinct_lanes(const ConfigNode& root) {
+  const ConfigNode* lanes = root.find("lanes");
+  if (lanes == nullptr || !lanes->is_map()) return {1, 1};
+  const ConfigNode* count = lanes->find("count");
+  const int port = count != nullptr && count->is_scalar() ? std::stoi(count->scalar) : 1;
+  const ConfigNode* wdm = lanes->find("wdm");
+  if (wdm == nullptr || (wdm->is_scalar() && wdm->scalar == "none")) return {port, 1};
+  if (wdm->is_scalar() && (wdm->scalar == "cwdm4" || wdm->scalar == "lwdm")) {
+    return {port, std::min(port, 4)};
+  }
+  ConfigNode full = root;  // a wavelength list: count its distinct entries
+  return {port, distinct_lanes(parse_link_config(full))};
+}
+
 LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& overrides,
                      int& port_lanes) {
   ConfigNode root = resolve_config(preset, overrides);
-  const LinkConfig full = parse_link_config(root);
-  port_lanes = full.lanes.count;
-  apply_override(root, fmt::format("lanes.count={}", distinct_lanes(full)));
+  const auto [port, distinct] = port_and_distinct_lanes(root);
+  port_lanes = port;
+  apply_override(root, fmt::format("lanes.count={}", distinct));
   LinkConfig config = parse_link_config(root);
   config.analysis.monte_carlo.enabled = false;
   config.analysis.probe_uis = 0;
