@@ -49,9 +49,9 @@ struct TierResult {
   std::string reach_block;  ///< "fiber" or "twinax"
   double port_w = 0.0;
   double module_w = 0.0;
-  double dsp_w = 0.0;  ///< the module's DSP chip: module-located DSP and SerDes (C2M) blocks
-  double pj_per_bit = 0.0;          ///< port_w at the line rate
-  double pj_per_bit_payload = 0.0;  ///< port_w at the payload rate
+  double dsp_w = 0.0;       ///< the module's DSP chip: module-located DSP and SerDes (C2M) blocks
+  double pj_per_bit = 0.0;  ///< port_w at the line rate
+  double pj_per_bit_payload = 0.0;                          ///< port_w at the payload rate
   std::vector<std::pair<std::string, double>> breakdown_w;  ///< port, by category
   std::vector<std::pair<std::string, double>> blocks_w;     ///< port, by block label
   int segments = 1;

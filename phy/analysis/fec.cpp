@@ -8,8 +8,8 @@ namespace {
 
 /// log of C(n,i) p^i (1−p)^(n−i), computed in logs to stay finite far in the tail.
 double log_binomial_term(int n, int i, double p) {
-  return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) +
-         i * std::log(p) + (n - i) * std::log1p(-p);
+  return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) + i * std::log(p) +
+         (n - i) * std::log1p(-p);
 }
 
 double symbol_error_probability(double ber, int bits) {

@@ -44,9 +44,9 @@ std::string preset(const std::string& name) {
   return {};
 }
 
-std::map<std::string, TierResult> run(
-    const std::vector<std::string>& presets, bool reach,
-    const std::vector<std::string>& overrides = {"analysis.sensitivity=false"}) {
+std::map<std::string, TierResult> run(const std::vector<std::string>& presets, bool reach,
+                                      const std::vector<std::string>& overrides = {
+                                          "analysis.sensitivity=false"}) {
   std::map<std::string, TierResult> out;
   for (const auto& row : run_tiers(presets, 0, reach, overrides)) {
     out[row.tier] = row;
@@ -62,7 +62,9 @@ const std::map<std::string, TierResult>& tiers() {
 }
 
 /// Energy of one SerDes lane of a reach class, J/bit (Tx + Rx).
-double serdes_j(std::string_view name) { return reach_class(name).energy_per_bit_j; }
+double serdes_j(std::string_view name) {
+  return reach_class(name).energy_per_bit_j;
+}
 
 }  // namespace
 
@@ -116,8 +118,7 @@ TEST_CASE(
   const double rb = 212.5e9;
   const ReachClass& vsr = reach_class("vsr");
   CHECK(block_w(p, "host_serdes_tx") == Approx(8 * vsr.energy_per_bit_j * vsr.tx_share * rb));
-  CHECK(block_w(p, "host_serdes_rx") ==
-        Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
+  CHECK(block_w(p, "host_serdes_rx") == Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
   CHECK(block_w(p, "ffe") == 0.0);  // part of host_serdes_rx
   CHECK(block_w(p, "dfe") == 0.0);
   CHECK(block_w(p, "module_serdes_rx") ==

@@ -46,7 +46,7 @@ TEST_CASE("Hamming(128,120) hard decision: BER_out ≈ C(128,2)p²·2/128 at sma
         Approx(128.0 * 127.0 / 2.0 * p * p * 2.0 / 128.0).epsilon(1e-3));
   // Concatenated: at the inner proposal threshold the outer KP4 input is below its own threshold.
   CHECK(hamming_128_120_post_ber(inner_fec_soft_threshold_ber) >
-        2.4e-4);  // hard decision: conservative
+        2.4e-4);                                   // hard decision: conservative
   CHECK(hamming_128_120_post_ber(1e-3) < 2.4e-4);  // hard-decision threshold ≈ 1.4e-3
   CHECK(concatenated_post_fec_ber(1e-3) < 1e-12);
 }
