@@ -13,6 +13,7 @@
 
 #include "link/link_config.hpp"
 #include "link/report.hpp"
+#include "link/segments.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
 #include "phy/units.hpp"
@@ -106,14 +107,29 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   return config;
 }
 
-double worst_ber_at(const ConfigNode& root, int index, double length_m) {
+/// The retimed segment holding chain entry `index` (a retimer ends its segment).
+int segment_of(const LinkConfig& config, int index) {
+  int segment = 0;
+  for (int i = 0; i < index; ++i) {
+    if (config.chain[static_cast<std::size_t>(i)].block == "retimer") ++segment;
+  }
+  return segment;
+}
+
+/// The link BER with the reach block at `length_m`: only the segment holding it is re-run (the
+/// other segments' BERs, `others`, do not depend on it), without the statistical eye or the
+/// sensitivity search.
+double worst_ber_at(const ConfigNode& root, int index, double length_m, int segment,
+                    double others) {
   ConfigNode node = root;
   apply_override(node, fmt::format("chain.{}.length={:.6g} m", index, length_m));
   LinkConfig config = parse_link_config(node);
   config.analysis.monte_carlo.enabled = false;
   config.analysis.sensitivity = false;
+  config.analysis.statistical_eye = false;
   config.analysis.probe_uis = 0;
-  return run_link(config, 1).worst_ber;
+  const std::vector<LinkConfig> segments = split_segments(config);
+  return run_link(segments.at(static_cast<std::size_t>(segment)), 1).worst_ber + others;
 }
 
 }  // namespace
@@ -216,8 +232,13 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
       const double configured = length_of(config.chain[static_cast<std::size_t>(index)], 1.0);
       const double cap = row.reach_block == "fiber" ? 40e3 : 20.0;
       const double floor = row.reach_block == "fiber" ? 1.0 : 0.05;
+      const int segment = segment_of(config, index);
+      double others = 0.0;
+      for (std::size_t k = 0; k < link.segments.size(); ++k) {
+        if (static_cast<int>(k) != segment) others += link.segments[k].worst_ber;
+      }
       auto closes = [&](double length) {
-        return worst_ber_at(config.resolved, index, length) <= row.target_ber;
+        return worst_ber_at(config.resolved, index, length, segment, others) <= row.target_ber;
       };
       double good = 0.0, bad = 0.0;
       if (closes(configured)) {
