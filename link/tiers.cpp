@@ -85,7 +85,14 @@ std::pair<int, int> port_and_distinct_lanes(const ConfigNode& root) {
   const ConfigNode* lanes = root.find("lanes");
   if (lanes == nullptr || !lanes->is_map()) return {1, 1};
   const ConfigNode* count = lanes->find("count");
-  const int port = count != nullptr && count->is_scalar() ? std::stoi(count->scalar) : 1;
+  if (count != nullptr && (!count->is_scalar() || count->scalar.empty() ||
+                           count->scalar.find_first_not_of("0123456789") != std::string::npos)) {
+    // Not a plain integer: let the parser report it with its location.
+    ConfigNode full = root;
+    const LinkConfig config = parse_link_config(full);
+    return {config.lanes.count, distinct_lanes(config)};
+  }
+  const int port = count != nullptr ? std::stoi(count->scalar) : 1;
   const ConfigNode* wdm = lanes->find("wdm");
   if (wdm == nullptr || (wdm->is_scalar() && wdm->scalar == "none")) return {port, 1};
   if (wdm->is_scalar() && (wdm->scalar == "cwdm4" || wdm->scalar == "lwdm")) {
