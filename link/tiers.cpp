@@ -110,6 +110,7 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   apply_override(root, fmt::format("lanes.count={}", distinct));
   LinkConfig config = parse_link_config(root);
   config.analysis.monte_carlo.enabled = false;
+  config.analysis.noise_budget = false;  // the tiers table does not report it
   config.analysis.probe_uis = 0;
   return config;
 }
@@ -134,6 +135,7 @@ double worst_ber_at(const ConfigNode& root, int index, double length_m, int segm
   config.analysis.monte_carlo.enabled = false;
   config.analysis.sensitivity = false;
   config.analysis.statistical_eye = false;
+  config.analysis.noise_budget = false;
   config.analysis.probe_uis = 0;
   const std::vector<LinkConfig> segments = split_segments(config);
   return run_link(segments.at(static_cast<std::size_t>(segment)), 1).worst_ber + others;
