@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "channels/optical/wdm_filter.hpp"
+#include "devices/dsp/retimer.hpp"
 #include "link/config_reader.hpp"
 #include "link/registry.hpp"
 #include "optilane/version.hpp"
@@ -130,6 +131,12 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
     block = type->make(reader);
     block->set_label(entry.label);
     block->set_chain_index(index);
+    if (!entry.power_included_in.empty()) block->set_power_included_in(entry.power_included_in);
+    if (!entry.transmit_included_in.empty()) {
+      if (auto* retimer = dynamic_cast<Retimer*>(block.get())) {
+        retimer->set_transmit_included_in(entry.transmit_included_in);
+      }
+    }
     block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
@@ -158,6 +165,37 @@ std::vector<int> wdm_neighbours(const LinkConfig& config, int lane) {
     }
   }
   return out;
+}
+
+/// One receiver, one cost. A host SerDes's reach-class energy per bit (reach_class.cpp) covers
+/// its whole lane: analog front end, ADC, equaliser and CDR on the receive side; DAC/driver and
+/// Tx FFE on the transmit side. So
+///  - the DSP stages (ffe, dfe, mlse, cdr, adc) that follow a serdes_rx, with only DSP stages in
+///    between, are that SerDes's equaliser: costed in the serdes_rx, 0 W themselves;
+///  - a retimer right after a serdes_rx receives through it (a module DSP's host-facing C2M
+///    receiver): its receive half is costed in the serdes_rx;
+///  - a serdes_tx right after a retimer is the retimer's host-facing transmitter: its transmit
+///    half is costed in the serdes_tx.
+/// Marked on the chain entries, before segments are split, so the marks survive the split.
+void share_serdes_power(std::vector<ChainEntry>& chain) {
+  static const std::vector<std::string> dsp_stages{"ffe", "dfe", "mlse", "cdr", "adc"};
+  const ChainEntry* serdes_rx = nullptr;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    ChainEntry& entry = chain[i];
+    if (entry.block == "serdes_rx") {
+      serdes_rx = &entry;
+      continue;
+    }
+    const bool stage =
+        std::find(dsp_stages.begin(), dsp_stages.end(), entry.block) != dsp_stages.end();
+    if (serdes_rx != nullptr && (stage || entry.block == "retimer")) {
+      entry.power_included_in = serdes_rx->label;
+    }
+    if (!stage) serdes_rx = nullptr;
+    if (entry.block == "retimer" && i + 1 < chain.size() && chain[i + 1].block == "serdes_tx") {
+      entry.transmit_included_in = chain[i + 1].label;
+    }
+  }
 }
 
 }  // namespace
@@ -373,7 +411,8 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     if (!(a.target_ber > 0.0)) r.fail("target_ber", "must be > 0");
     a.fec = r.choice("fec", "kp4", {"none", "kp4", "kp4_inner"},
                      "FEC model: KP4 = RS(544,514); kp4_inner = the 802.3dj concatenated code "
-                     "(inner Hamming(128,120) then KP4, figures.md §1.1).");
+                     "(inner Hamming(128,120), soft decision anchored on the 4.8e-3 threshold, "
+                     "then KP4; phy/analysis/fec.hpp, figures.md §1.1).");
     a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
     a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
     a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
@@ -438,7 +477,10 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     ChainEntry entry{.block = block->scalar,
                      .label = name && name->is_scalar() ? name->scalar : block->scalar,
                      .node = item,
-                     .path = path};
+                     .path = path,
+                     .location = "module",
+                     .power_included_in = {},
+                     .transmit_included_in = {}};
     if (const ConfigNode* location = item.find("location")) {
       static const std::vector<std::string> places{"host", "board", "module", "laser_source"};
       if (!location->is_scalar() ||
@@ -450,6 +492,7 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     }
     config.chain.push_back(std::move(entry));
   }
+  share_serdes_power(config.chain);
   // Construct every lane's chain once so all parameter errors surface now.
   for (int lane = 0; lane < config.lanes.count; ++lane) {
     const auto blocks = build_chain(config, lane);

@@ -13,6 +13,7 @@
 
 #include "link/link_config.hpp"
 #include "link/report.hpp"
+#include "link/segments.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
 #include "phy/units.hpp"
@@ -36,17 +37,29 @@ double payload_gbps(double line_gbps) {
   return line_gbps >= 200.0 ? 200.0 : 100.0;
 }
 
-/// Index of the reach block in the chain (first fiber, else first twinax), or -1.
+double length_of(const ChainEntry& entry, double fallback);
+
+/// Index of the reach block in the chain: the first `fiber` (optical tiers), else the longest
+/// `twinax` (copper tiers: the cable, not the flyovers of co-packaged copper), or -1.
 int reach_index(const LinkConfig& config, std::string& kind) {
-  for (const std::string candidate : {"fiber", "twinax"}) {
-    for (std::size_t i = 0; i < config.chain.size(); ++i) {
-      if (config.chain[i].block == candidate) {
-        kind = candidate;
-        return static_cast<int>(i);
-      }
+  for (std::size_t i = 0; i < config.chain.size(); ++i) {
+    if (config.chain[i].block == "fiber") {
+      kind = "fiber";
+      return static_cast<int>(i);
     }
   }
-  return -1;
+  int best = -1;
+  double longest = -1.0;
+  for (std::size_t i = 0; i < config.chain.size(); ++i) {
+    if (config.chain[i].block != "twinax") continue;
+    const double length = length_of(config.chain[i], 0.0);
+    if (length > longest) {
+      longest = length;
+      best = static_cast<int>(i);
+    }
+  }
+  if (best >= 0) kind = "twinax";
+  return best;
 }
 
 double length_of(const ChainEntry& entry, double fallback) {
@@ -65,26 +78,67 @@ int distinct_lanes(const LinkConfig& config) {
   return static_cast<int>(seen.size());
 }
 
+/// The port's lane count and the lanes to simulate, read from the config tree without building
+/// every lane's chain (parsing the full port builds 8 chains, copper S-parameter cascades and WDM
+/// neighbours included, which dominated the tiers' run time).
+std::pair<int, int> port_and_distinct_lanes(const ConfigNode& root) {
+  const ConfigNode* lanes = root.find("lanes");
+  if (lanes == nullptr || !lanes->is_map()) return {1, 1};
+  const ConfigNode* count = lanes->find("count");
+  if (count != nullptr && (!count->is_scalar() || count->scalar.empty() ||
+                           count->scalar.find_first_not_of("0123456789") != std::string::npos)) {
+    // Not a plain integer: let the parser report it with its location.
+    ConfigNode full = root;
+    const LinkConfig config = parse_link_config(full);
+    return {config.lanes.count, distinct_lanes(config)};
+  }
+  const int port = count != nullptr ? std::stoi(count->scalar) : 1;
+  const ConfigNode* wdm = lanes->find("wdm");
+  if (wdm == nullptr || (wdm->is_scalar() && wdm->scalar == "none")) return {port, 1};
+  if (wdm->is_scalar() && (wdm->scalar == "cwdm4" || wdm->scalar == "lwdm")) {
+    return {port, std::min(port, 4)};
+  }
+  ConfigNode full = root;  // a wavelength list: count its distinct entries
+  return {port, distinct_lanes(parse_link_config(full))};
+}
+
 LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& overrides,
                      int& port_lanes) {
   ConfigNode root = resolve_config(preset, overrides);
-  const LinkConfig full = parse_link_config(root);
-  port_lanes = full.lanes.count;
-  apply_override(root, fmt::format("lanes.count={}", distinct_lanes(full)));
+  const auto [port, distinct] = port_and_distinct_lanes(root);
+  port_lanes = port;
+  apply_override(root, fmt::format("lanes.count={}", distinct));
   LinkConfig config = parse_link_config(root);
   config.analysis.monte_carlo.enabled = false;
+  config.analysis.noise_budget = false;  // the tiers table does not report it
   config.analysis.probe_uis = 0;
   return config;
 }
 
-double worst_ber_at(const ConfigNode& root, int index, double length_m) {
+/// The retimed segment holding chain entry `index` (a retimer ends its segment).
+int segment_of(const LinkConfig& config, int index) {
+  int segment = 0;
+  for (int i = 0; i < index; ++i) {
+    if (config.chain[static_cast<std::size_t>(i)].block == "retimer") ++segment;
+  }
+  return segment;
+}
+
+/// The link BER with the reach block at `length_m`: only the segment holding it is re-run (the
+/// other segments' BERs, `others`, do not depend on it), without the statistical eye or the
+/// sensitivity search.
+double worst_ber_at(const ConfigNode& root, int index, double length_m, int segment,
+                    double others) {
   ConfigNode node = root;
   apply_override(node, fmt::format("chain.{}.length={:.6g} m", index, length_m));
   LinkConfig config = parse_link_config(node);
   config.analysis.monte_carlo.enabled = false;
   config.analysis.sensitivity = false;
+  config.analysis.statistical_eye = false;
+  config.analysis.noise_budget = false;
   config.analysis.probe_uis = 0;
-  return run_link(config, 1).worst_ber;
+  const std::vector<LinkConfig> segments = split_segments(config);
+  return run_link(segments.at(static_cast<std::size_t>(segment)), 1).worst_ber + others;
 }
 
 }  // namespace
@@ -158,7 +212,10 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
         row.port_w += w;
         if (p.location == "module") {
           module_load += w;
-          if (p.item.category == PowerCategory::dsp) row.dsp_w += w;
+          // The module's DSP chip: its line DSP and its host-facing (C2M) SerDes.
+          if (p.item.category == PowerCategory::dsp || p.item.category == PowerCategory::serdes) {
+            row.dsp_w += w;
+          }
         }
       }
     }
@@ -184,8 +241,13 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
       const double configured = length_of(config.chain[static_cast<std::size_t>(index)], 1.0);
       const double cap = row.reach_block == "fiber" ? 40e3 : 20.0;
       const double floor = row.reach_block == "fiber" ? 1.0 : 0.05;
+      const int segment = segment_of(config, index);
+      double others = 0.0;
+      for (std::size_t k = 0; k < link.segments.size(); ++k) {
+        if (static_cast<int>(k) != segment) others += link.segments[k].worst_ber;
+      }
       auto closes = [&](double length) {
-        return worst_ber_at(config.resolved, index, length) <= row.target_ber;
+        return worst_ber_at(config.resolved, index, length, segment, others) <= row.target_ber;
       };
       double good = 0.0, bad = 0.0;
       if (closes(configured)) {

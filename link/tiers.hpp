@@ -16,7 +16,8 @@
 // module's DC-DC conversion loss and its management controller (see tier_overhead in tiers.cpp).
 // pJ/bit = port_w / (lanes × line bit rate), and / (lanes × payload rate).
 //
-// Reach: the length of the first `fiber` (optical tiers) or `twinax` (copper tiers) block is
+// Reach: the length of the first `fiber` (optical tiers) or the longest `twinax` (copper tiers:
+// the cable, not a co-packaged-copper flyover) is
 // bracketed by doubling from the preset's length (halving when it does not close) and bisected
 // to 5 % on the semi-analytic BER against the target.
 #pragma once
@@ -48,9 +49,9 @@ struct TierResult {
   std::string reach_block;  ///< "fiber" or "twinax"
   double port_w = 0.0;
   double module_w = 0.0;
-  double dsp_w = 0.0;               ///< DSP of the module (retimers and module-located DSP blocks)
-  double pj_per_bit = 0.0;          ///< port_w at the line rate
-  double pj_per_bit_payload = 0.0;  ///< port_w at the payload rate
+  double dsp_w = 0.0;       ///< the module's DSP chip: module-located DSP and SerDes (C2M) blocks
+  double pj_per_bit = 0.0;  ///< port_w at the line rate
+  double pj_per_bit_payload = 0.0;                          ///< port_w at the payload rate
   std::vector<std::pair<std::string, double>> breakdown_w;  ///< port, by category
   std::vector<std::pair<std::string, double>> blocks_w;     ///< port, by block label
   int segments = 1;

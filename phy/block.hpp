@@ -60,6 +60,11 @@ struct PowerItem {
   std::string note;  ///< how it was computed, e.g. "P_opt / WPE = 40 mW / 0.2"
 };
 
+/// The zero-watt item of a block whose power is part of `owner`'s figure.
+[[nodiscard]] inline PowerItem included_power(PowerCategory category, const std::string& owner) {
+  return {category, 0.0, "included in " + owner};
+}
+
 class Block {
  public:
   virtual ~Block() = default;
@@ -130,6 +135,12 @@ class Block {
   /// The name the config gave this block (defaults to kind()).
   void set_label(std::string label) { label_ = std::move(label); }
   [[nodiscard]] const std::string& label() const { return label_; }
+  /// Marks this block's power as part of another block's figure, named by its label: the DSP
+  /// stages after a `serdes_rx` belong to that SerDes, whose reach-class energy per bit already
+  /// covers its ADC, equaliser and CDR (link_config.cpp, share_serdes_power). power() then
+  /// reports 0 W with a note, so a receiver is costed once.
+  void set_power_included_in(std::string owner) { included_in_ = std::move(owner); }
+  [[nodiscard]] const std::string& power_included_in() const { return included_in_; }
 
  protected:
   /// A random stream for this block and chunk; `substream` separates noise sources of one block.
@@ -145,6 +156,7 @@ class Block {
   unsigned noise_mask_ = all_noise;
   int chain_index_ = 0;
   std::string label_;
+  std::string included_in_;
 };
 
 }  // namespace optilane

@@ -68,6 +68,8 @@ std::string AdcBlock::describe() const {
 }
 
 std::vector<PowerItem> AdcBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const double pj = dsp_energy_pj_per_bit(DspFunction::adc, node_nm);
   return {{PowerCategory::dsp, pj * 1e-12 * lane_.bit_rate_bps(),

@@ -90,15 +90,24 @@ std::string Retimer::describe() const {
 
 std::vector<PowerItem> Retimer::power() const {
   const double rb = lane_.bit_rate_bps();
-  std::vector<PowerItem> items{
-      {PowerCategory::dsp, receive_pj_per_bit() * 1e-12 * rb,
-       fmt::format(
-           "receive: ADC + {} FFE taps + {} + CDR = {:.2f} pJ/bit", params_.ffe_taps,
-           params_.mlse ? std::string("MLSE") : fmt::format("{} DFE taps", params_.dfe_taps),
-           receive_pj_per_bit())},
-      {PowerCategory::dsp, transmit_pj_per_bit() * 1e-12 * rb,
-       fmt::format("transmit: DAC + {} Tx FFE taps = {:.2f} pJ/bit", params_.tx_ffe_taps,
-                   transmit_pj_per_bit())}};
+  std::vector<PowerItem> items;
+  if (power_included_in().empty()) {
+    items.push_back(
+        {PowerCategory::dsp, receive_pj_per_bit() * 1e-12 * rb,
+         fmt::format(
+             "receive: ADC + {} FFE taps + {} + CDR = {:.2f} pJ/bit", params_.ffe_taps,
+             params_.mlse ? std::string("MLSE") : fmt::format("{} DFE taps", params_.dfe_taps),
+             receive_pj_per_bit())});
+  } else {
+    items.push_back(included_power(PowerCategory::dsp, power_included_in()));
+  }
+  if (transmit_included_in_.empty()) {
+    items.push_back({PowerCategory::dsp, transmit_pj_per_bit() * 1e-12 * rb,
+                     fmt::format("transmit: DAC + {} Tx FFE taps = {:.2f} pJ/bit",
+                                 params_.tx_ffe_taps, transmit_pj_per_bit())});
+  } else {
+    items.push_back(included_power(PowerCategory::dsp, transmit_included_in_));
+  }
   if (params_.inner_fec) {
     items.push_back({PowerCategory::dsp, fec_pj_per_bit() * 1e-12 * rb,
                      fmt::format("inner Hamming(128,120) = {:.2f} pJ/bit", fec_pj_per_bit())});

@@ -15,6 +15,12 @@
 // status U: both are ~6-bit converters at the symbol rate with similar clocking). A module's DSP
 // is two retimers per lane in a one-direction chain (the module's transmit-side DSP at one end,
 // the receive-side DSP at the other end), i.e. one module's Tx + Rx per lane.
+//
+// Host-facing halves: a retimer's side that faces a host over a C2M channel is a SerDes, not the
+// line DSP. In a chain, a `serdes_rx` right before the retimer is its receive front end and a
+// `serdes_tx` right after it its transmitter (link_config.cpp, share_serdes_power): those blocks
+// carry the reach-class energy (devices/serdes/reach_class.cpp) and the retimer's receive or
+// transmit half above reports 0 W "included in" them, so each half is costed once.
 #pragma once
 
 #include "devices/dsp/rx_dsp_blocks.hpp"
@@ -48,9 +54,13 @@ class Retimer final : public DspStageBlock {
   [[nodiscard]] double transmit_pj_per_bit() const;
   [[nodiscard]] double fec_pj_per_bit() const;
   [[nodiscard]] const RetimerParams& params() const { return params_; }
+  /// Marks the transmit half as part of the `serdes_tx` that follows (see the header); the
+  /// receive half uses Block::set_power_included_in.
+  void set_transmit_included_in(std::string owner) { transmit_included_in_ = std::move(owner); }
 
  private:
   RetimerParams params_;
+  std::string transmit_included_in_;
 };
 
 }  // namespace optilane

@@ -74,6 +74,8 @@ std::string FfeBlock::describe() const {
 }
 
 std::vector<PowerItem> FfeBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const int taps = params_.taps * params_.spacing;
   const double pj = taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm) +
@@ -101,6 +103,8 @@ std::string DfeBlock::describe() const {
 }
 
 std::vector<PowerItem> DfeBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const double pj = params_.taps * dsp_energy_pj_per_bit(DspFunction::dfe_tap, node_nm);
   return {dsp_power(lane_, pj, fmt::format("{} DFE taps at {:.0f} nm", params_.taps, node_nm))};
@@ -135,6 +139,8 @@ std::string MlseBlock::describe() const {
 }
 
 std::vector<PowerItem> MlseBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const double pj = dsp_energy_pj_per_bit(DspFunction::mlse, node_nm);
   return {dsp_power(lane_, pj, fmt::format("4-state Viterbi at {:.0f} nm", node_nm))};
@@ -178,6 +184,8 @@ std::string CdrBlock::describe() const {
 }
 
 std::vector<PowerItem> CdrBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const double pj = dsp_energy_pj_per_bit(DspFunction::cdr, node_nm);
   return {dsp_power(lane_, pj, fmt::format("CDR at {:.0f} nm", node_nm))};

@@ -9,18 +9,21 @@ namespace optilane {
 const std::vector<ReachClass>& reach_classes() {
   static const std::vector<ReachClass> classes{
       {.name = "xsr",
-       .energy_per_bit_j = 1.0e-12,
+       .energy_per_bit_j = 1.1e-12,
        .tx_share = 0.42,
        .channel_loss_db = 13.0,
-       .source = "figures.md §3: XSR/die-to-die < 1 pJ/bit (U range); a 50 Gb/s XSR transmitter "
-                 "at 0.42 pJ/bit (V, https://www.mdpi.com/2079-9292/14/10/1955), so Tx share "
-                 "0.42 of 1 pJ/bit; loss: OIF CEI-112G-XSR+ ≤ 13 dB (figures.md §4, V)"},
+       .source = "IBM 113 Gb/s PAM4 XSR transceiver in 5 nm, 1–12 dB channels, < 1.1 pJ/bit per "
+                 "lane Tx + Rx (V: Gangasani et al., IEEE SSC-L 8, 2025, "
+                 "doi:10.1109/LSSC.2025.3526877); Tx share 0.42: a 50 Gb/s XSR transmitter at "
+                 "0.42 pJ/bit (figures.md §3, V); loss: OIF CEI-112G-XSR+ ≤ 13 dB (figures.md "
+                 "§4, V)"},
       {.name = "vsr",
        .energy_per_bit_j = 2.5e-12,
        .tx_share = 0.4,
        .channel_loss_db = 16.0,
-       .source = "U: between XSR (< 1 pJ/bit) and the 5 pJ/bit MR figure of figures.md §3; "
-                 "C2M loss 9–14 dB + package (figures.md §4, V)"},
+       .source = "U: between XSR (1.1 pJ/bit, V) and the 5.02 pJ/bit MR transceiver (V) of "
+                 "figures.md §3; a chip-to-module (C2M) SerDes, ADC-DSP at 200G/lane; loss: C2M "
+                 "9–14 dB + package (figures.md §4, V)"},
       {.name = "mr",
        .energy_per_bit_j = 5.02e-12,
        .tx_share = 0.4,

@@ -8,8 +8,8 @@ namespace {
 
 /// log of C(n,i) p^i (1−p)^(n−i), computed in logs to stay finite far in the tail.
 double log_binomial_term(int n, int i, double p) {
-  return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) +
-         i * std::log(p) + (n - i) * std::log1p(-p);
+  return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) + i * std::log(p) +
+         (n - i) * std::log1p(-p);
 }
 
 double symbol_error_probability(double ber, int bits) {
@@ -46,7 +46,26 @@ double hamming_128_120_post_ber(double ber) {
   return std::min(out, 0.5);
 }
 
+double hamming_128_120_hard_threshold_ber() {
+  static const double threshold = [] {
+    // Bisection in log(p): the post-decoder BER rises monotonically with p on [1e-6, 0.05].
+    constexpr double kp4_threshold = 2.4e-4;  // KP4 pre-FEC threshold (figures.md §1.1, V)
+    double lo = std::log(1e-6), hi = std::log(5e-2);
+    for (int i = 0; i < 100; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (hamming_128_120_post_ber(std::exp(mid)) < kp4_threshold ? lo : hi) = mid;
+    }
+    return std::exp(0.5 * (lo + hi));
+  }();
+  return threshold;
+}
+
 double concatenated_post_fec_ber(double ber) {
+  const double scale = hamming_128_120_hard_threshold_ber() / inner_fec_soft_threshold_ber;
+  return rs_post_fec_ber(hamming_128_120_post_ber(std::min(ber * scale, 0.5)));
+}
+
+double concatenated_hard_post_fec_ber(double ber) {
   return rs_post_fec_ber(hamming_128_120_post_ber(ber));
 }
 

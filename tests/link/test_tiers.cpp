@@ -1,12 +1,15 @@
 // Tests of the packaging tiers (link/tiers.hpp, examples/tiers/): each preset runs, its power
-// breakdown is the hand sum of its blocks, and the published reference points come out of the
-// cited device parameters (the issue's targets; sources in the presets and figures.md §3).
+// breakdown is the hand sum of its blocks, retimed segment BERs add up, copper reach behaves, and
+// the published reference points come out of the cited device parameters (the issue's targets;
+// sources in the presets and figures.md §3).
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "devices/dsp/dsp_power.hpp"
+#include "devices/serdes/reach_class.hpp"
 #include "link/tiers.hpp"
 
 using namespace optilane;
@@ -29,26 +32,47 @@ double sum(const std::vector<std::pair<std::string, double>>& items) {
   return total;
 }
 
-/// All tiers of both rates, run once (no reach search, no sensitivity search: fast) and shared
-/// by the test cases.
+std::string preset(const std::string& name) {
+  for (const auto& path : tier_presets("")) {
+    if (path.size() >= name.size() + 5 &&
+        path.compare(path.size() - name.size() - 5, name.size() + 5, name + ".yaml") == 0 &&
+        path[path.size() - name.size() - 6] == '/') {
+      return path;
+    }
+  }
+  FAIL("no tier preset " << name);
+  return {};
+}
+
+std::map<std::string, TierResult> run(const std::vector<std::string>& presets, bool reach,
+                                      const std::vector<std::string>& overrides = {
+                                          "analysis.sensitivity=false"}) {
+  std::map<std::string, TierResult> out;
+  for (const auto& row : run_tiers(presets, 0, reach, overrides)) {
+    out[row.tier] = row;
+  }
+  return out;
+}
+
+/// All tiers of both rates, run once (no reach search, no sensitivity search) and shared by the
+/// long test cases of one process.
 const std::map<std::string, TierResult>& tiers() {
-  static const std::map<std::string, TierResult> rows = [] {
-    std::map<std::string, TierResult> out;
-    for (const auto& row : run_tiers(tier_presets(""), 0, false, {"analysis.sensitivity=false"}))
-      out[row.tier] = row;
-    return out;
-  }();
+  static const std::map<std::string, TierResult> rows = run(tier_presets(""), false);
   return rows;
+}
+
+/// Energy of one SerDes lane of a reach class, J/bit (Tx + Rx).
+double serdes_j(std::string_view name) {
+  return reach_class(name).energy_per_bit_j;
 }
 
 }  // namespace
 
-TEST_CASE(
-    "Every tier preset runs at both lane rates with 8-lane ports, and its power breakdown "
-    "is the hand sum of its blocks",
-    "[link][tiers][power]") {
+TEST_CASE("Every tier preset runs at both lane rates with 8-lane ports and closes",
+          "[link][tiers][long]") {
   const auto& rows = tiers();
-  for (const std::string tier : {"pluggable-dsp", "lro", "lpo", "npo", "cpo"}) {
+  for (const std::string tier : {"copper-dac", "copper-cpc", "pluggable-dsp", "pluggable-dsp-fr4",
+                                 "lro", "lpo", "npo", "cpo"}) {
     for (const std::string rate : {"100g", "200g"}) {
       INFO(tier << "-" << rate);
       REQUIRE(rows.count(tier + "-" + rate) == 1);
@@ -60,46 +84,143 @@ TEST_CASE(
       CHECK(r.pj_per_bit > 0.0);
     }
   }
-  // One test case (one process under ctest) so the tiers run once: the power breakdown of each
-  // tier is the hand sum of its blocks.
-  for (const auto& [name, r] : tiers()) {
+  for (const auto& [name, r] : rows) {
     INFO(name);
     CHECK(sum(r.breakdown_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));
   }
-  // By hand, the 200G DSP pluggable, 8 lanes: driver 150 mW; laser 10 mW / 0.2 + 150 mW TEC;
-  // TIA 100 mW; each retimer (ADC + 16 FFE + 1 DFE + CDR) + (DAC + 4 Tx FFE) at 5 nm × 212.5 Gb/s.
-  const TierResult& p = tiers().at("pluggable-dsp-200g");
+}
+
+TEST_CASE(
+    "A tier's power breakdown is the hand sum of its blocks, each receiver costed once, and "
+    "retimed segment BERs add up",
+    "[link][tiers][power]") {
+  // Three presets, one process, a few seconds (1024 symbols, no statistical eye, no
+  // sensitivity search): the DSP pluggable (three retimed segments), CPO and the DAC.
+  const auto rows =
+      run({preset("pluggable-dsp-200g"), preset("cpo-200g"), preset("copper-dac-200g")}, false,
+          {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
+  for (const auto& [name, r] : rows) {
+    INFO(name);
+    CHECK(r.closes);
+    CHECK(sum(r.breakdown_w) == Approx(r.port_w).epsilon(rounding));
+    CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
+    CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));
+  }
+  // By hand, the 200G DSP pluggable, 8 lanes at 212.5 Gb/s. Host: a VSR (C2M) SerDes lane split
+  // between the near switch's Tx and the far switch's Rx (its FFE/DFE are part of the Rx). Module
+  // DSP: the C2M receiver (VSR Rx share) into the Tx retimer, whose line half is DAC + 4 Tx FFE
+  // taps; the Rx retimer's line half (ADC + 16 FFE + 1 DFE + CDR) out through a C2M
+  // transmitter (VSR Tx share). Optics: driver 150 mW; laser 10 mW / 0.2 + 150 mW TEC; TIA
+  // 100 mW.
+  const TierResult& p = rows.at("pluggable-dsp-200g");
+  const double rb = 212.5e9;
+  const ReachClass& vsr = reach_class("vsr");
+  CHECK(block_w(p, "host_serdes_tx") == Approx(8 * vsr.energy_per_bit_j * vsr.tx_share * rb));
+  CHECK(block_w(p, "host_serdes_rx") == Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
+  CHECK(block_w(p, "ffe") == 0.0);  // part of host_serdes_rx
+  CHECK(block_w(p, "dfe") == 0.0);
+  CHECK(block_w(p, "module_serdes_rx") ==
+        Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
+  CHECK(block_w(p, "module_serdes_tx") == Approx(8 * vsr.energy_per_bit_j * vsr.tx_share * rb));
   CHECK(block_w(p, "driver") == Approx(8 * 0.15));
   CHECK(block_w(p, "laser") == Approx(8 * (0.010 / 0.2 + 0.15)).epsilon(1e-6));
   CHECK(block_w(p, "tia") == Approx(8 * 0.1));
   const double node = 5.0;
-  const double retimer_pj = 2 * dsp_energy_pj_per_bit(DspFunction::adc, node) +
-                            20 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node) +
+  const double line_tx_pj = dsp_energy_pj_per_bit(DspFunction::adc, node) +
+                            4 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node);
+  const double line_rx_pj = dsp_energy_pj_per_bit(DspFunction::adc, node) +
+                            16 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node) +
                             dsp_energy_pj_per_bit(DspFunction::dfe_tap, node) +
                             dsp_energy_pj_per_bit(DspFunction::cdr, node);
-  CHECK(block_w(p, "module_dsp_tx") == Approx(8 * retimer_pj * 1e-12 * 212.5e9));
-  CHECK(block_w(p, "module_dsp_rx") == Approx(8 * retimer_pj * 1e-12 * 212.5e9));
-  CHECK(p.dsp_w == Approx(2 * 8 * retimer_pj * 1e-12 * 212.5e9));
-  const double load = p.module_w - (block_w(p, "module overhead"));
+  CHECK(block_w(p, "module_dsp_tx") == Approx(8 * line_tx_pj * 1e-12 * rb));
+  CHECK(block_w(p, "module_dsp_rx") == Approx(8 * line_rx_pj * 1e-12 * rb));
+  CHECK(p.dsp_w == Approx(8 * (vsr.energy_per_bit_j + (line_tx_pj + line_rx_pj) * 1e-12) * rb));
+  const double load = p.module_w - block_w(p, "module overhead");
   CHECK(block_w(p, "module overhead") == Approx(module_overhead_w(load, 8)));
+  CHECK(p.port_w == Approx(p.module_w + 8 * vsr.energy_per_bit_j * rb));
+
+  // CPO: the switch's XSR SerDes lane (its FFE/DFE inside), nothing else of the host.
+  const TierResult& c = rows.at("cpo-200g");
+  CHECK(block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") ==
+        Approx(8 * serdes_j("xsr") * rb));
+  CHECK(c.breakdown_w.size() == p.breakdown_w.size());
+
+  // Copper: the LR SerDes lane is the whole power.
+  const TierResult& d = rows.at("copper-dac-200g");
+  CHECK(d.port_w == Approx(8 * serdes_j("lr") * rb));
+  CHECK(d.module_w == 0.0);
+
+  // Retimed segments: the pluggable has three (host → module, optics, module → far host); one
+  // simulated lane, so the link BER is the sum of the segments' BERs.
+  CHECK(p.segments == 3);
+  REQUIRE(p.segment_ber.size() == 3);
+  CHECK(p.ber ==
+        Approx(std::accumulate(p.segment_ber.begin(), p.segment_ber.end(), 0.0)).epsilon(1e-9));
+  CHECK(rows.at("cpo-200g").segments == 1);
 }
 
-TEST_CASE("The 500 m DR tiers close with positive margin at the KP4 threshold at both rates",
-          "[link][tiers][long]") {
+/// The copper tiers with the reach search, run once per process.
+const std::map<std::string, TierResult>& copper_reach() {
+  static const std::map<std::string, TierResult> rows =
+      run({preset("copper-dac-100g"), preset("copper-dac-200g"), preset("copper-cpc-100g"),
+           preset("copper-cpc-200g")},
+          true);
+  return rows;
+}
+
+TEST_CASE("Passive copper reaches at least 1 m at 200G/lane and further at 100G/lane",
+          "[link][tiers][reach][long]") {
+  const auto& rows = copper_reach();
+  const double dac_100 = rows.at("copper-dac-100g").reach_m;
+  const double dac_200 = rows.at("copper-dac-200g").reach_m;
+  INFO("DAC reach " << dac_100 << " m at 100G, " << dac_200 << " m at 200G");
+  CHECK(rows.at("copper-dac-200g").reach_block == "twinax");
+  CHECK(dac_200 < dac_100);
+  CHECK(dac_200 >= 1.0);
+  // Co-packaged copper replaces the host PCB by flyovers but adds two connectors: with these
+  // presets its reach is within a few tenths of a metre of the DAC's; both are reported.
+  CHECK(rows.at("copper-cpc-200g").reach_m < rows.at("copper-cpc-100g").reach_m);
+  CHECK(rows.at("copper-cpc-200g").reach_m >= 1.0);
+}
+
+// Published: passive copper at 200G/lane reaches about 1–2 m (the tiers issue; 802.3dj CR is
+// built around 1 m assemblies, figures.md §4). Known deviation (report of issue 7b): the model
+// gives 2.5 m; the host trace (15 cm, U) and the connector reflectance (−20 dB, U) set it.
+TEST_CASE("Passive copper at 200G/lane reaches no more than about 2 m",
+          "[link][tiers][reach][long][!mayfail]") {
+  const double dac_200 = copper_reach().at("copper-dac-200g").reach_m;
+  INFO("DAC reach at 200G " << dac_200 << " m");
+  CHECK(dac_200 <= 2.0);
+}
+
+TEST_CASE(
+    "The 500 m DR and 2 km FR tiers close with positive margin at their standard's FEC threshold "
+    "at both rates",
+    "[link][tiers][long]") {
   for (const auto& r : run_tiers(tier_presets(""), 0, false)) {
     const std::string& name = r.tier;
+    if (name.rfind("copper", 0) == 0) continue;  // no optical budget
     INFO(name);
-    CHECK(r.target_ber == Approx(2.4e-4));
+    if (name == "pluggable-dsp-fr4-200g") {
+      CHECK(r.symbol_rate_gbd == Approx(113.4375));
+      CHECK(r.target_ber == Approx(4.8e-3));  // 802.3dj concatenated FEC (fec.hpp)
+    } else {
+      CHECK(r.target_ber == Approx(2.4e-4));
+    }
     CHECK(r.closes);
     REQUIRE(std::isfinite(r.margin_db));
     CHECK(r.margin_db > 0.0);
   }
 }
 
-// Known deviation (see the tiers issue note): without the host SerDes blocks on main the port
-// power of the pluggable path lacks its host SerDes, and the module's DSP is under-estimated.
+// Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
+// pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
+// Known deviation (report of issue 7b): CPO/pluggable is 0.36 (100G) and 0.31 (200G), LPO/DSP
+// 0.45 at 100G but 0.31 at 200G, because the 200G DSP module is under-estimated (the 5 nm line
+// DSP of devices/dsp/dsp_power.cpp, scaled linearly with the node from a 14 nm anchor; see the
+// 1.6T module target below).
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power; CPO 0.2–0.4 of the pluggable "
     "path's power (published claims, figures.md §3 and the tiers issue)",
@@ -109,6 +230,8 @@ TEST_CASE(
     const TierResult& dsp = tiers().at("pluggable-dsp-" + rate);
     const TierResult& lpo = tiers().at("lpo-" + rate);
     const TierResult& cpo = tiers().at("cpo-" + rate);
+    INFO("LPO/DSP module " << lpo.module_w / dsp.module_w << ", CPO/pluggable port "
+                           << cpo.port_w / dsp.port_w);
     CHECK(lpo.module_w / dsp.module_w >= 0.35);
     CHECK(lpo.module_w / dsp.module_w <= 0.6);
     CHECK(cpo.port_w / dsp.port_w >= 0.2);
@@ -116,11 +239,15 @@ TEST_CASE(
   }
 }
 
-// Known deviation (see the tiers issue note): the bottom-up model gives ≈ 13 W and a DSP of ≈ 8 W;
+// Known deviation (report of issue 7b): the bottom-up model gives a 13.4 W module with an 8.3 W
+// DSP chip. Responsible: dsp_power.cpp's linear node scaling (2.4 pJ/bit of line DSP per lane and
+// direction at 5 nm against ≈ 7–9 pJ/bit for a whole DSP chip implied by 5 nm product modules),
+// the U-status VSR class (2.5 pJ/bit) and the U-status optics (driver 150 mW, EML TEC 150 mW).
 // [!mayfail] keeps the published targets visible in every run without hiding the shortfall.
 TEST_CASE("A 1.6T DSP pluggable draws about 30 W (±20 %), its DSP 12–18 W",
           "[link][tiers][power][long][!mayfail]") {
   const TierResult& p = tiers().at("pluggable-dsp-200g");
+  INFO("module " << p.module_w << " W, DSP " << p.dsp_w << " W");
   CHECK(p.module_w >= 24.0);
   CHECK(p.module_w <= 36.0);
   CHECK(p.dsp_w >= 12.0);

@@ -46,7 +46,24 @@ TEST_CASE("Hamming(128,120) hard decision: BER_out ≈ C(128,2)p²·2/128 at sma
         Approx(128.0 * 127.0 / 2.0 * p * p * 2.0 / 128.0).epsilon(1e-3));
   // Concatenated: at the inner proposal threshold the outer KP4 input is below its own threshold.
   CHECK(hamming_128_120_post_ber(inner_fec_soft_threshold_ber) >
-        2.4e-4);  // hard decision: conservative
+        2.4e-4);                                   // hard decision: conservative
   CHECK(hamming_128_120_post_ber(1e-3) < 2.4e-4);  // hard-decision threshold ≈ 1.4e-3
   CHECK(concatenated_post_fec_ber(1e-3) < 1e-12);
+}
+
+TEST_CASE(
+    "Soft-decision concatenated 802.3dj FEC hands KP4 its 2.4e-4 threshold at the cited 4.8e-3 "
+    "and beats the hard-decision decoder",
+    "[phy][analysis][fec]") {
+  // Hard-decision threshold of the inner code: about 1.4e-3 (see fec.hpp).
+  const double hard = hamming_128_120_hard_threshold_ber();
+  CHECK(hard == Approx(1.4e-3).epsilon(0.1));
+  CHECK(hamming_128_120_post_ber(hard) == Approx(2.4e-4).epsilon(1e-6));
+  // At the soft threshold the post-FEC BER equals KP4's at its own threshold.
+  CHECK(concatenated_post_fec_ber(inner_fec_soft_threshold_ber) ==
+        Approx(rs_post_fec_ber(2.4e-4)).epsilon(1e-6));
+  for (const double p : {1e-3, 3e-3, 4.8e-3}) {
+    CHECK(concatenated_post_fec_ber(p) < concatenated_hard_post_fec_ber(p));
+  }
+  CHECK(concatenated_post_fec_ber(0.0) == 0.0);
 }
