@@ -88,10 +88,13 @@ Crossing find_crossing(const std::function<double(double)>& ber_at, double targe
     return {std::nullopt, "the target BER is not reached even without extra attenuation"};
   double g_lo = q_db(ber_0), hi = 60.0, g_hi = 0.0;
   bool bracketed = false;
-  for (int step = 0; step < 16; ++step) {
+  double least_step = 0.25;  // doubles while unbracketed: a flat g (an ISI-limited BER) still
+                             // reaches the 60 dB cap in ~8 steps
+  for (int step = 0; step < 24; ++step) {
     double next = 0.0;
     if (!bracketed) {
-      next = std::min(lo + std::max(1.02 * g_lo + 0.05, 0.1), 60.0);
+      next = std::min(lo + std::max(1.02 * g_lo + 0.05, least_step), 60.0);
+      least_step *= 2.0;
       if (next <= lo) break;  // at the 60 dB cap
     } else {
       if (hi - lo <= 0.02) break;
@@ -112,7 +115,12 @@ Crossing find_crossing(const std::function<double(double)>& ber_at, double targe
       if (-g < 0.005) break;
     }
   }
-  if (!bracketed) return {std::nullopt, "the BER stays below target up to 60 dB of attenuation"};
+  if (!bracketed) {
+    return {std::nullopt, lo >= 60.0 ? "the BER stays below target up to 60 dB of attenuation"
+                                     : fmt::format("the search did not bracket the target BER "
+                                                   "(last passing attenuation {:.2f} dB)",
+                                                   lo)};
+  }
   // Interpolation of g inside the last bracket (linear in Q-dB).
   const double t = g_lo > g_hi ? g_lo / (g_lo - g_hi) : 1.0;
   return {lo + std::clamp(t, 0.0, 1.0) * (hi - lo), {}};
