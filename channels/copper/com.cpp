@@ -357,7 +357,7 @@ ComResult channel_operating_margin(const TwoPortNetwork& channel, const ComParam
       TwoPortNetwork::cascade_all({tx_die, tx_package, channel, rx_package, rx_die});
   ComResult r = channel_operating_margin([&](double f) { return whole.s(f).s21; }, params);
   r.method += fmt::format(
-      "; reference package on each side (die ladder C_d {} pF / L_s {} nH, bump {:.3g} pF, "
+      "; reference package on each side (die ladder C_d {:.3g} pF / L_s {:.3g} nH, bump {:.3g} pF, "
       "z_p {:.3g} mm, C_p {:.3g} pF)",
       fmt::join(cd_pf(params), "/"), fmt::join(ls_nh(params), "/"),
       params.package.die_capacitance_f * 1e12, params.package.length_m * 1e3,
