@@ -1,9 +1,11 @@
 // Channel Operating Margin (COM), IEEE 802.3 Annex 93A, with the 802.3ck and 802.3dj parameters.
 //
 // COM rates a passive electrical channel (its SDD21) by the margin of a reference transmitter and
-// receiver over it: COM = 20 log10(A_s / A_ni) (93A-1), A_s the signal amplitude at the sampler,
+// receiver over it: COM = 20 log10(A_s / A_ni), A_s the signal amplitude at the sampler,
 // A_ni the noise-plus-interference amplitude exceeded with probability DER0. A channel passes with
-// COM ≥ 3 dB (802.3ck cl. 162/163, 802.3dj; figures.md §4). The steps, by Annex 93A clause:
+// COM ≥ 3 dB (802.3ck cl. 162/163, 802.3dj; figures.md §4). The steps, by Annex 93A sub-clause
+// (numbering as recalled from IEEE Std 802.3-2022; the standard's text was not retrieved, the
+// structure was checked against PyChOpMarg, github.com/capn-freako/PyChOpMarg):
 //  93A.1.2  reference package on each side of the channel (when the channel has none), cascaded
 //           with the channel as S-parameter networks; H21(f) = SDD21 of the cascade (matched
 //           100 Ω terminations, R_d = R_0). From the die outwards: the 802.3ck segmented die
@@ -21,14 +23,14 @@
 //                      / ((1 + j f/f_p1)(1 + j f/f_p2)(1 + j f/f_LF)).
 //  93A.1.5  pulse response h(t) of A_v·H21·H_t·H_ffe·H_r·H_ctf to a 1-UI rectangle; the cursors
 //           h(n) = h(t_s + n T_b). Figure of merit of each candidate (c, g_DC, g_DC2, t_s):
-//           FOM = 10 log10(A_s² / (σ_TX² + σ_ISI² + σ_J² + σ_XT² + σ_N²))            (93A-36)
+//           FOM = 10 log10(A_s² / (σ_TX² + σ_ISI² + σ_J² + σ_XT² + σ_N²))
 //           with σ_X² = (L² − 1) / (3 (L − 1)²) the symbol variance (PAM4: 5/9),
-//           A_s = R_LM h(0) / (L − 1)                                                  (93A-31)
+//           A_s = R_LM h(0) / (L − 1)
 //           σ_ISI² = σ_X² [Σ_{n∉DFE} h(n)² + Σ_{n=1..N_b} (h(n) − b(n) h(0))²],
-//               b(n) = clamp(h(n)/h(0), ±b_max(n))  (reference DFE, 93A-27/-28)
+//               b(n) = clamp(h(n)/h(0), ±b_max(n))  (reference DFE)
 //           σ_J² = σ_X² (A_DD² + σ_RJ²) Σ_n h_J(n)²,
 //               h_J(n) = (h(t_s + nT_b + T_b/M) − h(t_s + nT_b − T_b/M)) · M / 2   (per UI)
-//           σ_N² = η0 ∫_0^∞ |H_r(f) H_ctf(f)|² df                                   (93A-35)
+//           σ_N² = η0 ∫_0^∞ |H_r(f) H_ctf(f)|² df
 //           σ_TX² = σ_X² h(0)² 10^(−SNR_TX/10)  (802.3ck); with a receiver FFE (802.3dj) the
 //               transmitter noise passes the whole path: σ_X² 10^(−SNR_TX/10) Σ_n h(n)²
 //           σ_XT² = 0: no crosstalk channels are given.
@@ -46,15 +48,22 @@
 // R_N the noise autocorrelation at baud lags, R_N(m) = η0 ∫ |H_r H_ctf|² cos(2π f m T_b) df.
 //
 // Simplifications (stated again in the result's `method`):
-//  - Tx FFE search over c(−1) and c(1) only (c(−2), c(−3), c(2) fixed at 0); 802.3dj: a coarser
-//    grid (step 0.04/0.1) since the receiver FFE absorbs most of it.
-//  - The sampling instant is the one of the M phases around the pulse peak with the best FOM, not
-//    the Mueller–Müller point of the MATLAB reference: optimistic by a fraction of a dB on
+//  - Tx FFE search over c(−1) and c(1) only (c(−2), c(−3), c(2) fixed at 0). 802.3ck: c(−1)
+//    −0.34..0 and c(1) −0.2..0 in 0.02 steps. 802.3dj: c(−1) in 0.08 and c(1) in 0.1 steps, g_DC2
+//    in 1 dB (not 0.5 dB) steps, 8 sampling phases per UI and a 160-UI post-cursor window in the
+//    search, since the receiver FFE absorbs most of the Tx FFE (the final figures use the whole
+//    window).
+//  - The sampling instant is the phase, within ±½ UI of the pulse peak, with the best FOM, not the
+//    Mueller–Müller point of the IEEE MATLAB reference: optimistic by up to a fraction of a dB on
 //    channels with a large first pre-cursor.
-//  - No floating DFE taps (802.3ck KR), no receiver FFE tap limits other than ±0.7 of the main tap
-//    by clipping after the MMSE solution, no crosstalk, no Tx/Rx return-loss terms of the
-//    die termination (R_d = R_0: matched), single reference package length (z_p 12 mm each side).
-//  - A 1024-UI circular time window (frequency step f_b/1024): echoes later than ~900 UI alias.
+//  - No floating DFE taps (802.3ck KR), receiver FFE tap limits (±0.7 of the main tap) applied by
+//    clipping the MMSE solution, no crosstalk (σ_XT = 0), no ERL, die termination R_d = R_0
+//    (matched), one reference package length per set (802.3ck 12 mm; 802.3dj 33 mm, without the
+//    second 1.8 mm section), and the standard's T_r for 802.3ck not retrieved (the 802.3dj 4 ps is
+//    used). Values marked U in com.cpp are recollections, not retrieved tables.
+//  - A 1024-UI circular time window (frequency step f_b/1024): echoes later than ~990 UI alias.
+//  - Not validated against the IEEE MATLAB COM: no published COM values of the shared reference
+//    channels were available (figures.md §4, ../shared/channels/README.md).
 #pragma once
 
 #include <functional>
