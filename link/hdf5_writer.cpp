@@ -8,6 +8,7 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "link/config_tree.hpp"
 #include "link/report.hpp"
@@ -190,6 +191,43 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
                            "time from the decision instant");
           number_attribute(pulse, "dc", lane.pulse->dc);
           number_attribute(pulse, "fit_residual_rms", lane.pulse->fit_residual_rms);
+        }
+        for (std::size_t run = 0; run < lane.copper.size(); ++run) {
+          const CopperChannelReport& c = lane.copper[run];
+          const std::string where = fmt::format("{}/channel/{}", base, run);
+          if (run == 0) (void)file.createGroup(base + "/channel");
+          H5::Group channel = file.createGroup(where);
+          string_attribute(channel, "block", c.block);
+          string_attribute(channel, "members", fmt::format("{}", fmt::join(c.members, ", ")));
+          vector_dataset(channel, "frequency_hz", c.frequency_hz, "Hz");
+          H5::DataSet s21 = vector_dataset(channel, "sdd21_db", c.sdd21_db, "dB");
+          string_attribute(s21, "description",
+                           "20 log10 |SDD21| of the copper run (its S-parameter cascade, matched "
+                           "100 ohm ends, no reference packages)");
+          H5::Group pulse = file.createGroup(where + "/pulse_response");
+          vector_dataset(pulse, "time_ui", c.pulse_time_ui, "UI");
+          H5::DataSet pr = vector_dataset(pulse, "response", c.pulse_v, "V");
+          string_attribute(pr, "description",
+                           "response of the copper run alone to a 1-UI rectangle of 1 V, time "
+                           "from its peak");
+          if (c.com) {
+            const ComResult& com = *c.com;
+            H5::Group g = file.createGroup(where + "/com");
+            number_attribute(g, "com_db", com.com_db);
+            integer_attribute(g, "pass", com.pass ? 1 : 0);
+            string_attribute(g, "parameter_set", com.parameter_set);
+            number_attribute(g, "a_s_v", com.a_s_v);
+            number_attribute(g, "a_ni_v", com.a_ni_v);
+            number_attribute(g, "fom_db", com.fom_db);
+            string_attribute(g, "method", com.method);
+            vector_dataset(g, "time_ui", com.pulse_time_ui, "UI");
+            H5::DataSet ep = vector_dataset(g, "pulse_response", com.pulse_v, "V");
+            string_attribute(ep, "description",
+                             "COM reference pulse response (Tx FFE, packages, channel, H_t, H_r, "
+                             "CTLE; before any Rx FFE), time from the sampling instant");
+            vector_dataset(g, "cursors", com.cursors_v, "V");
+            integer_attribute(g, "main_cursor_index", static_cast<std::uint64_t>(com.pre_cursors));
+          }
         }
         if (lane.statistical) {
           const StatisticalEye& st = *lane.statistical;

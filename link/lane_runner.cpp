@@ -162,7 +162,10 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
 }  // namespace
 
 LaneResult run_lane(const LinkConfig& config, int lane) {
-  LaneResult result = run_lane_with_chain(config, lane, build_chain(config, lane), all_noise, true);
+  std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
+  std::vector<CopperChannelReport> copper = copper_channel_reports(config, chain);
+  LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true);
+  result.copper = std::move(copper);
   analyse_optical_receiver(config, lane, result);
   return result;
 }

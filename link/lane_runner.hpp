@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "link/channel_report.hpp"
 #include "link/link_config.hpp"
 #include "link/receiver_dsp.hpp"
 #include "phy/analysis/slicer.hpp"
@@ -95,6 +96,8 @@ struct LaneResult {
   /// Insertion loss of the lane's copper at the Nyquist frequency (symbol rate / 2), dB; NaN
   /// when the chain has no copper blocks.
   double insertion_loss_db_at_nyquist = std::numeric_limits<double>::quiet_NaN();
+  /// Channel report (SDD21, pulse response, COM) of each copper run; filled by run_lane.
+  std::vector<CopperChannelReport> copper;
   std::optional<TxResult> tx;  ///< when the chain has an optical transmitter and analyse_tx
 };
 

@@ -427,6 +427,10 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
                                              "UIs of each block's output kept in the HDF5 file.",
                                              Range::between(0, 1 << 20)));
+    a.com = r.choice("com", "auto", {"auto", "off", "802.3ck", "802.3dj"},
+                     "Channel Operating Margin (IEEE 802.3 Annex 93A) of each copper run: the "
+                     "parameter set, or off. auto: 802.3ck (53.125 GBd) below 80 GBd, else 802.3dj "
+                     "at the symbol rate (106.25 or 113.4375 GBd); channels/copper/com.hpp.");
     r.reject_unknown_keys();
     if (const ConfigNode* mc = node.find("monte_carlo")) {
       if (mc->is_scalar()) {

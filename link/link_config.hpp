@@ -47,6 +47,8 @@ struct AnalysisConfig {
   bool penalties = true;     ///< power penalties with the sensitivity (link budget)
   bool noise_budget = true;  ///< per-kind noise at the slicer (optical receivers)
   int probe_uis = 256;       ///< UIs kept of each block's output waveform
+  /// COM parameter set of the copper channel report: auto | off | 802.3ck | 802.3dj.
+  std::string com = "auto";
 };
 
 struct ChainEntry {

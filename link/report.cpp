@@ -101,6 +101,40 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                         {"eye", eye},
                         {"rx", rx},
                         {"chain", lane.chain_description}};
+      if (!lane.copper.empty()) {
+        // Channel report: each copper run's COM (IEEE 802.3 Annex 93A); the lane's worst.
+        json runs = json::array();
+        double worst = std::numeric_limits<double>::infinity();
+        for (const auto& run : lane.copper) {
+          json item = {{"block", run.block}, {"members", run.members}};
+          if (run.com) {
+            const ComResult& c = *run.com;
+            worst = std::min(worst, c.com_db);
+            item["com_db"] = c.com_db;
+            item["com_pass"] = c.pass;
+            item["parameter_set"] = c.parameter_set;
+            item["a_s_mv"] = c.a_s_v * 1e3;
+            item["a_ni_mv"] = c.a_ni_v * 1e3;
+            item["fom_db"] = c.fom_db;
+            item["tx_ffe"] = {c.c_minus1, c.c0, c.c_plus1};
+            item["ctle_g_dc_db"] = c.g_dc_db;
+            item["ctle_g_dc2_db"] = c.g_dc2_db;
+            item["rx_ffe"] = c.rx_ffe;
+            item["dfe"] = c.dfe;
+            item["sigma_mv"] = {{"isi", c.sigma_isi_v * 1e3},
+                                {"jitter", c.sigma_jitter_v * 1e3},
+                                {"noise", c.sigma_noise_v * 1e3},
+                                {"tx", c.sigma_tx_v * 1e3}};
+            item["method"] = c.method;
+          }
+          runs.push_back(item);
+        }
+        lane_json["channel"] = {{"copper_runs", runs}};
+        if (std::isfinite(worst)) {
+          lane_json["channel"]["com_db"] = worst;
+          lane_json["channel"]["com_pass"] = worst >= 3.0;
+        }
+      }
       if (lane.tx) {
         const TxResult& t = *lane.tx;
         auto dbm = [](double w) {
@@ -173,6 +207,17 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
       }
     }
     if (std::isfinite(il_nyquist)) channel["insertion_loss_db_at_nyquist"] = il_nyquist;
+    // COM of the segment: its worst lane's worst copper run, pass at >= 3 dB.
+    double com_db = std::numeric_limits<double>::infinity();
+    for (const auto& lane : seg.lanes) {
+      for (const auto& run : lane.copper) {
+        if (run.com) com_db = std::min(com_db, run.com->com_db);
+      }
+    }
+    if (std::isfinite(com_db)) {
+      channel["com_db"] = com_db;
+      channel["com_pass"] = com_db >= 3.0;
+    }
     segments.push_back({{"name", result.segments.size() == 1 ? config.name : seg.name},
                         {"channel", channel},
                         {"ber", seg.worst_ber},

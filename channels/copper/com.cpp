@@ -1,0 +1,722 @@
+#include "channels/copper/com.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <Eigen/Dense>
+
+#include "phy/errors.hpp"
+#include "phy/fft.hpp"
+
+namespace optilane {
+namespace {
+
+std::vector<double> range_values(double first, double last, double step) {
+  std::vector<double> values;
+  const int n = static_cast<int>(std::lround((last - first) / step));
+  for (int i = 0; i <= n; ++i) values.push_back(first + step * i);
+  return values;
+}
+
+double symbol_variance(int levels) {
+  const double l = levels;
+  return (l * l - 1.0) / (3.0 * (l - 1.0) * (l - 1.0));
+}
+
+/// 93A.1.4.3: 4th-order Butterworth of the receiver.
+Cplx receiver_filter(double f, double fr) {
+  if (fr <= 0.0) return {1.0, 0.0};
+  const double x = f / fr;
+  return 1.0 / Cplx(1.0 - 3.414214 * x * x + x * x * x * x, 2.613126 * (x - x * x * x));
+}
+
+void validate(const ComParams& p) {
+  auto require = [&](bool ok, const std::string& what) {
+    if (!ok)
+      throw InputError({"", 0, "com"}, fmt::format("COM parameter set {}: {}", p.name, what));
+  };
+  require(p.symbol_rate_bd > 0.0, "symbol rate must be > 0");
+  require(p.levels >= 2, "levels must be >= 2");
+  require(p.samples_per_ui >= 4 && (p.samples_per_ui & (p.samples_per_ui - 1)) == 0,
+          "samples_per_ui must be a power of two >= 4");
+  require(p.der0 > 0.0 && p.der0 < 0.5, "DER0 must be in (0, 0.5)");
+  require(p.ctle_zero_hz > 0.0 && p.ctle_pole1_hz > 0.0, "CTLE f_z and f_p1 must be > 0");
+  require(!p.g_dc_db.empty() && !p.g_dc2_db.empty(), "the CTLE gain lists must not be empty");
+  require(!p.c_minus1.empty() && !p.c_plus1.empty(), "the Tx FFE tap lists must not be empty");
+  require(p.ui_span >= 64 && (p.ui_span & (p.ui_span - 1)) == 0,
+          "ui_span must be a power of two >= 64");
+  require(p.rx_ffe_pre >= 0 && p.rx_ffe_post >= 0, "receiver FFE tap counts must be >= 0");
+}
+
+/// The analysis grid: N = M · ui_span samples, f_k = k f_b / ui_span.
+struct Grid {
+  int m = 32;
+  int span = 1024;
+  std::size_t n = 0;
+  double df = 0.0;
+  std::vector<double> f;
+};
+
+Grid make_grid(const ComParams& p) {
+  Grid g;
+  g.m = p.samples_per_ui;
+  g.span = p.ui_span;
+  g.n = static_cast<std::size_t>(g.m) * static_cast<std::size_t>(g.span);
+  g.df = p.symbol_rate_bd / g.span;
+  g.f.resize(g.n / 2 + 1);
+  for (std::size_t k = 0; k < g.f.size(); ++k) g.f[k] = static_cast<double>(k) * g.df;
+  return g;
+}
+
+/// Spectrum of a 1-UI rectangle (unit height) with the (M/N) factor of the sampled inverse DFT.
+Cplx rectangle(double f, double symbol_rate_bd) {
+  const double x = f / symbol_rate_bd;
+  const double sinc = x == 0.0 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
+  return std::polar(sinc, -std::numbers::pi * x);
+}
+
+/// Circular pulse response of the spectrum X (N/2+1 bins) to the 1-UI rectangle.
+std::vector<double> pulse_of(const std::vector<Cplx>& spectrum, const Grid& g, FftPlan& plan) {
+  auto bins = plan.spectrum();
+  std::copy(spectrum.begin(), spectrum.end(), bins.begin());
+  plan.execute();
+  const double scale = static_cast<double>(g.m) / static_cast<double>(g.n);
+  std::vector<double> p(g.n);
+  auto out = plan.real();
+  for (std::size_t i = 0; i < g.n; ++i) p[i] = out[i] * scale;
+  return p;
+}
+
+/// Circular index on a power-of-two grid of n samples.
+std::size_t wrap(std::int64_t index, std::size_t n) {
+  return static_cast<std::size_t>(index) & (n - 1);
+}
+
+/// Noise, ISI and jitter terms of equalised cursors h (h[pre] = h(0)) and jitter cursors hj.
+struct Terms {
+  double h0 = 0.0;
+  double isi_var = 0.0, jitter_var = 0.0, tx_var = 0.0, noise_var = 0.0;
+  double jitter_sum_sq = 0.0;       ///< Σ h_J²
+  std::vector<double> isi_cursors;  ///< cursors n ≠ 0 after the DFE
+  std::vector<double> dfe;
+};
+
+Terms evaluate(const std::vector<double>& h, const std::vector<double>& hj, int pre,
+               double noise_var, const ComParams& p, bool tx_noise_full_path) {
+  Terms t;
+  const double sx2 = symbol_variance(p.levels);
+  t.h0 = h[static_cast<std::size_t>(pre)];
+  double total = 0.0;
+  for (std::size_t k = 0; k < h.size(); ++k) {
+    const int n = static_cast<int>(k) - pre;
+    if (n == 0) continue;
+    double v = h[k];
+    if (n >= 1 && n <= static_cast<int>(p.dfe_max.size())) {
+      const double bmax = p.dfe_max[static_cast<std::size_t>(n - 1)];
+      const double b = std::clamp(v / t.h0, -bmax, bmax);
+      t.dfe.push_back(b);
+      v -= b * t.h0;
+    }
+    t.isi_cursors.push_back(v);
+    total += v * v;
+  }
+  double all = 0.0;
+  for (double v : h) all += v * v;
+  for (double v : hj) t.jitter_sum_sq += v * v;
+  t.isi_var = sx2 * total;
+  t.jitter_var = sx2 * (p.a_dd_ui * p.a_dd_ui + p.sigma_rj_ui * p.sigma_rj_ui) * t.jitter_sum_sq;
+  const double tx_ratio = std::pow(10.0, -p.snr_tx_db / 10.0);
+  t.tx_var = sx2 * tx_ratio * (tx_noise_full_path ? all : t.h0 * t.h0);
+  t.noise_var = noise_var;
+  return t;
+}
+
+double fom_of(const Terms& t, const ComParams& p) {
+  const double a_s = p.rlm * t.h0 / (p.levels - 1);
+  return 10.0 * std::log10(a_s * a_s / (t.isi_var + t.jitter_var + t.tx_var + t.noise_var));
+}
+
+std::vector<double> cd_pf(const ComParams& p) {
+  std::vector<double> v;
+  for (double c : p.die_capacitance_f) v.push_back(c * 1e12);
+  return v;
+}
+std::vector<double> ls_nh(const ComParams& p) {
+  std::vector<double> v;
+  for (double l : p.die_inductance_h) v.push_back(l * 1e9);
+  return v;
+}
+
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::numbers::sqrt2);
+}
+
+}  // namespace
+
+ComParams com_params_802_3ck() {
+  // Sources: figures.md §4 (f_b, DER0, η0, SNR_TX, DFE b_max, c(−1) range, c(0) min; "IEEE COM
+  // 3.70 configuration sheets"); PyChOpMarg's 802.3dj set for the values 802.3ck shares with it
+  // (A_v, R_LM, A_DD, σ_RJ, CTLE f_z = f_p1 = f_b/2.5, f_p2 = f_b, f_LF = f_b/80, c(1) range).
+  // U (recalled, not retrieved): f_r = 0.75 f_b, g_DC −20..0 dB, g_DC2 −6..0 dB, tap step 0.02,
+  // T_r = 4 ps (the 802.3dj value).
+  ComParams p;
+  p.name = "802.3ck";
+  p.symbol_rate_bd = 53.125e9;
+  p.der0 = 1e-4;
+  p.rise_time_s = 4e-12;
+  p.rlm = 0.95;
+  p.amplitude_v = 0.413;
+  p.a_dd_ui = 0.02;
+  p.sigma_rj_ui = 0.01;
+  p.snr_tx_db = 33.0;
+  p.eta0_v2_per_hz = 8.2e-9 * 1e-9;
+  p.rx_bandwidth_hz = 0.75 * p.symbol_rate_bd;
+  p.ctle_zero_hz = p.symbol_rate_bd / 2.5;
+  p.ctle_pole1_hz = p.symbol_rate_bd / 2.5;
+  p.ctle_pole2_hz = p.symbol_rate_bd;
+  p.ctle_lf_hz = p.symbol_rate_bd / 80.0;
+  p.g_dc_db = range_values(-20.0, 0.0, 1.0);
+  p.g_dc2_db = range_values(-6.0, 0.0, 1.0);
+  p.c_minus1 = range_values(-0.34, 0.0, 0.02);
+  p.c_plus1 = range_values(-0.20, 0.0, 0.02);
+  p.c0_min = 0.54;
+  p.dfe_max.assign(12, 0.3);
+  p.dfe_max[0] = 0.85;
+  p.package = PackageParams{};
+  p.package.die_capacitance_f = 0.03e-12;  // bump C_b; the die is the ladder
+  return p;
+}
+
+ComParams com_params_802_3dj(double symbol_rate_bd) {
+  // Sources: figures.md §4 (802.3dj D1.3 via PyChOpMarg: DER0 2e-4, η0 6e-9 V²/GHz, SNR_TX 33 dB,
+  // σ_RJ 0.01 UI, A_DD 0.02 UI, f_r 0.58 f_b, Rx FFE 16 taps (5 pre, |w| ≤ 0.7), 1-tap DFE 0.85);
+  // PyChOpMarg ieee_8023dj.py for A_v 0.413, R_LM 0.95, T_r 4 ps, CTLE (f_z = f_p1 = f_b/2.5,
+  // f_p2 = f_b, f_LF = f_b/80, g_DC 0..−15 dB, g_DC2 0..−5 dB in 0.5 dB), c(0) ≥ 0.5 and the
+  // package (z_p 33 mm, C_p 0.04 pF).
+  ComParams p;
+  p.name = "802.3dj";
+  p.symbol_rate_bd = symbol_rate_bd;
+  p.der0 = 2e-4;
+  p.rise_time_s = 4e-12;
+  p.rlm = 0.95;
+  p.amplitude_v = 0.413;
+  p.a_dd_ui = 0.02;
+  p.sigma_rj_ui = 0.01;
+  p.snr_tx_db = 33.0;
+  p.eta0_v2_per_hz = 6e-9 * 1e-9;
+  p.rx_bandwidth_hz = 0.58 * symbol_rate_bd;
+  p.ctle_zero_hz = symbol_rate_bd / 2.5;
+  p.ctle_pole1_hz = symbol_rate_bd / 2.5;
+  p.ctle_pole2_hz = symbol_rate_bd;
+  p.ctle_lf_hz = symbol_rate_bd / 80.0;
+  p.g_dc_db = range_values(-15.0, 0.0, 1.0);
+  p.g_dc2_db = range_values(-5.0, 0.0, 1.0);    // reduced from 0.5 dB steps
+  p.c_minus1 = range_values(-0.32, 0.0, 0.08);  // reduced: the Rx FFE absorbs most of it
+  p.c_plus1 = range_values(-0.2, 0.0, 0.1);
+  p.c0_min = 0.5;
+  p.dfe_max = {0.85};
+  p.rx_ffe_pre = 5;
+  p.rx_ffe_post = 10;
+  p.rx_ffe_max = 0.7;
+  p.package = PackageParams{};
+  p.package.die_capacitance_f = 0.03e-12;  // bump C_b; the die is the ladder
+  p.package.length_m = 33e-3;
+  p.package.ball_capacitance_f = 0.04e-12;
+  return p;
+}
+
+ComParams com_params(std::string_view name, double symbol_rate_bd) {
+  if (name == "802.3ck") return com_params_802_3ck();
+  if (name == "802.3dj") {
+    return com_params_802_3dj(symbol_rate_bd > 80e9 ? symbol_rate_bd : 106.25e9);
+  }
+  if (name == "auto") {
+    return symbol_rate_bd < 80e9 ? com_params_802_3ck() : com_params_802_3dj(symbol_rate_bd);
+  }
+  throw std::invalid_argument(
+      fmt::format("unknown COM parameter set '{}' (802.3ck, 802.3dj or auto)", name));
+}
+
+double com_noise_amplitude(const std::vector<double>& isi_cursors_v, int levels,
+                           double dual_dirac_v, double sigma_gaussian_v, double der0) {
+  // Discrete ISI PMF on a grid of step Δ; cursors below Δ/4 join the Gaussian by their variance.
+  double span = 0.0;
+  for (double h : isi_cursors_v) span += std::abs(h);
+  const double scale = std::max({span, sigma_gaussian_v, dual_dirac_v, 1e-12});
+  const double delta = scale / 4000.0;
+  double gaussian_var = sigma_gaussian_v * sigma_gaussian_v;
+  const double sx2 = symbol_variance(levels);
+  const auto half = static_cast<std::int64_t>(std::ceil(span / delta)) + 2;
+  std::vector<double> pmf(static_cast<std::size_t>(2 * half + 1), 0.0), next;
+  pmf[static_cast<std::size_t>(half)] = 1.0;
+  std::int64_t lo = half, hi = half;  // occupied index range
+  for (double h : isi_cursors_v) {
+    if (std::abs(h) < delta / 4.0) {
+      gaussian_var += sx2 * h * h;
+      continue;
+    }
+    next.assign(pmf.size(), 0.0);
+    std::int64_t new_lo = lo, new_hi = hi;
+    for (int l = 0; l < levels; ++l) {
+      const double a = (2.0 * l / (levels - 1) - 1.0) * h;
+      const auto shift = static_cast<std::int64_t>(std::llround(a / delta));
+      for (std::int64_t i = lo; i <= hi; ++i) {
+        const std::int64_t j = std::clamp<std::int64_t>(i + shift, 0, 2 * half);
+        next[static_cast<std::size_t>(j)] += pmf[static_cast<std::size_t>(i)] / levels;
+      }
+      new_lo = std::min(new_lo, std::max<std::int64_t>(lo + shift, 0));
+      new_hi = std::max(new_hi, std::min<std::int64_t>(hi + shift, 2 * half));
+    }
+    pmf.swap(next);
+    lo = new_lo;
+    hi = new_hi;
+  }
+  const double sigma = std::sqrt(gaussian_var);
+  // CDF of ISI + dual-Dirac + Gaussian at y.
+  auto cdf = [&](double y) {
+    double sum = 0.0;
+    for (std::int64_t i = lo; i <= hi; ++i) {
+      const double w = pmf[static_cast<std::size_t>(i)];
+      if (w == 0.0) continue;
+      const double x = static_cast<double>(i - half) * delta;
+      for (double dd : {-dual_dirac_v, dual_dirac_v}) {
+        const double m = x + dd;
+        sum += 0.5 * w * (sigma > 0.0 ? normal_cdf((y - m) / sigma) : (m <= y ? 1.0 : 0.0));
+      }
+    }
+    return sum;
+  };
+  double a = -(span + dual_dirac_v + 12.0 * sigma + delta), b = 0.0;
+  if (cdf(b) < der0) return 0.0;  // cannot happen for a symmetric distribution; guard anyway
+  for (int it = 0; it < 60; ++it) {
+    const double mid = 0.5 * (a + b);
+    (cdf(mid) < der0 ? a : b) = mid;
+  }
+  return -0.5 * (a + b);
+}
+
+SampledChannelPulse channel_pulse_response(const std::function<Cplx(double)>& h21,
+                                           double symbol_rate_bd, int samples_per_ui, int ui_span,
+                                           int pre_ui, int post_ui) {
+  auto power_of_two = [](int v) { return v > 0 && (v & (v - 1)) == 0; };
+  if (!power_of_two(samples_per_ui) || !power_of_two(ui_span)) {
+    throw std::invalid_argument(
+        "channel_pulse_response: samples_per_ui and ui_span must be powers of two");
+  }
+  ComParams p;
+  p.symbol_rate_bd = symbol_rate_bd;
+  p.samples_per_ui = samples_per_ui;
+  p.ui_span = ui_span;
+  const Grid g = make_grid(p);
+  std::vector<Cplx> x(g.f.size());
+  for (std::size_t k = 0; k < g.f.size(); ++k)
+    x[k] = h21(g.f[k]) * rectangle(g.f[k], symbol_rate_bd);
+  FftPlan plan(FftPlan::Kind::real_inverse, g.n);
+  const std::vector<double> pulse = pulse_of(x, g, plan);
+  const auto peak =
+      static_cast<std::int64_t>(std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
+  SampledChannelPulse out;
+  for (std::int64_t i = -static_cast<std::int64_t>(pre_ui) * samples_per_ui;
+       i <= static_cast<std::int64_t>(post_ui) * samples_per_ui; ++i) {
+    out.time_ui.push_back(static_cast<double>(i) / samples_per_ui);
+    out.response_v.push_back(pulse[wrap(peak + i, g.n)]);
+  }
+  return out;
+}
+
+ComResult channel_operating_margin(const TwoPortNetwork& channel, const ComParams& params) {
+  if (!params.add_packages) {
+    return channel_operating_margin([&](double f) { return channel.s(f).s21; }, params);
+  }
+  PackageParams rx = params.package;
+  rx.receive_side = true;
+  // The die ladder, die first (tx) or die last (rx), as one ABCD.
+  const std::vector<double> cd = params.die_capacitance_f, ls = params.die_inductance_h;
+  auto ladder = [cd, ls](double f, bool die_first) {
+    const double w = 2.0 * std::numbers::pi * f;
+    std::vector<Abcd> parts;
+    for (std::size_t i = 0; i < cd.size(); ++i) {
+      parts.push_back(shunt_abcd(Cplx(0.0, w * cd[i] / 2.0)));
+      if (i < ls.size()) parts.push_back(series_abcd(Cplx(0.0, 2.0 * w * ls[i])));
+    }
+    if (!die_first) std::reverse(parts.begin(), parts.end());
+    Abcd m;
+    for (const Abcd& part : parts) m = m * part;
+    return s_from_abcd(m, differential_reference_ohm);
+  };
+  const TwoPortNetwork tx_die([ladder](double f) { return ladder(f, true); }, "die (tx)");
+  const TwoPortNetwork rx_die([ladder](double f) { return ladder(f, false); }, "die (rx)");
+  const TwoPortNetwork tx_package = PackageBlock(params.package).network();
+  const TwoPortNetwork rx_package = PackageBlock(rx).network();
+  const TwoPortNetwork whole =
+      TwoPortNetwork::cascade_all({tx_die, tx_package, channel, rx_package, rx_die});
+  ComResult r = channel_operating_margin([&](double f) { return whole.s(f).s21; }, params);
+  r.method += fmt::format(
+      "; reference package on each side (die ladder C_d {:.3g} pF / L_s {:.3g} nH, bump {:.3g} pF, "
+      "z_p {:.3g} mm, C_p {:.3g} pF)",
+      fmt::join(cd_pf(params), "/"), fmt::join(ls_nh(params), "/"),
+      params.package.die_capacitance_f * 1e12, params.package.length_m * 1e3,
+      params.package.ball_capacitance_f * 1e12);
+  return r;
+}
+
+ComResult channel_operating_margin(const std::function<Cplx(double)>& h21, const ComParams& p) {
+  validate(p);
+  const Grid g = make_grid(p);
+  const int m = g.m;
+  const double sx2 = symbol_variance(p.levels);
+  const bool rx_ffe = p.rx_ffe_pre + p.rx_ffe_post > 0;
+  const double tx_noise_ratio = std::pow(10.0, -p.snr_tx_db / 10.0);
+  const double jitter_factor = sx2 * (p.a_dd_ui * p.a_dd_ui + p.sigma_rj_ui * p.sigma_rj_ui);
+  const double signal_factor = p.rlm / (p.levels - 1);
+
+  // Base spectrum: A_v · H21 · H_t · H_r · rectangle.
+  std::vector<Cplx> base(g.f.size());
+  std::vector<double> rx_power(g.f.size());
+  for (std::size_t k = 0; k < g.f.size(); ++k) {
+    const double f = g.f[k];
+    const double ht = p.rise_time_s > 0.0
+                          ? std::exp(-std::pow(std::numbers::pi * f * p.rise_time_s / 1.6832, 2))
+                          : 1.0;
+    const Cplx hr = receiver_filter(f, p.rx_bandwidth_hz);
+    rx_power[k] = std::norm(hr);
+    base[k] = p.amplitude_v * h21(f) * ht * hr * rectangle(f, p.symbol_rate_bd);
+  }
+
+  // Cursor window relative to t_s: [−pre, post] UI, clear of the circular wrap.
+  const int pre = 32;
+  const int post = g.span - pre - 4;
+  const int count = pre + post + 1;
+  const int w_pre = rx_ffe ? p.rx_ffe_pre : 0;
+  const int w_post = rx_ffe ? p.rx_ffe_post : 0;
+  const int taps = w_pre + w_post + 1;
+  const int nb = static_cast<int>(p.dfe_max.size());
+  // Receiver-FFE search: post-cursor window of each candidate (reduced for speed).
+  const int search_post = std::min(post, 160);
+
+  struct Best {
+    double ratio = 0.0;  ///< A_s² over the noise sum (the FOM as a power ratio)
+    std::size_t g1 = 0, g2 = 0;
+    std::int64_t ts = 0;
+    double cm1 = 0.0, cp1 = 0.0;
+  } best;
+
+  FftPlan plan(FftPlan::Kind::real_inverse, g.n);
+  std::vector<Cplx> spectrum(g.f.size());
+  std::vector<double> ctle_power(g.f.size());
+  // Samples q[k] = p(t_s + k T) for k = −pre−1 .. post+1 (index k + pre + 1), and jitter slopes.
+  std::vector<double> q(static_cast<std::size_t>(count + 2)), qj(q.size());
+  auto gather = [&](const std::vector<double>& pulse, std::int64_t ts, int last) {
+    for (int k = -pre - 1; k <= last + 1; ++k) {
+      const std::int64_t i = ts + static_cast<std::int64_t>(k) * m;
+      q[static_cast<std::size_t>(k + pre + 1)] = pulse[wrap(i, g.n)];
+      qj[static_cast<std::size_t>(k + pre + 1)] =
+          (pulse[wrap(i + 1, g.n)] - pulse[wrap(i - 1, g.n)]) * m / 2.0;
+    }
+  };
+  std::vector<double> cosine(static_cast<std::size_t>(g.span));
+  for (std::size_t j = 0; j < cosine.size(); ++j) {
+    cosine[j] = std::cos(2.0 * std::numbers::pi * static_cast<double>(j) / g.span);
+  }
+  auto noise_autocorrelation = [&](int lags) {
+    std::vector<double> r(static_cast<std::size_t>(lags), 0.0);
+    for (std::size_t k = 0; k < g.f.size(); ++k) {
+      const double weight = (k == 0 || k + 1 == g.f.size()) ? 0.5 : 1.0;
+      const double s = p.eta0_v2_per_hz * ctle_power[k] * rx_power[k] * g.df * weight;
+      // cos(2π f_k m T_b) = cos(2π k m / span): a table lookup.
+      for (int lag = 0; lag < lags; ++lag) {
+        r[static_cast<std::size_t>(lag)] +=
+            s * cosine[(k * static_cast<std::size_t>(lag)) & (cosine.size() - 1)];
+      }
+    }
+    return r;
+  };
+  // Equalised cursors (Tx FFE c, then the Rx FFE w) over the window, with jitter slopes.
+  auto tx_combine = [&](double cm1, double c0, double cp1, std::vector<double>& h,
+                        std::vector<double>& hj, int length) {
+    h.resize(static_cast<std::size_t>(length));
+    hj.resize(h.size());
+    for (int k = 0; k < length; ++k) {
+      const auto i = static_cast<std::size_t>(k + 1);
+      h[static_cast<std::size_t>(k)] = cm1 * q[i + 1] + c0 * q[i] + cp1 * q[i - 1];
+      hj[static_cast<std::size_t>(k)] = cm1 * qj[i + 1] + c0 * qj[i] + cp1 * qj[i - 1];
+    }
+  };
+  auto apply_ffe = [&](const std::vector<double>& w, const std::vector<double>& x) {
+    std::vector<double> y(x.size(), 0.0);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      for (int j = -w_pre; j <= w_post; ++j) {
+        const auto src = static_cast<std::int64_t>(k) - j;
+        if (src < 0 || src >= static_cast<std::int64_t>(x.size())) continue;
+        y[k] += w[static_cast<std::size_t>(j + w_pre)] * x[static_cast<std::size_t>(src)];
+      }
+    }
+    return y;
+  };
+  // MMSE receiver FFE for the Tx-equalised cursors h (h[pre] = h(0)); main tap 1, others clipped.
+  // MMSE receiver FFE for the Tx-equalised cursors h (h[pre] = h(0)); main tap 1, others
+  // clipped. Also returns the candidate's FOM (as a power ratio) from quadratic forms:
+  // Σ h_eq² = wᵀ T_h w, Σ h_J,eq² = wᵀ T_J w, σ_N² = wᵀ R_N w (T Toeplitz autocorrelations).
+  struct FfeFit {
+    std::vector<double> w;
+    double ratio = 0.0;
+  };
+  auto solve_ffe = [&](const std::vector<double>& h, const std::vector<double>& hj,
+                       const std::vector<double>& rn) {
+    auto autocorr = [&](const std::vector<double>& x, int lag) {
+      double s = 0.0;
+      for (std::size_t k = static_cast<std::size_t>(lag); k < x.size(); ++k) {
+        s += x[k] * x[k - static_cast<std::size_t>(lag)];
+      }
+      return s;
+    };
+    Eigen::MatrixXd th(taps, taps), tj(taps, taps), tn(taps, taps);
+    {
+      std::vector<double> rh(static_cast<std::size_t>(taps)), rj(rh.size());
+      for (int lag = 0; lag < taps; ++lag) {
+        rh[static_cast<std::size_t>(lag)] = autocorr(h, lag);
+        rj[static_cast<std::size_t>(lag)] = autocorr(hj, lag);
+      }
+      for (int r = 0; r < taps; ++r) {
+        for (int c = 0; c < taps; ++c) {
+          const auto lag = static_cast<std::size_t>(std::abs(r - c));
+          th(r, c) = rh[lag];
+          tj(r, c) = rj[lag];
+          tn(r, c) = rn[lag];
+        }
+      }
+    }
+    // a_n[j] = h(n − j): the cursor n of the equalised response is a_nᵀ w.
+    auto column = [&](int n) {
+      Eigen::VectorXd v(taps);
+      for (int j = -w_pre; j <= w_post; ++j) {
+        const int idx = n - j + pre;
+        v(j + w_pre) =
+            (idx >= 0 && idx < static_cast<int>(h.size())) ? h[static_cast<std::size_t>(idx)] : 0.0;
+      }
+      return v;
+    };
+    std::vector<Eigen::VectorXd> an;
+    for (int n = 0; n <= nb; ++n) an.push_back(column(n));
+    // Minimise the noise and the ISI outside the cursors n = 0 .. N_b (target and DFE's).
+    Eigen::MatrixXd a = (sx2 + sx2 * tx_noise_ratio) * th + jitter_factor * tj + tn;
+    for (const auto& v : an) a -= sx2 * v * v.transpose();
+    a += 1e-12 * a.trace() / taps * Eigen::MatrixXd::Identity(taps, taps);
+    const Eigen::VectorXd sol = a.ldlt().solve(an[0]);
+    Eigen::VectorXd w(taps);
+    const double main = sol(w_pre);
+    for (int j = 0; j < taps; ++j) {
+      const double v = main != 0.0 ? sol(j) / main : (j == w_pre ? 1.0 : 0.0);
+      w(j) = j == w_pre ? 1.0 : std::clamp(v, -p.rx_ffe_max, p.rx_ffe_max);
+    }
+    FfeFit fit;
+    fit.w.assign(w.data(), w.data() + taps);
+    const double h0 = an[0].dot(w);
+    if (!(h0 > 0.0)) return fit;
+    const double sum_h2 = w.dot(th * w);
+    double isi = sum_h2 - h0 * h0;
+    for (int n = 1; n <= nb; ++n) {
+      const double hn = an[static_cast<std::size_t>(n)].dot(w);
+      const double bmax = p.dfe_max[static_cast<std::size_t>(n - 1)];
+      const double r = hn - std::clamp(hn / h0, -bmax, bmax) * h0;
+      isi += r * r - hn * hn;
+    }
+    const double total = sx2 * std::max(isi, 0.0) + jitter_factor * w.dot(tj * w) +
+                         sx2 * tx_noise_ratio * sum_h2 + w.dot(tn * w);
+    const double a_s = signal_factor * h0;
+    fit.ratio = a_s * a_s / total;
+    return fit;
+  };
+  auto ffe_noise = [&](const std::vector<double>& w, const std::vector<double>& rn) {
+    double s = 0.0;
+    for (int a = 0; a < taps; ++a) {
+      for (int b = 0; b < taps; ++b) {
+        s += w[static_cast<std::size_t>(a)] * w[static_cast<std::size_t>(b)] *
+             rn[static_cast<std::size_t>(std::abs(a - b))];
+      }
+    }
+    return s;
+  };
+
+  // The CTLE's gain-independent parts: H_ctf = (g1 + j f/f_z)(g2 + j f/f_LF) / den(f).
+  std::vector<Cplx> zero_term(g.f.size()), lf_term(g.f.size()), inv_den(g.f.size());
+  for (std::size_t k = 0; k < g.f.size(); ++k) {
+    const double f = g.f[k];
+    zero_term[k] = Cplx(0.0, f / p.ctle_zero_hz);
+    Cplx den(1.0, f / p.ctle_pole1_hz);
+    if (p.ctle_pole2_hz > 0.0) den *= Cplx(1.0, f / p.ctle_pole2_hz);
+    if (p.ctle_lf_hz > 0.0) {
+      lf_term[k] = Cplx(0.0, f / p.ctle_lf_hz);
+      den *= Cplx(1.0, f / p.ctle_lf_hz);
+    }
+    inv_den[k] = 1.0 / den;
+  }
+  auto set_ctle = [&](double g_dc_db, double g_dc2_db) {
+    const double g1 = std::pow(10.0, g_dc_db / 20.0);
+    const double g2 = p.ctle_lf_hz > 0.0 ? std::pow(10.0, g_dc2_db / 20.0) : 1.0;
+    for (std::size_t k = 0; k < g.f.size(); ++k) {
+      const Cplx c = (g1 + zero_term[k]) * (p.ctle_lf_hz > 0.0 ? g2 + lf_term[k] : Cplx(1.0, 0.0)) *
+                     inv_den[k];
+      ctle_power[k] = std::norm(c);
+      spectrum[k] = base[k] * c;
+    }
+  };
+
+  std::vector<double> h, hj;
+  for (std::size_t i1 = 0; i1 < p.g_dc_db.size(); ++i1) {
+    for (std::size_t i2 = 0; i2 < p.g_dc2_db.size(); ++i2) {
+      set_ctle(p.g_dc_db[i1], p.g_dc2_db[i2]);
+      const std::vector<double> pulse = pulse_of(spectrum, g, plan);
+      const std::vector<double> rn = noise_autocorrelation(std::max(taps, 1));
+      const auto peak =
+          static_cast<std::int64_t>(std::max_element(pulse.begin(), pulse.end()) - pulse.begin());
+      const int phase_step = rx_ffe ? 4 : 1;
+      for (int d = -m / 2; d < m / 2; d += phase_step) {
+        const std::int64_t ts = peak + d;
+        gather(pulse, ts, rx_ffe ? search_post : post);
+        if (!rx_ffe) {
+          // Gram matrices of s_k = (q[k+1], q[k], q[k−1]) over the window, Σ h² = cᵀ G c; G is
+          // Toeplitz up to the window's edges, where the pulse has decayed: G(a, b) = R(|a−b|).
+          double rq[3] = {}, rjq[3] = {};
+          for (std::size_t i = 1; i + 1 < q.size(); ++i) {
+            for (std::size_t lag = 0; lag < 3 && i + lag < q.size(); ++lag) {
+              rq[lag] += q[i] * q[i + lag];
+              rjq[lag] += qj[i] * qj[i + lag];
+            }
+          }
+          double gm[3][3], gj[3][3];
+          for (int a = 0; a < 3; ++a) {
+            for (int b = 0; b < 3; ++b) {
+              gm[a][b] = rq[std::abs(a - b)];
+              gj[a][b] = rjq[std::abs(a - b)];
+            }
+          }
+          for (double cm1 : p.c_minus1) {
+            for (double cp1 : p.c_plus1) {
+              const double c0 = 1.0 - std::abs(cm1) - std::abs(cp1);
+              if (c0 < p.c0_min - 1e-12) continue;
+              const double c[3] = {cm1, c0, cp1};
+              auto cursor = [&](int n) {
+                const auto i = static_cast<std::size_t>(n + pre + 1);
+                return cm1 * q[i + 1] + c0 * q[i] + cp1 * q[i - 1];
+              };
+              const double h0 = cursor(0);
+              if (!(h0 > 0.0)) continue;
+              double total = 0.0, jsum = 0.0;
+              for (int a = 0; a < 3; ++a) {
+                for (int b = 0; b < 3; ++b) {
+                  total += c[a] * c[b] * gm[a][b];
+                  jsum += c[a] * c[b] * gj[a][b];
+                }
+              }
+              total -= h0 * h0;
+              for (int n = 1; n <= nb; ++n) {
+                const double hn = cursor(n);
+                const double bmax = p.dfe_max[static_cast<std::size_t>(n - 1)];
+                const double r = hn - std::clamp(hn / h0, -bmax, bmax) * h0;
+                total += r * r - hn * hn;
+              }
+              const double isi = sx2 * std::max(total, 0.0);
+              const double jit = jitter_factor * jsum;
+              const double txv = sx2 * h0 * h0 * tx_noise_ratio;
+              const double a_s = signal_factor * h0;
+              const double ratio = a_s * a_s / (isi + jit + txv + rn[0]);
+              if (ratio > best.ratio) best = {ratio, i1, i2, ts - peak, cm1, cp1};
+            }
+          }
+        } else {
+          for (double cm1 : p.c_minus1) {
+            for (double cp1 : p.c_plus1) {
+              const double c0 = 1.0 - std::abs(cm1) - std::abs(cp1);
+              if (c0 < p.c0_min - 1e-12) continue;
+              // The search sees the first search_post post-cursors (the final figures see all).
+              tx_combine(cm1, c0, cp1, h, hj, pre + search_post + 1);
+              const double ratio = solve_ffe(h, hj, rn).ratio;
+              if (ratio > best.ratio) best = {ratio, i1, i2, ts - peak, cm1, cp1};
+            }
+          }
+        }
+      }
+    }
+  }
+  if (!(best.ratio > 0.0)) {
+    throw NumericError("COM: no equaliser setting gives a positive main cursor");
+  }
+
+  // The chosen setting, in full.
+  ComResult r;
+  r.parameter_set = p.name;
+  r.g_dc_db = p.g_dc_db[best.g1];
+  r.g_dc2_db = p.g_dc2_db[best.g2];
+  r.c_minus1 = best.cm1;
+  r.c_plus1 = best.cp1;
+  r.c0 = 1.0 - std::abs(best.cm1) - std::abs(best.cp1);
+  r.sampling_offset_ui = static_cast<double>(best.ts) / m;
+  set_ctle(r.g_dc_db, r.g_dc2_db);
+  const std::vector<double> raw = pulse_of(spectrum, g, plan);
+  const auto peak =
+      static_cast<std::int64_t>(std::max_element(raw.begin(), raw.end()) - raw.begin());
+  const std::int64_t ts = peak + best.ts;
+  // Tx-equalised pulse: c(−1) p(t + T) + c(0) p(t) + c(1) p(t − T).
+  std::vector<double> pulse(g.n);
+  for (std::size_t i = 0; i < g.n; ++i) {
+    const auto s = static_cast<std::int64_t>(i);
+    pulse[i] =
+        r.c_minus1 * raw[wrap(s + m, g.n)] + r.c0 * raw[i] + r.c_plus1 * raw[wrap(s - m, g.n)];
+  }
+  gather(pulse, ts, post);
+  h.assign(q.begin() + 1, q.end() - 1);
+  hj.assign(qj.begin() + 1, qj.end() - 1);
+  const std::vector<double> rn = noise_autocorrelation(std::max(taps, 1));
+  double noise_var = rn[0];
+  if (rx_ffe) {
+    // The search combined the Tx taps on cursors; here they are in the pulse already.
+    const std::vector<double> w = solve_ffe(h, hj, rn).w;
+    h = apply_ffe(w, h);
+    hj = apply_ffe(w, hj);
+    noise_var = ffe_noise(w, rn);
+    r.rx_ffe = w;
+  }
+  const Terms t = evaluate(h, hj, pre, noise_var, p, rx_ffe);
+  r.fom_db = fom_of(t, p);
+  r.dfe = t.dfe;
+  r.a_s_v = p.rlm * t.h0 / (p.levels - 1);
+  r.sigma_isi_v = std::sqrt(t.isi_var);
+  r.sigma_jitter_v = std::sqrt(t.jitter_var);
+  r.sigma_noise_v = std::sqrt(t.noise_var);
+  r.sigma_tx_v = std::sqrt(t.tx_var);
+  const double gaussian =
+      std::sqrt(p.sigma_rj_ui * p.sigma_rj_ui * sx2 * t.jitter_sum_sq + t.noise_var + t.tx_var);
+  const double dual_dirac = p.a_dd_ui * std::sqrt(sx2 * t.jitter_sum_sq);
+  r.a_ni_v = com_noise_amplitude(t.isi_cursors, p.levels, dual_dirac, gaussian, p.der0);
+  r.com_db = 20.0 * std::log10(r.a_s_v / r.a_ni_v);
+  r.pass = r.com_db >= p.threshold_db;
+  // Report 40 cursors after h(0) and the pre-cursors.
+  const int keep_post = std::min(post, 40);
+  r.pre_cursors = pre;
+  r.cursors_v.assign(h.begin(), h.begin() + pre + keep_post + 1);
+  for (std::int64_t i = -4 * m; i <= 40 * m; ++i) {
+    r.pulse_time_ui.push_back(static_cast<double>(i) / m);
+    r.pulse_v.push_back(pulse[wrap(ts + i, g.n)]);
+  }
+  r.method = fmt::format(
+      "IEEE 802.3 Annex 93A COM, {} set ({:.6g} GBd, DER0 {:g}): Tx FFE c(-1)/c(1) grid search "
+      "({}x{} values, c(-2), c(-3), c(2) = 0), CTLE g_DC {}..{} dB x g_DC2 {}..{} dB, {}; "
+      "sampling phase of best FOM among {} per UI (not Mueller-Mueller); no crosstalk; "
+      "{}-UI circular window",
+      p.name, p.symbol_rate_bd / 1e9, p.der0, p.c_minus1.size(), p.c_plus1.size(),
+      p.g_dc_db.front(), p.g_dc_db.back(), p.g_dc2_db.front(), p.g_dc2_db.back(),
+      rx_ffe ? fmt::format("{}-tap MMSE Rx FFE ({} pre, taps clipped to +-{} of the main) + {}-tap "
+                           "DFE",
+                           taps, w_pre, p.rx_ffe_max, nb)
+             : fmt::format("{}-tap DFE (no floating taps)", nb),
+      rx_ffe ? m / 4 : m, g.span);
+  return r;
+}
+
+}  // namespace optilane

@@ -1,0 +1,196 @@
+// Channel Operating Margin, IEEE 802.3 Annex 93A (channels/copper/com.hpp).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <numbers>
+
+#include "channels/copper/com.hpp"
+#include "channels/copper/touchstone.hpp"
+#include "channels/copper/twinax.hpp"
+#include "phy/analysis/statistics.hpp"
+
+using namespace optilane;
+
+namespace {
+
+std::filesystem::path shared_channels() {
+  return std::filesystem::path(OPTILANE_SOURCE_DIR) / ".." / "shared" / "channels";
+}
+
+/// A reference set reduced to one equaliser setting, no Tx/Rx filters: for hand calculations.
+ComParams bare_params() {
+  ComParams p = com_params_802_3ck();
+  p.rise_time_s = 0.0;
+  p.rx_bandwidth_hz = 0.0;
+  p.g_dc_db = {0.0};
+  p.g_dc2_db = {0.0};
+  p.c_minus1 = {0.0};
+  p.c_plus1 = {0.0};
+  p.dfe_max.clear();
+  p.add_packages = false;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("COM falls monotonically as twinax length (loss) grows", "[copper][com]") {
+  // Issue 5 Tests: "COM falls monotonically with added loss". 26 AWG twinax of 1.5 .. 5 m
+  // (9.4 .. 31 dB at 26.56 GHz) between the 802.3ck reference packages. Below about 1 m the
+  // echo between the two packages (|S11| ≈ 0.3 each at 26.6 GHz) is barely damped by the cable
+  // and COM *rises* with length there: a property of COM with reflective packages, not checked.
+  double previous = std::numeric_limits<double>::infinity();
+  const ComParams params = com_params_802_3ck();
+  for (double length : {1.5, 2.0, 3.0, 4.0, 5.0}) {
+    TwinaxParams tp;
+    tp.length_m = length;
+    const TwinaxBlock cable(tp);
+    const ComResult r = channel_operating_margin(cable.network(), params);
+    INFO("length " << length << " m: COM " << r.com_db << " dB");
+    CHECK(r.com_db < previous);
+    previous = r.com_db;
+  }
+  // Without packages (no echoes) COM falls from the shortest cable on.
+  ComParams bare = params;
+  bare.add_packages = false;
+  previous = std::numeric_limits<double>::infinity();
+  for (double length : {0.25, 1.0, 2.0}) {
+    TwinaxParams tp;
+    tp.length_m = length;
+    const ComResult r = channel_operating_margin(TwinaxBlock(tp).network(), bare);
+    INFO("length " << length << " m, no packages: COM " << r.com_db << " dB");
+    CHECK(r.com_db < previous);
+    previous = r.com_db;
+  }
+}
+
+TEST_CASE("COM noise term equals eta0 times the Butterworth noise bandwidth", "[copper][com]") {
+  // 93A-35: σ_N² = η0 ∫_0^∞ |H_r H_ctf|² df. With g_DC = 0 and f_z = f_p1 the CTLE is 1/(1 +
+  // jf/f_p2); without f_p2 it is flat, and for the 4th-order Butterworth
+  // ∫_0^∞ df / (1 + (f/f_r)^8) = f_r (π/8) / sin(π/8).
+  ComParams p = bare_params();
+  p.rx_bandwidth_hz = 0.75 * p.symbol_rate_bd;
+  p.ctle_pole2_hz = 0.0;
+  const ComResult r = channel_operating_margin([](double) { return Cplx(1.0, 0.0); }, p);
+  const double expected = p.eta0_v2_per_hz * p.rx_bandwidth_hz * (std::numbers::pi / 8) /
+                          std::sin(std::numbers::pi / 8);
+  CHECK(r.sigma_noise_v * r.sigma_noise_v == Approx(expected).epsilon(2e-3));
+}
+
+TEST_CASE("COM ISI and jitter terms match the hand calculation for a first-order pole",
+          "[copper][com]") {
+  // H21 = 1 / (1 + j f / f_c): the pulse response to a 1-UI rectangle of A_v is
+  // A_v (1 − e^{−t/τ}) for 0 ≤ t ≤ T, A_v (1 − e^{−T/τ}) e^{−(t−T)/τ} after, τ = 1/(2π f_c).
+  // σ_ISI² = σ_X² Σ_{n≠0} h(n)², σ_J² = σ_X² (A_DD² + σ_RJ²) Σ h_J(n)² (93A.1.5), with h_J the
+  // central difference over ±T/M; σ_TX² = σ_X² h(0)² 10^(−SNR_TX/10).
+  ComParams p = bare_params();
+  p.ctle_pole2_hz = 0.0;
+  const double fc = 0.3 * p.symbol_rate_bd;
+  const double tau = 1.0 / (2.0 * std::numbers::pi * fc);
+  const double T = 1.0 / p.symbol_rate_bd;
+  const ComResult r =
+      channel_operating_margin([&](double f) { return 1.0 / Cplx(1.0, f / fc); }, p);
+  auto pulse = [&](double t) {
+    if (t <= 0.0) return 0.0;
+    if (t <= T) return p.amplitude_v * (1.0 - std::exp(-t / tau));
+    return p.amplitude_v * (1.0 - std::exp(-T / tau)) * std::exp(-(t - T) / tau);
+  };
+  // t_s: the peak (t = T) plus the reported offset.
+  const double ts = T + r.sampling_offset_ui * T;
+  const double sx2 = 5.0 / 9.0;
+  double isi = 0.0, jit = 0.0;
+  const double dt = T / p.samples_per_ui;
+  for (int n = -10; n < 400; ++n) {
+    const double t = ts + n * T;
+    if (n != 0) isi += pulse(t) * pulse(t);
+    const double slope = (pulse(t + dt) - pulse(t - dt)) * p.samples_per_ui / 2.0;
+    jit += slope * slope;
+  }
+  const double h0 = pulse(ts);
+  // Frequency-sampled pulses ring slightly at the rectangle's edges (Gibbs): 2 % of the terms.
+  CHECK(r.cursors_v[static_cast<std::size_t>(r.pre_cursors)] == Approx(h0).epsilon(0.01));
+  CHECK(r.sigma_isi_v * r.sigma_isi_v == Approx(sx2 * isi).epsilon(0.02));
+  CHECK(r.sigma_jitter_v * r.sigma_jitter_v ==
+        Approx(sx2 * (0.02 * 0.02 + 0.01 * 0.01) * jit).epsilon(0.05));
+  CHECK(r.sigma_tx_v * r.sigma_tx_v == Approx(sx2 * h0 * h0 * std::pow(10.0, -3.3)).epsilon(0.02));
+}
+
+TEST_CASE("A_ni of Gaussian noise alone is sigma Q^-1(DER0)", "[copper][com]") {
+  // 93A.1.7 with no ISI and no dual-Dirac: P(y < −A_ni) = Q(A_ni/σ) = DER0.
+  const double sigma = 3e-3;
+  CHECK(com_noise_amplitude({}, 4, 0.0, sigma, 1e-4) ==
+        Approx(sigma * q_inverse(1e-4)).epsilon(1e-6));
+  // One binary-like cursor of ±h with PAM4: four equiprobable offsets (±h, ±h/3).
+  const double h = 0.01;
+  const double a = com_noise_amplitude({h}, 4, 0.0, sigma, 1e-4);
+  const double tail = 0.25 *
+                      (std::erfc((a - h) / sigma / std::numbers::sqrt2) +
+                       std::erfc((a - h / 3) / sigma / std::numbers::sqrt2) +
+                       std::erfc((a + h / 3) / sigma / std::numbers::sqrt2) +
+                       std::erfc((a + h) / sigma / std::numbers::sqrt2)) /
+                      2.0;
+  CHECK(tail == Approx(1e-4).epsilon(1e-3));
+}
+
+TEST_CASE("COM of the 802.3ck reference channels, and its run time", "[copper][com]") {
+  // ../shared/reference/figures.md §4 and ../shared/channels/README.md give these channels'
+  // losses but no published COM values, so there is no reference to hold them against. Checked
+  // instead: each COM is finite and within a plausible 0 .. 12 dB for 802.3ck, one COM takes
+  // well under a second of CPU time, and the values stay where this implementation put them when
+  // they were first computed (2026-11-27, ±0.3 dB: a regression guard, not a validation).
+  if (!std::filesystem::exists(shared_channels() / "README.md")) {
+    WARN("../shared/channels absent: reference-channel COM skipped");
+    return;
+  }
+  struct Case {
+    const char* file;
+    double regression_com_db;
+  };
+  for (const Case c : {Case{"CA_19p75dB_thru.s4p", 5.89}, Case{"C2M_IL14_THRU.s4p", 5.28},
+                       Case{"DPO_4in_Meg7_THRU.s4p", 5.32}}) {
+    const TouchstoneData data = read_touchstone((shared_channels() / c.file).string());
+    const TwoPortNetwork net =
+        sampled_network(data.frequency_hz, differential_sparams(data, {1, 3, 2, 4}), c.file);
+    const std::clock_t start = std::clock();  // CPU time: stable when other jobs share the cores
+    const ComResult r = channel_operating_margin(net, com_params_802_3ck());
+    const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+    INFO(c.file << ": COM " << r.com_db << " dB (A_s " << r.a_s_v * 1e3 << " mV, A_ni "
+                << r.a_ni_v * 1e3 << " mV) in " << seconds << " s");
+    CHECK(r.com_db > 0.0);
+    CHECK(r.com_db < 12.0);
+    CHECK(r.com_db == Approx(c.regression_com_db).margin(0.3));
+    CHECK(seconds < 1.0);
+  }
+}
+
+TEST_CASE("COM parameter sets: default by symbol rate, 802.3dj receiver FFE, bad sets refused",
+          "[copper][com]") {
+  // figures.md §4: 802.3ck at 53.125 GBd; 802.3dj at 106.25 GBd (113.4375 GBd with the inner
+  // FEC, figures.md §1.1), Rx FFE 16 taps with 5 pre-cursors and a 1-tap DFE.
+  CHECK(com_params("auto", 53.125e9).name == "802.3ck");
+  CHECK(com_params("auto", 113.4375e9).name == "802.3dj");
+  CHECK(com_params("auto", 113.4375e9).symbol_rate_bd == 113.4375e9);
+  CHECK(com_params("802.3dj", 53.125e9).symbol_rate_bd == 106.25e9);
+  CHECK_THROWS(com_params("802.3xx", 53.125e9));
+
+  TwinaxParams tp;
+  tp.length_m = 1.0;
+  const std::clock_t start = std::clock();
+  const ComResult r =
+      channel_operating_margin(TwinaxBlock(tp).network(), com_params_802_3dj(106.25e9));
+  const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+  INFO("802.3dj, 1 m 26 AWG twinax: COM " << r.com_db << " dB in " << seconds << " s");
+  CHECK(r.rx_ffe.size() == 16);
+  CHECK(r.rx_ffe[5] == 1.0);
+  CHECK(r.dfe.size() == 1);
+  CHECK(std::isfinite(r.com_db));
+  CHECK(seconds < 1.0);
+
+  ComParams bad = com_params_802_3ck();
+  bad.samples_per_ui = 24;  // not a power of two
+  CHECK_THROWS(channel_operating_margin([](double) { return Cplx(1.0, 0.0); }, bad));
+  bad = com_params_802_3ck();
+  bad.g_dc_db.clear();
+  CHECK_THROWS(channel_operating_margin([](double) { return Cplx(1.0, 0.0); }, bad));
+}
