@@ -133,12 +133,12 @@ TEST_CASE("A_ni of Gaussian noise alone is sigma Q^-1(DER0)", "[copper][com]") {
   CHECK(tail == Approx(1e-4).epsilon(1e-3));
 }
 
-TEST_CASE("COM of the 802.3ck reference channels, and its run time", "[copper][com]") {
+TEST_CASE("COM of the 802.3ck reference channels", "[copper][com]") {
   // ../shared/reference/figures.md §4 and ../shared/channels/README.md give these channels'
   // losses but no published COM values, so there is no reference to hold them against. Checked
-  // instead: each COM is finite and within a plausible 0 .. 12 dB for 802.3ck, one COM takes
-  // well under a second of CPU time, and the values stay where this implementation put them when
-  // they were first computed (2026-11-27, ±0.3 dB: a regression guard, not a validation).
+  // instead: each COM is finite and within a plausible 0 .. 12 dB for 802.3ck, and the values stay
+  // where this implementation put them when they were first computed (2026-11-27, ±0.3 dB: a
+  // regression guard, not a validation). Its run time is a benchmark figure, not a test.
   if (!std::filesystem::exists(shared_channels() / "README.md")) {
     WARN("../shared/channels absent: reference-channel COM skipped");
     return;
@@ -152,15 +152,12 @@ TEST_CASE("COM of the 802.3ck reference channels, and its run time", "[copper][c
     const TouchstoneData data = read_touchstone((shared_channels() / c.file).string());
     const TwoPortNetwork net =
         sampled_network(data.frequency_hz, differential_sparams(data, {1, 3, 2, 4}), c.file);
-    const std::clock_t start = std::clock();  // CPU time: stable when other jobs share the cores
     const ComResult r = channel_operating_margin(net, com_params_802_3ck());
-    const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
     INFO(c.file << ": COM " << r.com_db << " dB (A_s " << r.a_s_v * 1e3 << " mV, A_ni "
-                << r.a_ni_v * 1e3 << " mV) in " << seconds << " s");
+                << r.a_ni_v * 1e3 << " mV)");
     CHECK(r.com_db > 0.0);
     CHECK(r.com_db < 12.0);
     CHECK(r.com_db == Approx(c.regression_com_db).margin(0.3));
-    CHECK(seconds < 1.0);
   }
 }
 
@@ -176,16 +173,13 @@ TEST_CASE("COM parameter sets: default by symbol rate, 802.3dj receiver FFE, bad
 
   TwinaxParams tp;
   tp.length_m = 1.0;
-  const std::clock_t start = std::clock();
   const ComResult r =
       channel_operating_margin(TwinaxBlock(tp).network(), com_params_802_3dj(106.25e9));
-  const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  INFO("802.3dj, 1 m 26 AWG twinax: COM " << r.com_db << " dB in " << seconds << " s");
+  INFO("802.3dj, 1 m 26 AWG twinax: COM " << r.com_db << " dB");
   CHECK(r.rx_ffe.size() == 16);
   CHECK(r.rx_ffe[5] == 1.0);
   CHECK(r.dfe.size() == 1);
   CHECK(std::isfinite(r.com_db));
-  CHECK(seconds < 1.0);
 
   ComParams bad = com_params_802_3ck();
   bad.samples_per_ui = 24;  // not a power of two
