@@ -21,6 +21,8 @@
 #include "phy/analysis/fec.hpp"
 #include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
+#include "phy/filter_design.hpp"
+#include "phy/overlap_save.hpp"
 
 namespace optilane {
 namespace {
@@ -111,6 +113,7 @@ std::optional<std::size_t> transmitter_index(const std::vector<std::unique_ptr<B
 
 /// Fills the transmitter figures from the captured noiseless field.
 void analyse_transmitter(const LinkConfig& config, const std::vector<std::complex<double>>& field,
+                         const std::vector<std::complex<double>>& noisy_field,
                          const std::vector<int>& levels, TxResult& tx) {
   const int sps = config.signal.samples_per_symbol;
   std::vector<double> power(field.size());
@@ -122,9 +125,31 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
   tx.average_power_w = field.empty() ? 0.0 : total / static_cast<double>(field.size());
   if (config.signal.modulation == Modulation::pam4) {
     try {
-      const TdecqResult t = tdecq(
-          power, levels,
-          TdecqSettings{.symbol_rate_bd = config.signal.symbol_rate_bd, .samples_per_symbol = sps});
+      // The transmitter's own noise (RIN, driver noise, DAC quantisation): the noisy twin's power
+      // minus the noiseless one at the transmitter output, through the reference receiver's
+      // Bessel–Thomson filter at Rs/2 (cl. 121.8.5.1), RMS after the filter's start-up.
+      const double fs = config.signal.symbol_rate_bd * sps;
+      RealFirFilter reference(
+          design_fir(FilterSpec{.shape = FilterShape::bessel,
+                                .bandwidth_hz = config.signal.symbol_rate_bd / 2.0,
+                                .order = 4},
+                     fs)
+              .taps);
+      std::vector<double> noise(field.size());
+      for (std::size_t i = 0; i < field.size(); ++i) {
+        noise[i] = std::norm(noisy_field[i]) - power[i];
+      }
+      reference.process(noise, noise);
+      const std::size_t settle = std::min(noise.size() / 2, reference.taps().size());
+      double sum_sq = 0.0;
+      for (std::size_t i = settle; i < noise.size(); ++i) sum_sq += noise[i] * noise[i];
+      tx.noise_rms_w = noise.size() > settle
+                           ? std::sqrt(sum_sq / static_cast<double>(noise.size() - settle))
+                           : 0.0;
+      const TdecqResult t = tdecq(power, levels,
+                                  TdecqSettings{.symbol_rate_bd = config.signal.symbol_rate_bd,
+                                                .samples_per_symbol = sps,
+                                                .tx_noise_rms_w = tx.noise_rms_w});
       tx.oma_outer_w = t.oma_outer_w;
       tx.extinction_ratio_db = t.extinction_ratio_db;
       tx.rlm = t.rlm;
@@ -132,7 +157,8 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
       tx.levels_w = t.levels_w;
       tx.method = fmt::format(
           "noiseless field at the output of '{}' over {} symbols{}; levels, OMA(outer), ER, RLM "
-          "and TDECQ by phy/analysis/tdecq (reference receiver Rs/2, 5-tap FFE, no Tx noise); "
+          "and TDECQ by phy/analysis/tdecq (reference receiver Rs/2, 5-tap FFE, the Tx's own "
+          "noise from the noisy twin through the reference filter); "
           "average power is the time average",
           tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "");
     } catch (const std::invalid_argument& e) {
@@ -244,7 +270,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   // electrode filter of the MZM delays by half its length): symbol k's field is captured that
   // many samples later, so the levels and the field stay aligned.
   std::int64_t tx_delay = 0;
-  std::vector<std::complex<double>> tx_field;
+  std::vector<std::complex<double>> tx_field, tx_field_noisy;
   std::vector<int> tx_levels;
   if (tx_index) {
     double delay = 0.0;
@@ -268,15 +294,16 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     result.tx->whole_period = period > 0 && tx_count == period;
     result.tx->sample_rate_hz = result.probes[0].sample_rate_hz;
     tx_field.resize(static_cast<std::size_t>(tx_count * sps));
+    tx_field_noisy.resize(tx_field.size());
     tx_levels.resize(static_cast<std::size_t>(tx_count));
   }
-  auto capture_tx = [&](const Signal& chunk) {
+  auto capture_tx = [&](const Signal& chunk, std::vector<std::complex<double>>& field) {
     const std::int64_t window = tx_first * sps + tx_delay;
     const std::int64_t begin = std::max(chunk.first_sample, window);
     const std::int64_t end = std::min(chunk.first_sample + static_cast<std::int64_t>(chunk.size()),
                                       window + tx_count * sps);
     for (std::int64_t i = begin; i < end; ++i) {
-      tx_field[static_cast<std::size_t>(i - window)] =
+      field[static_cast<std::size_t>(i - window)] =
           chunk.optical[static_cast<std::size_t>(i - chunk.first_sample)];
     }
   };
@@ -350,7 +377,10 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       if (audit) energy_in[i] += energy(clean);
       chain[i]->process(noisy);
       reference[i]->process(clean);
-      if (result.tx && i == tx_at && clean.domain == Domain::optical) capture_tx(clean);
+      if (result.tx && i == tx_at && clean.domain == Domain::optical) {
+        capture_tx(clean, tx_field);
+        capture_tx(noisy, tx_field_noisy);
+      }
       check_finite(noisy, *chain[i]);
       if (audit) {
         energy_out[i] += energy(clean);
@@ -424,7 +454,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
   }
   progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
-  if (result.tx) analyse_transmitter(config, tx_field, tx_levels, *result.tx);
+  if (result.tx) analyse_transmitter(config, tx_field, tx_field_noisy, tx_levels, *result.tx);
   result.slicer = accumulator->result();
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);

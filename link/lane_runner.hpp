@@ -65,6 +65,8 @@ struct TxResult {
   double extinction_ratio_db = std::numeric_limits<double>::quiet_NaN();
   double rlm = std::numeric_limits<double>::quiet_NaN();
   double tdecq_db = std::numeric_limits<double>::quiet_NaN();
+  /// The transmitter's own noise (RMS optical power, W) at the reference receiver's output.
+  double noise_rms_w = 0.0;
   std::vector<double> levels_w;   ///< P0 … P3 (PAM4) at the eye centre
   std::int64_t first_symbol = 0;  ///< the analysed window: symbols [first, first + count)
   std::int64_t symbols = 0;

@@ -146,6 +146,7 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                            {"extinction_ratio_db", number_or_null(t.extinction_ratio_db)},
                            {"rlm", number_or_null(t.rlm)},
                            {"tdecq_db", number_or_null(t.tdecq_db)},
+                           {"noise_rms_uw", t.noise_rms_w * 1e6},
                            {"levels_w", t.levels_w},
                            {"symbols", t.symbols},
                            {"whole_period", t.whole_period},

@@ -123,3 +123,22 @@ TEST_CASE("The summary JSON carries the tx object of DESIGN.md §4", "[link][tx]
   }
   CHECK(tx["extinction_ratio_db"].get<double>() == Approx(5.0).margin(0.01));
 }
+
+TEST_CASE("The transmitter's own noise enters TDECQ and scales as the square root of its RIN",
+          "[link][tx][tdecq]") {
+  // RIN is a power spectral density relative to P²: the noise power after the reference filter
+  // is RIN·⟨P²⟩·B_n, so its RMS grows by √10 per 10 dB of RIN (and a noiseless chain has none).
+  auto run_with_rin = [](const std::string& rin) {
+    std::string yaml = chain_yaml("  - {block: intensity_modulator, extinction_ratio: 4.5 dB}",
+                                  "1 V");
+    yaml.replace(yaml.find("rin: -200 dB/Hz"), std::string("rin: -200 dB/Hz").size(),
+                 "rin: " + rin);
+    const LaneResult lane = run_tx(yaml);
+    REQUIRE(lane.tx.has_value());
+    return *lane.tx;
+  };
+  const TxResult quiet = run_with_rin("-150 dB/Hz");
+  const TxResult noisy = run_with_rin("-140 dB/Hz");
+  CHECK(noisy.noise_rms_w / quiet.noise_rms_w == Approx(std::sqrt(10.0)).epsilon(0.05));
+  CHECK(noisy.tdecq_db > quiet.tdecq_db);
+}
