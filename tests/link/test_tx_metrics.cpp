@@ -10,6 +10,7 @@
 #include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
 #include "link/report.hpp"
+#include "phy/filter_design.hpp"
 #include "phy/units.hpp"
 
 using namespace optilane;
@@ -129,8 +130,8 @@ TEST_CASE("The transmitter's own noise enters TDECQ and scales as the square roo
   // RIN is a power spectral density relative to P²: the noise power after the reference filter
   // is RIN·⟨P²⟩·B_n, so its RMS grows by √10 per 10 dB of RIN (and a noiseless chain has none).
   auto run_with_rin = [](const std::string& rin) {
-    std::string yaml = chain_yaml("  - {block: intensity_modulator, extinction_ratio: 4.5 dB}",
-                                  "1 V");
+    std::string yaml =
+        chain_yaml("  - {block: intensity_modulator, extinction_ratio: 4.5 dB}", "1 V");
     yaml.replace(yaml.find("rin: -200 dB/Hz"), std::string("rin: -200 dB/Hz").size(),
                  "rin: " + rin);
     const LaneResult lane = run_tx(yaml);
@@ -141,4 +142,16 @@ TEST_CASE("The transmitter's own noise enters TDECQ and scales as the square roo
   const TxResult noisy = run_with_rin("-140 dB/Hz");
   CHECK(noisy.noise_rms_w / quiet.noise_rms_w == Approx(std::sqrt(10.0)).epsilon(0.05));
   CHECK(noisy.tdecq_db > quiet.tdecq_db);
+  // Absolute: σ² = RIN·⟨P²⟩·B_n with B_n the noise bandwidth of the Rs/2 4th-order
+  // Bessel–Thomson reference filter and ⟨P²⟩ from the four equiprobable levels (the waveform's
+  // transitions move it by ~1 %; σ's sampling error over 12,288 UI is ~0.6 %).
+  const double fs = 53.125e9 * 16;
+  const double bn = noise_bandwidth_hz(
+      design_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = 53.125e9 / 2, .order = 4},
+                 fs)
+          .taps,
+      fs);
+  double mean_square = 0.0;
+  for (double p : noisy.levels_w) mean_square += p * p / 4.0;
+  CHECK(noisy.noise_rms_w == Approx(std::sqrt(1e-14 * mean_square * bn)).epsilon(0.05));
 }
