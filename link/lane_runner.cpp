@@ -21,7 +21,6 @@
 #include "phy/analysis/fec.hpp"
 #include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
-#include "phy/filter_design.hpp"
 #include "phy/overlap_save.hpp"
 
 namespace optilane {
@@ -128,13 +127,9 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
       // The transmitter's own noise (RIN, driver noise, DAC quantisation): the noisy twin's power
       // minus the noiseless one at the transmitter output, through the reference receiver's
       // Bessel–Thomson filter at Rs/2 (cl. 121.8.5.1), RMS after the filter's start-up.
-      const double fs = config.signal.symbol_rate_bd * sps;
-      RealFirFilter reference(
-          design_fir(FilterSpec{.shape = FilterShape::bessel,
-                                .bandwidth_hz = config.signal.symbol_rate_bd / 2.0,
-                                .order = 4},
-                     fs)
-              .taps);
+      TdecqSettings settings{.symbol_rate_bd = config.signal.symbol_rate_bd,
+                             .samples_per_symbol = sps};
+      RealFirFilter reference(reference_receiver_taps(settings));
       std::vector<double> noise(field.size());
       for (std::size_t i = 0; i < field.size(); ++i) {
         noise[i] = std::norm(noisy_field[i]) - power[i];
@@ -146,10 +141,8 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
       tx.noise_rms_w = noise.size() > settle
                            ? std::sqrt(sum_sq / static_cast<double>(noise.size() - settle))
                            : 0.0;
-      const TdecqResult t = tdecq(power, levels,
-                                  TdecqSettings{.symbol_rate_bd = config.signal.symbol_rate_bd,
-                                                .samples_per_symbol = sps,
-                                                .tx_noise_rms_w = tx.noise_rms_w});
+      settings.tx_noise_rms_w = tx.noise_rms_w;
+      const TdecqResult t = tdecq(power, levels, settings);
       tx.oma_outer_w = t.oma_outer_w;
       tx.extinction_ratio_db = t.extinction_ratio_db;
       tx.rlm = t.rlm;

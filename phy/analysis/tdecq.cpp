@@ -30,6 +30,15 @@ double sample_ser(double y, int level, double sigma, const double thresholds[3])
 
 }  // namespace
 
+std::vector<double> reference_receiver_taps(const TdecqSettings& settings) {
+  if (settings.reference_bandwidth_hz < 0.0) return {1.0};
+  const double bw = settings.reference_bandwidth_hz > 0.0 ? settings.reference_bandwidth_hz
+                                                          : settings.symbol_rate_bd / 2.0;
+  return design_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = bw, .order = 4},
+                    settings.symbol_rate_bd * settings.samples_per_symbol)
+      .taps;
+}
+
 TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
                   const TdecqSettings& settings) {
   const int sps = settings.samples_per_symbol;
@@ -41,13 +50,8 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
   // 1. Reference receiver (circular: the pattern is taken as periodic, like SSPRQ/PRBS13Q).
   std::vector<double> y(power_w.begin(), power_w.begin() + symbols * sps);
   const std::int64_t len = symbols * sps;
-  std::vector<double> h{1.0};
+  const std::vector<double> h = reference_receiver_taps(settings);
   if (settings.reference_bandwidth_hz >= 0.0) {
-    const double bw = settings.reference_bandwidth_hz > 0.0 ? settings.reference_bandwidth_hz
-                                                            : settings.symbol_rate_bd / 2.0;
-    h = design_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = bw, .order = 4},
-                   settings.symbol_rate_bd * sps)
-            .taps;
     // Circular convolution y ⊛ h over the pattern period, by FFT of the period's length.
     const auto size = static_cast<std::size_t>(len);
     FftPlan forward(FftPlan::Kind::real_forward, size);

@@ -64,6 +64,11 @@ struct TdecqResult {
 /// TDECQ of a noiseless optical power waveform `power_w` (samples_per_symbol samples per symbol,
 /// symbol k's nominal interval starting at sample k·sps plus any delay, which is found by
 /// correlation) carrying the PAM4 levels `levels` (0..3).
+/// Taps of the reference receiver (4th-order Bessel–Thomson at reference_bandwidth_hz, or Rs/2;
+/// {1} when reference_bandwidth_hz < 0) at the settings' sample rate. Also used to refer a
+/// transmitter's noise to the reference receiver's output (tx_noise_rms_w).
+[[nodiscard]] std::vector<double> reference_receiver_taps(const TdecqSettings& settings);
+
 [[nodiscard]] TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
                                 const TdecqSettings& settings);
 
