@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "link/config_reader.hpp"
+#include "link/link_config.hpp"
 #include "link/registry.hpp"
 
 namespace optilane {
@@ -87,6 +88,71 @@ std::string cell(std::string text) {
   return out.empty() ? "—" : out;
 }
 
+std::string key_table(const std::vector<DocumentedKey>& keys) {
+  std::string md;
+  md += "| key | type | unit | default | range | meaning and source |\n";
+  md += "|---|---|---|---|---|---|\n";
+  for (const auto& key : keys) {
+    std::string meaning = key.doc.doc;
+    if (!key.only_when.empty()) {
+      meaning =
+          "*(only with " + fmt::format("{}", fmt::join(key.only_when, ", ")) + ")* " + meaning;
+    }
+    md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", key.doc.key, key.doc.type,
+                      cell(key.doc.unit), cell(key.doc.default_value), cell(key.doc.range),
+                      cell(meaning));
+  }
+  return md;
+}
+
+template <typename Read>
+std::vector<DocumentedKey> document_section(Read read, const std::string& prefix = "") {
+  DocumentingReader reader;
+  try {
+    read(reader);
+  } catch (const std::exception&) {
+    // What was read before a refusal of the documenting defaults stands.
+  }
+  std::vector<DocumentedKey> keys;
+  for (auto doc : reader.keys()) {
+    doc.key = prefix + doc.key;
+    keys.push_back({doc, {}});
+  }
+  return keys;
+}
+
+/// The top-level sections, read by the same functions as parse_link_config.
+std::string sections_markdown() {
+  std::string md;
+  md += "\n## signal\n\nThe transmitted symbol stream (required section).\n\n";
+  md += key_table(document_section([](ParamReader& r) {
+    SignalConfig signal;
+    read_signal_keys(r, signal);
+  }));
+  md += "\n## lanes\n\nHow many lanes the chain is built for and their wavelengths.\n\n";
+  md += key_table(document_section([](ParamReader& r) {
+    LanesConfig lanes;
+    read_lanes_keys(r, false, lanes);
+  }));
+  md +=
+      "\n## analysis\n\nWhat is computed from the received signal. `monte_carlo` is either "
+      "true/false (default true: count errors over `signal.symbols`) or a map with the keys "
+      "`monte_carlo.*` below.\n\n";
+  auto analysis_keys = document_section([](ParamReader& r) {
+    AnalysisConfig analysis;
+    read_analysis_keys(r, analysis);
+  });
+  const auto monte_carlo_keys = document_section(
+      [](ParamReader& r) {
+        MonteCarloConfig monte_carlo;
+        read_monte_carlo_keys(r, 65536, monte_carlo);
+      },
+      "monte_carlo.");
+  analysis_keys.insert(analysis_keys.end(), monte_carlo_keys.begin(), monte_carlo_keys.end());
+  md += key_table(analysis_keys);
+  return md;
+}
+
 }  // namespace
 
 std::string config_reference_markdown() {
@@ -99,8 +165,8 @@ std::string config_reference_markdown() {
       "A config is YAML (DESIGN.md §4; `examples/` has ready ones). Quantities are plain SI "
       "numbers or strings with a unit, checked for dimension: `500 m`, `2 km`, `106.25 GBd`, "
       "`13 dBm`, `-150 dB/Hz`, `15 pA/rtHz`, `0.8 A/W`, `60 GHz`, `1311 nm`. Unknown keys are "
-      "errors. The sections `signal`, `lanes` and `analysis` are described in DESIGN.md §4 and "
-      "`optilane check` validates them; the blocks of `chain:` are below, in registry order. "
+      "errors. The sections `signal`, `lanes` and `analysis` come first below (DESIGN.md §4 has "
+      "their design), then the blocks of `chain:`, in registry order. "
       "Each item of `chain:` names its block with `block:` and may give it a `name:` (used by "
       "`--set chain.NAME.key=…`).\n\n";
   md +=
@@ -108,6 +174,8 @@ std::string config_reference_markdown() {
       "the allowed words; **default** is used when the key is absent (`(required)`: the key "
       "must be given; `(optional)`: the model derives it when absent); **range** is checked in "
       "SI units (dB for ratios).\n\n";
+  md += sections_markdown();
+  md += "\n## Blocks of `chain:`\n\n";
   md += "| block | group | what it is |\n|---|---|---|\n";
   for (const auto& type : block_types()) {
     md += fmt::format("| [`{}`](#{}) | {} | {} |\n", type.name, type.name, type.group,
@@ -120,18 +188,7 @@ std::string config_reference_markdown() {
       md += "No keys.\n";
       continue;
     }
-    md += "| key | type | unit | default | range | meaning and source |\n";
-    md += "|---|---|---|---|---|---|\n";
-    for (const auto& key : keys) {
-      std::string meaning = key.doc.doc;
-      if (!key.only_when.empty()) {
-        meaning =
-            "*(only with " + fmt::format("{}", fmt::join(key.only_when, ", ")) + ")* " + meaning;
-      }
-      md += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", key.doc.key, key.doc.type,
-                        cell(key.doc.unit), cell(key.doc.default_value), cell(key.doc.range),
-                        cell(meaning));
-    }
+    md += key_table(keys);
   }
   return md;
 }

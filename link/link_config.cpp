@@ -54,7 +54,7 @@ ConfigNode resolve_extends(const std::string& path, std::vector<std::string>& st
   return node;
 }
 
-std::uint64_t read_count(ConfigReader& reader, std::string_view key, std::uint64_t default_value,
+std::uint64_t read_count(ParamReader& reader, std::string_view key, std::uint64_t default_value,
                          std::string_view doc, double max) {
   return static_cast<std::uint64_t>(
       reader.integer(key, static_cast<long>(default_value), doc, Range::between(1, max)));
@@ -309,6 +309,99 @@ void check_chain_domains(const LinkConfig& config,
   }
 }
 
+void read_signal_keys(ParamReader& r, SignalConfig& s) {
+  s.modulation = r.choice("format", "pam4", {"nrz", "pam4"}, "Modulation format.") == "nrz"
+                     ? Modulation::nrz
+                     : Modulation::pam4;
+  s.symbol_rate_bd =
+      r.required_quantity("symbol_rate", Dimension::symbol_rate,
+                          "Symbol rate, e.g. 53.125 GBd or 106.25 GBd.", Range::between(1e3, 1e13));
+  if (s.symbol_rate_bd <= 0.0) r.fail("symbol_rate", "must be > 0");
+  s.samples_per_symbol = static_cast<int>(
+      r.integer("samples_per_symbol", 16, "Samples per symbol (even).", Range::between(2, 256)));
+  if (s.samples_per_symbol % 2 != 0) r.fail("samples_per_symbol", "must be even");
+  s.pattern =
+      parse_pattern(r.choice("pattern", "prbs31q",
+                             {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20", "prbs23",
+                              "prbs31", "prbs13q", "prbs31q", "ssprq", "random"},
+                             "Test pattern (IEEE 802.3 cl. 120.5.11.2 for the PAM4 forms)."));
+  if (s.pattern == PatternKind::ssprq && s.modulation != Modulation::pam4) {
+    r.fail("pattern", "ssprq is a PAM4 pattern; use format: pam4");
+  }
+  s.symbols = read_count(r, "symbols", 65536, "Symbols to simulate.", 1e10);
+  s.seed = static_cast<std::uint64_t>(
+      r.integer("seed", 1, "Seed of every random stream.", Range::between(0, 9e15)));
+  s.precoding = r.flag("precoding", false, "1/(1+D) mod 4 precoding (IEEE 802.3 cl. 120.5.7.2).");
+  s.swing_v =
+      r.quantity("swing", Dimension::voltage, 1.0,
+                 "Peak-to-peak swing of the ideal source's outer levels.", Range::positive());
+}
+
+void read_lanes_keys(ParamReader& r, bool wdm_is_list, LanesConfig& l) {
+  l.count = static_cast<int>(r.integer("count", 1, "Number of lanes.", Range::between(1, 64)));
+  std::vector<double> grid;
+  if (wdm_is_list) {
+    l.wdm = "list";
+    grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.");
+  } else {
+    l.wdm = r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
+                     "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list of "
+                     "wavelengths (lane i takes item i mod the list's length).");
+    if (l.wdm == "cwdm4") grid = cwdm4_grid_m;
+    if (l.wdm == "lwdm") grid = lwdm_grid_m;
+  }
+  const double wavelength =
+      r.quantity("wavelength", Dimension::length, 1311e-9,
+                 "Wavelength of every lane when wdm is none (1311 nm: IEEE 802.3 DR PMDs).",
+                 Range::between(200e-9, 3000e-9));
+  for (double w : grid) {
+    if (!(w > 200e-9 && w < 3000e-9)) r.fail("wdm", "wavelengths must lie in 200..3000 nm");
+  }
+  for (int i = 0; i < l.count; ++i) {
+    l.wavelengths_m.push_back(grid.empty() ? wavelength
+                                           : grid[static_cast<std::size_t>(i) % grid.size()]);
+  }
+}
+
+void read_analysis_keys(ParamReader& r, AnalysisConfig& a) {
+  a.target_ber = r.quantity("target_ber", Dimension::dimensionless, 2.4e-4,
+                            "Target BER (KP4 pre-FEC threshold 2.4e-4: IEEE 802.3 cl. 120).",
+                            Range::between(1e-30, 0.5));
+  if (!(a.target_ber > 0.0)) r.fail("target_ber", "must be > 0");
+  a.fec = r.choice("fec", "kp4", {"none", "kp4", "kp4_inner"},
+                   "FEC model: KP4 = RS(544,514); kp4_inner = the 802.3dj concatenated code "
+                   "(inner Hamming(128,120), soft decision anchored on the 4.8e-3 threshold, "
+                   "then KP4; phy/analysis/fec.hpp, figures.md §1.1).");
+  a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
+  a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
+  a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
+  a.penalties = r.flag(
+      "penalties", true,
+      "With sensitivity: the power penalties of dispersion, MPI and crosstalk (a sensitivity "
+      "search with each removed) for the link budget.");
+  a.noise_budget = r.flag(
+      "noise_budget", true,
+      "Break the noise at the slicer down by kind (one short re-run per kind the chain adds); "
+      "off saves those runs in large sweeps.");
+  a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
+                                           "UIs of each block's output kept in the HDF5 file.",
+                                           Range::between(0, 1 << 20)));
+  a.com = r.choice("com", "auto", {"auto", "off", "802.3ck", "802.3dj"},
+                   "Channel Operating Margin (IEEE 802.3 Annex 93A) of each copper run: the "
+                   "parameter set, or off. auto: 802.3ck (53.125 GBd) below 80 GBd, else 802.3dj "
+                   "at the symbol rate (106.25 or 113.4375 GBd); channels/copper/com.hpp.");
+}
+
+void read_monte_carlo_keys(ParamReader& r, std::uint64_t default_symbols, MonteCarloConfig& mc) {
+  mc.max_symbols =
+      read_count(r, "symbols", default_symbols,
+                 "Most symbols Monte-Carlo may count (default: signal.symbols; it stops earlier at "
+                 "min_errors).",
+                 1e13);
+  mc.min_errors =
+      read_count(r, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
+}
+
 LinkConfig parse_link_config(const ConfigNode& root) {
   LinkConfig config;
   config.resolved = root;
@@ -335,32 +428,7 @@ LinkConfig parse_link_config(const ConfigNode& root) {
   }
   {
     ConfigReader r(*signal_node, "signal");
-    SignalConfig& s = config.signal;
-    s.modulation = r.choice("format", "pam4", {"nrz", "pam4"}, "Modulation format.") == "nrz"
-                       ? Modulation::nrz
-                       : Modulation::pam4;
-    s.symbol_rate_bd = r.required_quantity("symbol_rate", Dimension::symbol_rate,
-                                           "Symbol rate, e.g. 53.125 GBd or 106.25 GBd.",
-                                           Range::between(1e3, 1e13));
-    if (s.symbol_rate_bd <= 0.0) r.fail("symbol_rate", "must be > 0");
-    s.samples_per_symbol = static_cast<int>(
-        r.integer("samples_per_symbol", 16, "Samples per symbol (even).", Range::between(2, 256)));
-    if (s.samples_per_symbol % 2 != 0) r.fail("samples_per_symbol", "must be even");
-    s.pattern =
-        parse_pattern(r.choice("pattern", "prbs31q",
-                               {"prbs7", "prbs9", "prbs11", "prbs13", "prbs15", "prbs20", "prbs23",
-                                "prbs31", "prbs13q", "prbs31q", "ssprq", "random"},
-                               "Test pattern (IEEE 802.3 cl. 120.5.11.2 for the PAM4 forms)."));
-    if (s.pattern == PatternKind::ssprq && s.modulation != Modulation::pam4) {
-      r.fail("pattern", "ssprq is a PAM4 pattern; use format: pam4");
-    }
-    s.symbols = read_count(r, "symbols", 65536, "Symbols to simulate.", 1e10);
-    s.seed = static_cast<std::uint64_t>(
-        r.integer("seed", 1, "Seed of every random stream.", Range::between(0, 9e15)));
-    s.precoding = r.flag("precoding", false, "1/(1+D) mod 4 precoding (IEEE 802.3 cl. 120.5.7.2).");
-    s.swing_v =
-        r.quantity("swing", Dimension::voltage, 1.0,
-                   "Peak-to-peak swing of the ideal source's outer levels.", Range::positive());
+    read_signal_keys(r, config.signal);
     r.reject_unknown_keys();
   }
 
@@ -370,31 +438,8 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     const ConfigNode& node = lanes_node ? *lanes_node : empty_map;
     if (!node.is_map()) throw InputError({node.file, node.line, "lanes"}, "expected a map");
     ConfigReader r(node, "lanes");
-    LanesConfig& l = config.lanes;
-    l.count = static_cast<int>(r.integer("count", 1, "Number of lanes.", Range::between(1, 64)));
-    std::vector<double> grid;
     const ConfigNode* wdm = node.find("wdm");
-    if (wdm != nullptr && wdm->is_sequence()) {
-      l.wdm = "list";
-      grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.");
-    } else {
-      l.wdm =
-          r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
-                   "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list.");
-      if (l.wdm == "cwdm4") grid = cwdm4_grid_m;
-      if (l.wdm == "lwdm") grid = lwdm_grid_m;
-    }
-    const double wavelength =
-        r.quantity("wavelength", Dimension::length, 1311e-9,
-                   "Wavelength of every lane when wdm is none (1311 nm: IEEE 802.3 DR PMDs).",
-                   Range::between(200e-9, 3000e-9));
-    for (double w : grid) {
-      if (!(w > 200e-9 && w < 3000e-9)) r.fail("wdm", "wavelengths must lie in 200..3000 nm");
-    }
-    for (int i = 0; i < l.count; ++i) {
-      l.wavelengths_m.push_back(grid.empty() ? wavelength
-                                             : grid[static_cast<std::size_t>(i) % grid.size()]);
-    }
+    read_lanes_keys(r, wdm != nullptr && wdm->is_sequence(), config.lanes);
     r.reject_unknown_keys();
   }
 
@@ -404,45 +449,16 @@ LinkConfig parse_link_config(const ConfigNode& root) {
     const ConfigNode& node = analysis_node ? *analysis_node : empty_map;
     if (!node.is_map()) throw InputError({node.file, node.line, "analysis"}, "expected a map");
     ConfigReader r(node, "analysis", {"monte_carlo"});
-    AnalysisConfig& a = config.analysis;
-    a.target_ber = r.quantity("target_ber", Dimension::dimensionless, 2.4e-4,
-                              "Target BER (KP4 pre-FEC threshold 2.4e-4: IEEE 802.3 cl. 120).",
-                              Range::between(1e-30, 0.5));
-    if (!(a.target_ber > 0.0)) r.fail("target_ber", "must be > 0");
-    a.fec = r.choice("fec", "kp4", {"none", "kp4", "kp4_inner"},
-                     "FEC model: KP4 = RS(544,514); kp4_inner = the 802.3dj concatenated code "
-                     "(inner Hamming(128,120), soft decision anchored on the 4.8e-3 threshold, "
-                     "then KP4; phy/analysis/fec.hpp, figures.md §1.1).");
-    a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
-    a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
-    a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
-    a.penalties = r.flag(
-        "penalties", true,
-        "With sensitivity: the power penalties of dispersion, MPI and crosstalk (a sensitivity "
-        "search with each removed) for the link budget.");
-    a.noise_budget = r.flag(
-        "noise_budget", true,
-        "Break the noise at the slicer down by kind (one short re-run per kind the chain adds); "
-        "off saves those runs in large sweeps.");
-    a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
-                                             "UIs of each block's output kept in the HDF5 file.",
-                                             Range::between(0, 1 << 20)));
-    a.com = r.choice("com", "auto", {"auto", "off", "802.3ck", "802.3dj"},
-                     "Channel Operating Margin (IEEE 802.3 Annex 93A) of each copper run: the "
-                     "parameter set, or off. auto: 802.3ck (53.125 GBd) below 80 GBd, else 802.3dj "
-                     "at the symbol rate (106.25 or 113.4375 GBd); channels/copper/com.hpp.");
+    read_analysis_keys(r, config.analysis);
     r.reject_unknown_keys();
     if (const ConfigNode* mc = node.find("monte_carlo")) {
       if (mc->is_scalar()) {
         ConfigReader flag_reader(node, "analysis");
-        a.monte_carlo.enabled = flag_reader.flag("monte_carlo", true, "Run Monte-Carlo.");
+        config.analysis.monte_carlo.enabled =
+            flag_reader.flag("monte_carlo", true, "Run Monte-Carlo.");
       } else if (mc->is_map()) {
         ConfigReader m(*mc, "analysis.monte_carlo");
-        a.monte_carlo.max_symbols = read_count(
-            m, "symbols", config.signal.symbols,
-            "Most symbols Monte-Carlo may count (it stops earlier at min_errors).", 1e13);
-        a.monte_carlo.min_errors =
-            read_count(m, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
+        read_monte_carlo_keys(m, config.signal.symbols, config.analysis.monte_carlo);
         m.reject_unknown_keys();
       } else {
         throw InputError({mc->file, mc->line, "analysis.monte_carlo"},

@@ -10,6 +10,7 @@
 #include "link/config_tree.hpp"
 #include "phy/block.hpp"
 #include "phy/pam.hpp"
+#include "phy/params.hpp"
 #include "phy/prbs.hpp"
 
 namespace optilane {
@@ -90,6 +91,15 @@ struct LinkConfig {
 /// Validates the resolved tree and builds the typed config. Every block of the chain is
 /// constructed and prepared once here, so all parameter errors surface before a run starts.
 [[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved);
+
+/// The keys of the sections `signal`, `lanes`, `analysis` and `analysis.monte_carlo`, read
+/// through any ParamReader (parse_link_config uses a ConfigReader; docs/config.md is generated
+/// with a DocumentingReader). `wdm_is_list`: the `wdm` key is a list of wavelengths.
+void read_signal_keys(ParamReader& reader, SignalConfig& signal);
+void read_lanes_keys(ParamReader& reader, bool wdm_is_list, LanesConfig& lanes);
+void read_analysis_keys(ParamReader& reader, AnalysisConfig& analysis);
+void read_monte_carlo_keys(ParamReader& reader, std::uint64_t default_symbols,
+                           MonteCarloConfig& monte_carlo);
 
 /// The lane context of lane `lane`.
 [[nodiscard]] LaneContext lane_context(const LinkConfig& config, int lane);
