@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <vector>
 
 #include "link/lane_runner.hpp"
 #include "phy/analysis/statistical_eye.hpp"
@@ -31,6 +32,55 @@ bool agrees(const SlicerResult& s, double model) {
   return std::abs(model / s.ber_monte_carlo - 1.0) <= 0.2;
 }
 
+/// Gray-coded bits that differ between PAM-M levels a and b: popcount(g(a) ⊕ g(b)), g(l) = l ⊕ l/2
+/// (IEEE 802.3 cl. 120.5.7.1), written out here rather than taken from phy/pam.hpp.
+int gray_bit_errors(int a, int b) {
+  const int x = (a ^ (a >> 1)) ^ (b ^ (b >> 1));
+  int n = 0;
+  for (int v = x; v != 0; v >>= 1) n += v & 1;
+  return n;
+}
+
+/// Exact BER of PAM-M through the cursors h (h[0] the main cursor, then post-cursors) with
+/// independent, equiprobable symbols and Gaussian noise σ, slicer thresholds t, by enumerating
+/// every sequence (Proakis §9.2; the enumeration behind the statistical eye):
+///   BER = (1/(M^K·log2 M)) Σ_{l, a_1..a_{K−1}} Σ_{j≠l} [Φ((t_{j+1} − x)/σ) − Φ((t_j − x)/σ)]·b(l,
+///   j), x = h_0·s_l + Σ_i h_i·s_{a_i},  s ∈ {−1, …, +1} equally spaced.
+/// `per_sequence` (optional) receives the bracketed sum per sequence, bits per symbol.
+double enumerated_ber(const std::vector<double>& h, double sigma, const std::vector<double>& t,
+                      int m, std::vector<double>* per_sequence = nullptr) {
+  auto level = [m](int l) { return 2.0 * l / (m - 1) - 1.0; };
+  std::size_t sequences = 1;
+  for (std::size_t i = 0; i < h.size(); ++i) sequences *= static_cast<std::size_t>(m);
+  double bits = 0.0;
+  for (std::size_t code = 0; code < sequences; ++code) {
+    std::size_t rest = code;
+    const int l = static_cast<int>(rest % static_cast<std::size_t>(m));
+    double x = 0.0;
+    for (double c : h) {
+      x += c * level(static_cast<int>(rest % static_cast<std::size_t>(m)));
+      rest /= static_cast<std::size_t>(m);
+    }
+    double sequence_bits = 0.0;
+    for (int j = 0; j < m; ++j) {
+      if (j == l) continue;
+      // P(t_j < x + n < t_{j+1}) from the tails on the far side of x (no 1 − Q cancellation).
+      const double a = j == 0 ? -1e300 : t[static_cast<std::size_t>(j - 1)];
+      const double b = j == m - 1 ? 1e300 : t[static_cast<std::size_t>(j)];
+      double p = 0.0;
+      if (a >= x)
+        p = q_function((a - x) / sigma) - q_function((b - x) / sigma);
+      else if (b <= x)
+        p = q_function((x - b) / sigma) - q_function((x - a) / sigma);
+      else
+        p = 1.0 - q_function((x - a) / sigma) - q_function((b - x) / sigma);
+      sequence_bits += p * gray_bit_errors(l, j);
+    }
+    bits += sequence_bits;
+    if (per_sequence != nullptr) per_sequence->push_back(sequence_bits / std::log2(m));
+  }
+  return bits / (static_cast<double>(sequences) * std::log2(m));
+}
 }  // namespace
 
 TEST_CASE(
@@ -186,4 +236,108 @@ analysis:
   // The eye width comes from the statistical eye after the FFE, not the pre-DSP eye.
   REQUIRE(s.eye_width_ui.size() == 3);
   CHECK(s.eye_width_ui == equalised.statistical->eye_width_ui);
+}
+
+TEST_CASE(
+    "statistical eye of a nearly discrete PAM4 ISI (first-order pole cursors) equals the exact "
+    "enumeration over 4^5 sequences from BER 1e-3 to 1e-12",
+    "[phy][analysis][statistical_eye]") {
+  // The cursors of a first-order pole at 0.3·Rs sampled at the eye centre (h_n ∝ e^{−2π·0.3·n},
+  // with the fitted pre-cursor of the 53 GBd link), which the statistical eye with a σ/8 grid
+  // rounded by up to σ/16 per atom (+5 % at 1e-4, +13 % at 1e-9). Residual now: the moment
+  // matching leaves, per sequence, a variance error ≤ Σ_i dx²/4 (dx ≤ σ/32, 4 ISI cursors), i.e.
+  // ≤ 1/1024 of σ², which moves Q(z) by ≤ z²/2·(1/1024): 1.8 % at z = 6 (BER 1e-9) and 3.5 % at
+  // z = 8.5 (1e-12, the noise window's edge).
+  const std::vector<double> h{0.4224, 0.07187, 0.01084, 0.001602, -0.006106};
+  const std::vector<double> t{-2.0 / 3.0 * 0.4224, 0.0, 2.0 / 3.0 * 0.4224};
+  // PulseResponse order: h_{−1} (the pre-cursor, last above), h_0, h_1, h_2, h_3.
+  const PulseResponse response{.cursors = {h[4], h[0], h[1], h[2], h[3]}, .main = 1};
+  for (const double sigma : {0.03, 0.02, 0.015, 0.01, 0.008}) {
+    const std::vector<double> s(4, sigma);
+    const StatisticalEye eye =
+        statistical_eye([&](double) { return response; }, s, t, {.levels = 4, .target_ber = 1e-6});
+    // The enumeration's cursor order does not matter (a sum over all sequences).
+    const double exact = enumerated_ber(h, sigma, t, 4);
+    const double z = (2.0 / 3.0 * 0.4224 / 2.0 - 0.07187 - 0.01084 - 0.001602 - 0.006106) / sigma;
+    const double tolerance = std::max(1e-3, 0.5 * z * z / 1024.0);
+    INFO("σ " << sigma << ": statistical " << eye.ber << ", enumeration " << exact << ", tolerance "
+              << tolerance);
+    CHECK(eye.ber == Approx(exact).epsilon(tolerance));
+  }
+}
+
+TEST_CASE(
+    "on a 1+0.25D PAM4 channel (ISI takes 75 % of the inner eye) the statistical eye, the "
+    "semi-analytic BER and Monte-Carlo agree with the two-cursor enumeration",
+    "[phy][analysis][statistical_eye][link]") {
+  // Channel: the Tx FFE [0.8, 0.2] (Σ|c| = 1) on 1 V p-p: h_0 = 0.4 V, h_1 = 0.1 V, no bandwidth
+  // limit, so the ISI is exactly two-cursor (1+0.5D would close the PAM4 eye: h_1 > h_0/3).
+  // Noise: white, σ per sample = N·√(fs/2) (awgn block, one-sided density N). Reference: the
+  // enumeration over the 16 (s_k, s_{k−1}) pairs with the lane's slicer thresholds (the three
+  // figures share them; the thresholds' choice is not under test).
+  // Tolerances:
+  //  - statistical eye: the enumeration is exact up to the grid (≤ 0.2 % here, see the test
+  //    above) and the measured σ, whose relative s.d. over n noise samples is 1/√(2n); BER moves
+  //    by z² times a relative σ change (dQ/Q ≈ z² dσ/σ), so 3.29 s.d. (99.9 %) gives
+  //    3.29·z²/√(2n).
+  //  - semi-analytic: in addition, the sent PRBS31Q pairs sample the 16 pair classes; the mean of
+  //    the per-pair error g over n symbols has relative s.d. sd(g)/(E[g]·√n), 3.29 of them.
+  //  - Monte-Carlo: bit errors are near-Poisson (isolated symbol errors, 1 bit each with Gray
+  //    coding), relative s.d. 1/√(expected errors), 3.29 of them.
+  constexpr double sd_99_9 = 3.29;  // two-sided 99.9 % of a normal
+  constexpr int sps = 4;
+  constexpr double symbol_rate = 53.125e9;
+  const std::vector<double> h{0.4, 0.1};
+  struct Point {
+    double sigma;
+    std::uint64_t mc_symbols;  // 0: statistical vs semi-analytic only (BER too low to count)
+  };
+  for (const Point point : {Point{0.0135, 1'500'000}, Point{0.0076, 0}}) {
+    const double density = point.sigma / std::sqrt(sps * symbol_rate / 2.0);
+    const LinkConfig config = test::config_from_text(
+        fmt::format(R"(
+signal: {{format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: {}, pattern: prbs31q,
+         symbols: {}, seed: 5}}
+chain:
+  - block: serdes_tx
+    ffe: [0.8, 0.2]
+    pre_taps: 0
+    snr: 300 dB
+  - block: awgn
+    density: {}
+analysis:
+  monte_carlo: {}
+)",
+                    sps, point.mc_symbols > 0 ? 32768 : 1'000'000, density,
+                    point.mc_symbols > 0
+                        ? fmt::format("{{symbols: {}, min_errors: 1000000000}}", point.mc_symbols)
+                        : std::string("false")));
+    const LaneResult lane = run_link(config, 1).lanes.at(0);
+    REQUIRE(lane.statistical);
+    const SlicerResult& s = lane.slicer;
+    std::vector<double> per_pair;
+    const double exact = enumerated_ber(h, point.sigma, s.thresholds, 4, &per_pair);
+    double mean = 0.0, square = 0.0;
+    for (double g : per_pair) {
+      mean += g / static_cast<double>(per_pair.size());
+      square += g * g / static_cast<double>(per_pair.size());
+    }
+    const double symbols = static_cast<double>(std::max<std::uint64_t>(s.symbols, 1'000'000));
+    const double z = q_inverse(exact);  // the BER's equivalent Q argument
+    const double sigma_term = sd_99_9 * z * z / std::sqrt(2.0 * symbols);
+    const double pattern_term =
+        sd_99_9 * std::sqrt(square - mean * mean) / mean / std::sqrt(symbols);
+    INFO("σ " << point.sigma << ": enumeration " << exact << ", statistical "
+              << lane.statistical->ber << ", semi-analytic " << s.ber_semi_analytic << ", MC "
+              << s.ber_monte_carlo << " (" << s.bit_errors << " errors in " << s.bits
+              << " bits); tolerances σ " << sigma_term << ", pattern " << pattern_term);
+    CHECK(lane.pulse->cursors_at(0.0, 0, 1).cursors[0] == Approx(0.4).epsilon(1e-6));
+    CHECK(lane.statistical->ber == Approx(exact).epsilon(2e-3 + sigma_term));
+    CHECK(s.ber_semi_analytic == Approx(exact).epsilon(sigma_term + pattern_term));
+    if (point.mc_symbols > 0) {
+      const double expected_errors = exact * static_cast<double>(s.bits);
+      REQUIRE(expected_errors > 1000.0);
+      CHECK(s.ber_monte_carlo == Approx(exact).epsilon(sd_99_9 / std::sqrt(expected_errors)));
+    }
+  }
 }
