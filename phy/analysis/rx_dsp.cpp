@@ -233,7 +233,8 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
     // The frozen taps' MSE J(w) = E[d²] − 2pᵀw + wᵀRw on the training record, exactly; J(w_o) is
     // the Wiener MSE and J(w) − J(w_o) = (w − w_o)ᵀR(w − w_o) ≥ 0.
     auto frozen_mse = [&](const Eigen::VectorXd& taps) {
-      return std::max(0.0, d2 - 2.0 * p.dot(taps) + taps.dot(r * taps));
+      const double j = d2 - 2.0 * p.dot(taps) + taps.dot(r * taps);
+      return std::isfinite(j) ? std::max(0.0, j) : j;  // a NaN must stay NaN (divergence)
     };
     const double j_min = report.mse * gain_ * gain_;
     const double floor = lms_excess_floor * d2;
