@@ -254,8 +254,10 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
         if (normalised) {
           u += (step * err) * zn;
         } else {
-          // Sign-sign: a fixed increment in tap units (μ/20), dc tap included.
-          const double increment = mu / 20.0 * sign(err);
+          // Sign-sign: a fixed increment in tap units (μ/500: 1e-4 at the default μ, fine
+          // enough for 24 FFE + 12 DFE taps on the copper tiers to come within 25 % of Wiener),
+          // dc tap included.
+          const double increment = mu / 500.0 * sign(err);
           for (int t = 0; t < n; ++t) u(t) += increment * sign(zn(t));
         }
       }

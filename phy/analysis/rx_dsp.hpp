@@ -23,7 +23,7 @@
 // (the bias tap carries the DC; an optical signal's DC no longer swamps the step): normalised
 // LMS w ← w + (μ/P̄)·e·z̃ with P̄ = ⟨|z̃|²⟩ = tr R̃ the average input power, stable for
 // 0 < μ < 2, steady-state misadjustment M = μ·tr R̃/(2·P̄) = μ/2; or sign-sign
-// w ← w + (μ/20)·sign(e)·sign(z̃). Convergence check, after every pass: the frozen taps' MSE on
+// w ← w + (μ/500)·sign(e)·sign(z̃). Convergence check, after every pass: the frozen taps' MSE on
 // the record, J(w) = E[d²] − 2pᵀw + wᵀRw = J_min + (w − w_o)ᵀR(w − w_o), must come within
 // 3·M·J_min of the Wiener J_min (sign-sign: within (lms_mse_limit − 1)·J_min); the passes, J(w),
 // the excess and whether the check was met are reported (the taps are used either way, as a
@@ -65,7 +65,7 @@ struct RxDspSettings {
   int ffe_pre_taps = 0;   ///< pre-cursor taps, in symbols
   int ffe_post_taps = 0;  ///< post-cursor taps, in symbols
   FfeAdaptation adaptation = FfeAdaptation::mmse;
-  /// Normalised LMS step μ (0 < μ < 2); misadjustment μ/2. Sign-sign: increments of μ/20.
+  /// Normalised LMS step μ (0 < μ < 2); misadjustment μ/2. Sign-sign: increments of μ/500.
   double lms_step = 0.05;
   int lms_max_passes = 200;  ///< passes over the training record before giving up
   /// Sign-sign LMS only: converged when its frozen taps' MSE ≤ limit · MSE_wiener.

@@ -197,8 +197,7 @@ TEST_CASE(
   }
 
   RxDspSettings ss = base;
-  ss.adaptation = FfeAdaptation::sign_sign_lms;
-  ss.lms_step = 0.002;
+  ss.adaptation = FfeAdaptation::sign_sign_lms;  // default step
   RxDsp sign_sign(ss);
   const RxDspTraining ss_report = sign_sign.train(train.clean, train.noisy, train.levels);
   CHECK(ss_report.lms_converged);
