@@ -37,8 +37,12 @@ FfeParams FfeParams::read(ParamReader& reader) {
   p.adaptation = adapt == "mmse"  ? FfeAdaptation::mmse
                  : adapt == "lms" ? FfeAdaptation::lms
                                   : FfeAdaptation::sign_sign_lms;
-  p.step = reader.quantity("step", Dimension::dimensionless, 0.01,
-                           "normalised LMS step μ (0 < μ < 2)", Range::between(1e-9, 1.999));
+  p.step = reader.quantity(
+      "step", Dimension::dimensionless, p.step,
+      "LMS step μ, normalised by the average input power (0 < μ < 2): steady-state excess MSE "
+      "μ/2 over Wiener (Haykin §6.5); the convergence check asks for ≤ 3·μ/2. Sign-sign LMS: "
+      "tap increments of μ/500",
+      Range::between(1e-9, 1.999));
   p.node_m = reader.quantity("node", Dimension::length, 7e-9, node_doc, Range::positive());
   if (p.pre_taps >= p.taps) reader.fail("pre_taps", "pre_taps must be smaller than taps");
   return p;

@@ -37,7 +37,7 @@ struct FfeParams {
   int pre_taps = 2;  ///< pre-cursor taps
   int spacing = 1;   ///< 1 = T-spaced, 2 = T/2 (fractionally spaced)
   FfeAdaptation adaptation = FfeAdaptation::mmse;
-  double step = 0.01;    ///< normalised LMS step
+  double step = 0.05;    ///< normalised LMS step μ (misadjustment μ/2; phy/analysis/rx_dsp.hpp)
   double node_m = 7e-9;  ///< CMOS node of the power model
 
   static FfeParams read(ParamReader& reader);

@@ -18,10 +18,18 @@
 // coloured noise, so noise enhancement is part of the solution. Decisions in training are the sent
 // symbols (correct feedback).
 //
-// LMS (Widrow–Hoff; Haykin, Adaptive Filter Theory, 5th ed., §6): w ← w + μ·e·z/⟨|z|²⟩ (normalised
-// step) or sign-sign w ← w + μ·sign(e)·sign(z), data-aided over the calibration record (repeated
-// passes until the tracked MSE settles); the convergence check compares the final MSE with the
-// Wiener MSE and throws NumericError when it stays above `lms_mse_limit` times it.
+// LMS (Widrow–Hoff; Haykin, Adaptive Filter Theory, 5th ed., §6), data-aided over the calibration
+// record in repeated passes, on regressors z̃ whose FFE inputs are centred on the record mean
+// (the bias tap carries the DC; an optical signal's DC no longer swamps the step): normalised
+// LMS w ← w + (μ/P̄)·e·z̃ with P̄ = ⟨|z̃|²⟩ = tr R̃ the average input power, stable for
+// 0 < μ < 2, steady-state misadjustment M = μ·tr R̃/(2·P̄) = μ/2; or sign-sign
+// w ← w + (μ/500)·sign(e)·sign(z̃). Convergence check, after every pass: the frozen taps' MSE on
+// the record, J(w) = E[d²] − 2pᵀw + wᵀRw = J_min + (w − w_o)ᵀR(w − w_o), must come within
+// 3·M·J_min of the Wiener J_min (sign-sign: within (lms_mse_limit − 1)·J_min); the passes, J(w),
+// the excess and whether the check was met are reported (the taps are used either way, as a
+// receiver would use its adapted taps); NumericError only when the adaptation diverges. A
+// high-SNR record whose Wiener solution leans on weak spectral regions (a T/2 FFE beyond the
+// signal's band) converges slowly there, mode k in ~P̄/(μ·λ_k) updates.
 //
 // Taps are frozen after training, and the noisy and noiseless twins pass through the same taps, so
 // (noisy − noiseless) after the equaliser is the noise at the slicer: the semi-analytic BER carries
@@ -57,10 +65,12 @@ struct RxDspSettings {
   int ffe_pre_taps = 0;   ///< pre-cursor taps, in symbols
   int ffe_post_taps = 0;  ///< post-cursor taps, in symbols
   FfeAdaptation adaptation = FfeAdaptation::mmse;
-  double lms_step = 0.01;      ///< normalised LMS step μ (0 < μ < 2 for stability)
-  int lms_max_passes = 200;    ///< passes over the training record before giving up
-  double lms_mse_limit = 1.5;  ///< converged when MSE_lms ≤ limit · MSE_wiener
-  int dfe_taps = 0;            ///< D
+  /// Normalised LMS step μ (0 < μ < 2); misadjustment μ/2. Sign-sign: increments of μ/500.
+  double lms_step = 0.05;
+  int lms_max_passes = 200;  ///< passes over the training record before giving up
+  /// Sign-sign LMS only: converged when its frozen taps' MSE ≤ limit · MSE_wiener.
+  double lms_mse_limit = 1.25;
+  int dfe_taps = 0;  ///< D
   bool mlse = false;
   double mlse_alpha = -1.0;  ///< 1+αD target; < 0: fitted from the pulse response, in [0, 1]
   int mlse_traceback = 48;   ///< Viterbi decision delay, symbols
@@ -85,8 +95,12 @@ struct PulseResponse {
 struct RxDspTraining {
   double gain = 1.0;     ///< g: the main-cursor gain, the output's level scale
   double mse = 0.0;      ///< Wiener MSE (normalised by g²)
-  double mse_lms = 0.0;  ///< final LMS MSE (normalised by g²), 0 if not adapted
+  double mse_lms = 0.0;  ///< MSE of the frozen LMS taps on the record (normalised by g²), 0 if not
+                         ///< adapted
   int lms_passes = 0;
+  double lms_excess = 0.0;        ///< (MSE_lms − MSE_wiener)/MSE_wiener: the misadjustment
+  double lms_excess_limit = 0.0;  ///< the convergence check's limit on lms_excess
+  bool lms_converged = true;      ///< lms_excess ≤ lms_excess_limit (or below −60 dB of E[d²])
   double noise_enhancement_db = 0.0;  ///< 10·log10(Σ noise after FFE / noise before), per sample
   double mlse_alpha = 0.0;
 };
@@ -108,7 +122,7 @@ class RxDsp {
   explicit RxDsp(const RxDspSettings& settings);
 
   /// Trains on a calibration record at `spacing` samples per symbol (noiseless and noisy twins)
-  /// with the sent levels. Throws NumericError when LMS does not converge.
+  /// with the sent levels. Throws NumericError when LMS diverges; non-convergence is reported.
   RxDspTraining train(std::span<const double> clean, std::span<const double> noisy,
                       std::span<const int> levels);
   /// Slicer thresholds of the DFE's own decisions (in output units); defaults to the midpoints

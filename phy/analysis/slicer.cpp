@@ -345,10 +345,13 @@ SlicerAccumulator::SlicerAccumulator(const SlicerSettings& settings, const Slice
   noise_sq_.assign(cells, 0.0);
   count_.assign(cells, 0);
   isi_hist_.assign(static_cast<std::size_t>(m * settings.isi_bins), 0);
+  isi_sum_.assign(isi_hist_.size(), 0.0);
+  isi_sum_sq_.assign(isi_hist_.size(), 0.0);
   // The ISI histogram spans a wider range than the eye so rare extreme ISI stays resolved.
   const double span = timing.amplitude_max - timing.amplitude_min;
   isi_min_ = timing.amplitude_min - span;
   isi_bin_ = 3.0 * span / settings.isi_bins;
+  inverse_isi_bin_ = 1.0 / isi_bin_;
   eye_.time_bins = 2 * sps;
   eye_.amplitude_bins = settings.eye_amplitude_bins;
   eye_bin_ = span / settings.eye_amplitude_bins;
@@ -381,9 +384,7 @@ void SlicerAccumulator::add_statistics(double noisy, double noiseless, int level
   a = std::clamp(a, 0, eye_.amplitude_bins - 1);
   const int sps = settings_.samples_per_symbol;
   eye_.counts[static_cast<std::size_t>(sps * eye_.amplitude_bins + a)]++;
-  int b = static_cast<int>((noiseless - isi_min_) / isi_bin_);
-  b = std::clamp(b, 0, settings_.isi_bins - 1);
-  isi_hist_[static_cast<std::size_t>(level * settings_.isi_bins + b)]++;
+  add_isi(level, noiseless);
 }
 
 void SlicerAccumulator::count_decision(int decided, int level, int symbol) {
@@ -428,11 +429,19 @@ SlicerResult SlicerAccumulator::result() const {
   std::vector<double> sum(static_cast<std::size_t>(m)), n_level(static_cast<std::size_t>(m));
   for (int l = 0; l < m; ++l) {
     for (int b = 0; b < settings_.isi_bins; ++b) {
-      const auto count = isi_hist_[static_cast<std::size_t>(l * settings_.isi_bins + b)];
+      const auto index = static_cast<std::size_t>(l * settings_.isi_bins + b);
+      const auto count = isi_hist_[index];
       if (count == 0) continue;
-      const double x = isi_min_ + (b + 0.5) * isi_bin_;
+      // The bin's samples: their mean x̄ and spread v (exact, not the bin centre), with
+      // Φ((t − x̄)/√(σ² + v)) for Σ Φ((t − x_k)/σ) over them (matches the first two moments;
+      // v ≤ bin²/4 ≪ σ²). A noiseless level keeps its steps at x̄.
+      const double n = static_cast<double>(count);
+      const double offset = isi_sum_[index] / n;
+      const double spread = std::max(0.0, isi_sum_sq_[index] / n - offset * offset);
+      const double x = isi_min_ + (b + 0.5) * isi_bin_ + offset;
+      const double s = sigma[static_cast<std::size_t>(l)];
       double be = 0.0, se = 0.0;
-      sample_error(x, l, sigma[static_cast<std::size_t>(l)], timing_.thresholds, m, be, se);
+      sample_error(x, l, s > 0.0 ? std::sqrt(s * s + spread) : 0.0, timing_.thresholds, m, be, se);
       bits += be * static_cast<double>(count);
       symbol_errors += se * static_cast<double>(count);
       total += static_cast<double>(count);

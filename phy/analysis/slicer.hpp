@@ -9,11 +9,14 @@
 // level l, and thresholds t_1 < … < t_{M−1} (t_0 = −∞, t_M = +∞),
 //   P(decide j | k) = Φ((t_{j+1} − x_k)/σ_l) − Φ((t_j − x_k)/σ_l),
 //   BER = Σ_k Σ_j P(j | k) · bit_errors(l_k, j) / (N · log2 M).
-// The sum over k is kept as a histogram of x_k per level (fine bins), so memory does not grow with
-// N. σ_l is measured, not assumed, so signal-dependent noise (shot, RIN) is carried through every
-// filter and equaliser of the chain. With 1/(1+D) precoding an isolated slicer error corrupts two
-// decoded symbols, so the semi-analytic BER doubles (a documented approximation; Monte-Carlo
-// decodes exactly).
+// The sum over k is kept as a histogram of x_k per level (fine bins, 3× the eye's span / 4096), so
+// memory does not grow with N; each bin keeps the count, mean x̄_b and variance v_b of its samples,
+// and is evaluated as Φ((t − x̄_b)/√(σ_l² + v_b)), exact in the samples' first two moments (the bin
+// centre used before moved the discrete ISI of a 1+αD channel by up to half a bin, σ/14 at
+// 38 dB SNR: +9.5 % in BER at 1e-6). σ_l is measured, not assumed, so signal-dependent noise (shot,
+// RIN) is carried through every filter and equaliser of the chain. With 1/(1+D) precoding an
+// isolated slicer error corrupts two decoded symbols, so the semi-analytic BER doubles (a
+// documented approximation; Monte-Carlo decodes exactly).
 //
 // Eye height of eye j at the target BER (a statistical-eye figure): the smallest noiseless sample
 // of level j+1 minus Q⁻¹(BER)·σ_{j+1}, less the largest of level j plus Q⁻¹(BER)·σ_j; eye width:
@@ -27,7 +30,7 @@
 namespace optilane {
 
 struct SlicerSettings {
-  int levels = 4;              ///< M
+  int levels = 4;  ///< M
   int samples_per_symbol = 16;
   double target_ber = 2.4e-4;  ///< eye height/width are quoted at this BER
   bool precoding = false;
@@ -62,10 +65,10 @@ struct SlicerTiming {
                                   std::span<const double> thresholds, int level_count);
 
 struct EyeHistogram {
-  int time_bins = 0;       ///< 2 UI, one bin per sample
+  int time_bins = 0;  ///< 2 UI, one bin per sample
   int amplitude_bins = 0;
-  std::vector<double> time_ui;    ///< bin centres, −1 … 1 UI about the decision instant
-  std::vector<double> amplitude;  ///< bin centres
+  std::vector<double> time_ui;        ///< bin centres, −1 … 1 UI about the decision instant
+  std::vector<double> amplitude;      ///< bin centres
   std::vector<std::uint64_t> counts;  ///< [time][amplitude], row-major
 };
 
@@ -86,7 +89,7 @@ struct SlicerResult {
   std::vector<double> level_means;
   std::vector<double> noise_rms_per_level;  ///< at the decision instant
   std::vector<double> thresholds;
-  double snr_db = 0.0;  ///< variance of the level means over the mean noise variance
+  double snr_db = 0.0;               ///< variance of the level means over the mean noise variance
   std::vector<double> eye_height;    ///< per eye, at the target BER, in signal units
   std::vector<double> eye_width_ui;  ///< per eye, at the target BER
   EyeHistogram eye;
@@ -127,9 +130,22 @@ class SlicerAccumulator {
   // Per phase (sps) and level (M): noiseless min/max, noise sum of squares, count.
   std::vector<double> min_, max_, noise_sq_;
   std::vector<std::uint64_t> count_;
-  // Semi-analytic: histogram of noiseless samples at the decision instant per level.
+  /// One noiseless decision-instant sample into the ISI histogram of its level.
+  void add_isi(int level, double clean) {
+    int b = static_cast<int>((clean - isi_min_) * inverse_isi_bin_);
+    b = b < 0 ? 0 : (b >= settings_.isi_bins ? settings_.isi_bins - 1 : b);
+    const auto cell = static_cast<std::size_t>(level * settings_.isi_bins + b);
+    const double offset = clean - (isi_min_ + (b + 0.5) * isi_bin_);  // from the bin centre
+    ++isi_hist_[cell];
+    isi_sum_[cell] += offset;
+    isi_sum_sq_[cell] += offset * offset;
+  }
+
+  // Semi-analytic: histogram of noiseless samples at the decision instant per level, with each
+  // bin's sum and sum of squares (about its centre) so its samples' mean and spread are exact.
   std::vector<std::uint64_t> isi_hist_;
-  double isi_min_ = 0.0, isi_bin_ = 1.0;
+  std::vector<double> isi_sum_, isi_sum_sq_;
+  double isi_min_ = 0.0, isi_bin_ = 1.0, inverse_isi_bin_ = 1.0;
   // Eye
   EyeHistogram eye_;
   double eye_bin_ = 1.0;
@@ -150,7 +166,6 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
   int p = static_cast<int>(rel - k * sps) - half_;  // −sps/2 … sps/2−1
   int level = sent_level(k);
   const double inverse_eye_bin = 1.0 / eye_bin_;
-  const double inverse_isi_bin = 1.0 / isi_bin_;
   for (; i < noisy.size(); ++i) {
     const std::size_t cell = static_cast<std::size_t>((p + half_) * m + level);
     const double clean = noiseless[i];
@@ -167,9 +182,7 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
     eye_.counts[static_cast<std::size_t>(t1 * eye_.amplitude_bins + a)]++;
     eye_.counts[static_cast<std::size_t>(t2 * eye_.amplitude_bins + a)]++;
     if (p == 0) {
-      int b = static_cast<int>((clean - isi_min_) * inverse_isi_bin);
-      b = b < 0 ? 0 : (b >= settings_.isi_bins ? settings_.isi_bins - 1 : b);
-      isi_hist_[static_cast<std::size_t>(level * settings_.isi_bins + b)]++;
+      add_isi(level, clean);
       decide(noisy[i], level, sent_symbol(k));
     }
     if (++p == sps - half_) {

@@ -142,42 +142,76 @@ TEST_CASE("MMSE FFE on a 1+0.5D channel is within 0.5 dB of AWGN after its noise
   CHECK(std::abs(snr_db_for_ber(measured) - snr_db_for_ber(expected)) < tolerance_db);
 }
 
-TEST_CASE("LMS and sign-sign LMS converge to the MMSE taps", "[phy][analysis][rx_dsp]") {
-  // Normalised LMS converges in the mean to the Wiener solution w = R⁻¹p with misadjustment
-  // ≈ μ/(2−μ) (Haykin §6.5); with μ = 0.003 the taps should sit within a few % of Wiener.
-  constexpr double tap_tolerance = 0.05;
-  const Record r = make_record(8192, {1.0, 0.5, -0.1}, 0.05, 5);
-  RxDspSettings base{.ffe_pre_taps = 1, .ffe_post_taps = 6};
+TEST_CASE(
+    "normalised LMS converges to the MMSE taps on 1+0.5D within 3× its misadjustment μ/2, with or "
+    "without a DC offset; sign-sign LMS within its limit; a stalled adaptation is reported",
+    "[phy][analysis][rx_dsp]") {
+  // NLMS with the step normalised by the average input power P̄ = tr R: steady-state excess MSE
+  // M·J_min with M = μ·tr R/(2P̄) = μ/2 (Haykin §6.5). The excess of frozen taps is a weighted sum
+  // of squared tap errors (≈ χ², one degree of freedom per significant mode), so the check
+  // allows 3M; held here on a fresh record the taps never saw (its own MSE estimates over
+  // 100 000 symbols differ from the training record's by ~1/√(10⁵) of J_min, hence the 1 %).
+  constexpr double fresh_record_allowance = 0.01;
+  const Record train = make_record(4096, {1.0, 0.5}, 0.1, 5);
+  const Record fresh = make_record(100000, {1.0, 0.5}, 0.1, 6);
+  const RxDspSettings base{.ffe_pre_taps = 2, .ffe_post_taps = 12};
   RxDsp mmse(base);
-  const auto wiener = mmse.train(r.clean, r.noisy, r.levels);
-  RxDspSettings lms_settings = base;
-  lms_settings.adaptation = FfeAdaptation::lms;
-  lms_settings.lms_step = 0.003;
-  lms_settings.lms_mse_limit = 1.05;
-  RxDsp lms(lms_settings);
-  const auto adapted = lms.train(r.clean, r.noisy, r.levels);
-  CHECK(adapted.mse_lms <= 1.05 * wiener.mse);
-  double diff = 0.0, norm = 0.0;
-  for (std::size_t t = 0; t < mmse.ffe_taps().size(); ++t) {
-    diff += std::pow(lms.ffe_taps()[t] - mmse.ffe_taps()[t], 2);
-    norm += std::pow(mmse.ffe_taps()[t], 2);
+  const RxDspTraining wiener = mmse.train(train.clean, train.noisy, train.levels);
+  // The MSE of a DSP's output against the scaled sent levels on the fresh record.
+  auto fresh_mse = [&](RxDsp& dsp, double offset) {
+    std::vector<double> clean = fresh.clean, noisy = fresh.noisy;
+    for (double& x : clean) x += offset;
+    for (double& x : noisy) x += offset;
+    double sum = 0.0, n = 0.0;
+    for (const auto& o : dsp.run(clean, noisy, fresh.levels)) {
+      if (o.symbol < 64) continue;
+      const double e =
+          o.noisy - dsp.gain() * level_value(fresh.levels[static_cast<std::size_t>(o.symbol)]);
+      sum += e * e;
+      n += 1.0;
+    }
+    return sum / n;
+  };
+  const double j_wiener = fresh_mse(mmse, 0.0);
+  RxDspSettings nlms = base;
+  nlms.adaptation = FfeAdaptation::lms;  // default step
+  const double m = nlms.lms_step / 2.0;
+  int passes_without_dc = 0;
+  for (const double offset : {0.0, 3.0}) {
+    // An optical receiver's photocurrent sits on a DC several times its swing: the adaptation
+    // works on the centred inputs, so it converges as fast.
+    Record shifted = train;
+    for (double& x : shifted.clean) x += offset;
+    for (double& x : shifted.noisy) x += offset;
+    RxDsp lms(nlms);
+    const RxDspTraining adapted = lms.train(shifted.clean, shifted.noisy, shifted.levels);
+    const double excess_fresh = fresh_mse(lms, offset) / j_wiener - 1.0;
+    INFO("DC " << offset << ": " << adapted.lms_passes << " passes, excess " << adapted.lms_excess
+               << " (training record), " << excess_fresh << " (fresh), bound " << 3.0 * m);
+    CHECK(adapted.lms_converged);
+    CHECK(adapted.lms_excess <= 3.0 * m);
+    CHECK(adapted.lms_excess_limit == Approx(3.0 * m));
+    CHECK(excess_fresh <= 3.0 * m + fresh_record_allowance);
+    if (offset == 0.0) passes_without_dc = adapted.lms_passes;
+    CHECK(adapted.lms_passes <= 2 * passes_without_dc);
   }
-  CHECK(std::sqrt(diff / norm) < tap_tolerance);
 
   RxDspSettings ss = base;
-  ss.adaptation = FfeAdaptation::sign_sign_lms;
-  ss.lms_step = 0.002;
-  ss.lms_mse_limit = 1.3;
+  ss.adaptation = FfeAdaptation::sign_sign_lms;  // default step
   RxDsp sign_sign(ss);
-  const auto ss_report = sign_sign.train(r.clean, r.noisy, r.levels);
-  CHECK(ss_report.mse_lms <= 1.3 * wiener.mse);
+  const RxDspTraining ss_report = sign_sign.train(train.clean, train.noisy, train.levels);
+  CHECK(ss_report.lms_converged);
+  CHECK(ss_report.mse_lms <= ss.lms_mse_limit * wiener.mse);
 
-  // Convergence check: a step far too small cannot converge in one pass.
-  RxDspSettings slow = lms_settings;
+  // A step far too small cannot converge in one pass: reported, not hidden (the taps are still
+  // usable, as a receiver's would be).
+  RxDspSettings slow = nlms;
   slow.lms_step = 1e-6;
   slow.lms_max_passes = 1;
   RxDsp stuck(slow);
-  CHECK_THROWS_AS(stuck.train(r.clean, r.noisy, r.levels), NumericError);
+  const RxDspTraining stalled = stuck.train(train.clean, train.noisy, train.levels);
+  CHECK_FALSE(stalled.lms_converged);
+  CHECK(stalled.lms_excess > stalled.lms_excess_limit);
 }
 
 TEST_CASE("DFE error propagation raises the BER over ideal feedback as a Markov chain predicts",
