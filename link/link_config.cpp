@@ -132,11 +132,6 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
     block->set_label(entry.label);
     block->set_chain_index(index);
     if (!entry.power_included_in.empty()) block->set_power_included_in(entry.power_included_in);
-    if (!entry.transmit_included_in.empty()) {
-      if (auto* retimer = dynamic_cast<Retimer*>(block.get())) {
-        retimer->set_transmit_included_in(entry.transmit_included_in);
-      }
-    }
     block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
@@ -172,14 +167,14 @@ std::vector<int> wdm_neighbours(const LinkConfig& config, int lane) {
 /// Tx FFE on the transmit side. So
 ///  - the DSP stages (ffe, dfe, mlse, cdr, adc) that follow a serdes_rx, with only DSP stages in
 ///    between, are that SerDes's equaliser: costed in the serdes_rx, 0 W themselves;
-///  - a retimer right after a serdes_rx receives through it (a module DSP's host-facing C2M
-///    receiver): its receive half is costed in the serdes_rx;
-///  - a serdes_tx right after a retimer is the retimer's host-facing transmitter: its transmit
-///    half is costed in the serdes_tx.
+///  - a serdes_rx right before a retimer is that module DSP's host-facing C2M receiver front end,
+///    and a serdes_tx right after a retimer its C2M transmitter: both are part of the DSP chip,
+///    costed by the retimer's functions at its node and rate (devices/dsp/retimer.hpp), 0 W
+///    themselves.
 /// Marked on the chain entries, before segments are split, so the marks survive the split.
 void share_serdes_power(std::vector<ChainEntry>& chain) {
   static const std::vector<std::string> dsp_stages{"ffe", "dfe", "mlse", "cdr", "adc"};
-  const ChainEntry* serdes_rx = nullptr;
+  ChainEntry* serdes_rx = nullptr;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     ChainEntry& entry = chain[i];
     if (entry.block == "serdes_rx") {
@@ -188,13 +183,17 @@ void share_serdes_power(std::vector<ChainEntry>& chain) {
     }
     const bool stage =
         std::find(dsp_stages.begin(), dsp_stages.end(), entry.block) != dsp_stages.end();
-    if (serdes_rx != nullptr && (stage || entry.block == "retimer")) {
-      entry.power_included_in = serdes_rx->label;
+    if (serdes_rx != nullptr && stage) entry.power_included_in = serdes_rx->label;
+    if (entry.block == "retimer") {
+      // A module DSP's host-facing C2M halves belong to its chip (devices/dsp/retimer.hpp).
+      if (serdes_rx != nullptr && i > 0 && &chain[i - 1] == serdes_rx) {
+        serdes_rx->power_included_in = entry.label;
+      }
+      if (i + 1 < chain.size() && chain[i + 1].block == "serdes_tx") {
+        chain[i + 1].power_included_in = entry.label;
+      }
     }
     if (!stage) serdes_rx = nullptr;
-    if (entry.block == "retimer" && i + 1 < chain.size() && chain[i + 1].block == "serdes_tx") {
-      entry.transmit_included_in = chain[i + 1].label;
-    }
   }
 }
 
@@ -483,8 +482,7 @@ LinkConfig parse_link_config(const ConfigNode& root) {
                      .node = item,
                      .path = path,
                      .location = "module",
-                     .power_included_in = {},
-                     .transmit_included_in = {}};
+                     .power_included_in = {}};
     if (const ConfigNode* location = item.find("location")) {
       static const std::vector<std::string> places{"host", "board", "module", "laser_source"};
       if (!location->is_scalar() ||

@@ -60,11 +60,10 @@ struct ChainEntry {
   /// SerDes and its package), board, module (pluggable or optical engine), laser_source (an ELS
   /// front-panel module). Default: module.
   std::string location = "module";
-  /// Label of the block whose power figure includes this one's (a receiver costed once; see
-  /// share_serdes_power in link_config.cpp); empty: costed here. For a retimer: its receive half.
+  /// Label of the block whose power figure includes this one's (a receiver costed once; a
+  /// module DSP's C2M SerDes costed by its retimer; see share_serdes_power in link_config.cpp);
+  /// empty: costed here.
   std::string power_included_in;
-  /// For a retimer: label of the `serdes_tx` right after it, which carries its transmit half.
-  std::string transmit_included_in;
 };
 
 struct LinkConfig {

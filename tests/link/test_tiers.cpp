@@ -2,6 +2,7 @@
 // breakdown is the hand sum of its blocks, retimed segment BERs add up, copper reach behaves, and
 // the published reference points come out of the cited device parameters (the issue's targets;
 // sources in the presets and figures.md §3).
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -108,35 +109,36 @@ TEST_CASE(
     CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));
   }
-  // By hand, the 200G DSP pluggable, 8 lanes at 212.5 Gb/s. Host: a VSR (C2M) SerDes lane split
-  // between the near switch's Tx and the far switch's Rx (its FFE/DFE are part of the Rx). Module
-  // DSP: the C2M receiver (VSR Rx share) into the Tx retimer, whose line half is DAC + 4 Tx FFE
-  // taps; the Rx retimer's line half (ADC + 16 FFE + 1 DFE + CDR) out through a C2M
-  // transmitter (VSR Tx share). Optics: driver 150 mW; laser 10 mW / 0.2 + 150 mW TEC; TIA
-  // 100 mW.
+  // By hand, the 200G DSP pluggable, 8 lanes at 212.5 Gb/s (106.25 GBd). Host: a VSR (C2M)
+  // SerDes lane split between the near switch's Tx and the far switch's Rx (its FFE/DFE are part
+  // of the Rx). Module DSP chip, at 5 nm, costed by its two retimers: the Tx retimer receives the
+  // C2M channel (ADC + 16 FFE + 1 DFE + CDR; the module_serdes_rx before it is its front end, 0 W)
+  // and transmits the line (DAC + 4 Tx FFE taps); the Rx retimer receives the line and transmits
+  // the C2M channel (the module_serdes_tx after it, 0 W). Optics: driver 224 mW; laser
+  // 10 mW / 0.2 + 150 mW TEC; TIA 100 mW.
   const TierResult& p = rows.at("pluggable-dsp-200g");
   const double rb = 212.5e9;
+  const double rs = 106.25e9;
   const ReachClass& vsr = reach_class("vsr");
   CHECK(block_w(p, "host_serdes_tx") == Approx(8 * vsr.energy_per_bit_j * vsr.tx_share * rb));
   CHECK(block_w(p, "host_serdes_rx") == Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
   CHECK(block_w(p, "ffe") == 0.0);  // part of host_serdes_rx
   CHECK(block_w(p, "dfe") == 0.0);
-  CHECK(block_w(p, "module_serdes_rx") ==
-        Approx(8 * vsr.energy_per_bit_j * (1 - vsr.tx_share) * rb));
-  CHECK(block_w(p, "module_serdes_tx") == Approx(8 * vsr.energy_per_bit_j * vsr.tx_share * rb));
-  CHECK(block_w(p, "driver") == Approx(8 * 0.15));
+  CHECK(block_w(p, "module_serdes_rx") == 0.0);  // part of module_dsp_tx
+  CHECK(block_w(p, "module_serdes_tx") == 0.0);  // part of module_dsp_rx
+  CHECK(block_w(p, "driver") == Approx(8 * 0.224));
   CHECK(block_w(p, "laser") == Approx(8 * (0.010 / 0.2 + 0.15)).epsilon(1e-6));
   CHECK(block_w(p, "tia") == Approx(8 * 0.1));
   const double node = 5.0;
-  const double line_tx_pj = dsp_energy_pj_per_bit(DspFunction::adc, node) +
-                            4 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node);
-  const double line_rx_pj = dsp_energy_pj_per_bit(DspFunction::adc, node) +
-                            16 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node) +
-                            dsp_energy_pj_per_bit(DspFunction::dfe_tap, node) +
-                            dsp_energy_pj_per_bit(DspFunction::cdr, node);
-  CHECK(block_w(p, "module_dsp_tx") == Approx(8 * line_tx_pj * 1e-12 * rb));
-  CHECK(block_w(p, "module_dsp_rx") == Approx(8 * line_rx_pj * 1e-12 * rb));
-  CHECK(p.dsp_w == Approx(8 * (vsr.energy_per_bit_j + (line_tx_pj + line_rx_pj) * 1e-12) * rb));
+  const double tx_pj = dsp_energy_pj_per_bit(DspFunction::dac, node, rs) +
+                       4 * dsp_energy_pj_per_bit(DspFunction::tx_ffe_tap, node, rs);
+  const double rx_pj = dsp_energy_pj_per_bit(DspFunction::adc, node, rs) +
+                       16 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node, rs) +
+                       dsp_energy_pj_per_bit(DspFunction::dfe_tap, node, rs) +
+                       dsp_energy_pj_per_bit(DspFunction::cdr, node, rs);
+  CHECK(block_w(p, "module_dsp_tx") == Approx(8 * (rx_pj + tx_pj) * 1e-12 * rb));
+  CHECK(block_w(p, "module_dsp_rx") == Approx(8 * (rx_pj + tx_pj) * 1e-12 * rb));
+  CHECK(p.dsp_w == Approx(8 * 2 * (rx_pj + tx_pj) * 1e-12 * rb));
   const double load = p.module_w - block_w(p, "module overhead");
   CHECK(block_w(p, "module overhead") == Approx(module_overhead_w(load, 8)));
   CHECK(p.port_w == Approx(p.module_w + 8 * vsr.energy_per_bit_j * rb));
@@ -183,6 +185,21 @@ TEST_CASE("Passive copper reaches at least 1 m at 200G/lane and further at 100G/
   // presets its reach is within a few tenths of a metre of the DAC's; both are reported.
   CHECK(rows.at("copper-cpc-200g").reach_m < rows.at("copper-cpc-100g").reach_m);
   CHECK(rows.at("copper-cpc-200g").reach_m >= 1.0);
+}
+
+TEST_CASE("The reach search's answer closes and 5 % more cable does not",
+          "[link][tiers][reach][long]") {
+  // The secant search (tiers.cpp, search_reach) must stay a bracket: re-run the DAC at its
+  // reported reach and at 5 % beyond it (the search's resolution) as ordinary tiers.
+  const double reach = copper_reach().at("copper-dac-200g").reach_m;
+  REQUIRE(reach > 0.0);
+  auto at = [](double length) {
+    return run_tier(preset("copper-dac-200g"),
+                    {"analysis.sensitivity=false", fmt::format("chain.twinax.length={} m", length)},
+                    false);
+  };
+  CHECK(at(reach).closes);
+  CHECK_FALSE(at(reach * 1.05).closes);
 }
 
 // Published: passive copper at 200G/lane reaches about 1–2 m (the tiers issue; 802.3dj CR is
