@@ -122,22 +122,53 @@ LaneContext lane_context(const LinkConfig& config, int lane) {
 
 namespace {
 
-std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index) {
-  const BlockType* type = find_block_type(entry.block);
-  ConfigReader reader(entry.node, entry.path + " (" + entry.block + ")",
+ConfigReader entry_reader(const ChainEntry& entry) {
+  return ConfigReader(entry.node, entry.path + " (" + entry.block + ")",
                       {"block", "name", "location"});
+}
+
+/// The block of `entry`, prepared for `lane` unless `prepare` is false (see make_blocks).
+std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index,
+                                  bool prepare = true) {
+  const BlockType* type = find_block_type(entry.block);
+  ConfigReader reader = entry_reader(entry);
   std::unique_ptr<Block> block;
   try {
     block = type->make(reader);
     block->set_label(entry.label);
     block->set_chain_index(index);
     if (!entry.power_included_in.empty()) block->set_power_included_in(entry.power_included_in);
-    block->prepare(lane);
+    if (prepare) block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
   }
   reader.reject_unknown_keys();
   return block;
+}
+
+/// The blocks of entries [0, count), prepared for `lane`. A copper block in a run of two or more
+/// is not designed on its own (its own FIR would be replaced by the run's): only the run's
+/// cascade is (cascade_copper_runs). The design of a copper FIR — the network evaluated on the
+/// FFT grid — is the costly part of building a copper chain.
+std::vector<std::unique_ptr<Block>> make_blocks(const std::vector<ChainEntry>& entries,
+                                                std::size_t count, const LaneContext& lane) {
+  std::vector<std::unique_ptr<Block>> chain;
+  for (std::size_t i = 0; i < count; ++i) {
+    chain.push_back(make_block(entries[i], lane, static_cast<int>(i), false));
+  }
+  auto copper = [&](std::size_t i) {
+    return i < count && dynamic_cast<CopperBlock*>(chain[i].get()) != nullptr;
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    if (copper(i) && ((i > 0 && copper(i - 1)) || copper(i + 1))) continue;
+    try {
+      chain[i]->prepare(lane);
+    } catch (const ParameterError& e) {
+      throw InputError(entry_reader(entries[i]).where(e.key()), e.what());
+    }
+  }
+  cascade_copper_runs(chain, lane);
+  return chain;
 }
 
 /// Lanes sharing lane `lane`'s fibre at other wavelengths: lanes.wdm repeats its grid every
@@ -228,10 +259,8 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
 
 std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane) {
   const LaneContext context = lane_context(config, lane);
-  std::vector<std::unique_ptr<Block>> chain;
-  int index = 0;
-  for (const auto& entry : config.chain) chain.push_back(make_block(entry, context, index++));
-  cascade_copper_runs(chain, context);
+  std::vector<std::unique_ptr<Block>> chain =
+      make_blocks(config.chain, config.chain.size(), context);
   // WDM crosstalk: each demux port gets the other lanes of its fibre, each with its own chain up
   // to the demux (prepared at its own wavelength) and a decorrelated copy of the pattern
   // (channels/optical/wdm_filter.hpp).
@@ -257,10 +286,7 @@ std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int la
           .skip_symbols = std::min<std::uint64_t>(period, 1u << 20) * (k + 1) / (others.size() + 1),
           .precoding = config.signal.precoding,
           .swing_v = config.signal.swing_v};
-      for (std::size_t i = 0; i < d; ++i) {
-        n.chain.push_back(make_block(config.chain[i], neighbour_context, static_cast<int>(i)));
-      }
-      cascade_copper_runs(n.chain, neighbour_context);
+      n.chain = make_blocks(config.chain, d, neighbour_context);
       demux->add_neighbour(std::move(n));
     }
   }

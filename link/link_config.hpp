@@ -99,7 +99,8 @@ struct LinkConfig {
 /// Combines each run of consecutive copper blocks (package, pcb_trace, connector, twinax,
 /// touchstone) into one S-parameter cascade, with the reflections between them: the run's first
 /// block filters with the cascade, the others pass through (channels/copper/copper_block.hpp).
-/// Called by build_chain; blocks are prepared again for `context`.
+/// Called by build_chain, whose copper blocks in runs are not prepared before: the run's head is
+/// prepared with the cascade, its other members (passing through) after it.
 void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context);
 
 /// Insertion loss of the chain's copper at `frequency_hz`, dB: the sum over its copper runs (each

@@ -112,7 +112,9 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   apply_override(root, fmt::format("lanes.count={}", distinct));
   LinkConfig config = parse_link_config(root);
   config.analysis.monte_carlo.enabled = false;
-  config.analysis.noise_budget = false;  // the tiers table does not report it
+  config.analysis.noise_budget = false;     // the tiers table does not report it
+  config.analysis.com = "off";              // nor the copper runs' COM (a report, not the BER)
+  config.analysis.statistical_eye = false;  // nor the statistical eye's BER
   config.analysis.probe_uis = 0;
   return config;
 }
