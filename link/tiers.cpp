@@ -115,6 +115,7 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   config.analysis.noise_budget = false;     // the tiers table does not report it
   config.analysis.com = "off";              // nor the copper runs' COM (a report, not the BER)
   config.analysis.statistical_eye = false;  // nor the statistical eye's BER
+  config.analysis.penalties = false;        // nor the power penalties (a sensitivity search each)
   config.analysis.probe_uis = 0;
   return config;
 }
@@ -174,19 +175,23 @@ class ReachProbe {
 /// BER (the reach segment's worst lane + the other segments' worst BERs, `others`) meets
 /// `target`, bracketed to 5 %.
 ///
-/// Cost: log10(BER) falls smoothly with length (the loss in dB, and with it the Q factor, grows
-/// linearly), so the search steps along the secant of log10(BER/target) instead of doubling and
-/// bisecting: from the configured length (its BER known from the tier's run) it extrapolates
-/// to the crossing, then probes a pair of lengths 4.5 % apart around each estimate, which ends
-/// the search as soon as the estimate is within a few per cent. And it follows one lane, the
-/// reach segment's worst at the configured length; the last closing length is then checked on
+/// Cost: the Q factor in dB falls about linearly with length (the loss in dB grows linearly), so
+/// the search steps along the secant of log10(−log10 BER) — Q in dB up to a constant — instead
+/// of doubling and bisecting: from the configured length (its BER known from the tier's run) it
+/// extrapolates to the crossing, then probes a pair of lengths 4.5 % apart around each
+/// estimate, which ends the search as soon as the estimate is within a few per cent. And it
+/// follows one lane, the worst at the first step; the last closing length is then checked on
 /// every other lane, and if one of them fails there the search goes on with that lane. Every
 /// answer stays bracketed as before: the reported length closes on every lane, and 5 % more
 /// fails on at least one.
 double search_reach(ReachProbe& probe, double configured, const std::vector<double>& lane_bers,
                     double others, double target, double floor, double cap) {
-  auto excess = [&](double ber) {  // log10 of BER over target; ≤ 0 closes
-    return std::log10(std::max(ber + others, 1e-300)) - std::log10(target);
+  // The search variable: log10 of −log10(BER) under that of the target (≤ 0 closes). For a
+  // Gaussian tail −log10(BER) ∝ Q², so this is 2·log10(Q) plus a constant, i.e. Q in dB, which
+  // falls linearly with the loss in dB and so with length: secants land close to the crossing.
+  auto excess = [&](double ber) {
+    const double total = std::clamp(ber + others, 1e-300, 0.5);
+    return std::log10(-std::log10(target)) - std::log10(-std::log10(total));
   };
   int lane =
       static_cast<int>(std::max_element(lane_bers.begin(), lane_bers.end()) - lane_bers.begin());
@@ -222,10 +227,26 @@ double search_reach(ReachProbe& probe, double configured, const std::vector<doub
   // Bracket: step away from the configured length along the secant (×2 or ÷2 before there is
   // one), by at least ×1.5 and at most ×4 a step.
   double x = f_prev <= 0.0 ? configured * 2.0 : configured / 2.0;
+  bool first = true;
   while (!(have_good && have_bad)) {
     if (x > cap) x = cap;
     if (x < floor) x = floor;
-    const double value = f(x);
+    double value = f(x);
+    if (first && probe.lanes() > 1) {
+      // The lane to follow: the worst at the first step away from the configured length (the
+      // worst there may not be the worst at the reach: WDM lanes see different dispersion).
+      for (int other = 0; other < probe.lanes(); ++other) {
+        if (other == lane) continue;
+        const double v = excess(probe.lane_ber_at(x, other));
+        if (v > value) {
+          value = v;
+          lane = other;
+        }
+      }
+      x_prev = configured;
+      f_prev = excess(lane_bers[static_cast<std::size_t>(lane)]);
+    }
+    first = false;
     record(x, value);
     if (have_good && have_bad) break;
     if (value <= 0.0 && x >= cap) return cap;   // closes at the cap: reported as the cap
