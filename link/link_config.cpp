@@ -334,7 +334,7 @@ void check_chain_domains(const LinkConfig& config,
   }
 }
 
-LinkConfig parse_link_config(const ConfigNode& root) {
+LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
   LinkConfig config;
   config.resolved = root;
   config.file = root.file;
@@ -522,7 +522,8 @@ LinkConfig parse_link_config(const ConfigNode& root) {
   }
   share_serdes_power(config.chain);
   // Construct every lane's chain once so all parameter errors surface now.
-  for (int lane = 0; lane < config.lanes.count; ++lane) {
+  const int lanes = every_lane ? config.lanes.count : std::min(config.lanes.count, 1);
+  for (int lane = 0; lane < lanes; ++lane) {
     const auto blocks = build_chain(config, lane);
     check_chain_domains(config, blocks);
   }

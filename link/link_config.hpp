@@ -88,7 +88,10 @@ struct LinkConfig {
 
 /// Validates the resolved tree and builds the typed config. Every block of the chain is
 /// constructed and prepared once here, so all parameter errors surface before a run starts.
-[[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved);
+/// With `every_lane` false only lane 0's chain is (its domains are every lane's; the other lanes
+/// differ in wavelength only): for a caller that builds every lane's chain itself straight after,
+/// where any lane's error surfaces with the same file, line and key.
+[[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved, bool every_lane = true);
 
 /// The lane context of lane `lane`.
 [[nodiscard]] LaneContext lane_context(const LinkConfig& config, int lane);

@@ -110,7 +110,8 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   const auto [port, distinct] = port_and_distinct_lanes(root);
   port_lanes = port;
   apply_override(root, fmt::format("lanes.count={}", distinct));
-  LinkConfig config = parse_link_config(root);
+  // Lane 0's chain checked here; run_link builds every lane's (and reports any lane's error).
+  LinkConfig config = parse_link_config(root, false);
   config.analysis.monte_carlo.enabled = false;
   config.analysis.noise_budget = false;     // the tiers table does not report it
   config.analysis.com = "off";              // nor the copper runs' COM (a report, not the BER)
