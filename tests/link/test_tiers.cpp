@@ -246,7 +246,7 @@ TEST_CASE(
 // 150 mW, laser at WPE 0.2, TIA 100 mW, 0.1 W management) are where it is missing; the same
 // watts in the LPO module would bring it to ≈ 0.4.
 TEST_CASE(
-    "LPO draws 0.35–0.6 of a DSP pluggable's module power; CPO 0.2–0.4 of the pluggable "
+    "LPO draws 0.35–0.6 of a DSP pluggable's module power, CPO 0.2–0.4 of the pluggable "
     "path's power (published claims, figures.md §3 and the tiers issue)",
     "[link][tiers][power][long][!mayfail]") {
   for (const std::string rate : {"100g", "200g"}) {
