@@ -122,27 +122,53 @@ LaneContext lane_context(const LinkConfig& config, int lane) {
 
 namespace {
 
-std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index) {
-  const BlockType* type = find_block_type(entry.block);
-  ConfigReader reader(entry.node, entry.path + " (" + entry.block + ")",
+ConfigReader entry_reader(const ChainEntry& entry) {
+  return ConfigReader(entry.node, entry.path + " (" + entry.block + ")",
                       {"block", "name", "location"});
+}
+
+/// The block of `entry`, prepared for `lane` unless `prepare` is false (see make_blocks).
+std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index,
+                                  bool prepare = true) {
+  const BlockType* type = find_block_type(entry.block);
+  ConfigReader reader = entry_reader(entry);
   std::unique_ptr<Block> block;
   try {
     block = type->make(reader);
     block->set_label(entry.label);
     block->set_chain_index(index);
     if (!entry.power_included_in.empty()) block->set_power_included_in(entry.power_included_in);
-    if (!entry.transmit_included_in.empty()) {
-      if (auto* retimer = dynamic_cast<Retimer*>(block.get())) {
-        retimer->set_transmit_included_in(entry.transmit_included_in);
-      }
-    }
-    block->prepare(lane);
+    if (prepare) block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
   }
   reader.reject_unknown_keys();
   return block;
+}
+
+/// The blocks of entries [0, count), prepared for `lane`. A copper block in a run of two or more
+/// is not designed on its own (its own FIR would be replaced by the run's): only the run's
+/// cascade is (cascade_copper_runs). The design of a copper FIR — the network evaluated on the
+/// FFT grid — is the costly part of building a copper chain.
+std::vector<std::unique_ptr<Block>> make_blocks(const std::vector<ChainEntry>& entries,
+                                                std::size_t count, const LaneContext& lane) {
+  std::vector<std::unique_ptr<Block>> chain;
+  for (std::size_t i = 0; i < count; ++i) {
+    chain.push_back(make_block(entries[i], lane, static_cast<int>(i), false));
+  }
+  auto copper = [&](std::size_t i) {
+    return i < count && dynamic_cast<CopperBlock*>(chain[i].get()) != nullptr;
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    if (copper(i) && ((i > 0 && copper(i - 1)) || copper(i + 1))) continue;
+    try {
+      chain[i]->prepare(lane);
+    } catch (const ParameterError& e) {
+      throw InputError(entry_reader(entries[i]).where(e.key()), e.what());
+    }
+  }
+  cascade_copper_runs(chain, lane);
+  return chain;
 }
 
 /// Lanes sharing lane `lane`'s fibre at other wavelengths: lanes.wdm repeats its grid every
@@ -172,14 +198,14 @@ std::vector<int> wdm_neighbours(const LinkConfig& config, int lane) {
 /// Tx FFE on the transmit side. So
 ///  - the DSP stages (ffe, dfe, mlse, cdr, adc) that follow a serdes_rx, with only DSP stages in
 ///    between, are that SerDes's equaliser: costed in the serdes_rx, 0 W themselves;
-///  - a retimer right after a serdes_rx receives through it (a module DSP's host-facing C2M
-///    receiver): its receive half is costed in the serdes_rx;
-///  - a serdes_tx right after a retimer is the retimer's host-facing transmitter: its transmit
-///    half is costed in the serdes_tx.
+///  - a serdes_rx right before a retimer is that module DSP's host-facing C2M receiver front end,
+///    and a serdes_tx right after a retimer its C2M transmitter: both are part of the DSP chip,
+///    costed by the retimer's functions at its node and rate (devices/dsp/retimer.hpp), 0 W
+///    themselves.
 /// Marked on the chain entries, before segments are split, so the marks survive the split.
 void share_serdes_power(std::vector<ChainEntry>& chain) {
   static const std::vector<std::string> dsp_stages{"ffe", "dfe", "mlse", "cdr", "adc"};
-  const ChainEntry* serdes_rx = nullptr;
+  ChainEntry* serdes_rx = nullptr;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     ChainEntry& entry = chain[i];
     if (entry.block == "serdes_rx") {
@@ -188,13 +214,17 @@ void share_serdes_power(std::vector<ChainEntry>& chain) {
     }
     const bool stage =
         std::find(dsp_stages.begin(), dsp_stages.end(), entry.block) != dsp_stages.end();
-    if (serdes_rx != nullptr && (stage || entry.block == "retimer")) {
-      entry.power_included_in = serdes_rx->label;
+    if (serdes_rx != nullptr && stage) entry.power_included_in = serdes_rx->label;
+    if (entry.block == "retimer") {
+      // A module DSP's host-facing C2M halves belong to its chip (devices/dsp/retimer.hpp).
+      if (serdes_rx != nullptr && i > 0 && &chain[i - 1] == serdes_rx) {
+        serdes_rx->power_included_in = entry.label;
+      }
+      if (i + 1 < chain.size() && chain[i + 1].block == "serdes_tx") {
+        chain[i + 1].power_included_in = entry.label;
+      }
     }
     if (!stage) serdes_rx = nullptr;
-    if (entry.block == "retimer" && i + 1 < chain.size() && chain[i + 1].block == "serdes_tx") {
-      entry.transmit_included_in = chain[i + 1].label;
-    }
   }
 }
 
@@ -229,10 +259,8 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
 
 std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int lane) {
   const LaneContext context = lane_context(config, lane);
-  std::vector<std::unique_ptr<Block>> chain;
-  int index = 0;
-  for (const auto& entry : config.chain) chain.push_back(make_block(entry, context, index++));
-  cascade_copper_runs(chain, context);
+  std::vector<std::unique_ptr<Block>> chain =
+      make_blocks(config.chain, config.chain.size(), context);
   // WDM crosstalk: each demux port gets the other lanes of its fibre, each with its own chain up
   // to the demux (prepared at its own wavelength) and a decorrelated copy of the pattern
   // (channels/optical/wdm_filter.hpp).
@@ -258,10 +286,7 @@ std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int la
           .skip_symbols = std::min<std::uint64_t>(period, 1u << 20) * (k + 1) / (others.size() + 1),
           .precoding = config.signal.precoding,
           .swing_v = config.signal.swing_v};
-      for (std::size_t i = 0; i < d; ++i) {
-        n.chain.push_back(make_block(config.chain[i], neighbour_context, static_cast<int>(i)));
-      }
-      cascade_copper_runs(n.chain, neighbour_context);
+      n.chain = make_blocks(config.chain, d, neighbour_context);
       demux->add_neighbour(std::move(n));
     }
   }
@@ -402,7 +427,7 @@ void read_monte_carlo_keys(ParamReader& r, std::uint64_t default_symbols, MonteC
       read_count(r, "min_errors", 100, "Bit errors after which Monte-Carlo stops.", 1e12);
 }
 
-LinkConfig parse_link_config(const ConfigNode& root) {
+LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
   LinkConfig config;
   config.resolved = root;
   config.file = root.file;
@@ -499,8 +524,7 @@ LinkConfig parse_link_config(const ConfigNode& root) {
                      .node = item,
                      .path = path,
                      .location = "module",
-                     .power_included_in = {},
-                     .transmit_included_in = {}};
+                     .power_included_in = {}};
     if (const ConfigNode* location = item.find("location")) {
       static const std::vector<std::string> places{"host", "board", "module", "laser_source"};
       if (!location->is_scalar() ||
@@ -514,7 +538,8 @@ LinkConfig parse_link_config(const ConfigNode& root) {
   }
   share_serdes_power(config.chain);
   // Construct every lane's chain once so all parameter errors surface now.
-  for (int lane = 0; lane < config.lanes.count; ++lane) {
+  const int lanes = every_lane ? config.lanes.count : std::min(config.lanes.count, 1);
+  for (int lane = 0; lane < lanes; ++lane) {
     const auto blocks = build_chain(config, lane);
     check_chain_domains(config, blocks);
   }

@@ -61,11 +61,10 @@ struct ChainEntry {
   /// SerDes and its package), board, module (pluggable or optical engine), laser_source (an ELS
   /// front-panel module). Default: module.
   std::string location = "module";
-  /// Label of the block whose power figure includes this one's (a receiver costed once; see
-  /// share_serdes_power in link_config.cpp); empty: costed here. For a retimer: its receive half.
+  /// Label of the block whose power figure includes this one's (a receiver costed once; a
+  /// module DSP's C2M SerDes costed by its retimer; see share_serdes_power in link_config.cpp);
+  /// empty: costed here.
   std::string power_included_in;
-  /// For a retimer: label of the `serdes_tx` right after it, which carries its transmit half.
-  std::string transmit_included_in;
 };
 
 struct LinkConfig {
@@ -90,7 +89,10 @@ struct LinkConfig {
 
 /// Validates the resolved tree and builds the typed config. Every block of the chain is
 /// constructed and prepared once here, so all parameter errors surface before a run starts.
-[[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved);
+/// With `every_lane` false only lane 0's chain is (its domains are every lane's; the other lanes
+/// differ in wavelength only): for a caller that builds every lane's chain itself straight after,
+/// where any lane's error surfaces with the same file, line and key.
+[[nodiscard]] LinkConfig parse_link_config(const ConfigNode& resolved, bool every_lane = true);
 
 /// The keys of the sections `signal`, `lanes`, `analysis` and `analysis.monte_carlo`, read
 /// through any ParamReader (parse_link_config uses a ConfigReader; docs/config.md is generated
@@ -110,7 +112,8 @@ void read_monte_carlo_keys(ParamReader& reader, std::uint64_t default_symbols,
 /// Combines each run of consecutive copper blocks (package, pcb_trace, connector, twinax,
 /// touchstone) into one S-parameter cascade, with the reflections between them: the run's first
 /// block filters with the cascade, the others pass through (channels/copper/copper_block.hpp).
-/// Called by build_chain; blocks are prepared again for `context`.
+/// Called by build_chain, whose copper blocks in runs are not prepared before: the run's head is
+/// prepared with the cascade, its other members (passing through) after it.
 void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context);
 
 /// Insertion loss of the chain's copper at `frequency_hz`, dB: the sum over its copper runs (each

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <stdexcept>
 
 #include "link/link_config.hpp"
 #include "link/report.hpp"
@@ -108,9 +110,13 @@ LinkConfig load_tier(const std::string& preset, const std::vector<std::string>& 
   const auto [port, distinct] = port_and_distinct_lanes(root);
   port_lanes = port;
   apply_override(root, fmt::format("lanes.count={}", distinct));
-  LinkConfig config = parse_link_config(root);
+  // Lane 0's chain checked here; run_link builds every lane's (and reports any lane's error).
+  LinkConfig config = parse_link_config(root, false);
   config.analysis.monte_carlo.enabled = false;
-  config.analysis.noise_budget = false;  // the tiers table does not report it
+  config.analysis.noise_budget = false;     // the tiers table does not report it
+  config.analysis.com = "off";              // nor the copper runs' COM (a report, not the BER)
+  config.analysis.statistical_eye = false;  // nor the statistical eye's BER
+  config.analysis.penalties = false;        // nor the power penalties (a sensitivity search each)
   config.analysis.probe_uis = 0;
   return config;
 }
@@ -124,21 +130,202 @@ int segment_of(const LinkConfig& config, int index) {
   return segment;
 }
 
-/// The link BER with the reach block at `length_m`: only the segment holding it is re-run (the
-/// other segments' BERs, `others`, do not depend on it), without the statistical eye or the
-/// sensitivity search.
-double worst_ber_at(const ConfigNode& root, int index, double length_m, int segment,
-                    double others) {
-  ConfigNode node = root;
-  apply_override(node, fmt::format("chain.{}.length={:.6g} m", index, length_m));
-  LinkConfig config = parse_link_config(node);
-  config.analysis.monte_carlo.enabled = false;
-  config.analysis.sensitivity = false;
-  config.analysis.statistical_eye = false;
-  config.analysis.noise_budget = false;
-  config.analysis.probe_uis = 0;
-  const std::vector<LinkConfig> segments = split_segments(config);
-  return run_link(segments.at(static_cast<std::size_t>(segment)), 1).worst_ber + others;
+/// Probes of the reach search: one retimed segment (the one holding the reach block) re-run with
+/// the reach block at a trial length, lane by lane. The segment config is split once; a probe
+/// edits the block's `length` in place and builds only the lanes it runs, with the analyses the
+/// BER does not need left out (Monte-Carlo, sensitivity, statistical eye, noise budget, TDECQ,
+/// COM, probes): the semi-analytic BER of a lane is the same as in a full run.
+class ReachProbe {
+ public:
+  ReachProbe(const LinkConfig& config, int index, int segment) {
+    LinkConfig whole = config;
+    whole.analysis.monte_carlo.enabled = false;
+    whole.analysis.sensitivity = false;
+    whole.analysis.statistical_eye = false;
+    whole.analysis.noise_budget = false;
+    whole.analysis.probe_uis = 0;
+    whole.analysis.com = "off";
+    const std::string path = config.chain.at(static_cast<std::size_t>(index)).path;
+    segment_ = split_segments(whole).at(static_cast<std::size_t>(segment));
+    for (auto& entry : segment_.chain) {
+      if (entry.path == path) length_ = entry.node.find("length");
+    }
+    if (length_ == nullptr) {
+      throw std::logic_error("tiers: the reach block " + path + " has no length in its segment");
+    }
+  }
+
+  /// The semi-analytic BER of `lane` of the segment with the reach block `length_m` long.
+  double lane_ber_at(double length_m, int lane) {
+    length_->scalar = fmt::format("{:.9g} m", length_m);
+    LaneResult result = run_lane_with_chain(segment_, lane, build_chain(segment_, lane));
+    return lane_ber(segment_, result);
+  }
+
+  [[nodiscard]] int lanes() const { return segment_.lanes.count; }
+
+  ReachProbe(const ReachProbe&) = delete;  // length_ points into segment_
+  ReachProbe& operator=(const ReachProbe&) = delete;
+
+ private:
+  LinkConfig segment_;
+  ConfigNode* length_ = nullptr;
+};
+
+/// The reach search (see tiers.hpp): the longest length, within [floor, cap], at which the link
+/// BER (the reach segment's worst lane + the other segments' worst BERs, `others`) meets
+/// `target`, bracketed to 5 %.
+///
+/// Cost: the Q factor in dB falls about linearly with length (the loss in dB grows linearly), so
+/// the search steps along the secant of log10(−log10 BER) — Q in dB up to a constant — instead
+/// of doubling and bisecting: from the configured length (its BER known from the tier's run) it
+/// extrapolates to the crossing, then probes a pair of lengths 4.5 % apart around each
+/// estimate, which ends the search as soon as the estimate is within a few per cent. And it
+/// follows one lane, the worst at the first step; the last closing length is then checked on
+/// every other lane, and if one of them fails there the search goes on with that lane. Every
+/// answer stays bracketed as before: the reported length closes on every lane, and 5 % more
+/// fails on at least one.
+double search_reach(ReachProbe& probe, double configured, const std::vector<double>& lane_bers,
+                    double others, double target, double floor, double cap) {
+  // The search variable: log10 of −log10(BER) under that of the target (≤ 0 closes). For a
+  // Gaussian tail −log10(BER) ∝ Q², so this is 2·log10(Q) plus a constant, i.e. Q in dB, which
+  // falls linearly with the loss in dB and so with length: secants land close to the crossing.
+  auto excess = [&](double ber) {
+    const double total = std::clamp(ber + others, 1e-300, 0.5);
+    return std::log10(-std::log10(target)) - std::log10(-std::log10(total));
+  };
+  int lane =
+      static_cast<int>(std::max_element(lane_bers.begin(), lane_bers.end()) - lane_bers.begin());
+  auto f = [&](double length) { return excess(probe.lane_ber_at(length, lane)); };
+  constexpr double tolerance = 0.05;  // bad − good ≤ 5 % of good, as the table's resolution
+  constexpr double pair = 1.045;      // a probe pair inside the tolerance
+
+  double good = 0.0, f_good = 0.0, bad = 0.0, f_bad = 0.0;
+  bool have_good = false, have_bad = false;
+  auto record = [&](double length, double value) {
+    if (value <= 0.0) {
+      if (!have_good || length > good) {
+        good = length;
+        f_good = value;
+        have_good = true;
+      }
+    } else if (!have_bad || length < bad) {
+      bad = length;
+      f_bad = value;
+      have_bad = true;
+    }
+  };
+  // Secant root of two points, or NaN when the line does not cross.
+  auto crossing = [](double x0, double f0, double x1, double f1) {
+    if (f1 == f0) return std::numeric_limits<double>::quiet_NaN();
+    const double x = x1 - f1 * (x1 - x0) / (f1 - f0);
+    return x > 0.0 ? x : std::numeric_limits<double>::quiet_NaN();
+  };
+
+  double x_prev = configured;
+  double f_prev = excess(lane_bers[static_cast<std::size_t>(lane)]);
+  record(x_prev, f_prev);
+  // Bracket: step away from the configured length along the secant (×2 or ÷2 before there is
+  // one), by at least ×1.5 and at most ×4 a step.
+  double x = f_prev <= 0.0 ? configured * 2.0 : configured / 2.0;
+  bool first = true;
+  while (!(have_good && have_bad)) {
+    if (x > cap) x = cap;
+    if (x < floor) x = floor;
+    double value = f(x);
+    if (first && probe.lanes() > 1) {
+      // The lane to follow: the worst at the first step away from the configured length (the
+      // worst there may not be the worst at the reach: WDM lanes see different dispersion).
+      for (int other = 0; other < probe.lanes(); ++other) {
+        if (other == lane) continue;
+        const double v = excess(probe.lane_ber_at(x, other));
+        if (v > value) {
+          value = v;
+          lane = other;
+        }
+      }
+      x_prev = configured;
+      f_prev = excess(lane_bers[static_cast<std::size_t>(lane)]);
+    }
+    first = false;
+    record(x, value);
+    if (have_good && have_bad) break;
+    if (value <= 0.0 && x >= cap) return cap;   // closes at the cap: reported as the cap
+    if (value > 0.0 && x <= floor) return 0.0;  // fails at the floor
+    const double estimate = crossing(x_prev, f_prev, x, value);
+    x_prev = x;
+    f_prev = value;
+    if (value <= 0.0) {
+      x = std::isfinite(estimate) ? std::clamp(estimate * 1.02, x * 1.5, x * 4.0) : x * 2.0;
+    } else {
+      x = std::isfinite(estimate) ? std::clamp(estimate * 0.98, x / 4.0, x / 1.5) : x / 2.0;
+    }
+  }
+  // Refine: a pair of probes 4.5 % apart around the secant (regula falsi) estimate.
+  for (;;) {
+    while (bad - good > tolerance * good) {
+      double estimate = crossing(good, f_good, bad, f_bad);
+      const double width = bad - good;
+      if (!std::isfinite(estimate)) estimate = 0.5 * (good + bad);
+      estimate = std::clamp(estimate, good + 0.05 * width, bad - 0.05 * width);
+      double lo = estimate / std::sqrt(pair);
+      double hi = estimate * std::sqrt(pair);
+      if (lo <= good || hi >= bad) {  // the pair does not fit: one probe, bisection-safe
+        const double value = f(estimate);
+        record(estimate, value);
+        continue;
+      }
+      const double f_lo = f(lo);
+      record(lo, f_lo);
+      if (f_lo <= 0.0) {
+        record(hi, f(hi));
+      } else {
+        const double below = lo / pair;
+        if (below > good) record(below, f(below));
+      }
+    }
+    // Every other lane must close at `good` too; if one does not, follow it.
+    int failing = -1;
+    double f_failing = 0.0;
+    for (int other = 0; other < probe.lanes() && failing < 0; ++other) {
+      if (other == lane) continue;
+      const double value = excess(probe.lane_ber_at(good, other));
+      if (value > 0.0) {
+        failing = other;
+        f_failing = value;
+      }
+    }
+    if (failing < 0) return good;
+    lane = failing;
+    bad = good;
+    f_bad = f_failing;
+    have_good = false;
+    // Back down from the failing length on the new lane until one closes.
+    x = good / 1.5;
+    while (!have_good) {
+      if (x < floor) return 0.0;
+      record(x, f(x));
+      x /= 1.5;
+    }
+  }
+}
+
+/// A tier's relative run time: simulated lanes × retimed segments, read from the config tree
+/// (0 when the preset does not resolve: run_tier reports that error).
+int estimated_cost(const std::string& preset, const std::vector<std::string>& overrides) {
+  try {
+    const ConfigNode root = resolve_config(preset, overrides);
+    int segments = 1;
+    if (const ConfigNode* chain = root.find("chain"); chain != nullptr) {
+      for (const auto& item : chain->sequence) {
+        const ConfigNode* block = item.find("block");
+        if (block != nullptr && block->is_scalar() && block->scalar == "retimer") ++segments;
+      }
+    }
+    return port_and_distinct_lanes(root).second * segments;
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 }  // namespace
@@ -246,34 +433,13 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
       for (std::size_t k = 0; k < link.segments.size(); ++k) {
         if (static_cast<int>(k) != segment) others += link.segments[k].worst_ber;
       }
-      auto closes = [&](double length) {
-        return worst_ber_at(config.resolved, index, length, segment, others) <= row.target_ber;
-      };
-      double good = 0.0, bad = 0.0;
-      if (closes(configured)) {
-        good = configured;
-        bad = configured * 2.0;
-        while (bad <= cap && closes(bad)) {
-          good = bad;
-          bad *= 2.0;
-        }
-        if (bad > cap) bad = cap * 1.0001;
-      } else {
-        bad = configured;
-        good = configured / 2.0;
-        while (good >= floor && !closes(good)) {
-          bad = good;
-          good /= 2.0;
-        }
-        if (good < floor) good = 0.0;
+      // The reach segment's lanes at the configured length, from the run above.
+      std::vector<double> lane_bers;
+      for (const auto& lane : link.segments.at(static_cast<std::size_t>(segment)).lanes) {
+        lane_bers.push_back(lane_ber(config, lane));
       }
-      if (good > 0.0 && bad <= cap) {
-        while ((bad - good) > 0.05 * good) {
-          const double mid = 0.5 * (good + bad);
-          (closes(mid) ? good : bad) = mid;
-        }
-      }
-      row.reach_m = good;
+      ReachProbe probe(config, index, segment);
+      row.reach_m = search_reach(probe, configured, lane_bers, others, row.target_ber, floor, cap);
     }
   }
   row.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -286,13 +452,20 @@ std::vector<TierResult> run_tiers(const std::vector<std::string>& presets, int t
   std::vector<std::exception_ptr> errors(presets.size());
   const int team = threads > 0 ? threads : omp_get_max_threads();
   const auto n = static_cast<int>(presets.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  // Longest first (the WDM tiers run a lane per wavelength), so that no thread starts a long
+  // tier when the others are done; the rows keep the presets' order.
+  std::vector<std::pair<int, int>> order;  // (estimated cost, preset index)
   for (int i = 0; i < n; ++i) {
+    order.emplace_back(-estimated_cost(presets[static_cast<std::size_t>(i)], overrides), i);
+  }
+  std::stable_sort(order.begin(), order.end());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  for (int k = 0; k < n; ++k) {
+    const auto i = static_cast<std::size_t>(order[static_cast<std::size_t>(k)].second);
     try {
-      rows[static_cast<std::size_t>(i)] =
-          run_tier(presets[static_cast<std::size_t>(i)], overrides, reach);
+      rows[i] = run_tier(presets[i], overrides, reach);
     } catch (...) {
-      errors[static_cast<std::size_t>(i)] = std::current_exception();
+      errors[i] = std::current_exception();
     }
   }
   for (const auto& error : errors) {

@@ -17,9 +17,10 @@
 // pJ/bit = port_w / (lanes × line bit rate), and / (lanes × payload rate).
 //
 // Reach: the length of the first `fiber` (optical tiers) or the longest `twinax` (copper tiers:
-// the cable, not a co-packaged-copper flyover) is
-// bracketed by doubling from the preset's length (halving when it does not close) and bisected
-// to 5 % on the semi-analytic BER against the target.
+// the cable, not a co-packaged-copper flyover) at which the link still meets the target on the
+// semi-analytic BER, bracketed to 5 % (the reported length closes on every lane; 5 % more fails).
+// The search re-runs only the retimed segment holding that block, one lane at a time, stepping
+// along the secant of log10(BER/target) versus length (search_reach in tiers.cpp).
 #pragma once
 
 #include <limits>

@@ -71,7 +71,7 @@ std::vector<PowerItem> AdcBlock::power() const {
   if (!power_included_in().empty())
     return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
-  const double pj = dsp_energy_pj_per_bit(DspFunction::adc, node_nm);
+  const double pj = dsp_energy_pj_per_bit(DspFunction::adc, node_nm, lane_.symbol_rate_bd);
   return {{PowerCategory::dsp, pj * 1e-12 * lane_.bit_rate_bps(),
            fmt::format("ADC at {:.0f} nm: {:.2f} pJ/bit", node_nm, pj)}};
 }

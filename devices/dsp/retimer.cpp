@@ -59,25 +59,26 @@ void Retimer::contribute(RxDspSettings& settings) const {
 
 double Retimer::receive_pj_per_bit() const {
   const double node_nm = params_.node_m * 1e9;
+  const double rs = lane_.symbol_rate_bd;
   const double equaliser =
-      params_.mlse ? dsp_energy_pj_per_bit(DspFunction::mlse, node_nm)
-                   : params_.dfe_taps * dsp_energy_pj_per_bit(DspFunction::dfe_tap, node_nm);
-  return dsp_energy_pj_per_bit(DspFunction::adc, node_nm) +
-         params_.ffe_taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm) + equaliser +
-         dsp_energy_pj_per_bit(DspFunction::cdr, node_nm);
+      params_.mlse ? dsp_energy_pj_per_bit(DspFunction::mlse, node_nm, rs)
+                   : params_.dfe_taps * dsp_energy_pj_per_bit(DspFunction::dfe_tap, node_nm, rs);
+  return dsp_energy_pj_per_bit(DspFunction::adc, node_nm, rs) +
+         params_.ffe_taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm, rs) + equaliser +
+         dsp_energy_pj_per_bit(DspFunction::cdr, node_nm, rs);
 }
 
 double Retimer::transmit_pj_per_bit() const {
   const double node_nm = params_.node_m * 1e9;
-  // DAC costed as the ADC of the same rate (status U, see the header).
-  return dsp_energy_pj_per_bit(DspFunction::adc, node_nm) +
-         params_.tx_ffe_taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm);
+  const double rs = lane_.symbol_rate_bd;
+  return dsp_energy_pj_per_bit(DspFunction::dac, node_nm, rs) +
+         params_.tx_ffe_taps * dsp_energy_pj_per_bit(DspFunction::tx_ffe_tap, node_nm, rs);
 }
 
 double Retimer::fec_pj_per_bit() const {
-  return params_.inner_fec
-             ? dsp_energy_pj_per_bit(DspFunction::fec_inner_hamming, params_.node_m * 1e9)
-             : 0.0;
+  return params_.inner_fec ? dsp_energy_pj_per_bit(DspFunction::fec_inner_hamming,
+                                                   params_.node_m * 1e9, lane_.symbol_rate_bd)
+                           : 0.0;
 }
 
 std::string Retimer::describe() const {
@@ -89,25 +90,19 @@ std::string Retimer::describe() const {
 }
 
 std::vector<PowerItem> Retimer::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::dsp, power_included_in())};
   const double rb = lane_.bit_rate_bps();
   std::vector<PowerItem> items;
-  if (power_included_in().empty()) {
-    items.push_back(
-        {PowerCategory::dsp, receive_pj_per_bit() * 1e-12 * rb,
-         fmt::format(
-             "receive: ADC + {} FFE taps + {} + CDR = {:.2f} pJ/bit", params_.ffe_taps,
-             params_.mlse ? std::string("MLSE") : fmt::format("{} DFE taps", params_.dfe_taps),
-             receive_pj_per_bit())});
-  } else {
-    items.push_back(included_power(PowerCategory::dsp, power_included_in()));
-  }
-  if (transmit_included_in_.empty()) {
-    items.push_back({PowerCategory::dsp, transmit_pj_per_bit() * 1e-12 * rb,
-                     fmt::format("transmit: DAC + {} Tx FFE taps = {:.2f} pJ/bit",
-                                 params_.tx_ffe_taps, transmit_pj_per_bit())});
-  } else {
-    items.push_back(included_power(PowerCategory::dsp, transmit_included_in_));
-  }
+  items.push_back(
+      {PowerCategory::dsp, receive_pj_per_bit() * 1e-12 * rb,
+       fmt::format(
+           "receive: ADC + {} FFE taps + {} + CDR = {:.2f} pJ/bit", params_.ffe_taps,
+           params_.mlse ? std::string("MLSE") : fmt::format("{} DFE taps", params_.dfe_taps),
+           receive_pj_per_bit())});
+  items.push_back({PowerCategory::dsp, transmit_pj_per_bit() * 1e-12 * rb,
+                   fmt::format("transmit: DAC + {} Tx FFE taps = {:.2f} pJ/bit",
+                               params_.tx_ffe_taps, transmit_pj_per_bit())});
   if (params_.inner_fec) {
     items.push_back({PowerCategory::dsp, fec_pj_per_bit() * 1e-12 * rb,
                      fmt::format("inner Hamming(128,120) = {:.2f} pJ/bit", fec_pj_per_bit())});

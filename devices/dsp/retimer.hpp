@@ -7,20 +7,21 @@
 // this block carries settings only (it is a DspStageBlock).
 //
 // Power (one retimer = the receive half of its input link + the transmit half of its output
-// link, per lane and direction), from devices/dsp/dsp_power.hpp at the retimer's CMOS node:
+// link, per lane and direction), from devices/dsp/dsp_power.hpp at the retimer's CMOS node and
+// the lane's symbol rate:
 //   P = R_b · [E_adc + N_ffe·E_tap + N_dfe·E_dfe (or E_mlse) + E_cdr     (receive data path)
-//             + E_dac + N_txffe·E_tap                                      (transmit path)
-//             + E_inner_fec]                                               (802.3dj inner code)
-// with R_b the lane's line bit rate. The DAC is costed as the ADC of the same rate (an estimate,
-// status U: both are ~6-bit converters at the symbol rate with similar clocking). A module's DSP
-// is two retimers per lane in a one-direction chain (the module's transmit-side DSP at one end,
-// the receive-side DSP at the other end), i.e. one module's Tx + Rx per lane.
+//             + E_dac + N_txffe·E_txtap                                  (transmit path)
+//             + E_inner_fec]                                             (802.3dj inner code)
+// with R_b the lane's line bit rate. A module's DSP chip is two retimers per lane in a
+// one-direction chain (the module's transmit-side DSP at one end, the receive-side DSP at the
+// other end), i.e. one module's Tx + Rx per lane.
 //
-// Host-facing halves: a retimer's side that faces a host over a C2M channel is a SerDes, not the
-// line DSP. In a chain, a `serdes_rx` right before the retimer is its receive front end and a
-// `serdes_tx` right after it its transmitter (link_config.cpp, share_serdes_power): those blocks
-// carry the reach-class energy (devices/serdes/reach_class.cpp) and the retimer's receive or
-// transmit half above reports 0 W "included in" them, so each half is costed once.
+// Host-facing halves: a retimer's side that faces a host over a C2M channel is part of the same
+// DSP chip, at its node, and is costed here with the same functions: the `serdes_rx` right before
+// the retimer (its C2M front end: CTLE and noise in the simulation) and the `serdes_tx` right
+// after it (its C2M transmitter) report 0 W "included in" the retimer (link_config.cpp,
+// share_serdes_power). The receive half's FFE/DFE are those the retimer simulates on that
+// channel, so what is costed is what equalises.
 #pragma once
 
 #include "devices/dsp/rx_dsp_blocks.hpp"
@@ -54,13 +55,9 @@ class Retimer final : public DspStageBlock {
   [[nodiscard]] double transmit_pj_per_bit() const;
   [[nodiscard]] double fec_pj_per_bit() const;
   [[nodiscard]] const RetimerParams& params() const { return params_; }
-  /// Marks the transmit half as part of the `serdes_tx` that follows (see the header); the
-  /// receive half uses Block::set_power_included_in.
-  void set_transmit_included_in(std::string owner) { transmit_included_in_ = std::move(owner); }
 
  private:
   RetimerParams params_;
-  std::string transmit_included_in_;
 };
 
 }  // namespace optilane

@@ -82,8 +82,9 @@ std::vector<PowerItem> FfeBlock::power() const {
     return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
   const int taps = params_.taps * params_.spacing;
-  const double pj = taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm) +
-                    dsp_energy_pj_per_bit(DspFunction::adc, node_nm);
+  const double pj =
+      taps * dsp_energy_pj_per_bit(DspFunction::ffe_tap, node_nm, lane_.symbol_rate_bd) +
+      dsp_energy_pj_per_bit(DspFunction::adc, node_nm, lane_.symbol_rate_bd);
   return {dsp_power(
       lane_, pj, fmt::format("ADC + {} FFE taps at {:.0f} nm: {:.2f} pJ/bit", taps, node_nm, pj))};
 }
@@ -110,7 +111,8 @@ std::vector<PowerItem> DfeBlock::power() const {
   if (!power_included_in().empty())
     return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
-  const double pj = params_.taps * dsp_energy_pj_per_bit(DspFunction::dfe_tap, node_nm);
+  const double pj =
+      params_.taps * dsp_energy_pj_per_bit(DspFunction::dfe_tap, node_nm, lane_.symbol_rate_bd);
   return {dsp_power(lane_, pj, fmt::format("{} DFE taps at {:.0f} nm", params_.taps, node_nm))};
 }
 
@@ -146,7 +148,7 @@ std::vector<PowerItem> MlseBlock::power() const {
   if (!power_included_in().empty())
     return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
-  const double pj = dsp_energy_pj_per_bit(DspFunction::mlse, node_nm);
+  const double pj = dsp_energy_pj_per_bit(DspFunction::mlse, node_nm, lane_.symbol_rate_bd);
   return {dsp_power(lane_, pj, fmt::format("4-state Viterbi at {:.0f} nm", node_nm))};
 }
 
@@ -191,7 +193,7 @@ std::vector<PowerItem> CdrBlock::power() const {
   if (!power_included_in().empty())
     return {included_power(PowerCategory::dsp, power_included_in())};
   const double node_nm = params_.node_m * 1e9;
-  const double pj = dsp_energy_pj_per_bit(DspFunction::cdr, node_nm);
+  const double pj = dsp_energy_pj_per_bit(DspFunction::cdr, node_nm, lane_.symbol_rate_bd);
   return {dsp_power(lane_, pj, fmt::format("CDR at {:.0f} nm", node_nm))};
 }
 

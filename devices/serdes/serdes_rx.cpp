@@ -107,6 +107,8 @@ std::string SerdesRxBlock::describe() const {
 }
 
 std::vector<PowerItem> SerdesRxBlock::power() const {
+  if (!power_included_in().empty())
+    return {included_power(PowerCategory::serdes, power_included_in())};
   const ReachClass& c = reach_class(params_.reach);
   const double watts = c.energy_per_bit_j * (1.0 - c.tx_share) * lane_.bit_rate_bps();
   return {{PowerCategory::serdes, watts,

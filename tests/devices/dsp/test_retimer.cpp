@@ -34,12 +34,13 @@ TEST_CASE(
       .ffe_taps = 16, .ffe_pre_taps = 5, .dfe_taps = 1, .tx_ffe_taps = 4, .node_m = 5e-9});
   retimer.prepare(lane_200g());
   const double n = 5.0;
-  const double rx = dsp_energy_pj_per_bit(DspFunction::adc, n) +
-                    16 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, n) +
-                    dsp_energy_pj_per_bit(DspFunction::dfe_tap, n) +
-                    dsp_energy_pj_per_bit(DspFunction::cdr, n);
-  const double tx = dsp_energy_pj_per_bit(DspFunction::adc, n) +
-                    4 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, n);
+  const double rs = 106.25e9;
+  const double rx = dsp_energy_pj_per_bit(DspFunction::adc, n, rs) +
+                    16 * dsp_energy_pj_per_bit(DspFunction::ffe_tap, n, rs) +
+                    dsp_energy_pj_per_bit(DspFunction::dfe_tap, n, rs) +
+                    dsp_energy_pj_per_bit(DspFunction::cdr, n, rs);
+  const double tx = dsp_energy_pj_per_bit(DspFunction::dac, n, rs) +
+                    4 * dsp_energy_pj_per_bit(DspFunction::tx_ffe_tap, n, rs);
   double total = 0.0;
   for (const auto& item : retimer.power()) {
     CHECK(item.category == PowerCategory::dsp);
