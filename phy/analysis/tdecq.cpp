@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "phy/analysis/statistics.hpp"
-#include "phy/fft.hpp"
 #include "phy/filter_design.hpp"
+#include "phy/overlap_save.hpp"
 
 namespace optilane {
 namespace {
@@ -52,22 +52,21 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
   const std::int64_t len = symbols * sps;
   const std::vector<double> h = reference_receiver_taps(settings);
   if (settings.reference_bandwidth_hz >= 0.0) {
-    // Circular convolution y ⊛ h over the pattern period, by FFT of the period's length.
-    const auto size = static_cast<std::size_t>(len);
-    FftPlan forward(FftPlan::Kind::real_forward, size);
-    FftPlan inverse(FftPlan::Kind::real_inverse, size);
-    std::fill(forward.real().begin(), forward.real().end(), 0.0);
-    for (std::size_t t = 0; t < h.size(); ++t) forward.real()[t % size] += h[t];
-    forward.execute();
-    std::vector<std::complex<double>> response(forward.spectrum().begin(),
-                                               forward.spectrum().end());
-    std::copy(y.begin(), y.end(), forward.real().begin());
-    forward.execute();
-    for (std::size_t b = 0; b < response.size(); ++b) {
-      inverse.spectrum()[b] = forward.spectrum()[b] * response[b] / static_cast<double>(size);
+    // Circular convolution y ⊛ h over the pattern period: the linear convolution of the period
+    // preceded by its own last L−1 samples (its periodic extension), by overlap-save on
+    // power-of-two FFTs. (An FFT of the period's own length, 16·(2^k − 1) samples, has large
+    // prime factors — 8191 for PRBS13Q, 257 for SSPRQ — and its planning alone was 15 % of
+    // lane A.) Both compute the same sum Σ_t h[t]·y[(i − t) mod len].
+    const std::size_t size = static_cast<std::size_t>(len);
+    const std::size_t lead = h.size() - 1;
+    std::vector<double> extended(lead + size);
+    for (std::size_t j = 0; j < lead; ++j) {
+      extended[j] = y[(size - (lead - j) % size) % size];
     }
-    inverse.execute();
-    std::copy(inverse.real().begin(), inverse.real().end(), y.begin());
+    std::copy(y.begin(), y.end(), extended.begin() + static_cast<std::ptrdiff_t>(lead));
+    RealFirFilter reference(h);
+    reference.process(extended, extended);
+    std::copy(extended.begin() + static_cast<std::ptrdiff_t>(lead), extended.end(), y.begin());
   }
   auto at = [&](std::int64_t k, std::int64_t offset) {
     std::int64_t i = (k * sps + offset) % len;
