@@ -368,8 +368,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       const bool audit = check_energy && chain[i]->is_passive() &&
                          chain[i]->output_domain(clean.domain) == clean.domain;
       if (audit) energy_in[i] += energy(clean);
-      chain[i]->process(noisy);
-      reference[i]->process(clean);
+      chain[i]->process_twin(noisy, *reference[i], clean);
       if (result.tx && i == tx_at && clean.domain == Domain::optical) {
         capture_tx(clean, tx_field);
         capture_tx(noisy, tx_field_noisy);
