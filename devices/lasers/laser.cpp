@@ -3,6 +3,7 @@
 #include "devices/lasers/dfb_laser.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <complex>
 
@@ -167,6 +168,11 @@ void Laser::process(Signal& chunk) {
     // One-sided PSD RIN_0 over 0..fs/2: per-sample variance RIN_0·fs/2.
     stream.fill_gaussian(delta_, std::sqrt(db_to_power_ratio(params_.rin_db_per_hz) * fs / 2.0));
     if (!rin_filter_.empty()) rin_filter_.process(delta_, delta_);
+  }
+  if (!rin_on && !phase_on) {
+    // Noiseless (the semi-analytic BER's twin): a constant field, its sincos taken once.
+    std::fill(chunk.optical.begin(), chunk.optical.end(), std::polar(std::sqrt(p_out), phase_));
+    return;
   }
   RandomStream phase_stream = noise_stream(chunk, 1);
   const double phase_sigma = std::sqrt(2.0 * pi * params_.linewidth_hz / fs);
