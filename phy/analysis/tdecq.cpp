@@ -197,9 +197,12 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
         lv.push_back(levels[static_cast<std::size_t>(k)]);
       }
     }
-    // Each sample's distance to the thresholds that bound its level's decision region, sorted:
-    // a bisection step then sums Q(d/σ) over the distances below 9σ only (beyond, a term is below
-    // 1.2e-19, far under any target SER), instead of testing every sample.
+    // Each sample's distance to the thresholds that bound its level's decision region, sorted
+    // ascending, so the terms Q(d/σ) of the SER come largest first. A bisection step only asks
+    // whether SER(σ) exceeds the target, and that is decided as soon as the partial sum exceeds
+    // it, or the partial sum plus (terms left) × (the last term, their bound) stays within it:
+    // the decision of the whole sum, without its tail. Terms beyond 9σ (below 1.2e-19, far under
+    // any target SER) are zero, as before.
     std::vector<double> distances;
     distances.reserve(2 * eq.size());
     for (std::size_t i = 0; i < eq.size(); ++i) {
@@ -207,29 +210,33 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
       if (lv[i] < 3) distances.push_back(thresholds[lv[i]] - eq[i]);
     }
     std::sort(distances.begin(), distances.end());
-    auto ser = [&](double sigma) {
+    const auto samples = static_cast<double>(eq.size());
+    auto above_target = [&](double sigma) {
       const double s = std::sqrt(sigma * sigma + sigma_tx * sigma_tx);
-      double e = 0.0;
       if (!(s > 0.0)) {
         // No noise: a sample outside its region is an error (at most one distance is negative).
-        e = static_cast<double>(std::lower_bound(distances.begin(), distances.end(), 0.0) -
-                                distances.begin());
-      } else {
-        for (auto d = distances.begin(); d != distances.end() && *d < 9.0 * s; ++d) {
-          e += q_function(*d / s);
-        }
+        const auto outside = std::lower_bound(distances.begin(), distances.end(), 0.0);
+        return static_cast<double>(outside - distances.begin()) / samples > settings.target_ser;
       }
-      return e / static_cast<double>(eq.size());
+      double e = 0.0;
+      for (std::size_t i = 0; i < distances.size() && distances[i] < 9.0 * s; ++i) {
+        const double term = q_function(distances[i] / s);
+        e += term;
+        if (e / samples > settings.target_ser) return true;
+        const auto left = static_cast<double>(distances.size() - i - 1);
+        if ((e + left * term) / samples <= settings.target_ser) return false;
+      }
+      return e / samples > settings.target_ser;
     };
     double lo = 0.0, hi = r.oma_outer_w;
-    if (ser(lo) > settings.target_ser) {
+    if (above_target(lo)) {
       sigma_g = 0.0;
       break;
     }
     // σ_G to 1e-6 relative (TDECQ to 4e-6 dB).
     for (int it = 0; it < 60 && hi - lo > 1e-6 * hi; ++it) {
       const double mid = 0.5 * (lo + hi);
-      (ser(mid) > settings.target_ser ? hi : lo) = mid;
+      (above_target(mid) ? hi : lo) = mid;
     }
     sigma_g = std::min(sigma_g, lo);
   }
