@@ -333,6 +333,20 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
 
   const bool check_energy = energy_checks_enabled();
   std::vector<double> energy_in(chain.size()), energy_out(chain.size());
+  // Up to the first block that adds noise in this run, both paths carry the same signal through
+  // the same deterministic blocks: there the twin takes a copy of the noisy path's signal instead
+  // of computing it again (noise_sources() lists every kind a block adds; a test holds every block
+  // of every example to it). A noise-budget run with one kind on shares everything before it.
+  std::size_t shared_prefix = 0;
+  while (shared_prefix < chain.size() &&
+         (chain[shared_prefix]->noise_sources() & noise_mask) == 0u) {
+    ++shared_prefix;
+  }
+  bool clean_stale = false;  ///< `clean` is due a copy of `noisy` (inside the shared prefix)
+  auto sync_clean = [&] {
+    if (clean_stale) clean = noisy;
+    clean_stale = false;
+  };
   std::int64_t sent = 0;
   std::int64_t chunk_index = 0;
   while (true) {
@@ -365,16 +379,25 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     capture(result.probes[0], noisy);
 
     for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (check_energy) sync_clean();
       const bool audit = check_energy && chain[i]->is_passive() &&
                          chain[i]->output_domain(clean.domain) == clean.domain;
       if (audit) energy_in[i] += energy(clean);
-      chain[i]->process_twin(noisy, *reference[i], clean);
+      if (i < shared_prefix) {
+        chain[i]->process(noisy);
+        clean_stale = true;
+      } else {
+        sync_clean();
+        chain[i]->process_twin(noisy, *reference[i], clean);
+      }
+      if (result.tx && i == tx_at) sync_clean();
       if (result.tx && i == tx_at && clean.domain == Domain::optical) {
         capture_tx(clean, tx_field);
         capture_tx(noisy, tx_field_noisy);
       }
       check_finite(noisy, *chain[i]);
       if (audit) {
+        sync_clean();
         energy_out[i] += energy(clean);
         // 1e-6 relative: FIR truncation ripple is far below; a real gain is far above.
         if (energy_out[i] > energy_in[i] * (1.0 + 1e-6) + 1e-300) {
@@ -385,6 +408,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       }
       capture(result.probes[i + 1], noisy);
     }
+    sync_clean();
     if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {
       throw NumericError("the chain changed the chunk length or ended in the optical domain");
     }
