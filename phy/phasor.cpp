@@ -8,8 +8,11 @@ void phasor_walk(std::span<const double> steps, double& phase,
                  std::span<std::complex<double>> out) {
   double re = std::cos(phase), im = std::sin(phase);
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    const double d = steps[i];
-    phase += d;
+    // The step actually taken: φ's rounding at large |φ| drops low bits of steps[i], and the
+    // rotation must follow φ as summed (the difference of the two sums is exact).
+    const double previous = phase;
+    phase += steps[i];
+    const double d = phase - previous;
     if ((i + 1) % phasor_anchor == 0 || !(std::abs(d) <= phasor_series_step)) {
       re = std::cos(phase);
       im = std::sin(phase);

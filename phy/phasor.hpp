@@ -5,7 +5,8 @@
 // terms, δ¹¹/11! and δ¹²/12!, are below 1.2e-22: below the rounding of the sum), and re-anchored
 // to the exact (cos φ, sin φ) every `phasor_anchor` samples and after any larger step. Each
 // rotation adds at most ~4 ε of relative error, so |u_i − exp(jφ_i)| ≤ phasor_anchor·4ε ≈ 5.7e-14;
-// φ itself is summed exactly as a per-sample loop would, so the walk's statistics are untouched.
+// φ itself is summed exactly as a per-sample loop would, so the walk's statistics are untouched,
+// and each rotation turns by φ's rounded increment, so the bound holds however far φ has walked.
 #pragma once
 
 #include <complex>
