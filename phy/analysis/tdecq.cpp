@@ -57,8 +57,15 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     std::copy(extended.begin() + static_cast<std::ptrdiff_t>(lead), extended.end(), y.begin());
   }
   auto at = [&](std::int64_t k, std::int64_t offset) {
-    std::int64_t i = (k * sps + offset) % len;
+    // Index modulo the period; the callers stay within one period of [0, len), where a
+    // subtraction or an addition does what the (much slower) division would.
+    std::int64_t i = k * sps + offset;
+    if (i >= len) i -= len;
     if (i < 0) i += len;
+    if (i < 0 || i >= len) {
+      i %= len;
+      if (i < 0) i += len;
+    }
     return y[static_cast<std::size_t>(i)];
   };
   // 2. Delay: the offset whose samples correlate best with the levels.
