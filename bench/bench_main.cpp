@@ -6,6 +6,7 @@
 //   optilane_bench lane CONFIG [SYMBOLS [THREADS]]   one config, Monte-Carlo over every symbol
 //   optilane_bench awgn SYMBOLS              the AWGN lane of examples/awgn-pam4.yaml
 //   optilane_bench mem CONFIG SYMBOLS         peak memory of one run (one process per figure)
+//   optilane_bench D POINTS                   the first POINTS points of D (lane A) only
 //
 // Wall time is noisy on a shared machine; user CPU time (getrusage, all threads) is quoted beside
 // it, and instruction counts come from `valgrind --tool=callgrind` (see the README).
@@ -158,7 +159,7 @@ void bench_tiers_command() {
 
 /// D: a 1,000-point semi-analytic sweep on two threads (Monte-Carlo off, one PRBS13Q period
 /// of 8191 symbols per point covers every ISI pattern the pattern has).
-void bench_sweep(const std::string& config_path, const std::string& label) {
+void bench_sweep(const std::string& config_path, const std::string& label, std::size_t points = 0) {
   SweepSpec spec{.config_path = config_path,
                  .overrides = {"signal.symbols=8191", "signal.pattern=prbs13q",
                                "analysis.monte_carlo=false", "analysis.noise_budget=false"},
@@ -171,7 +172,8 @@ void bench_sweep(const std::string& config_path, const std::string& label) {
     fmt::print("{:<8} skipped: {}\n", label, e.what());
     return;
   }
-  std::vector<std::size_t> indices(sweep->size());
+  // `points` > 0: the first that many points only (a quick figure; D's target is for all).
+  std::vector<std::size_t> indices(points > 0 ? std::min(points, sweep->size()) : sweep->size());
   for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
   const Stopwatch watch;
   const auto rows = run_sweep_points(*sweep, indices, 2, {});
@@ -283,6 +285,10 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "awgn") == 0) {
     bench_lane("awgn", std::string(source_dir) + "/examples/awgn-pam4.yaml", std::stoull(argv[2]),
                1);
+    return 0;
+  }
+  if (argc == 3 && std::strcmp(argv[1], "D") == 0) {
+    bench_sweep(bench_dir + "/lane-a.yaml", "D", std::stoull(argv[2]));
     return 0;
   }
   if (argc == 4 && std::strcmp(argv[1], "mem") == 0) {

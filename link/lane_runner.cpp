@@ -202,12 +202,23 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
   const std::vector<std::unique_ptr<Block>> dsp_blocks = ReceiverDspStage::take_dsp_blocks(chain);
   result.insertion_loss_db_at_nyquist = copper_insertion_loss_db(chain, 0.5 * sig.symbol_rate_bd);
+  // Up to the first block that adds noise in this run, both paths carry the same signal through
+  // the same deterministic blocks: there the twin takes a copy of the noisy path's signal instead
+  // of computing it again, and needs no copy of those blocks (noise_sources() lists every kind a
+  // block adds; a test holds every block of every example to it). A noise-budget run with one
+  // kind on shares everything before it.
+  std::size_t shared_prefix = 0;
+  while (shared_prefix < chain.size() &&
+         (chain[shared_prefix]->noise_sources() & noise_mask) == 0u) {
+    ++shared_prefix;
+  }
   std::vector<std::unique_ptr<Block>> reference;
   double latency_samples = 0.0;
   for (const auto& block : chain) {
     block->set_noise_mask(noise_mask);
-    reference.push_back(block->clone());
-    reference.back()->set_noise_enabled(false);
+    const bool shared = reference.size() < shared_prefix;
+    reference.push_back(shared ? nullptr : block->clone());
+    if (!shared) reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();
     result.chain_description.push_back(block->describe());
   }
@@ -333,6 +344,11 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
 
   const bool check_energy = energy_checks_enabled();
   std::vector<double> energy_in(chain.size()), energy_out(chain.size());
+  bool clean_stale = false;  ///< `clean` is due a copy of `noisy` (inside the shared prefix)
+  auto sync_clean = [&] {
+    if (clean_stale) clean = noisy;
+    clean_stale = false;
+  };
   std::int64_t sent = 0;
   std::int64_t chunk_index = 0;
   while (true) {
@@ -365,17 +381,25 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     capture(result.probes[0], noisy);
 
     for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (check_energy) sync_clean();
       const bool audit = check_energy && chain[i]->is_passive() &&
                          chain[i]->output_domain(clean.domain) == clean.domain;
       if (audit) energy_in[i] += energy(clean);
-      chain[i]->process(noisy);
-      reference[i]->process(clean);
+      if (i < shared_prefix) {
+        chain[i]->process(noisy);
+        clean_stale = true;
+      } else {
+        sync_clean();
+        chain[i]->process_twin(noisy, *reference[i], clean);
+      }
+      if (result.tx && i == tx_at) sync_clean();
       if (result.tx && i == tx_at && clean.domain == Domain::optical) {
         capture_tx(clean, tx_field);
         capture_tx(noisy, tx_field_noisy);
       }
       check_finite(noisy, *chain[i]);
       if (audit) {
+        sync_clean();
         energy_out[i] += energy(clean);
         // 1e-6 relative: FIR truncation ripple is far below; a real gain is far above.
         if (energy_out[i] > energy_in[i] * (1.0 + 1e-6) + 1e-300) {
@@ -386,6 +410,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       }
       capture(result.probes[i + 1], noisy);
     }
+    sync_clean();
     if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {
       throw NumericError("the chain changed the chunk length or ended in the optical domain");
     }

@@ -75,6 +75,15 @@ class Block {
   virtual void prepare(const LaneContext& lane) { lane_ = lane; }
   /// Processes one chunk in place.
   virtual void process(Signal& chunk) = 0;
+  /// Processes the same chunk of the noisy path (`noisy`, through this block) and of the
+  /// noiseless twin (`clean`, through `twin`, this block's clone with noise off) that the
+  /// semi-analytic BER runs beside it. The default is the two calls; a block may override it to do
+  /// work the two have in common once (a filter of an input both paths share bit for bit), but
+  /// the results must be exactly those of the two calls.
+  virtual void process_twin(Signal& noisy, Block& twin, Signal& clean) {
+    process(noisy);
+    twin.process(clean);
+  }
   /// Returns to the state right after prepare().
   virtual void reset() {}
   /// Deep copy, including prepared state.

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 
 #include "phy/errors.hpp"
 #include "phy/fft.hpp"
@@ -188,8 +191,33 @@ FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_
 }
 
 FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {
-  return design_fir([&spec](double f) { return filter_response(spec, f); }, sample_rate_hz,
-                    is_zero_phase(spec.shape));
+  auto design_now = [&] {
+    return design_fir([&spec](double f) { return filter_response(spec, f); }, sample_rate_hz,
+                      is_zero_phase(spec.shape));
+  };
+  // Each design samples the response on a grid of at least 2^16 points and transforms it; the same
+  // few filters (photodetector, TIA, the TDECQ reference receiver) are designed again for every
+  // chain built (a lane's noise-budget and sensitivity re-runs, every sweep point), so designs
+  // are kept per (spec, sample rate): a kept design is the very vector a new one would be.
+  using Key = std::tuple<int, double, int, double, double>;
+  constexpr std::size_t capacity = 64;
+  static std::mutex mutex;
+  static std::map<Key, FirDesign> cache;
+  const Key key{static_cast<int>(spec.shape), spec.bandwidth_hz, spec.order, spec.rolloff,
+                sample_rate_hz};
+  if (!std::isfinite(spec.bandwidth_hz) || !std::isfinite(spec.rolloff) ||
+      !std::isfinite(sample_rate_hz)) {
+    return design_now();  // NaN does not order: not a map key
+  }
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  FirDesign design = design_now();
+  const std::lock_guard lock(mutex);
+  if (cache.size() >= capacity) cache.clear();
+  cache.emplace(key, design);
+  return design;
 }
 
 double noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {

@@ -1,6 +1,7 @@
 #include "phy/overlap_save.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace optilane {
@@ -12,6 +13,16 @@ std::size_t choose_fft_size(std::size_t taps, std::size_t requested) {
     return requested;
   }
   return std::max<std::size_t>(256, next_power_of_two(4 * taps));
+}
+
+/// out[k] = a[k]·b[k]. The product written out, as std::complex's own fast path computes it, so
+/// the compiler vectorises it (operator* guards every product against NaN with a library call).
+void multiply(std::span<const std::complex<double>> a, std::span<const std::complex<double>> b,
+              std::span<std::complex<double>> out) {
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const double ar = a[k].real(), ai = a[k].imag(), br = b[k].real(), bi = b[k].imag();
+    out[k] = {ar * br - ai * bi, ar * bi + ai * br};
+  }
 }
 
 }  // namespace
@@ -33,7 +44,21 @@ RealFirFilter::RealFirFilter(std::vector<double> taps, std::size_t fft_size)
   history_.assign(taps_.size() - 1, 0.0);
 }
 
-void RealFirFilter::reset() { std::fill(history_.begin(), history_.end(), 0.0); }
+void RealFirFilter::reset() {
+  std::fill(history_.begin(), history_.end(), 0.0);
+}
+
+bool RealFirFilter::same_state(const RealFirFilter& other) const {
+  return taps_.size() == other.taps_.size() && fft_size_ == other.fft_size_ &&
+         history_.size() == other.history_.size() &&
+         std::memcmp(history_.data(), other.history_.data(), history_.size() * sizeof(double)) ==
+             0 &&
+         std::memcmp(taps_.data(), other.taps_.data(), taps_.size() * sizeof(double)) == 0;
+}
+
+void RealFirFilter::copy_state_from(const RealFirFilter& other) {
+  std::copy(other.history_.begin(), other.history_.end(), history_.begin());
+}
 
 void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
   const std::size_t overlap = taps_.size() - 1;
@@ -52,7 +77,7 @@ void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
     forward_.execute();
     auto spectrum = forward_.spectrum();
     auto inverse_bins = inverse_.spectrum();
-    for (std::size_t k = 0; k < spectrum.size(); ++k) inverse_bins[k] = spectrum[k] * response_[k];
+    multiply(spectrum, response_, inverse_bins);
     inverse_.execute();
     auto result = inverse_.real();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),
@@ -99,7 +124,7 @@ void ComplexFirFilter::process(std::span<const std::complex<double>> in,
     forward_.execute();
     auto spectrum = forward_.spectrum();
     auto inverse_bins = inverse_.spectrum();
-    for (std::size_t k = 0; k < spectrum.size(); ++k) inverse_bins[k] = spectrum[k] * response_[k];
+    multiply(spectrum, response_, inverse_bins);
     inverse_.execute();
     auto result = inverse_.time();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),

@@ -28,6 +28,12 @@ class RealFirFilter {
   void reset();
   [[nodiscard]] const std::vector<double>& taps() const { return taps_; }
   [[nodiscard]] bool empty() const { return taps_.empty(); }
+  /// True when `other` (a copy of this filter) holds bit for bit the same input history, so the
+  /// same input gives it bit for bit the same output.
+  [[nodiscard]] bool same_state(const RealFirFilter& other) const;
+  /// Takes `other`'s input history (a copy of this filter that has filtered what this one
+  /// should have).
+  void copy_state_from(const RealFirFilter& other);
 
  private:
   std::vector<double> taps_;

@@ -3,8 +3,13 @@
 // whatever thread runs it and whatever order chunks of other lanes are processed in.
 //
 // Engine: xoshiro256++ (Blackman & Vigna, "Scrambled linear pseudorandom number generators",
-// ACM TOMS 2021), seeded through SplitMix64. Gaussian variates: Marsaglia's polar method on our own
-// uniforms, so the sequence is identical across standard libraries.
+// ACM TOMS 2021), seeded through SplitMix64. Gaussian variates: the ziggurat method (Marsaglia &
+// Tsang, "The Ziggurat Method for Generating Random Variables", J. Stat. Softw. 5(8), 2000) with
+// 256 layers, on our own uniforms, so the sequence is identical across standard libraries. It is
+// exact, not an approximation: each layer's rectangle is accepted outright (98.5 % of draws, one
+// 64-bit word: layer index, sign and abscissa from disjoint bits), its wedge against exp(−x²/2)
+// and the base layer's tail beyond R by Marsaglia's exponential method (1964). It replaced the
+// polar method (one log, sqrt and division per pair, ~21 % rejections) for speed.
 #pragma once
 
 #include <cmath>
@@ -46,8 +51,6 @@ class RandomStream {
 
  private:
   std::uint64_t s_[4]{};
-  double spare_ = 0.0;
-  bool has_spare_ = false;
 };
 
 }  // namespace optilane

@@ -3,11 +3,13 @@
 #include "devices/lasers/dfb_laser.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <complex>
 
 #include "phy/errors.hpp"
 #include "phy/filter_design.hpp"
+#include "phy/phasor.hpp"
 #include "phy/units.hpp"
 
 namespace optilane {
@@ -168,12 +170,24 @@ void Laser::process(Signal& chunk) {
     stream.fill_gaussian(delta_, std::sqrt(db_to_power_ratio(params_.rin_db_per_hz) * fs / 2.0));
     if (!rin_filter_.empty()) rin_filter_.process(delta_, delta_);
   }
-  RandomStream phase_stream = noise_stream(chunk, 1);
-  const double phase_sigma = std::sqrt(2.0 * pi * params_.linewidth_hz / fs);
+  if (!rin_on && !phase_on) {
+    // Noiseless (the semi-analytic BER's twin): a constant field, its sincos taken once.
+    std::fill(chunk.optical.begin(), chunk.optical.end(), std::polar(std::sqrt(p_out), phase_));
+    return;
+  }
+  if (phase_on) {
+    // The Wiener phase's steps, then its unit phasors by rotation (phy/phasor.hpp: within 1e-13
+    // of exp(jφ), φ summed exactly), instead of a sincos per sample.
+    RandomStream phase_stream = noise_stream(chunk, 1);
+    steps_.resize(n);
+    phase_stream.fill_gaussian(steps_, std::sqrt(2.0 * pi * params_.linewidth_hz / fs));
+    phasor_walk(steps_, phase_, chunk.optical);
+  } else {
+    std::fill(chunk.optical.begin(), chunk.optical.end(), std::polar(1.0, phase_));
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const double p = rin_on ? p_out * std::max(0.0, 1.0 + delta_[i]) : p_out;
-    if (phase_on) phase_ += phase_sigma * phase_stream.gaussian();
-    chunk.optical[i] = std::polar(std::sqrt(p), phase_);
+    chunk.optical[i] *= std::sqrt(p);
   }
 }
 

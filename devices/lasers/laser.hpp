@@ -10,7 +10,8 @@
 //    §5.5: the RIN of a single-mode laser follows the modulation response with its peak near f_r).
 //    White δ sampled at fs has per-sample variance RIN_0·fs/2 (one-sided convention).
 //  - φ(t) a Wiener process: φ[n] = φ[n−1] + N(0, 2π·Δν·T), the phase noise of a Lorentzian line of
-//    full width Δν (Henry, IEEE JQE 18(2), 1982).
+//    full width Δν (Henry, IEEE JQE 18(2), 1982). exp(jφ) by rotation, within 1e-13 of the exact
+//    phasor (phy/phasor.hpp).
 // Electrical power: P_laser / WPE + P_TEC (category laser).
 //
 // The laser leaves chunk.domain electrical (the electrical buffer is the modulator's drive), fills
@@ -106,6 +107,7 @@ class Laser final : public Block {
   double wavelength_m_ = 0.0;
   RealFirFilter rin_filter_;  ///< shapes white δ by H(f) (relaxation shape only)
   std::vector<double> delta_;
+  std::vector<double> steps_;  ///< phase steps of one chunk, rad
   double phase_ = 0.0;
 };
 

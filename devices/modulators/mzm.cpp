@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "devices/modulators/intensity_modulator.hpp"
 #include "phy/errors.hpp"
@@ -124,12 +129,40 @@ void Mzm::prepare(const LaneContext& lane) {
   electrode_ = RealFirFilter();
   delay_samples_ = 0.0;
   if (params_.rf_loss_db_per_m > 0.0 || params_.index_mismatch != 0.0) {
-    const FirDesign design =
-        design_fir([this](double f) { return electrode_response(f); }, lane.sample_rate_hz(),
-                   /*zero_phase=*/true, 1e-9, 16384);
-    electrode_ = RealFirFilter(design.taps);
-    delay_samples_ = design.delay_samples;
+    const std::shared_ptr<const FirDesign> design = electrode_design(lane.sample_rate_hz());
+    electrode_ = RealFirFilter(design->taps);
+    delay_samples_ = design->delay_samples;
   }
+}
+
+std::shared_ptr<const FirDesign> Mzm::electrode_design(double sample_rate_hz) const {
+  // The design samples H(f) on a 2^18-point grid and transforms it: a chain is built several
+  // times per lane (its noise-budget and sensitivity re-runs) and per sweep point, always with the
+  // same electrode, so designs are kept per (electrode parameters, sample rate). A cached design
+  // is the very vector a fresh one would compute. At most `capacity` designs (≈ 128 kB each).
+  using Key = std::array<double, 5>;
+  constexpr std::size_t capacity = 32;
+  static std::mutex mutex;
+  static std::map<Key, std::shared_ptr<const FirDesign>> cache;
+  const Key key{params_.rf_loss_db_per_m, params_.rf_loss_frequency_hz, params_.length_m,
+                params_.index_mismatch, sample_rate_hz};
+  auto design_now = [&] {
+    return std::make_shared<const FirDesign>(
+        design_fir([this](double f) { return electrode_response(f); }, sample_rate_hz,
+                   /*zero_phase=*/true, 1e-9, 16384));
+  };
+  for (double field : key) {
+    if (!std::isfinite(field)) return design_now();  // NaN does not order: not a map key
+  }
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  auto design = design_now();
+  const std::lock_guard lock(mutex);
+  if (cache.size() >= capacity) cache.clear();
+  cache.emplace(key, design);
+  return design;
 }
 
 void Mzm::reset() {
@@ -160,6 +193,43 @@ void Mzm::process(Signal& chunk) {
   }
   chunk.domain = Domain::optical;
   chunk.has_carrier = false;
+}
+
+void Mzm::process_twin(Signal& noisy, Block& twin_block, Signal& clean) {
+  auto* twin = dynamic_cast<Mzm*>(&twin_block);
+  const bool shared = twin != nullptr && twin->params_ == params_ &&
+                      noisy.electrical.size() == clean.electrical.size() &&
+                      noisy.optical.size() == clean.optical.size() &&
+                      noisy.optical.size() == noisy.electrical.size() &&
+                      std::memcmp(noisy.electrical.data(), clean.electrical.data(),
+                                  noisy.electrical.size() * sizeof(double)) == 0 &&
+                      (electrode_.empty() || electrode_.same_state(twin->electrode_));
+  if (!shared) {
+    process(noisy);
+    twin_block.process(clean);
+    return;
+  }
+  // The same computation as process() on each, done once: the drive, its filtering and the
+  // transfer are bit for bit those the twin would compute.
+  if (params_.predistortion) {
+    for (double& v : noisy.electrical) v = predistort(v);
+  }
+  if (!electrode_.empty()) {
+    electrode_.process(noisy.electrical, noisy.electrical);
+    twin->electrode_.copy_state_from(electrode_);
+  }
+  std::copy(noisy.electrical.begin(), noisy.electrical.end(), clean.electrical.begin());
+  const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
+  const double k = pi / vpi_v();
+  for (std::size_t i = 0; i < noisy.optical.size(); ++i) {
+    const double factor = field_loss * std::sin(0.5 * (params_.bias_rad + k * noisy.electrical[i]));
+    noisy.optical[i] *= factor;
+    clean.optical[i] *= factor;
+  }
+  for (Signal* chunk : {&noisy, &clean}) {
+    chunk->domain = Domain::optical;
+    chunk->has_carrier = false;
+  }
 }
 
 std::string Mzm::describe() const {

@@ -22,8 +22,10 @@
 #pragma once
 
 #include <complex>
+#include <memory>
 
 #include "phy/block.hpp"
+#include "phy/filter_design.hpp"
 #include "phy/overlap_save.hpp"
 #include "phy/params.hpp"
 
@@ -60,6 +62,7 @@ struct MzmParams {
   /// delivers at most half its output power to the line, and its bias headroom halves that again.
   double driver_efficiency = 0.25;
   static MzmParams read(ParamReader& reader);
+  bool operator==(const MzmParams&) const = default;
 };
 
 class Mzm final : public Block {
@@ -69,6 +72,11 @@ class Mzm final : public Block {
   [[nodiscard]] std::string_view kind() const override { return "mzm"; }
   void prepare(const LaneContext& lane) override;
   void process(Signal& chunk) override;
+  /// The noisy path and its noiseless twin drive the electrode with the same voltage wherever no
+  /// noise was added before the modulator (a laser's noise is in the optical field, not the drive):
+  /// the electrode FIR then runs once for both, and the transfer sin(Δφ/2) is evaluated once.
+  /// Otherwise, the two process() calls.
+  void process_twin(Signal& noisy, Block& twin, Signal& clean) override;
   void reset() override;
   [[nodiscard]] std::unique_ptr<Block> clone() const override {
     return std::make_unique<Mzm>(*this);
@@ -91,6 +99,9 @@ class Mzm final : public Block {
   [[nodiscard]] double predistort(double drive_v) const;
 
  private:
+  /// The electrode's zero-phase FIR at this sample rate (designed once per process).
+  [[nodiscard]] std::shared_ptr<const FirDesign> electrode_design(double sample_rate_hz) const;
+
   MzmParams params_;
   RealFirFilter electrode_;
   double delay_samples_ = 0.0;

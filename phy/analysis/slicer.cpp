@@ -4,6 +4,7 @@
 #include <cmath>
 #include <complex>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
@@ -141,7 +142,17 @@ std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, 
 
   std::size_t size = 1;
   while (size < static_cast<std::size_t>(length + symbols * sps)) size <<= 1;
-  FftPlan forward(FftPlan::Kind::real_forward, size);
+  // The transforms' buffers (several MB) are kept per thread and size: every lane run calibrates
+  // once, at the same size, and fresh buffers cost their allocation, page faults and zeroing.
+  thread_local std::map<std::size_t, std::pair<FftPlan, FftPlan>> kept;
+  auto found = kept.find(size);
+  if (found == kept.end()) {
+    found = kept.emplace(size, std::pair{FftPlan(FftPlan::Kind::real_forward, size),
+                                         FftPlan(FftPlan::Kind::real_inverse, size)})
+                .first;
+  }
+  FftPlan& forward = found->second.first;
+  FftPlan& inverse = found->second.second;
   std::fill(forward.real().begin(), forward.real().end(), 0.0);
   std::copy(x.begin(), x.end(), forward.real().begin());
   forward.execute();
@@ -152,7 +163,6 @@ std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, 
     forward.real()[static_cast<std::size_t>(k * sps)] = centred[static_cast<std::size_t>(k)];
   }
   forward.execute();
-  FftPlan inverse(FftPlan::Kind::real_inverse, size);
   for (std::size_t b = 0; b < spectrum_x.size(); ++b) {
     inverse.spectrum()[b] = spectrum_x[b] * std::conj(forward.spectrum()[b]);
   }
