@@ -384,35 +384,4 @@ double RxDsp::mlse_ber_estimate(double sigma) const {
   return std::min(ser, 1.0 - 1.0 / m) / std::log2(m);
 }
 
-PulseResponse RxDsp::equalised_response(const PulseResponse& input) const {
-  // q_n = Σ_{u,i} w_{u·s+i} h_{n−post+u} (one input phase; T-spaced), then the DFE removes
-  // g·b_n from cursors 1..D.
-  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
-  const int s = settings_.spacing;
-  const int in_pre = input.main;
-  const int in_post = static_cast<int>(input.cursors.size()) - input.main - 1;
-  PulseResponse out;
-  out.main = in_pre + pre;
-  const int total = in_pre + pre + post + in_post + 1;
-  out.cursors.assign(static_cast<std::size_t>(total), 0.0);
-  for (int n = -out.main; n < total - out.main; ++n) {
-    double q = 0.0;
-    for (int u = 0; u <= pre + post; ++u) {
-      const int c = n - post + u;
-      if (c < -in_pre || c > in_post) continue;
-      // T/2 equalisers see the same symbol-spaced cursors on both phases here (approximate).
-      for (int i = 0; i < s; ++i) {
-        q += ffe_[static_cast<std::size_t>(u * s + i)] *
-             input.cursors[static_cast<std::size_t>(c + in_pre)];
-      }
-    }
-    if (n >= 1 && n <= settings_.dfe_taps) q -= gain_ * dfe_[static_cast<std::size_t>(n - 1)];
-    out.cursors[static_cast<std::size_t>(n + out.main)] = q;
-  }
-  double dc_gain = 0.0;
-  for (double w : ffe_) dc_gain += w;
-  out.dc = input.dc * dc_gain + dc_;
-  return out;
-}
-
 }  // namespace optilane

@@ -149,9 +149,6 @@ class RxDsp {
   [[nodiscard]] double mlse_alpha() const { return alpha_; }
   /// Union-bound MLSE BER estimate for noise σ at the FFE output (see the header).
   [[nodiscard]] double mlse_ber_estimate(double sigma) const;
-  /// The symbol-rate response after the FFE (and with the DFE's cancelled cursors removed) for
-  /// input cursors h (symbol-spaced, `main` = h_0; T-spaced equalisers only use phase 0).
-  [[nodiscard]] PulseResponse equalised_response(const PulseResponse& input) const;
 
  private:
   int slice(double y) const;
