@@ -1,13 +1,14 @@
 #include "phy/filter_design.hpp"
 
+#include "phy/design_cache.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
 
+#include "phy/design_cache.hpp"
 #include "phy/errors.hpp"
 #include "phy/fft.hpp"
 #include "phy/units.hpp"
@@ -45,7 +46,10 @@ double bessel_3db(int n, const std::vector<double>& c) {
   double lo = 0.0, hi = 10.0;
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
-    if (std::norm(bessel_normalised(n, c, mid)) > 0.5) lo = mid; else hi = mid;
+    if (std::norm(bessel_normalised(n, c, mid)) > 0.5)
+      lo = mid;
+    else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -74,11 +78,16 @@ FilterShape parse_filter_shape(std::string_view name) {
 
 std::string_view filter_shape_name(FilterShape shape) {
   switch (shape) {
-    case FilterShape::bessel: return "bessel";
-    case FilterShape::butterworth: return "butterworth";
-    case FilterShape::gaussian: return "gaussian";
-    case FilterShape::raised_cosine: return "raised_cosine";
-    case FilterShape::brick_wall: return "brick_wall";
+    case FilterShape::bessel:
+      return "bessel";
+    case FilterShape::butterworth:
+      return "butterworth";
+    case FilterShape::gaussian:
+      return "gaussian";
+    case FilterShape::raised_cosine:
+      return "raised_cosine";
+    case FilterShape::brick_wall:
+      return "brick_wall";
   }
   return "?";
 }
@@ -106,17 +115,26 @@ Cplx filter_response(const FilterSpec& spec, double frequency_hz) {
       h = bessel_normalised(spec.order, c, w3 * f / b);
       break;
     }
-    case FilterShape::butterworth: h = butterworth(spec.order, f / b); break;
-    case FilterShape::gaussian: h = std::exp(-0.5 * std::log(2.0) * (f / b) * (f / b)); break;
+    case FilterShape::butterworth:
+      h = butterworth(spec.order, f / b);
+      break;
+    case FilterShape::gaussian:
+      h = std::exp(-0.5 * std::log(2.0) * (f / b) * (f / b));
+      break;
     case FilterShape::raised_cosine: {
       const double beta = spec.rolloff;
       const double f1 = (1.0 - beta) * b, f2 = (1.0 + beta) * b;
-      if (f <= f1) h = 1.0;
-      else if (f >= f2) h = 0.0;
-      else h = 0.5 * (1.0 + std::cos(pi * (f - f1) / (2.0 * beta * b)));
+      if (f <= f1)
+        h = 1.0;
+      else if (f >= f2)
+        h = 0.0;
+      else
+        h = 0.5 * (1.0 + std::cos(pi * (f - f1) / (2.0 * beta * b)));
       break;
     }
-    case FilterShape::brick_wall: h = f <= b ? 1.0 : 0.0; break;
+    case FilterShape::brick_wall:
+      h = f <= b ? 1.0 : 0.0;
+      break;
   }
   return frequency_hz < 0.0 ? std::conj(h) : h;
 }
@@ -180,7 +198,8 @@ FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_
     }
     design.taps.reserve(keep_pre + length);
     for (std::size_t i = 0; i < keep_pre; ++i) design.taps.push_back(h[grid - keep_pre + i]);
-    design.taps.insert(design.taps.end(), h.begin(), h.begin() + static_cast<std::ptrdiff_t>(length));
+    design.taps.insert(design.taps.end(), h.begin(),
+                       h.begin() + static_cast<std::ptrdiff_t>(length));
     // Group delay at DC: Σ n h[n] / Σ h[n].
     const double sum = std::accumulate(design.taps.begin(), design.taps.end(), 0.0);
     double moment = 0.0;
@@ -200,24 +219,12 @@ FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {
   // chain built (a lane's noise-budget and sensitivity re-runs, every sweep point), so designs
   // are kept per (spec, sample rate): a kept design is the very vector a new one would be.
   using Key = std::tuple<int, double, int, double, double>;
-  constexpr std::size_t capacity = 64;
-  static std::mutex mutex;
-  static std::map<Key, FirDesign> cache;
+  static DesignCache<Key, FirDesign, 64> cache;
   const Key key{static_cast<int>(spec.shape), spec.bandwidth_hz, spec.order, spec.rolloff,
                 sample_rate_hz};
-  if (!std::isfinite(spec.bandwidth_hz) || !std::isfinite(spec.rolloff) ||
-      !std::isfinite(sample_rate_hz)) {
-    return design_now();  // NaN does not order: not a map key
-  }
-  {
-    const std::lock_guard lock(mutex);
-    if (const auto it = cache.find(key); it != cache.end()) return it->second;
-  }
-  FirDesign design = design_now();
-  const std::lock_guard lock(mutex);
-  if (cache.size() >= capacity) cache.clear();
-  cache.emplace(key, design);
-  return design;
+  const bool cacheable = std::isfinite(spec.bandwidth_hz) && std::isfinite(spec.rolloff) &&
+                         std::isfinite(sample_rate_hz);
+  return cache.get(key, cacheable, design_now);
 }
 
 double noise_bandwidth_hz(const std::vector<double>& taps, double sample_rate_hz) {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <numbers>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -158,28 +160,39 @@ double normal_cdf(double x) {
 
 }  // namespace
 
-ComParams com_params_802_3ck() {
-  // Sources: figures.md §4 (f_b, DER0, η0, SNR_TX, DFE b_max, c(−1) range, c(0) min; "IEEE COM
-  // 3.70 configuration sheets"); PyChOpMarg's 802.3dj set for the values 802.3ck shares with it
-  // (A_v, R_LM, A_DD, σ_RJ, CTLE f_z = f_p1 = f_b/2.5, f_p2 = f_b, f_LF = f_b/80, c(1) range).
-  // U (recalled, not retrieved): f_r = 0.75 f_b, g_DC −20..0 dB, g_DC2 −6..0 dB, tap step 0.02,
-  // T_r = 4 ps (the 802.3dj value).
+namespace {
+
+/// The values 802.3ck and 802.3dj share (sources in com_params_802_3ck/3dj below): T_r, R_LM,
+/// A_v, A_DD, σ_RJ, SNR_TX and the CTLE's zero and poles relative to f_b.
+ComParams shared_com_params(std::string name, double symbol_rate_bd) {
   ComParams p;
-  p.name = "802.3ck";
-  p.symbol_rate_bd = 53.125e9;
-  p.der0 = 1e-4;
+  p.name = std::move(name);
+  p.symbol_rate_bd = symbol_rate_bd;
   p.rise_time_s = 4e-12;
   p.rlm = 0.95;
   p.amplitude_v = 0.413;
   p.a_dd_ui = 0.02;
   p.sigma_rj_ui = 0.01;
   p.snr_tx_db = 33.0;
+  p.ctle_zero_hz = symbol_rate_bd / 2.5;
+  p.ctle_pole1_hz = symbol_rate_bd / 2.5;
+  p.ctle_pole2_hz = symbol_rate_bd;
+  p.ctle_lf_hz = symbol_rate_bd / 80.0;
+  return p;
+}
+
+}  // namespace
+
+ComParams com_params_802_3ck() {
+  // Sources: figures.md §4 (f_b, DER0, η0, SNR_TX, DFE b_max, c(−1) range, c(0) min; "IEEE COM
+  // 3.70 configuration sheets"); PyChOpMarg's 802.3dj set for the values 802.3ck shares with it
+  // (A_v, R_LM, A_DD, σ_RJ, CTLE f_z = f_p1 = f_b/2.5, f_p2 = f_b, f_LF = f_b/80, c(1) range).
+  // U (recalled, not retrieved): f_r = 0.75 f_b, g_DC −20..0 dB, g_DC2 −6..0 dB, tap step 0.02,
+  // T_r = 4 ps (the 802.3dj value).
+  ComParams p = shared_com_params("802.3ck", 53.125e9);
+  p.der0 = 1e-4;
   p.eta0_v2_per_hz = 8.2e-9 * 1e-9;
   p.rx_bandwidth_hz = 0.75 * p.symbol_rate_bd;
-  p.ctle_zero_hz = p.symbol_rate_bd / 2.5;
-  p.ctle_pole1_hz = p.symbol_rate_bd / 2.5;
-  p.ctle_pole2_hz = p.symbol_rate_bd;
-  p.ctle_lf_hz = p.symbol_rate_bd / 80.0;
   p.g_dc_db = range_values(-20.0, 0.0, 1.0);
   p.g_dc2_db = range_values(-6.0, 0.0, 1.0);
   p.c_minus1 = range_values(-0.34, 0.0, 0.02);
@@ -198,22 +211,10 @@ ComParams com_params_802_3dj(double symbol_rate_bd) {
   // PyChOpMarg ieee_8023dj.py for A_v 0.413, R_LM 0.95, T_r 4 ps, CTLE (f_z = f_p1 = f_b/2.5,
   // f_p2 = f_b, f_LF = f_b/80, g_DC 0..−15 dB, g_DC2 0..−5 dB in 0.5 dB), c(0) ≥ 0.5 and the
   // package (z_p 33 mm, C_p 0.04 pF).
-  ComParams p;
-  p.name = "802.3dj";
-  p.symbol_rate_bd = symbol_rate_bd;
+  ComParams p = shared_com_params("802.3dj", symbol_rate_bd);
   p.der0 = 2e-4;
-  p.rise_time_s = 4e-12;
-  p.rlm = 0.95;
-  p.amplitude_v = 0.413;
-  p.a_dd_ui = 0.02;
-  p.sigma_rj_ui = 0.01;
-  p.snr_tx_db = 33.0;
   p.eta0_v2_per_hz = 6e-9 * 1e-9;
   p.rx_bandwidth_hz = 0.58 * symbol_rate_bd;
-  p.ctle_zero_hz = symbol_rate_bd / 2.5;
-  p.ctle_pole1_hz = symbol_rate_bd / 2.5;
-  p.ctle_pole2_hz = symbol_rate_bd;
-  p.ctle_lf_hz = symbol_rate_bd / 80.0;
   p.g_dc_db = range_values(-15.0, 0.0, 1.0);
   p.g_dc2_db = range_values(-5.0, 0.0, 1.0);    // reduced from 0.5 dB steps
   p.c_minus1 = range_values(-0.32, 0.0, 0.08);  // reduced: the Rx FFE absorbs most of it

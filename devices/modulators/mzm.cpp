@@ -6,11 +6,10 @@
 #include <cmath>
 #include <complex>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <mutex>
 
 #include "devices/modulators/intensity_modulator.hpp"
+#include "phy/design_cache.hpp"
 #include "phy/errors.hpp"
 #include "phy/filter_design.hpp"
 #include "phy/units.hpp"
@@ -139,11 +138,9 @@ std::shared_ptr<const FirDesign> Mzm::electrode_design(double sample_rate_hz) co
   // The design samples H(f) on a 2^18-point grid and transforms it: a chain is built several
   // times per lane (its noise-budget and sensitivity re-runs) and per sweep point, always with the
   // same electrode, so designs are kept per (electrode parameters, sample rate). A cached design
-  // is the very vector a fresh one would compute. At most `capacity` designs (≈ 128 kB each).
+  // is the very vector a fresh one would compute. At most 32 designs (≈ 128 kB each).
   using Key = std::array<double, 5>;
-  constexpr std::size_t capacity = 32;
-  static std::mutex mutex;
-  static std::map<Key, std::shared_ptr<const FirDesign>> cache;
+  static DesignCache<Key, std::shared_ptr<const FirDesign>, 32> cache;
   const Key key{params_.rf_loss_db_per_m, params_.rf_loss_frequency_hz, params_.length_m,
                 params_.index_mismatch, sample_rate_hz};
   auto design_now = [&] {
@@ -151,18 +148,9 @@ std::shared_ptr<const FirDesign> Mzm::electrode_design(double sample_rate_hz) co
         design_fir([this](double f) { return electrode_response(f); }, sample_rate_hz,
                    /*zero_phase=*/true, 1e-9, 16384));
   };
-  for (double field : key) {
-    if (!std::isfinite(field)) return design_now();  // NaN does not order: not a map key
-  }
-  {
-    const std::lock_guard lock(mutex);
-    if (const auto it = cache.find(key); it != cache.end()) return it->second;
-  }
-  auto design = design_now();
-  const std::lock_guard lock(mutex);
-  if (cache.size() >= capacity) cache.clear();
-  cache.emplace(key, design);
-  return design;
+  const bool cacheable =
+      std::all_of(key.begin(), key.end(), [](double field) { return std::isfinite(field); });
+  return cache.get(key, cacheable, design_now);
 }
 
 void Mzm::reset() {
