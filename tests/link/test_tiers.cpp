@@ -209,8 +209,10 @@ TEST_CASE("The reach search's answer closes and 5 % more cable does not",
 // hosts 7.6 + 1.0 dB each, 9 dB/m of 26 AWG), against ≈ 40 dB for 802.3dj's reference receiver
 // with COM ≥ 3 dB (figures.md §4, S); the semi-analytic BER of the 24-tap FFE + DFE carries no
 // jitter, crosstalk or COM margin.
-TEST_CASE("Passive copper at 200G/lane reaches no more than about 2 m",
-          "[link][tiers][reach][long][!mayfail]") {
+// [!shouldfail]: the known deviation is asserted as the target; this test fails (and must be
+// turned into a plain one) the day the model meets it.
+TEST_CASE("Passive copper at 200G/lane reaches no more than about 2 m (known deviation)",
+          "[link][tiers][reach][long][!shouldfail]") {
   const double dac_200 = copper_reach().at("copper-dac-200g").reach_m;
   INFO("DAC reach at 200G " << dac_200 << " m");
   CHECK(dac_200 <= 2.0);
@@ -246,9 +248,9 @@ TEST_CASE(
 // 150 mW, laser at WPE 0.2, TIA 100 mW, 0.1 W management) are where it is missing; the same
 // watts in the LPO module would bring it to ≈ 0.4.
 TEST_CASE(
-    "LPO draws 0.35–0.6 of a DSP pluggable's module power, CPO 0.2–0.4 of the pluggable "
-    "path's power (published claims, figures.md §3 and the tiers issue)",
-    "[link][tiers][power][long][!mayfail]") {
+    "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
+    "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
+    "[link][tiers][power][long]") {
   for (const std::string rate : {"100g", "200g"}) {
     INFO(rate);
     const TierResult& dsp = tiers().at("pluggable-dsp-" + rate);
@@ -256,11 +258,23 @@ TEST_CASE(
     const TierResult& cpo = tiers().at("cpo-" + rate);
     INFO("LPO/DSP module " << lpo.module_w / dsp.module_w << ", CPO/pluggable port "
                            << cpo.port_w / dsp.port_w);
-    CHECK(lpo.module_w / dsp.module_w >= 0.35);
-    CHECK(lpo.module_w / dsp.module_w <= 0.6);
+    if (rate == "100g") {
+      CHECK(lpo.module_w / dsp.module_w >= 0.35);
+      CHECK(lpo.module_w / dsp.module_w <= 0.6);
+    }
     CHECK(cpo.port_w / dsp.port_w >= 0.2);
     CHECK(cpo.port_w / dsp.port_w <= 0.4);
   }
+}
+
+// [!shouldfail]: the known deviation above, asserted as the target; fails (to be made a plain
+// check) the day the model meets it.
+TEST_CASE("LPO draws 0.35–0.6 of a DSP pluggable's module power at 200G (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const double ratio = tiers().at("lpo-200g").module_w / tiers().at("pluggable-dsp-200g").module_w;
+  INFO("LPO/DSP module at 200G " << ratio);
+  CHECK(ratio >= 0.35);
+  CHECK(ratio <= 0.6);
 }
 
 // Known deviation (issue 7c): the bottom-up model gives a 23.0 W module (−23 % of 30 W) with a
@@ -268,14 +282,19 @@ TEST_CASE(
 // the laser at WPE 0.2 per lane, TIA 100 mW, 0.1 W management, 90 % DC-DC), ≈ 4.2 W for eight
 // lanes where ≈ 11 W would be needed; a first-generation 800G LPO module (optics, no DSP) draws
 // 5–8 W against "well over 10 W" for DSP modules (Adtran in gazettabyte.com, "Adtran breaks the
-// 1W barrier with 800G linear pluggable optics", S), where this model's is 4.8 W. [!mayfail]
-// keeps the published targets visible in every run without hiding the shortfall.
-TEST_CASE("A 1.6T DSP pluggable draws about 30 W (±20 %), its DSP 12–18 W",
-          "[link][tiers][power][long][!mayfail]") {
+// 1W barrier with 800G linear pluggable optics", S), where this model's is 4.8 W. The DSP range
+// holds and is a plain check; the module's 30 W is [!shouldfail] (fails the day it is met).
+TEST_CASE("A 1.6T DSP pluggable's DSP draws 12–18 W", "[link][tiers][power][long]") {
   const TierResult& p = tiers().at("pluggable-dsp-200g");
-  INFO("module " << p.module_w << " W, DSP " << p.dsp_w << " W");
-  CHECK(p.module_w >= 24.0);
-  CHECK(p.module_w <= 36.0);
+  INFO("DSP " << p.dsp_w << " W");
   CHECK(p.dsp_w >= 12.0);
   CHECK(p.dsp_w <= 18.0);
+}
+
+TEST_CASE("A 1.6T DSP pluggable draws about 30 W (±20 %) (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const TierResult& p = tiers().at("pluggable-dsp-200g");
+  INFO("module " << p.module_w << " W");
+  CHECK(p.module_w >= 24.0);
+  CHECK(p.module_w <= 36.0);
 }
