@@ -176,7 +176,10 @@ std::vector<double> ConfigReader::quantity_list(std::string_view key, Dimension 
 }
 
 void ConfigReader::reject_unknown_keys() const {
-  std::vector<std::string> known(used_.begin(), used_.end());
+  // Keys read here and keys another reader handles (e.g. the top level's `chain`) are both valid.
+  std::set<std::string> valid(used_.begin(), used_.end());
+  valid.insert(ignored_.begin(), ignored_.end());
+  const std::vector<std::string> known(valid.begin(), valid.end());
   for (const auto& [key, value] : map_.map) {
     if (used_.count(key) != 0 || ignored_.count(key) != 0) continue;
     std::string message = "unknown key";

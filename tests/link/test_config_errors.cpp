@@ -43,10 +43,11 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
           "[link][config][cli]") {
   const std::string g = good_config;
   const std::vector<BadCase> cases = {
-      {"malformed YAML", replace(g, "  format: pam4", "  format: [pam4"), "", ":", "malformed YAML"},
+      {"malformed YAML", replace(g, "  format: pam4", "  format: [pam4"), "", ":",
+       "malformed YAML"},
       {"unknown key", replace(g, "    snr: 20 dB", "    snr: 20 dB\n    snrr: 3 dB"), "snrr", ":11",
        "did you mean 'snr'"},
-      {"unknown top-level key", g + "analyses: {}\n", "analyses", ":11", "unknown key"},
+      {"unknown top-level key", g + "analyses: {}\n", "analyses", ":11", "did you mean 'analysis'"},
       {"wrong type", replace(g, "symbols: 4096", "symbols: [1, 2]"), "signal.symbols", ":7",
        "expected an integer"},
       {"wrong unit dimension", replace(g, "53.125 GBd", "53.125 km"), "signal.symbol_rate", ":4",
@@ -71,8 +72,8 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
       {"unknown preset", "extends: tiers/no-such-tier\n" + g, "extends", ":1", "unknown preset"},
       {"duplicate key", replace(g, "  symbols: 4096", "  symbols: 4096\n  symbols: 8192"),
        "signal.symbols", ":8", "duplicate key"},
-      {"block parameter out of range",
-       replace(g, "    snr: 20 dB", "    density: -1 V/rtHz"), "density", ":10", "out of range"},
+      {"block parameter out of range", replace(g, "    snr: 20 dB", "    density: -1 V/rtHz"),
+       "density", ":10", "out of range"},
   };
   test::TempDir dir;
   for (const auto& c : cases) {
@@ -105,8 +106,7 @@ TEST_CASE("a good config checks and runs", "[link][config][cli]") {
   CHECK(std::filesystem::exists(dir.file("o.json")));
 }
 
-TEST_CASE("circular extends, missing files and bad --set are input errors",
-          "[link][config][cli]") {
+TEST_CASE("circular extends, missing files and bad --set are input errors", "[link][config][cli]") {
   test::TempDir dir;
   (void)dir.write("a.yaml", std::string("extends: b\n") + good_config);
   (void)dir.write("b.yaml", "extends: a\n");
