@@ -57,8 +57,7 @@ TEST_CASE("same config and seed give identical JSON whatever the thread count",
   CHECK(a["segments"][0]["lanes"][2]["wavelength_nm"] == 1311.0);
 }
 
-TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
-          "[link][hdf5]") {
+TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms", "[link][hdf5]") {
   test::TempDir dir;
   const std::string config = dir.write("lanes.yaml", four_lanes);
   const std::string h5 = dir.file("out.h5");
@@ -68,8 +67,8 @@ TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
 
   H5::H5File file(h5, H5F_ACC_RDONLY);
   H5::Group root = file.openGroup("/");
-  for (const char* name : {"optilane_version", "git_revision", "seed", "created_utc",
-                           "config_yaml", "name"}) {
+  for (const char* name :
+       {"optilane_version", "git_revision", "seed", "created_utc", "config_yaml", "name"}) {
     INFO(name);
     CHECK(root.attrExists(name));
   }
@@ -125,4 +124,20 @@ with h5py.File(sys.argv[1], "r") as f:
   INFO(r.output);
   CHECK(r.exit_status == 0);
   CHECK_THAT(r.output, Contains("lanes 4 eye (16, 256)") && Contains("seed 3"));
+}
+
+TEST_CASE("--version names the source tree's current git revision, taken at build time",
+          "[link][cli][provenance]") {
+  // cmake/revision.cmake regenerates the revision at every build; it once froze at configure time,
+  // so results carried a revision several commits old.
+  const auto head = test::run_command("git -C " + std::string(OPTILANE_SOURCE_DIR) +
+                                      " rev-parse --short=12 HEAD 2>/dev/null");
+  if (head.exit_status != 0 || head.output.size() < 12) {
+    WARN("not a git checkout; skipped");
+    return;
+  }
+  const auto version = test::run_optilane("--version");
+  INFO(version.output);
+  CHECK(version.exit_status == 0);
+  CHECK_THAT(version.output, Contains(head.output.substr(0, 12)));
 }
