@@ -148,6 +148,18 @@ TEST_CASE(
   CHECK(block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") ==
         Approx(8 * serdes_j("xsr") * rb));
   CHECK(c.breakdown_w.size() == p.breakdown_w.size());
+  // Its external laser source is a module of its own (OIF ELSFP): 8 lasers of 17 dBm at a
+  // wall-plug efficiency of 0.2 (the preset), drawn through the ELS module's DC-DC converter, plus
+  // its management; outside module_w, inside port_w. The pluggable has no ELS.
+  const double els_lasers = 8 * std::pow(10.0, 17.0 / 10.0) * 1e-3 / 0.2;
+  CHECK(block_w(c, "laser") == Approx(els_lasers).epsilon(1e-6));
+  CHECK(block_w(c, "laser source overhead") == Approx(module_overhead_w(els_lasers, 8)));
+  CHECK(block_w(p, "laser source overhead") == 0.0);
+  const double engine = c.module_w - block_w(c, "module overhead");
+  CHECK(block_w(c, "module overhead") == Approx(module_overhead_w(engine, 8)));
+  CHECK(c.port_w ==
+        Approx(c.module_w + block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") +
+               els_lasers + block_w(c, "laser source overhead")));
 
   // Copper: the LR SerDes lane is the whole power.
   const TierResult& d = rows.at("copper-dac-200g");
@@ -297,4 +309,29 @@ TEST_CASE("A 1.6T DSP pluggable draws about 30 W (±20 %) (known deviation)",
   INFO("module " << p.module_w << " W");
   CHECK(p.module_w >= 24.0);
   CHECK(p.module_w <= 36.0);
+}
+
+// Published module powers at 100G/lane, where the DSP's rate scaling plays no part: NVIDIA's
+// 800G twin-port DR8 OSFP (8 × 100G, DSP-retimed) draws 17 W in every configuration
+// (MMS4X00-NS, docs.nvidia.com/networking/display/800gmms4x00nst/overview, V); first-generation
+// 800G LPO modules draw 5–8 W (Adtran in gazettabyte.com, "Adtran breaks the 1W barrier with
+// 800G linear pluggable optics", S). Known deviation (issue 7): the model's 800G DSP module is
+// MODULE_100G (7 nm DSP 6.7 W) and its LPO module LPO_100G: short at 100G as at 200G, so what
+// is missing is in the module optics and overhead shared by both, not in the DSP's scaling to
+// 106 GBd. [!shouldfail]: fail (to be made plain checks) the day the model meets them. The ±20 %
+// is the issue's own tolerance on module power (the 1.6T module's 30 W).
+TEST_CASE("An 800G DSP pluggable draws about 17 W (±20 %) (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const TierResult& p = tiers().at("pluggable-dsp-100g");
+  INFO("module " << p.module_w << " W");
+  CHECK(p.module_w >= 0.8 * 17.0);
+  CHECK(p.module_w <= 1.2 * 17.0);
+}
+
+TEST_CASE("An 800G LPO module draws 5–8 W (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const TierResult& p = tiers().at("lpo-100g");
+  INFO("module " << p.module_w << " W");
+  CHECK(p.module_w >= 5.0);
+  CHECK(p.module_w <= 8.0);
 }
