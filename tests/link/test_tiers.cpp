@@ -155,7 +155,12 @@ TEST_CASE(
   CHECK(block_w(c, "laser") == Approx(els_lasers).epsilon(1e-6));
   CHECK(block_w(c, "laser source overhead") == Approx(module_overhead_w(els_lasers, 8)));
   CHECK(block_w(p, "laser source overhead") == 0.0);
-  const double engine = c.module_w - block_w(c, "module overhead");
+  // Its engine: the ring driver (0.16 W, the preset), the ring's C·V² drive and heater (mrm) and
+  // the TIA (0.1 W), plus the engine's overhead.
+  CHECK(block_w(c, "driver") == Approx(8 * 0.16));
+  CHECK(block_w(c, "tia") == Approx(8 * 0.1));
+  const double engine = block_w(c, "driver") + block_w(c, "mrm") + block_w(c, "tia");
+  CHECK(c.module_w == Approx(engine + block_w(c, "module overhead")));
   CHECK(block_w(c, "module overhead") == Approx(module_overhead_w(engine, 8)));
   CHECK(c.port_w ==
         Approx(c.module_w + block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") +
@@ -252,15 +257,15 @@ TEST_CASE(
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
-// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.21 at 200G; CPO/pluggable is 0.31
-// and 0.21 (its external laser source carries its module's conversion and management). At 200G
-// the DSP chip's converters cost twice per bit (dsp_power.hpp: energy per conversion ∝ f_s, the
-// ADC survey's envelope) and 5 nm saves only 30 % on 7 nm, while the module optics per lane
-// (driver, TIA, laser, TEC) stay flat — and those are short at both rates (the 100G anchors
-// below): U-status at 200G (driver 224 mW, TIA 100 mW, TEC 150 mW, laser at WPE 0.2, 0.1 W
-// management, 90 % DC-DC; docs/power.md lists what was searched). LPO/DSP ≥ 0.35 needs ≈ 0.6 W
-// more per lane in the optics both modules share, which alone would take CPO/pluggable to 0.18:
-// CPO's own engine and laser source would have to rise too. No single cited parameter closes it.
+// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.21 at 200G; CPO/pluggable is 0.38
+// and 0.25 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
+// conversion and management). At 200G the DSP chip's converters cost twice per bit
+// (dsp_power.hpp: energy per conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only
+// 30 % on 7 nm, while the module optics per lane (driver, TIA, laser, TEC) stay flat — and those
+// are short at both rates (the 100G anchors below): U-status at 200G (driver 224 mW, TIA 100 mW,
+// TEC 150 mW, laser at WPE 0.2, 0.1 W management, 90 % DC-DC; docs/power.md lists what was
+// searched). LPO/DSP ≥ 0.35 needs ≈ 0.55 W more per lane in the optics both modules share (the
+// DSP module would then be 27.9 W and CPO/pluggable 0.21); no single cited parameter closes it.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
