@@ -25,10 +25,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Module overhead (status U in figures.md's sense, estimates): DC-DC point-of-load conversion at
-// 90 % efficiency (a typical synchronous buck at these loads), and a management controller
-// (CMIS MCU, EEPROM, monitors) of 0.1 W per module — the figure NVIDIA gives for the cable-end
-// electronics of a passive DAC (figures.md §3, V), taken as the floor of any module's management.
+// Module overhead: DC-DC point-of-load conversion at 90 % efficiency (U: a typical synchronous
+// buck at these loads; no module converter figure retrieved — a module takes a single 3.3 V ±5 %
+// supply, up to 5.5 A for a QSFP-DD, TI TPS25983 datasheet §9, V, and steps it down to its core
+// and analog rails), and a management controller (CMIS MCU, EEPROM, monitors) of 0.1 W per
+// module — the figure NVIDIA gives for the cable-end electronics of a passive DAC (figures.md
+// §3, V), taken as the floor of any module's management (U as a module figure). Both apply to
+// every module of the port: the optics module and a front-panel external laser source (run_tier).
+// Sources searched and the gaps: docs/power.md.
 constexpr double conversion_efficiency = 0.90;
 constexpr double management_w = 0.1;
 
@@ -390,6 +394,7 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
   std::map<std::string, double> category, blocks;
   for (const auto& name : category_order) category[name] = 0.0;
   double module_load = 0.0;
+  double laser_source_load = 0.0;
   for (const auto& segment : link.segments) {
     for (const auto& lane : segment.lanes) {
       for (const auto& p : lane.power) {
@@ -397,6 +402,7 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
         category[std::string(power_category_name(p.item.category))] += w;
         blocks[p.block] += w;
         row.port_w += w;
+        if (p.location == "laser_source") laser_source_load += w;
         if (p.location == "module") {
           module_load += w;
           // The module's DSP chip: its line DSP and its host-facing (C2M) SerDes.
@@ -415,6 +421,15 @@ TierResult run_tier(const std::string& preset, const std::vector<std::string>& o
   if (overhead > 0.0) blocks["module overhead"] += overhead;
   row.module_w = module_load + overhead;
   row.port_w += overhead;
+  // An external laser source is a pluggable module of its own (OIF ELSFP, front panel): its
+  // lasers draw through its DC-DC converter and it carries a CMIS management controller, so the
+  // same overhead applies to it, one ELS module per 8 lanes like the optics modules. It is part
+  // of the port, not of module_w.
+  const double laser_source_overhead =
+      laser_source_load > 0.0 ? module_overhead_w(laser_source_load / modules, 8) * modules : 0.0;
+  category["overhead"] += laser_source_overhead;
+  if (laser_source_overhead > 0.0) blocks["laser source overhead"] += laser_source_overhead;
+  row.port_w += laser_source_overhead;
   for (const auto& name : category_order) row.breakdown_w.emplace_back(name, category[name]);
   for (const auto& [name, w] : blocks) row.blocks_w.emplace_back(name, w);
   std::sort(row.blocks_w.begin(), row.blocks_w.end(),
@@ -511,7 +526,7 @@ nlohmann::json tiers_json(const std::vector<TierResult>& rows) {
           {"power_method",
            "each block's power at its operating point after the run, per one-direction lane "
            "chain (one port end's Tx + Rx), × lanes; module overhead = DC-DC loss at 90 % + "
-           "0.1 W management per module"},
+           "0.1 W management per module, and the same for each external laser source module"},
           {"tiers", out}};
 }
 

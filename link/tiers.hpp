@@ -13,7 +13,9 @@
 // chain power × lanes is the power of one port end. `module_w` sums the blocks whose `location`
 // is module (the pluggable, or the optical engine of NPO/CPO) plus the module overhead; `port_w`
 // adds the host SerDes, board parts and an external laser source's share. The overhead is the
-// module's DC-DC conversion loss and its management controller (see tier_overhead in tiers.cpp).
+// module's DC-DC conversion loss and its management controller (module_overhead_w, tiers.cpp),
+// charged to each optics module (one per 8 lanes) and, as "laser source overhead" outside
+// module_w, to each external laser source module (an OIF ELSFP is a pluggable of its own).
 // pJ/bit = port_w / (lanes × line bit rate), and / (lanes × payload rate).
 //
 // Reach: the length of the first `fiber` (optical tiers) or the longest `twinax` (copper tiers:

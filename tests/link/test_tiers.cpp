@@ -148,6 +148,23 @@ TEST_CASE(
   CHECK(block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") ==
         Approx(8 * serdes_j("xsr") * rb));
   CHECK(c.breakdown_w.size() == p.breakdown_w.size());
+  // Its external laser source is a module of its own (OIF ELSFP): 8 lasers of 17 dBm at a
+  // wall-plug efficiency of 0.2 (the preset), drawn through the ELS module's DC-DC converter, plus
+  // its management; outside module_w, inside port_w. The pluggable has no ELS.
+  const double els_lasers = 8 * std::pow(10.0, 17.0 / 10.0) * 1e-3 / 0.2;
+  CHECK(block_w(c, "laser") == Approx(els_lasers).epsilon(1e-6));
+  CHECK(block_w(c, "laser source overhead") == Approx(module_overhead_w(els_lasers, 8)));
+  CHECK(block_w(p, "laser source overhead") == 0.0);
+  // Its engine: the ring driver (0.16 W, the preset), the ring's C·V² drive and heater (mrm) and
+  // the TIA (0.1 W), plus the engine's overhead.
+  CHECK(block_w(c, "driver") == Approx(8 * 0.16));
+  CHECK(block_w(c, "tia") == Approx(8 * 0.1));
+  const double engine = block_w(c, "driver") + block_w(c, "mrm") + block_w(c, "tia");
+  CHECK(c.module_w == Approx(engine + block_w(c, "module overhead")));
+  CHECK(block_w(c, "module overhead") == Approx(module_overhead_w(engine, 8)));
+  CHECK(c.port_w ==
+        Approx(c.module_w + block_w(c, "host_serdes_tx") + block_w(c, "host_serdes_rx") +
+               els_lasers + block_w(c, "laser source overhead")));
 
   // Copper: the LR SerDes lane is the whole power.
   const TierResult& d = rows.at("copper-dac-200g");
@@ -240,13 +257,15 @@ TEST_CASE(
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
-// Known deviation (issue 7c): LPO/DSP is 0.41 at 100G but 0.21 at 200G, CPO/pluggable 0.29 and
-// 0.20. At 200G the DSP chip's converters cost twice per bit (dsp_power.hpp: energy per
-// conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only 30 % on 7 nm, while the
-// module optics per lane (driver, TIA, laser, TEC) stay flat — and those are short: the 1.6T
-// module below is ≈ 7 W under 30 W with its DSP within range, and the U-status optics (TEC
-// 150 mW, laser at WPE 0.2, TIA 100 mW, 0.1 W management) are where it is missing; the same
-// watts in the LPO module would bring it to ≈ 0.4.
+// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.21 at 200G; CPO/pluggable is 0.38
+// and 0.25 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
+// conversion and management). At 200G the DSP chip's converters cost twice per bit
+// (dsp_power.hpp: energy per conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only
+// 30 % on 7 nm, while the module optics per lane (driver, TIA, laser, TEC) stay flat — and those
+// are short at both rates (the 100G anchors below): U-status at 200G (driver 224 mW, TIA 100 mW,
+// TEC 150 mW, laser at WPE 0.2, 0.1 W management, 90 % DC-DC; docs/power.md lists what was
+// searched). LPO/DSP ≥ 0.35 needs ≈ 0.55 W more per lane in the optics both modules share (the
+// DSP module would then be 27.9 W and CPO/pluggable 0.21); no single cited parameter closes it.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
@@ -277,12 +296,12 @@ TEST_CASE("LPO draws 0.35–0.6 of a DSP pluggable's module power at 200G (known
   CHECK(ratio <= 0.6);
 }
 
-// Known deviation (issue 7c): the bottom-up model gives a 23.0 W module (−23 % of 30 W) with a
-// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics, U status (EML TEC 150 mW and
-// the laser at WPE 0.2 per lane, TIA 100 mW, 0.1 W management, 90 % DC-DC), ≈ 4.2 W for eight
-// lanes where ≈ 11 W would be needed; a first-generation 800G LPO module (optics, no DSP) draws
-// 5–8 W against "well over 10 W" for DSP modules (Adtran in gazettabyte.com, "Adtran breaks the
-// 1W barrier with 800G linear pluggable optics", S), where this model's is 4.8 W. The DSP range
+// Known deviation (issue 7): the bottom-up model gives a 23.0 W module (−23 % of 30 W) with a
+// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics and overhead, U at 200G
+// (driver 224 mW — 224–425 mW brackets a 200G linear driver, none retrieved —, TIA 100 mW, EML
+// TEC 150 mW and laser at WPE 0.2 per lane, 0.1 W management, 90 % DC-DC), ≈ 4.2 W for eight
+// lanes; the driver's upper bracket alone would give 24.8 W. The same module optics are short at
+// 100G (the 800G tests below), so the DSP's rate scaling is not what is missing. The DSP range
 // holds and is a plain check; the module's 30 W is [!shouldfail] (fails the day it is met).
 TEST_CASE("A 1.6T DSP pluggable's DSP draws 12–18 W", "[link][tiers][power][long]") {
   const TierResult& p = tiers().at("pluggable-dsp-200g");
@@ -297,4 +316,29 @@ TEST_CASE("A 1.6T DSP pluggable draws about 30 W (±20 %) (known deviation)",
   INFO("module " << p.module_w << " W");
   CHECK(p.module_w >= 24.0);
   CHECK(p.module_w <= 36.0);
+}
+
+// Published module powers at 100G/lane, where the DSP's rate scaling plays no part: NVIDIA's
+// 800G twin-port DR8 OSFP (8 × 100G, DSP-retimed) draws 17 W in every configuration
+// (MMS4X00-NS, docs.nvidia.com/networking/display/800gmms4x00nst/overview, V); first-generation
+// 800G LPO modules draw 5–8 W (Adtran in gazettabyte.com, "Adtran breaks the 1W barrier with
+// 800G linear pluggable optics", S). Known deviation (issue 7): the model's 800G DSP module is
+// 11.8 W (7 nm DSP 6.7 W) and its LPO module 4.8 W: short at 100G as at 200G, so what
+// is missing is in the module optics and overhead shared by both, not in the DSP's scaling to
+// 106 GBd. [!shouldfail]: fail (to be made plain checks) the day the model meets them. The ±20 %
+// is the issue's own tolerance on module power (the 1.6T module's 30 W).
+TEST_CASE("An 800G DSP pluggable draws about 17 W (±20 %) (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const TierResult& p = tiers().at("pluggable-dsp-100g");
+  INFO("module " << p.module_w << " W");
+  CHECK(p.module_w >= 0.8 * 17.0);
+  CHECK(p.module_w <= 1.2 * 17.0);
+}
+
+TEST_CASE("An 800G LPO module draws 5–8 W (known deviation)",
+          "[link][tiers][power][long][!shouldfail]") {
+  const TierResult& p = tiers().at("lpo-100g");
+  INFO("module " << p.module_w << " W");
+  CHECK(p.module_w >= 5.0);
+  CHECK(p.module_w <= 8.0);
 }
