@@ -1,8 +1,8 @@
 #include "devices/serdes/serdes_rx.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "devices/serdes/reach_class.hpp"
 #include "phy/errors.hpp"
@@ -97,6 +97,15 @@ void SerdesRxBlock::prepare(const LaneContext& lane) {
           ? params_.crosstalk_icn_v /
                 held_rms_through_icn_filter(lane.symbol_rate_bd, lane.samples_per_symbol)
           : 0.0;
+  crosstalk_window_.assign(static_cast<std::size_t>(lane.samples_per_symbol), 0.0);
+  reset();
+}
+
+void SerdesRxBlock::reset() {
+  filter_.reset();
+  std::fill(crosstalk_window_.begin(), crosstalk_window_.end(), 0.0);
+  crosstalk_sum_ = 0.0;
+  crosstalk_pos_ = 0;
 }
 
 double SerdesRxBlock::held_rms_through_icn_filter(double symbol_rate_bd, int sps) {
@@ -121,24 +130,16 @@ void SerdesRxBlock::process(Signal& chunk) {
     for (double& v : x) v += sigma * stream.gaussian();
   }
   if (noise_enabled(NoiseKind::crosstalk) && crosstalk_held_rms_ > 0.0) {
-    // One value per aggressor UI; the aggressors' UIs start half a UI after the victim's.
-    const int sps = lane_.samples_per_symbol;
-    std::int64_t k = std::numeric_limits<std::int64_t>::min();
-    double held = 0.0;
-    for (std::size_t n = 0; n < x.size(); ++n) {
-      const std::int64_t t = chunk.first_sample + static_cast<std::int64_t>(n) - sps / 2;
-      const std::int64_t q = t / sps;
-      const std::int64_t symbol = (t % sps != 0 && t < 0) ? q - 1 : q;
-      if (symbol != k) {
-        k = symbol;
-        RandomStream stream(StreamId{.seed = lane_.seed,
-                                     .lane = static_cast<std::uint64_t>(lane_.lane),
-                                     .block = static_cast<std::uint64_t>(chain_index_),
-                                     .chunk = static_cast<std::uint64_t>(k),
-                                     .substream = 18});
-        held = crosstalk_held_rms_ * stream.gaussian();
-      }
-      x[n] += held;
+    // The phase-averaged aggressor: a moving sum of the last sps white samples (header).
+    RandomStream stream = noise_stream(chunk, 1);
+    const double scale =
+        crosstalk_held_rms_ / std::sqrt(static_cast<double>(crosstalk_window_.size()));
+    for (double& v : x) {
+      const double w = stream.gaussian();
+      crosstalk_sum_ += w - crosstalk_window_[crosstalk_pos_];
+      crosstalk_window_[crosstalk_pos_] = w;
+      if (++crosstalk_pos_ == crosstalk_window_.size()) crosstalk_pos_ = 0;
+      v += scale * crosstalk_sum_;
     }
   }
   filter_.process(x, x);

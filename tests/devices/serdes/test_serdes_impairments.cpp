@@ -163,8 +163,9 @@ TEST_CASE(
     "shapes it as its response predicts",
     "[devices][serdes][crosstalk]") {
   const int sps = lane.samples_per_symbol;
-  // 1) The held aggressor sequence through a 4th-order Butterworth at 0.75·f_b (an FIR design,
-  //    independent of the integral) has the RMS the integral gives.
+  // 1) A held aggressor sequence through a 4th-order Butterworth at 0.75·f_b (an FIR design,
+  //    independent of the integral) has the RMS the integral gives; the block's phase-averaged
+  //    process has the same spectrum.
   const double predicted = SerdesRxBlock::held_rms_through_icn_filter(lane.symbol_rate_bd, sps);
   const FirDesign icn = design_fir(
       FilterSpec{.shape = FilterShape::butterworth, .bandwidth_hz = 0.75 * lane.symbol_rate_bd},
@@ -211,6 +212,17 @@ TEST_CASE(
   integral *= 2.0 * 0.5 / steps;
   const double expected = rx.crosstalk_held_rms() * rx.crosstalk_held_rms() * integral;
   CHECK(v_out == Approx(expected).epsilon(0.03));
+  // 3) Stationary (the aggressors' phase averaged): the same variance at every phase of the UI,
+  //    so the crosstalk at the slicer does not depend on the channel's delay.
+  std::vector<double> phase_var(static_cast<std::size_t>(sps), 0.0);
+  for (std::size_t i = 1000; i < chunk.electrical.size(); ++i) {
+    phase_var[i % static_cast<std::size_t>(sps)] += chunk.electrical[i] * chunk.electrical[i];
+  }
+  for (double pv : phase_var) {
+    // 2e5 samples a phase, correlated over ~1 UI: ~1 % standard error in the variance.
+    CHECK(pv * sps / static_cast<double>(chunk.electrical.size() - 1000) ==
+          Approx(v_out).epsilon(0.05));
+  }
   // Off with its noise kind (the noiseless twin).
   SerdesRxBlock quiet(SerdesRxParams{.noise_density_v2_per_hz = 0.0, .crosstalk_icn_v = 2e-3});
   quiet.prepare(lane);
