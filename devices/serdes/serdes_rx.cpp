@@ -1,11 +1,13 @@
 #include "devices/serdes/serdes_rx.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 
 #include "devices/serdes/reach_class.hpp"
 #include "phy/errors.hpp"
 #include "phy/filter_design.hpp"
+#include "phy/units.hpp"
 
 namespace optilane {
 
@@ -47,6 +49,11 @@ SerdesRxParams SerdesRxParams::read(ParamReader& reader) {
       "Input noise density √η0 (802.3dj COM η0 = 6e-9 V²/GHz, figures.md §4); 0: noiseless.",
       Range::non_negative());
   p.noise_density_v2_per_hz = density * density;
+  p.crosstalk_icn_v = reader.quantity(
+      "crosstalk", Dimension::voltage, 0.0,
+      "Integrated crosstalk noise σ_ICN of the NEXT/FEXT aggressors at the input (RMS through "
+      "a 4th-order Butterworth at 0.75·f_b); 0: none.",
+      Range::non_negative());
   return p;
 }
 
@@ -62,7 +69,8 @@ SerdesRxBlock::SerdesRxBlock(const SerdesRxParams& params) : params_(params) {
                                                       "in [−6, 0]",
                                                       params_.ctle_dc_gain2_db));
   }
-  if (params_.bandwidth_ratio < 0.0 || params_.noise_density_v2_per_hz < 0.0) {
+  if (params_.bandwidth_ratio < 0.0 || params_.noise_density_v2_per_hz < 0.0 ||
+      params_.crosstalk_icn_v < 0.0) {
     throw ParameterError("bandwidth_ratio", "serdes_rx: bandwidth and noise must be ≥ 0");
   }
 }
@@ -84,6 +92,33 @@ void SerdesRxBlock::prepare(const LaneContext& lane) {
       design_fir([this](double f) { return response(f); }, lane.sample_rate_hz(), false);
   filter_ = RealFirFilter(design.taps);
   latency_ = design.delay_samples;
+  crosstalk_held_rms_ =
+      params_.crosstalk_icn_v > 0.0
+          ? params_.crosstalk_icn_v /
+                held_rms_through_icn_filter(lane.symbol_rate_bd, lane.samples_per_symbol)
+          : 0.0;
+  crosstalk_window_.assign(static_cast<std::size_t>(lane.samples_per_symbol), 0.0);
+  reset();
+}
+
+void SerdesRxBlock::reset() {
+  filter_.reset();
+  std::fill(crosstalk_window_.begin(), crosstalk_window_.end(), 0.0);
+  crosstalk_sum_ = 0.0;
+  crosstalk_pos_ = 0;
+}
+
+double SerdesRxBlock::held_rms_through_icn_filter(double symbol_rate_bd, int sps) {
+  const FilterSpec icn{.shape = FilterShape::butterworth, .bandwidth_hz = 0.75 * symbol_rate_bd};
+  const double fs = symbol_rate_bd * sps;
+  constexpr int steps = 1 << 14;  // midpoint rule on ν ∈ (0, ½)
+  double sum = 0.0;
+  for (int i = 0; i < steps; ++i) {
+    const double nu = 0.5 * (i + 0.5) / steps;
+    const double dirichlet = std::sin(pi * nu * sps) / std::sin(pi * nu);
+    sum += dirichlet * dirichlet / sps * std::norm(filter_response(icn, nu * fs));
+  }
+  return std::sqrt(2.0 * sum * 0.5 / steps);
 }
 
 void SerdesRxBlock::process(Signal& chunk) {
@@ -94,16 +129,30 @@ void SerdesRxBlock::process(Signal& chunk) {
     RandomStream stream = noise_stream(chunk);
     for (double& v : x) v += sigma * stream.gaussian();
   }
+  if (noise_enabled(NoiseKind::crosstalk) && crosstalk_held_rms_ > 0.0) {
+    // The phase-averaged aggressor: a moving sum of the last sps white samples (header).
+    RandomStream stream = noise_stream(chunk, 1);
+    const double scale =
+        crosstalk_held_rms_ / std::sqrt(static_cast<double>(crosstalk_window_.size()));
+    for (double& v : x) {
+      const double w = stream.gaussian();
+      crosstalk_sum_ += w - crosstalk_window_[crosstalk_pos_];
+      crosstalk_window_[crosstalk_pos_] = w;
+      if (++crosstalk_pos_ == crosstalk_window_.size()) crosstalk_pos_ = 0;
+      v += scale * crosstalk_sum_;
+    }
+  }
   filter_.process(x, x);
 }
 
 std::string SerdesRxBlock::describe() const {
   return fmt::format(
       "serdes_rx ({}): CTLE g_DC {:.3g} dB, g_DC2 {:.3g} dB (f_z = f_p1 {:.3g} GHz, "
-      "f_p2 {:.3g} GHz, f_LF {:.3g} GHz), Rx BW {:.3g}·f_b, η0 {:.3g} V²/GHz",
+      "f_p2 {:.3g} GHz, f_LF {:.3g} GHz), Rx BW {:.3g}·f_b, η0 {:.3g} V²/GHz, crosstalk ICN "
+      "{:.3g} mV",
       params_.reach, params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db, ctle_.f_z_hz / 1e9,
       ctle_.f_p2_hz / 1e9, ctle_.f_lf_hz / 1e9, params_.bandwidth_ratio,
-      params_.noise_density_v2_per_hz * 1e9);
+      params_.noise_density_v2_per_hz * 1e9, params_.crosstalk_icn_v * 1e3);
 }
 
 std::vector<PowerItem> SerdesRxBlock::power() const {

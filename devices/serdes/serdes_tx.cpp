@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "devices/serdes/reach_class.hpp"
@@ -34,8 +35,13 @@ SerdesTxParams SerdesTxParams::read(ParamReader& reader) {
                            Range::non_negative());
   p.sj_frequency_hz = reader.quantity("sj_frequency", Dimension::frequency, 0.0,
                                       "Sinusoidal jitter frequency.", Range::non_negative());
+  p.dd_s = reader.quantity("dj", Dimension::time, 0.0,
+                           "Dual-Dirac deterministic jitter A_DD: each edge at ±A_DD, equiprobable "
+                           "(802.3ck/dj COM A_DD 0.02 UI, figures.md §4).",
+                           Range::non_negative());
   p.snr_db = reader.quantity("snr", Dimension::ratio_db, 33.0,
-                             "Transmitter SNR (802.3ck/dj COM SNR_TX 33 dB, figures.md §4).",
+                             "Transmitter SNR (SNDR): noise held per UI ahead of the FFE, as COM's "
+                             "SNR_TX (802.3ck/dj 33 dB, figures.md §4).",
                              Range::positive());
   return p;
 }
@@ -56,7 +62,7 @@ SerdesTxBlock::SerdesTxBlock(const SerdesTxParams& params) : params_(params) {
                          fmt::format("serdes_tx.swing = {} V must be > 0", params_.swing_v));
   }
   if (params_.dac_bandwidth_hz < 0.0 || params_.enob < 0.0 || params_.rj_s < 0.0 ||
-      params_.sj_s < 0.0 || params_.sj_frequency_hz < 0.0) {
+      params_.sj_s < 0.0 || params_.sj_frequency_hz < 0.0 || params_.dd_s < 0.0) {
     throw ParameterError("rj", "serdes_tx: bandwidth, enob and jitter must be ≥ 0");
   }
   if (!(params_.snr_db > 0.0)) {
@@ -79,13 +85,16 @@ void SerdesTxBlock::prepare(const LaneContext& lane) {
         lane.sample_rate_hz());
     dac_ = RealFirFilter(design.taps);
     latency_ += design.delay_samples;
+    edge_offset_ = static_cast<int>(std::lround(design.delay_samples));
   } else {
+    edge_offset_ = 0;
     dac_ = RealFirFilter({1.0});  // a default RealFirFilter cannot be copied (no FFT plan)
   }
   // Mean square of equally spaced PAM-M levels spanning ±swing/2: (swing/2)² (M+1)/(3(M−1)).
   const int m = 1 << lane.bits_per_symbol;
   const double a = 0.5 * params_.swing_v;
   level_rms_v_ = a * std::sqrt((m + 1.0) / (3.0 * (m - 1.0)));
+  input_level_rms_ = level_rms_v_ / params_.swing_v;  // the source's levels for a 1 V swing
   reset();
 }
 
@@ -95,25 +104,61 @@ void SerdesTxBlock::reset() {
   prev1_ = prev2_ = 0.0;
 }
 
+namespace {
+/// ⌊a / b⌋ for b > 0.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+}  // namespace
+
+RandomStream SerdesTxBlock::symbol_stream(std::int64_t k, std::uint64_t substream) const {
+  return RandomStream(StreamId{.seed = lane_.seed,
+                               .lane = static_cast<std::uint64_t>(lane_.lane),
+                               .block = static_cast<std::uint64_t>(chain_index_),
+                               .chunk = static_cast<std::uint64_t>(k),
+                               .substream = substream});
+}
+
 void SerdesTxBlock::process(Signal& chunk) {
   auto& x = chunk.electrical;
+  const int sps = lane_.samples_per_symbol;
+  // Transmitter SNR: one Gaussian value per UI on the symbol's level, ahead of the FFE.
+  if (noise_enabled(NoiseKind::other) && params_.snr_db < 200.0) {
+    const double sigma = input_level_rms_ * std::pow(10.0, -params_.snr_db / 20.0);
+    std::int64_t k = std::numeric_limits<std::int64_t>::min();
+    double n_k = 0.0;
+    for (std::size_t n = 0; n < x.size(); ++n) {
+      const std::int64_t symbol = floor_div(chunk.first_sample + static_cast<std::int64_t>(n), sps);
+      if (symbol != k) {
+        k = symbol;
+        n_k = sigma * symbol_stream(k, 17).gaussian();
+      }
+      x[n] += n_k;
+    }
+  }
   ffe_.process(x, x);
   if (params_.dac_bandwidth_hz > 0.0) dac_.process(x, x);
+  const bool jitter = noise_enabled(NoiseKind::jitter) &&
+                      (params_.rj_s > 0.0 || params_.sj_s > 0.0 || params_.dd_s > 0.0);
   const double fs = lane_.sample_rate_hz();
-  const int sps = lane_.samples_per_symbol;
-  const bool jitter =
-      noise_enabled(NoiseKind::jitter) && (params_.rj_s > 0.0 || params_.sj_s > 0.0);
-  // One sample of delay so the central difference (y[n] − y[n−2])/2 sits at y[n−1].
-  RandomStream jitter_stream = noise_stream(chunk, 1);
+  // One sample of delay so the central difference (y[n] − y[n−2])/2 sits at y[n−1]; output n is
+  // the time of sample n − 1, whose edge is symbol k's when it lies within ½ UI of k·T + edge.
+  std::int64_t k = std::numeric_limits<std::int64_t>::min();
   double delta = 0.0;
   for (std::size_t n = 0; n < x.size(); ++n) {
     const double current = x[n];
     double out = prev1_;
     if (jitter) {
-      const std::int64_t sample = chunk.first_sample + static_cast<std::int64_t>(n);
-      if (sample % sps == 0 || n == 0) {
-        const double t = static_cast<double>(sample) / fs;
-        delta = params_.rj_s * jitter_stream.gaussian() +
+      const std::int64_t time = chunk.first_sample + static_cast<std::int64_t>(n) - 1;
+      const std::int64_t symbol = floor_div(time - edge_offset_ + sps / 2, sps);
+      if (symbol != k) {
+        k = symbol;
+        RandomStream stream = symbol_stream(k, 16);
+        const double rj = stream.gaussian();
+        const double dd = stream.uniform() < 0.5 ? -1.0 : 1.0;
+        const double t = static_cast<double>(k) / lane_.symbol_rate_bd;
+        delta = params_.rj_s * rj + params_.dd_s * dd +
                 params_.sj_s * std::sin(2.0 * pi * params_.sj_frequency_hz * t);
       }
       out -= delta * (current - prev2_) * 0.5 * fs;
@@ -122,17 +167,10 @@ void SerdesTxBlock::process(Signal& chunk) {
     prev1_ = current;
     x[n] = out;
   }
-  double variance = 0.0;
-  if (noise_enabled(NoiseKind::other) && params_.snr_db < 200.0) {
-    variance += level_rms_v_ * level_rms_v_ * std::pow(10.0, -params_.snr_db / 10.0);
-  }
   if (noise_enabled(NoiseKind::quantization) && params_.enob > 0.0) {
     const double lsb = params_.swing_v / std::pow(2.0, params_.enob);
-    variance += lsb * lsb / 12.0;
-  }
-  if (variance > 0.0) {
     RandomStream stream = noise_stream(chunk, 2);
-    const double sigma = std::sqrt(variance);
+    const double sigma = lsb / std::sqrt(12.0);
     for (double& v : x) v += sigma * stream.gaussian();
   }
 }
@@ -142,13 +180,14 @@ std::string SerdesTxBlock::describe() const {
   for (double c : taps_) taps += fmt::format("{:.3f} ", c);
   return fmt::format(
       "serdes_tx ({}): FFE [{}] ({} pre), swing {:.3g} V, DAC {}, ENOB {}, RJ "
-      "{:.3g} ps, SJ {:.3g} ps @ {:.3g} MHz, SNR_TX {:.3g} dB",
+      "{:.3g} ps, DD ±{:.3g} ps, SJ {:.3g} ps @ {:.3g} MHz, SNR_TX {:.3g} dB (per UI)",
       params_.reach, taps.empty() ? taps : taps.substr(0, taps.size() - 1), params_.pre_taps,
       params_.swing_v,
       params_.dac_bandwidth_hz > 0.0 ? fmt::format("{:.3g} GHz", params_.dac_bandwidth_hz / 1e9)
                                      : std::string("ideal"),
       params_.enob > 0.0 ? fmt::format("{:.3g}", params_.enob) : std::string("off"),
-      params_.rj_s * 1e12, params_.sj_s * 1e12, params_.sj_frequency_hz / 1e6, params_.snr_db);
+      params_.rj_s * 1e12, params_.dd_s * 1e12, params_.sj_s * 1e12, params_.sj_frequency_hz / 1e6,
+      params_.snr_db);
 }
 
 std::vector<PowerItem> SerdesTxBlock::power() const {

@@ -53,6 +53,28 @@ std::string optical(const std::string& power, const std::string& rin, const std:
       tia_noise);
 }
 
+/// A host SerDes link: Tx (35 GHz DAC, RJ `rj` and A_DD `dj`, SNR_TX `snr`) → 45 GHz Bessel
+/// channel → Rx front end with 10 mV of crosstalk (ICN) and no η0.
+std::string serdes_impaired(const std::string& snr, const std::string& rj = "0.188 ps",
+                            const std::string& dj = "0.376 ps",
+                            const std::string& crosstalk = "10 mV") {
+  return fmt::format(R"(  - block: serdes_tx
+    ffe: [0, 1, 0]
+    dac_bandwidth: 35 GHz
+    rj: {}
+    dj: {}
+    snr: {}
+  - block: filter
+    shape: bessel
+    order: 4
+    bandwidth: 45 GHz
+  - block: serdes_rx
+    noise_density: 0 V/rtHz
+    crosstalk: {}
+)",
+                     rj, dj, snr, crosstalk);
+}
+
 const char* isi_filter =
     "  - block: filter\n    shape: bessel\n    order: 4\n    bandwidth: 20 GHz\n";
 
@@ -87,6 +109,13 @@ std::vector<GridPoint> grid() {
   // ISI-limited optical: a 20 GHz modulator, TIA noise.
   g.push_back({"modulator-ISI + TIA noise", optical("-4 dBm", "-200 dB/Hz", "20 pA/rtHz", "20 GHz"),
                1e-5, 1e-2});
+  // Host SerDes impairments (issue 7, devices/serdes/): Tx jitter (RJ 0.01 UI, dual-Dirac
+  // 0.02 UI, the 802.3ck COM values, Monte-Carlo with the real ±A_DD), Tx SNR held per UI, and
+  // crosstalk at the receiver input; the analytic BERs take the measured slicer noise as Gaussian.
+  g.push_back(
+      {"Tx jitter + Tx SNR + crosstalk (host SerDes)", serdes_impaired("18 dB"), 1e-3, 1e-2});
+  g.push_back({"Tx jitter + Tx SNR + crosstalk (host SerDes), lower BER", serdes_impaired("22 dB"),
+               1e-5, 1e-3});
   return g;
 }
 
@@ -124,8 +153,8 @@ chain:
 }  // namespace
 
 TEST_CASE(
-    "Monte-Carlo agrees with the semi-analytic and statistical BER across 14 links from "
-    "1e-2 to 1e-5: ISI-free/ISI-limited, thermal/shot/RIN-limited",
+    "Monte-Carlo agrees with the semi-analytic and statistical BER across 16 links from "
+    "1e-2 to 1e-5: ISI-free/ISI-limited, thermal/shot/RIN-limited, host SerDes impairments",
     "[phy][analysis][ber][long]") {
   // 150 errors: the 95 % interval is ±16 %, so "inside or within 20 %" is a real test.
   for (const GridPoint& point : grid()) check_point(point, 12'000'000, 150);
@@ -140,4 +169,21 @@ TEST_CASE(
   for (const GridPoint& point : grid()) {
     if (point.lowest_ber >= 1e-3) check_point(point, 300'000, 100);
   }
+}
+
+// Known deviation: the analytic BERs take the slicer noise of each level as one Gaussian of the
+// measured variance. Jitter noise is δ·h'(t_s): its variance follows the slope at each symbol's
+// decision instant, which the data pattern sets, so the true distribution is a mixture of
+// Gaussians with heavier tails than their average (COM makes the same approximation,
+// σ_J² ∝ Σ h_J²). Where jitter dominates the semi-analytic BER is optimistic: with RJ of
+// 1 ps (0.053 UI) alone on this link Monte-Carlo counts ~1.2e-4 and the semi-analytic BER is
+// ~2e-6. At the COM values (0.01 UI RJ, 0.02 UI DD) among the other noise the two agree (the grid
+// points above). [!shouldfail]: fails the day the analytic BER carries the jitter's mixture.
+TEST_CASE(
+    "Monte-Carlo agrees with the semi-analytic BER when Tx random jitter dominates "
+    "(known deviation)",
+    "[phy][analysis][ber][!shouldfail]") {
+  check_point(
+      {"RJ-dominated host SerDes", serdes_impaired("300 dB", "1 ps", "0 ps", "0 mV"), 1e-6, 1e-3},
+      300'000, 50);
 }
