@@ -126,19 +126,32 @@ Crossing find_crossing(const std::function<double(double)>& ber_at, double targe
   return {lo + std::clamp(t, 0.0, 1.0) * (hi - lo), {}};
 }
 
+std::optional<std::size_t> photodetector_index(const Chain& chain) {
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (dynamic_cast<const PhotodetectorBlock*>(chain[i].get()) != nullptr) return i;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result) {
+std::optional<NoiselessTap> received_oma_tap(const LinkConfig& config, const Chain& chain) {
+  const std::optional<std::size_t> pd_index = photodetector_index(chain);
+  if (!pd_index) return std::nullopt;
+  NoiselessTap tap;
+  tap.block = *pd_index;
+  tap.symbols =
+      static_cast<std::int64_t>(run_config(config, analysis_symbols, false).signal.symbols);
+  return tap;
+}
+
+void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
+                              const NoiselessTap* tap) {
   const Chain chain = build_chain(config, lane);
-  std::size_t pd_index = chain.size();
-  const PhotodetectorBlock* pd = nullptr;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if ((pd = dynamic_cast<const PhotodetectorBlock*>(chain[i].get()))) {
-      pd_index = i;
-      break;
-    }
-  }
-  if (pd == nullptr) return;
+  const std::optional<std::size_t> found = photodetector_index(chain);
+  if (!found) return;
+  const std::size_t pd_index = *found;
+  const auto* pd = dynamic_cast<const PhotodetectorBlock*>(chain[pd_index].get());
   OpticalRxResult rx;
   rx.responsivity_a_per_w = pd->params().responsivity_a_per_w;
   rx.channel_loss_db = channel_loss_db(chain, pd_index);
@@ -147,9 +160,16 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
 
   // Received OMA from the noiseless photocurrent.
   const LinkConfig short_run = run_config(config, analysis_symbols, false);
-  const LaneResult at_pd =
-      run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
-  const double oma_current_a = spread(at_pd.slicer);
+  double oma_current_a = 0.0;
+  if (tap != nullptr && tap->block == pd_index &&
+      static_cast<std::uint64_t>(tap->levels.size()) >= short_run.signal.symbols) {
+    const std::vector<double> means = noiseless_level_means(short_run, *tap);
+    oma_current_a = means.empty() ? 0.0 : means.back() - means.front();
+  } else {
+    const LaneResult at_pd =
+        run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
+    oma_current_a = spread(at_pd.slicer);
+  }
   const double oma_w = oma_current_a / gain_a_per_w;
   rx.oma_outer_dbm = oma_w > 0.0 ? w_to_dbm(oma_w) : -std::numeric_limits<double>::infinity();
   // Signal gain from the photocurrent to the slicer.
@@ -205,8 +225,14 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
       return swept;
     };
+    // The blocks before the attenuator are the same in every run of a search (clones of one
+    // fresh chain, same noise mask and config): the first run records their output, the others
+    // replay it (PrefixRecord).
+    PrefixRecord waterfall_prefix;
+    waterfall_prefix.blocks = pd_index;
     auto ber_at = [&](double loss_db) {
-      const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false))
+      const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false),
+                                             all_noise, false, &waterfall_prefix)
                              .slicer.ber_semi_analytic;
       rx.waterfall_oma_dbm.push_back(rx.oma_outer_dbm - loss_db);
       rx.waterfall_ber.push_back(ber);
@@ -248,9 +274,12 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       // §5.4). Only the impairments the chain has are evaluated.
       if (config.analysis.penalties) {
         auto penalty = [&](const char* name, bool ideal_fibre, unsigned mask) {
+          PrefixRecord penalty_prefix;
+          penalty_prefix.blocks = pd_index;
           const Crossing without = find_crossing(
               [&](double loss_db) {
-                return run_lane_with_chain(short_run, lane, swept_chain(loss_db, ideal_fibre), mask)
+                return run_lane_with_chain(short_run, lane, swept_chain(loss_db, ideal_fibre), mask,
+                                           false, &penalty_prefix)
                     .slicer.ber_semi_analytic;
               },
               target);

@@ -22,11 +22,23 @@
 // inside the sensitivity found on the actual signal, so this is the link-budget margin).
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include "link/lane_runner.hpp"
 
 namespace optilane {
 
-/// Fills result.optical_rx when the lane's chain has a photodetector; no-op otherwise.
-void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result);
+/// The tap the main run records for the received OMA (the noiseless photocurrent over the
+/// analysis' symbols); nullopt when the chain has no photodetector.
+[[nodiscard]] std::optional<NoiselessTap> received_oma_tap(
+    const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain);
+
+/// Fills result.optical_rx when the lane's chain has a photodetector; no-op otherwise. With the
+/// main run's `tap` (received_oma_tap), the received OMA is read from it instead of a re-run of
+/// the chain up to the photodetector (the same samples: the twin's blocks are the re-run's).
+void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
+                              const NoiselessTap* tap = nullptr);
 
 }  // namespace optilane

@@ -1,8 +1,12 @@
 #include "phy/overlap_save.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace optilane {
 namespace {
@@ -25,23 +29,79 @@ void multiply(std::span<const std::complex<double>> a, std::span<const std::comp
   }
 }
 
+/// Overlap-save's FFT buffers: scratch (every segment rewrites them whole), so one forward and one
+/// inverse plan per (kind, size) and thread serve every filter, and a filter or its copy owns none.
+FftPlan& scratch(FftPlan::Kind kind, std::size_t size) {
+  thread_local std::map<std::pair<FftPlan::Kind, std::size_t>, FftPlan> plans;
+  auto found = plans.find({kind, size});
+  if (found == plans.end()) found = plans.emplace(std::pair{kind, size}, FftPlan(kind, size)).first;
+  return found->second;
+}
+
+/// FNV-1a over the bytes of the taps: the key of a kept kernel (the taps themselves confirm it).
+template <typename T>
+std::uint64_t taps_hash(const std::vector<T>& taps) {
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(taps.data());
+  for (std::size_t i = 0; i < taps.size() * sizeof(T); ++i) {
+    h = (h ^ bytes[i]) * 1099511628211ULL;
+  }
+  return h;
+}
+
+/// Kernels (taps and H) kept per (taps, FFT size) for the process: every chain built — each sweep
+/// point, each noise-budget and sensitivity re-run — designs the same filters, and H costs an FFT
+/// of the FFT size (65,536 points for the MZM electrode). A kept kernel holds bit for bit the
+/// values a fresh one would. At most 64 kernels; the memo empties when full.
+template <typename Kernel, typename Make>
+std::shared_ptr<const Kernel> kept_kernel(const decltype(Kernel::taps)& taps, std::size_t fft_size,
+                                          Make make) {
+  static std::mutex mutex;
+  static std::multimap<std::uint64_t, std::shared_ptr<const Kernel>> kept;
+  const std::uint64_t key = taps_hash(taps) ^ (fft_size * 0x9E3779B97F4A7C15ULL);
+  auto same = [&](const Kernel& k) {
+    return k.fft_size == fft_size && k.taps.size() == taps.size() &&
+           std::memcmp(k.taps.data(), taps.data(), taps.size() * sizeof(taps[0])) == 0;
+  };
+  {
+    const std::lock_guard lock(mutex);
+    for (auto [it, end] = kept.equal_range(key); it != end; ++it) {
+      if (same(*it->second)) return it->second;
+    }
+  }
+  std::shared_ptr<const Kernel> kernel = make();
+  const std::lock_guard lock(mutex);
+  if (kept.size() >= 64) kept.clear();
+  kept.emplace(key, kernel);
+  return kernel;
+}
+
 }  // namespace
 
-RealFirFilter::RealFirFilter(std::vector<double> taps, std::size_t fft_size)
-    : taps_(std::move(taps)) {
-  if (taps_.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
-  fft_size_ = choose_fft_size(taps_.size(), fft_size);
-  forward_ = FftPlan(FftPlan::Kind::real_forward, fft_size_);
-  inverse_ = FftPlan(FftPlan::Kind::real_inverse, fft_size_);
-  auto time = forward_.real();
-  std::fill(time.begin(), time.end(), 0.0);
-  std::copy(taps_.begin(), taps_.end(), time.begin());
-  forward_.execute();
-  response_.assign(forward_.spectrum().begin(), forward_.spectrum().end());
-  // Fold the 1/N of the inverse transform into the response once.
-  const double scale = 1.0 / static_cast<double>(fft_size_);
-  for (auto& bin : response_) bin *= scale;
-  history_.assign(taps_.size() - 1, 0.0);
+RealFirFilter::RealFirFilter(std::vector<double> taps, std::size_t fft_size) {
+  if (taps.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
+  fft_size = choose_fft_size(taps.size(), fft_size);
+  kernel_ = kept_kernel<Kernel>(taps, fft_size, [&] {
+    auto kernel = std::make_shared<Kernel>();
+    kernel->fft_size = fft_size;
+    kernel->taps = taps;
+    FftPlan& forward = scratch(FftPlan::Kind::real_forward, fft_size);
+    auto time = forward.real();
+    std::fill(time.begin(), time.end(), 0.0);
+    std::copy(taps.begin(), taps.end(), time.begin());
+    forward.execute();
+    kernel->response.assign(forward.spectrum().begin(), forward.spectrum().end());
+    // Fold the 1/N of the inverse transform into the response once.
+    const double scale = 1.0 / static_cast<double>(fft_size);
+    for (auto& bin : kernel->response) bin *= scale;
+    return std::shared_ptr<const Kernel>(std::move(kernel));
+  });
+  history_.assign(kernel_->taps.size() - 1, 0.0);
+}
+
+const std::vector<double>& RealFirFilter::taps() const {
+  static const std::vector<double> none;
+  return kernel_ ? kernel_->taps : none;
 }
 
 void RealFirFilter::reset() {
@@ -49,11 +109,14 @@ void RealFirFilter::reset() {
 }
 
 bool RealFirFilter::same_state(const RealFirFilter& other) const {
-  return taps_.size() == other.taps_.size() && fft_size_ == other.fft_size_ &&
+  if (kernel_ == nullptr || other.kernel_ == nullptr) return kernel_ == other.kernel_;
+  const auto& a = kernel_->taps;
+  const auto& b = other.kernel_->taps;
+  return (kernel_ == other.kernel_ ||
+          (a.size() == b.size() && kernel_->fft_size == other.kernel_->fft_size &&
+           std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0)) &&
          history_.size() == other.history_.size() &&
-         std::memcmp(history_.data(), other.history_.data(), history_.size() * sizeof(double)) ==
-             0 &&
-         std::memcmp(taps_.data(), other.taps_.data(), taps_.size() * sizeof(double)) == 0;
+         std::memcmp(history_.data(), other.history_.data(), history_.size() * sizeof(double)) == 0;
 }
 
 void RealFirFilter::copy_state_from(const RealFirFilter& other) {
@@ -61,9 +124,12 @@ void RealFirFilter::copy_state_from(const RealFirFilter& other) {
 }
 
 void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
-  const std::size_t overlap = taps_.size() - 1;
-  const std::size_t step = fft_size_ - overlap;
-  auto time = forward_.real();
+  const Kernel& kernel = *kernel_;
+  const std::size_t overlap = kernel.taps.size() - 1;
+  const std::size_t step = kernel.fft_size - overlap;
+  FftPlan& forward = scratch(FftPlan::Kind::real_forward, kernel.fft_size);
+  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, kernel.fft_size);
+  auto time = forward.real();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
     std::copy(history_.begin(), history_.end(), time.begin());
@@ -74,32 +140,39 @@ void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
     // New history: the last L-1 samples of (history ++ segment).
     std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
               time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
-    forward_.execute();
-    auto spectrum = forward_.spectrum();
-    auto inverse_bins = inverse_.spectrum();
-    multiply(spectrum, response_, inverse_bins);
-    inverse_.execute();
-    auto result = inverse_.real();
+    forward.execute();
+    multiply(forward.spectrum(), kernel.response, inverse.spectrum());
+    inverse.execute();
+    auto result = inverse.real();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),
               result.begin() + static_cast<std::ptrdiff_t>(overlap + n),
               out.begin() + static_cast<std::ptrdiff_t>(start));
   }
 }
 
-ComplexFirFilter::ComplexFirFilter(std::vector<std::complex<double>> taps, std::size_t fft_size)
-    : taps_(std::move(taps)) {
-  if (taps_.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
-  fft_size_ = choose_fft_size(taps_.size(), fft_size);
-  forward_ = FftPlan(FftPlan::Kind::complex_forward, fft_size_);
-  inverse_ = FftPlan(FftPlan::Kind::complex_inverse, fft_size_);
-  auto time = forward_.time();
-  std::fill(time.begin(), time.end(), std::complex<double>{});
-  std::copy(taps_.begin(), taps_.end(), time.begin());
-  forward_.execute();
-  response_.assign(forward_.spectrum().begin(), forward_.spectrum().end());
-  const double scale = 1.0 / static_cast<double>(fft_size_);
-  for (auto& bin : response_) bin *= scale;
-  history_.assign(taps_.size() - 1, std::complex<double>{});
+ComplexFirFilter::ComplexFirFilter(std::vector<std::complex<double>> taps, std::size_t fft_size) {
+  if (taps.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
+  fft_size = choose_fft_size(taps.size(), fft_size);
+  kernel_ = kept_kernel<Kernel>(taps, fft_size, [&] {
+    auto kernel = std::make_shared<Kernel>();
+    kernel->fft_size = fft_size;
+    kernel->taps = taps;
+    FftPlan& forward = scratch(FftPlan::Kind::complex_forward, fft_size);
+    auto time = forward.time();
+    std::fill(time.begin(), time.end(), std::complex<double>{});
+    std::copy(taps.begin(), taps.end(), time.begin());
+    forward.execute();
+    kernel->response.assign(forward.spectrum().begin(), forward.spectrum().end());
+    const double scale = 1.0 / static_cast<double>(fft_size);
+    for (auto& bin : kernel->response) bin *= scale;
+    return std::shared_ptr<const Kernel>(std::move(kernel));
+  });
+  history_.assign(kernel_->taps.size() - 1, std::complex<double>{});
+}
+
+const std::vector<std::complex<double>>& ComplexFirFilter::taps() const {
+  static const std::vector<std::complex<double>> none;
+  return kernel_ ? kernel_->taps : none;
 }
 
 void ComplexFirFilter::reset() {
@@ -108,9 +181,12 @@ void ComplexFirFilter::reset() {
 
 void ComplexFirFilter::process(std::span<const std::complex<double>> in,
                                std::span<std::complex<double>> out) {
-  const std::size_t overlap = taps_.size() - 1;
-  const std::size_t step = fft_size_ - overlap;
-  auto time = forward_.time();
+  const Kernel& kernel = *kernel_;
+  const std::size_t overlap = kernel.taps.size() - 1;
+  const std::size_t step = kernel.fft_size - overlap;
+  FftPlan& forward = scratch(FftPlan::Kind::complex_forward, kernel.fft_size);
+  FftPlan& inverse = scratch(FftPlan::Kind::complex_inverse, kernel.fft_size);
+  auto time = forward.time();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
     std::copy(history_.begin(), history_.end(), time.begin());
@@ -121,12 +197,10 @@ void ComplexFirFilter::process(std::span<const std::complex<double>> in,
               std::complex<double>{});
     std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
               time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
-    forward_.execute();
-    auto spectrum = forward_.spectrum();
-    auto inverse_bins = inverse_.spectrum();
-    multiply(spectrum, response_, inverse_bins);
-    inverse_.execute();
-    auto result = inverse_.time();
+    forward.execute();
+    multiply(forward.spectrum(), kernel.response, inverse.spectrum());
+    inverse.execute();
+    auto result = inverse.time();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),
               result.begin() + static_cast<std::ptrdiff_t>(overlap + n),
               out.begin() + static_cast<std::ptrdiff_t>(start));

@@ -4,11 +4,14 @@
 // input samples of history followed by up to N-L+1 new ones; after multiplying by H = FFT(h) and
 // transforming back, the last outputs are exact linear convolution (Oppenheim & Schafer,
 // Discrete-Time Signal Processing, 3rd ed., §8.7.3). Output length equals input length and the
-// history carries across calls, so chunk boundaries are invisible. Plans are made once, in the
-// constructor; process() does not allocate.
+// history carries across calls, so chunk boundaries are invisible. A filter's taps and H are
+// computed once and shared by its copies (cloning a chain copies only the input history); the FFT
+// buffers are scratch, one pair per (size, thread), so process() does not allocate and a copy of a
+// filter allocates no FFT buffers.
 #pragma once
 
 #include <complex>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -26,8 +29,8 @@ class RealFirFilter {
   /// Filters `in` into `out` (same length; may be the same buffer).
   void process(std::span<const double> in, std::span<double> out);
   void reset();
-  [[nodiscard]] const std::vector<double>& taps() const { return taps_; }
-  [[nodiscard]] bool empty() const { return taps_.empty(); }
+  [[nodiscard]] const std::vector<double>& taps() const;
+  [[nodiscard]] bool empty() const { return kernel_ == nullptr; }
   /// True when `other` (a copy of this filter) holds bit for bit the same input history, so the
   /// same input gives it bit for bit the same output.
   [[nodiscard]] bool same_state(const RealFirFilter& other) const;
@@ -36,12 +39,13 @@ class RealFirFilter {
   void copy_state_from(const RealFirFilter& other);
 
  private:
-  std::vector<double> taps_;
-  std::size_t fft_size_ = 0;
-  std::vector<std::complex<double>> response_;  ///< FFT of the zero-padded taps, N/2+1 bins
-  std::vector<double> history_;                 ///< last L-1 inputs
-  FftPlan forward_;
-  FftPlan inverse_;
+  struct Kernel {
+    std::vector<double> taps;
+    std::size_t fft_size = 0;
+    std::vector<std::complex<double>> response;  ///< FFT of the zero-padded taps / N, N/2+1 bins
+  };
+  std::shared_ptr<const Kernel> kernel_;  ///< shared by copies
+  std::vector<double> history_;           ///< last L-1 inputs
 };
 
 /// Complex input (optical field), complex taps.
@@ -52,16 +56,17 @@ class ComplexFirFilter {
 
   void process(std::span<const std::complex<double>> in, std::span<std::complex<double>> out);
   void reset();
-  [[nodiscard]] const std::vector<std::complex<double>>& taps() const { return taps_; }
-  [[nodiscard]] bool empty() const { return taps_.empty(); }
+  [[nodiscard]] const std::vector<std::complex<double>>& taps() const;
+  [[nodiscard]] bool empty() const { return kernel_ == nullptr; }
 
  private:
-  std::vector<std::complex<double>> taps_;
-  std::size_t fft_size_ = 0;
-  std::vector<std::complex<double>> response_;  ///< FFT of the zero-padded taps, N bins
+  struct Kernel {
+    std::vector<std::complex<double>> taps;
+    std::size_t fft_size = 0;
+    std::vector<std::complex<double>> response;  ///< FFT of the zero-padded taps / N, N bins
+  };
+  std::shared_ptr<const Kernel> kernel_;  ///< shared by copies
   std::vector<std::complex<double>> history_;
-  FftPlan forward_;
-  FftPlan inverse_;
 };
 
 }  // namespace optilane
