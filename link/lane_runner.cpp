@@ -185,10 +185,17 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
   std::vector<CopperChannelReport> copper = copper_channel_reports(config, chain);
   // The received-OMA analysis reads the noiseless photocurrent from this run.
   std::optional<NoiselessTap> tap = received_oma_tap(config, chain);
+  // Its re-runs start from copies of the chain as built (before this run moves its blocks on):
+  // a copy of a fresh block is a fresh block, so nothing is designed twice.
+  std::vector<std::unique_ptr<Block>> fresh;
+  if (tap) {
+    for (const auto& block : chain) fresh.push_back(block->clone());
+  }
   LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true, nullptr,
                                           tap ? &*tap : nullptr);
   result.copper = std::move(copper);
-  analyse_optical_receiver(config, lane, result, tap ? &*tap : nullptr);
+  // Without a photodetector there is no optical receiver to analyse.
+  if (tap) analyse_optical_receiver(config, lane, result, &*tap, std::move(fresh));
   return result;
 }
 

@@ -146,8 +146,8 @@ std::optional<NoiselessTap> received_oma_tap(const LinkConfig& config, const Cha
 }
 
 void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
-                              const NoiselessTap* tap) {
-  const Chain chain = build_chain(config, lane);
+                              const NoiselessTap* tap, Chain fresh) {
+  const Chain chain = fresh.empty() ? build_chain(config, lane) : std::move(fresh);
   const std::optional<std::size_t> found = photodetector_index(chain);
   if (!found) return;
   const std::size_t pd_index = *found;

@@ -38,7 +38,9 @@ namespace optilane {
 /// Fills result.optical_rx when the lane's chain has a photodetector; no-op otherwise. With the
 /// main run's `tap` (received_oma_tap), the received OMA is read from it instead of a re-run of
 /// the chain up to the photodetector (the same samples: the twin's blocks are the re-run's).
+/// `fresh`: the lane's chain as built (unrun), else it is built again.
 void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
-                              const NoiselessTap* tap = nullptr);
+                              const NoiselessTap* tap = nullptr,
+                              std::vector<std::unique_ptr<Block>> fresh = {});
 
 }  // namespace optilane
