@@ -186,16 +186,23 @@ LaneResult run_lane(const LinkConfig& config, int lane) {
   // The received-OMA analysis reads the noiseless photocurrent from this run.
   std::optional<NoiselessTap> tap = received_oma_tap(config, chain);
   // Its re-runs start from copies of the chain as built (before this run moves its blocks on):
-  // a copy of a fresh block is a fresh block, so nothing is designed twice.
+  // a copy of a fresh block is a fresh block, so nothing is designed twice. They replay what this
+  // run recorded before the photodetector where they run the same blocks (optical_rx.hpp).
   std::vector<std::unique_ptr<Block>> fresh;
+  PrefixRecord before_pd;
   if (tap) {
     for (const auto& block : chain) fresh.push_back(block->clone());
+    before_pd.blocks = tap->block;
+    before_pd.max_chunks =
+        static_cast<std::size_t>((tap->symbols + chunk_symbols - 1) / chunk_symbols);
   }
-  LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true, nullptr,
-                                          tap ? &*tap : nullptr);
+  LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true,
+                                          tap ? &before_pd : nullptr, tap ? &*tap : nullptr);
   result.copper = std::move(copper);
   // Without a photodetector there is no optical receiver to analyse.
-  if (tap) analyse_optical_receiver(config, lane, result, &*tap, std::move(fresh));
+  if (tap) {
+    analyse_optical_receiver(config, lane, result, &*tap, std::move(fresh), &before_pd);
+  }
   return result;
 }
 
@@ -412,6 +419,9 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       if (c >= prefix->noisy.size()) {
         throw std::logic_error("run_lane_with_chain: the replayed prefix is shorter than the run");
       }
+      if (prefix->noisy[c].size() != samples || prefix->clean[c].size() != samples) {
+        throw std::logic_error("run_lane_with_chain: the replayed prefix's chunks differ");
+      }
       noisy = prefix->noisy[c];
       clean = prefix->clean[c];
       clean_stale = false;
@@ -446,7 +456,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         }
       }
       capture(result.probes[i + 1], noisy);
-      if (record && i + 1 == prefix->blocks) {
+      if (record && i + 1 == prefix->blocks && prefix->noisy.size() < prefix->max_chunks) {
         sync_clean();
         prefix->noisy.push_back(noisy);
         prefix->clean.push_back(clean);

@@ -141,6 +141,8 @@ struct LinkResult {
 struct PrefixRecord {
   std::size_t blocks = 0;
   bool recorded = false;
+  /// Chunks recorded at most (a run longer than the re-runs that replay it records their part).
+  std::size_t max_chunks = std::numeric_limits<std::size_t>::max();
   std::vector<Signal> noisy, clean;  ///< per chunk, at the output of block `blocks` − 1
 };
 

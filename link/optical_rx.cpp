@@ -146,7 +146,8 @@ std::optional<NoiselessTap> received_oma_tap(const LinkConfig& config, const Cha
 }
 
 void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
-                              const NoiselessTap* tap, Chain fresh) {
+                              const NoiselessTap* tap, Chain fresh,
+                              const PrefixRecord* main_prefix) {
   const Chain chain = fresh.empty() ? build_chain(config, lane) : std::move(fresh);
   const std::optional<std::size_t> found = photodetector_index(chain);
   if (!found) return;
@@ -175,6 +176,33 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
   // Signal gain from the photocurrent to the slicer.
   const double gain = spread(result.slicer) / oma_current_a;
 
+  // The main run's record before the PD serves the short runs when its chunks are theirs: the
+  // first chunks of 2048 symbols of a run as long or longer (the last may be partial in both).
+  bool prefix_usable = main_prefix != nullptr && main_prefix->recorded &&
+                       main_prefix->blocks == pd_index && pd_index > 0;
+  if (prefix_usable) {
+    const auto symbols = static_cast<std::int64_t>(short_run.signal.symbols);
+    const std::int64_t sps = config.signal.samples_per_symbol;
+    std::size_t c = 0;
+    for (std::int64_t sent = 0; sent < symbols && prefix_usable; sent += 2048, ++c) {
+      const auto samples =
+          static_cast<std::size_t>(std::min<std::int64_t>(2048, symbols - sent) * sps);
+      prefix_usable = c < main_prefix->noisy.size() && main_prefix->noisy[c].size() == samples;
+    }
+  }
+  // Its noiseless path as both paths: what a run with only kinds no block before the PD adds
+  // computes there (Block::noise_sources, held by test_noise_sources to bit-for-bit equality).
+  std::optional<PrefixRecord> noiseless_prefix;
+  if (prefix_usable && config.analysis.noise_budget) {
+    noiseless_prefix.emplace();
+    noiseless_prefix->blocks = pd_index;
+    noiseless_prefix->recorded = true;
+    noiseless_prefix->noisy = main_prefix->clean;
+    noiseless_prefix->clean = main_prefix->clean;
+  }
+  unsigned before_pd_sources = 0u;
+  for (std::size_t i = 0; i < pd_index; ++i) before_pd_sources |= chain[i]->noise_sources();
+
   // Noise budget: one kind at a time.
   const std::pair<const char*, NoiseKind> kinds[] = {{"thermal", NoiseKind::thermal},
                                                      {"shot", NoiseKind::shot},
@@ -190,8 +218,10 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       rx.noise_rms_a.emplace_back(name, 0.0);  // no block of the chain adds this kind
       continue;
     }
+    const bool replay = noiseless_prefix && (before_pd_sources & static_cast<unsigned>(kind)) == 0u;
     const LaneResult one = run_lane_with_chain(short_run, lane, clone_chain(chain, chain.size()),
-                                               static_cast<unsigned>(kind));
+                                               static_cast<unsigned>(kind), false,
+                                               replay ? &*noiseless_prefix : nullptr);
     rx.noise_rms_a.emplace_back(name, std::sqrt(mean_variance(one.slicer)) / gain);
   }
   rx.noise_rms_a.emplace_back("total", std::sqrt(mean_variance(result.slicer)) / gain);
@@ -230,6 +260,7 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
     // replay it (PrefixRecord).
     PrefixRecord waterfall_prefix;
     waterfall_prefix.blocks = pd_index;
+    if (prefix_usable) waterfall_prefix = *main_prefix;  // the main run's noisy path: all noise on
     auto ber_at = [&](double loss_db) {
       const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false),
                                              all_noise, false, &waterfall_prefix)
