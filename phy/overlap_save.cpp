@@ -123,6 +123,129 @@ void RealFirFilter::copy_state_from(const RealFirFilter& other) {
   std::copy(other.history_.begin(), other.history_.end(), history_.begin());
 }
 
+void RealFirFilter::set_history(std::span<const double> last) {
+  const std::size_t n = std::min(last.size(), history_.size());
+  std::fill(history_.begin(), history_.end() - static_cast<std::ptrdiff_t>(n), 0.0);
+  std::copy(last.end() - static_cast<std::ptrdiff_t>(n), last.end(),
+            history_.end() - static_cast<std::ptrdiff_t>(n));
+}
+
+std::span<const std::complex<double>> RealFirFilter::scaled_response() const {
+  if (!kernel_) return {};
+  return kernel_->response;
+}
+
+HeldFirFilter::HeldFirFilter(std::vector<double> taps, int hold)
+    : plain_(taps), hold_(std::max(1, hold)) {
+  // g = h ∗ r: g[m] = Σ_{i<hold} h[m − i].
+  std::vector<double> stretched(taps.size() + static_cast<std::size_t>(hold_) - 1, 0.0);
+  for (std::size_t m = 0; m < stretched.size(); ++m) {
+    double sum = 0.0;
+    for (int i = 0; i < hold_; ++i) {
+      if (m >= static_cast<std::size_t>(i) && m - static_cast<std::size_t>(i) < taps.size()) {
+        sum += taps[m - static_cast<std::size_t>(i)];
+      }
+    }
+    stretched[m] = sum;
+  }
+  const std::size_t fft_size = choose_fft_size(stretched.size(), 0);
+  history_values_ = (stretched.size() - 1 + static_cast<std::size_t>(hold_) - 1) /
+                    static_cast<std::size_t>(hold_);
+  // Held mode needs N divisible by the hold and room for new values after the history.
+  if (hold_ > 1 && fft_size % static_cast<std::size_t>(hold_) == 0 &&
+      fft_size / static_cast<std::size_t>(hold_) > history_values_ + 16) {
+    stretched_ = RealFirFilter(std::move(stretched), fft_size);
+    fft_values_ = fft_size / static_cast<std::size_t>(hold_);
+    history_.assign(history_values_, 0.0);
+    held_mode_ = true;
+  }
+}
+
+void HeldFirFilter::reset() {
+  plain_.reset();
+  std::fill(history_.begin(), history_.end(), 0.0);
+  held_mode_ = !stretched_.empty();
+}
+
+bool HeldFirFilter::same_state(const HeldFirFilter& other) const {
+  return held_mode_ == other.held_mode_ && hold_ == other.hold_ &&
+         (held_mode_ ? history_.size() == other.history_.size() &&
+                           std::memcmp(history_.data(), other.history_.data(),
+                                       history_.size() * sizeof(double)) == 0 &&
+                           plain_.same_state(other.plain_) == true
+                     : plain_.same_state(other.plain_));
+}
+
+void HeldFirFilter::copy_state_from(const HeldFirFilter& other) {
+  held_mode_ = other.held_mode_;
+  history_ = other.history_;
+  plain_.copy_state_from(other.plain_);
+}
+
+void HeldFirFilter::leave_held_mode() {
+  // The plain FIR's history: the last L − 1 input samples, the held values' staircase.
+  const auto hold = static_cast<std::size_t>(hold_);
+  std::vector<double> samples(history_.size() * hold);
+  for (std::size_t j = 0; j < history_.size(); ++j) {
+    std::fill_n(samples.begin() + static_cast<std::ptrdiff_t>(j * hold), hold, history_[j]);
+  }
+  plain_.set_history(samples);
+  held_mode_ = false;
+}
+
+void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
+                            std::int64_t first_sample) {
+  const auto hold = static_cast<std::size_t>(hold_);
+  if (held_mode_) {
+    bool staircase = first_sample % hold_ == 0 && in.size() % hold == 0;
+    for (std::size_t j = 0; staircase && j < in.size(); j += hold) {
+      for (std::size_t i = 1; i < hold; ++i) staircase = staircase && in[j + i] == in[j];
+    }
+    if (!staircase) leave_held_mode();
+  }
+  if (!held_mode_) {
+    plain_.process(in, out);
+    return;
+  }
+  const std::size_t count = in.size() / hold;
+  values_.resize(count);
+  for (std::size_t j = 0; j < count; ++j) values_[j] = in[j * hold];
+  const std::size_t n = stretched_.fft_size();
+  const std::size_t m = fft_values_;
+  const std::size_t h = history_values_;
+  const std::span<const std::complex<double>> g = stretched_.scaled_response();
+  FftPlan& forward = scratch(FftPlan::Kind::real_forward, m);
+  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, n);
+  const std::size_t step = m - h;
+  for (std::size_t start = 0; start < count; start += step) {
+    const std::size_t fresh = std::min(step, count - start);
+    auto time = forward.real();
+    std::copy(history_.begin(), history_.end(), time.begin());
+    std::copy(values_.begin() + static_cast<std::ptrdiff_t>(start),
+              values_.begin() + static_cast<std::ptrdiff_t>(start + fresh),
+              time.begin() + static_cast<std::ptrdiff_t>(h));
+    std::fill(time.begin() + static_cast<std::ptrdiff_t>(h + fresh), time.end(), 0.0);
+    // New history: the last h values of (history ++ fresh).
+    std::copy(time.begin() + static_cast<std::ptrdiff_t>(fresh),
+              time.begin() + static_cast<std::ptrdiff_t>(fresh + h), history_.begin());
+    forward.execute();
+    // X[f] = A[f mod M] (A[M − k] = conj A[k] for the real values), times G/N.
+    const std::span<const std::complex<double>> a = forward.spectrum();
+    auto bins = inverse.spectrum();
+    for (std::size_t f = 0; f < bins.size(); ++f) {
+      const std::size_t k = f % m;
+      const std::complex<double> x = k <= m / 2 ? a[k] : std::conj(a[m - k]);
+      const double xr = x.real(), xi = x.imag(), gr = g[f].real(), gi = g[f].imag();
+      bins[f] = {xr * gr - xi * gi, xr * gi + xi * gr};
+    }
+    inverse.execute();
+    const auto result = inverse.real();
+    std::copy(result.begin() + static_cast<std::ptrdiff_t>(h * hold),
+              result.begin() + static_cast<std::ptrdiff_t>((h + fresh) * hold),
+              out.begin() + static_cast<std::ptrdiff_t>(start * hold));
+  }
+}
+
 void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
   const Kernel& kernel = *kernel_;
   const std::size_t overlap = kernel.taps.size() - 1;
