@@ -2,7 +2,7 @@
 // describes each workload, its target and the latest figures on the project machine.
 //
 //   optilane_bench                 every workload whose blocks exist (A, A-now, B, C, D, E, F)
-//   optilane_bench A|A-now|B|C|D|E|F|awgn ...
+//   optilane_bench A|A-now|B|B-core|C|D|E|F|awgn ...
 //   optilane_bench lane CONFIG [SYMBOLS [THREADS]]   one config, Monte-Carlo over every symbol
 //   optilane_bench awgn SYMBOLS              the AWGN lane of examples/awgn-pam4.yaml
 //   optilane_bench mem CONFIG SYMBOLS         peak memory of one run (one process per figure)
@@ -111,8 +111,11 @@ void bench_lane(const std::string& label, const std::string& path, std::uint64_t
       samples / wall / 1e6, cpu, samples / cpu / 1e6, peak_rss_mb(), result.worst_ber);
 }
 
-/// B: semi-analytic BER and statistical eye of every tier preset (Monte-Carlo off).
-void bench_tiers_semi_analytic() {
+/// B: semi-analytic BER and statistical eye of every tier preset (Monte-Carlo off). `core`: what
+/// the issue names, the semi-analytic BER and statistical eye alone (sensitivity, penalty and
+/// noise-budget searches off); otherwise the preset as it is set (those searches on where it
+/// sets them), the figure `optilane tiers` pays.
+void bench_tiers_semi_analytic(bool core) {
   const fs::path tiers = fs::path(source_dir) / "examples" / "tiers";
   std::error_code ec;
   if (!fs::is_directory(tiers, ec)) {
@@ -124,17 +127,24 @@ void bench_tiers_semi_analytic() {
     if (entry.path().extension() == ".yaml") presets.push_back(entry.path());
   }
   std::sort(presets.begin(), presets.end());
+  std::vector<std::string> overrides = {"analysis.monte_carlo=false"};
+  if (core) {
+    overrides.insert(overrides.end(),
+                     {"analysis.sensitivity=false", "analysis.noise_budget=false"});
+  }
   for (const auto& preset : presets) {
-    const std::string label = "B " + preset.stem().string();
-    const auto config = load(label, preset.string(), {"analysis.monte_carlo=false"});
+    const std::string label = (core ? "B-core " : "B ") + preset.stem().string();
+    const auto config = load(label, preset.string(), overrides);
     if (!config) continue;
     const Stopwatch watch;
     const LinkResult result = run_link(*config, 1);
+    const double cpu = watch.cpu_s();
     fmt::print(
-        "{:<24} wall {:.3f} s, user CPU {:.3f} s, {} symbols x {} lanes, semi-analytic BER "
-        "{:.3e}\n",
-        label, watch.wall_s(), watch.cpu_s(), config->signal.symbols, config->lanes.count,
-        result.worst_ber);
+        "{:<30} wall {:.3f} s, user CPU {:.3f} s ({:.3f} s per lane), {} symbols x {} lanes, "
+        "semi-analytic BER {:.3e}\n",
+        label, watch.wall_s(), cpu, cpu / config->lanes.count, config->signal.symbols,
+        config->lanes.count, result.worst_ber);
+    std::fflush(stdout);
   }
 }
 
@@ -258,7 +268,10 @@ void run_workload(const std::string& name) {
   } else if (name == "awgn") {
     bench_lane("awgn", std::string(source_dir) + "/examples/awgn-pam4.yaml", lane_a_symbols, 1);
   } else if (name == "B") {
-    bench_tiers_semi_analytic();
+    bench_tiers_semi_analytic(true);
+    bench_tiers_semi_analytic(false);
+  } else if (name == "B-core") {
+    bench_tiers_semi_analytic(true);
   } else if (name == "C") {
     bench_tiers_command();
   } else if (name == "D") {
@@ -270,7 +283,7 @@ void run_workload(const std::string& name) {
   } else if (name == "F") {
     bench_fft_floor(lane_a_symbols, 16, 128);
   } else {
-    fmt::print("unknown workload '{}' (A, A-now, awgn, B, C, D, E, F)\n", name);
+    fmt::print("unknown workload '{}' (A, A-now, awgn, B, B-core, C, D, E, F)\n", name);
   }
 }
 

@@ -183,15 +183,32 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
 LaneResult run_lane(const LinkConfig& config, int lane) {
   std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
   std::vector<CopperChannelReport> copper = copper_channel_reports(config, chain);
-  LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true);
+  // The received-OMA analysis reads the noiseless photocurrent from this run.
+  std::optional<NoiselessTap> tap = received_oma_tap(config, chain);
+  // Its re-runs start from copies of the chain as built (before this run moves its blocks on):
+  // a copy of a fresh block is a fresh block, so nothing is designed twice. They replay what this
+  // run recorded before the photodetector where they run the same blocks (optical_rx.hpp).
+  std::vector<std::unique_ptr<Block>> fresh;
+  PrefixRecord before_pd;
+  if (tap) {
+    for (const auto& block : chain) fresh.push_back(block->clone());
+    before_pd.blocks = tap->block;
+    before_pd.max_chunks =
+        static_cast<std::size_t>((tap->symbols + chunk_symbols - 1) / chunk_symbols);
+  }
+  LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, true,
+                                          tap ? &before_pd : nullptr, tap ? &*tap : nullptr);
   result.copper = std::move(copper);
-  analyse_optical_receiver(config, lane, result);
+  // Without a photodetector there is no optical receiver to analyse.
+  if (tap) {
+    analyse_optical_receiver(config, lane, result, &*tap, std::move(fresh), &before_pd);
+  }
   return result;
 }
 
 LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
                                std::vector<std::unique_ptr<Block>> chain, unsigned noise_mask,
-                               bool analyse_tx) {
+                               bool analyse_tx, PrefixRecord* prefix, NoiselessTap* tap) {
   const SignalConfig& sig = config.signal;
   const int sps = sig.samples_per_symbol;
   const int m = levels_of(sig.modulation);
@@ -224,6 +241,22 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   }
   for (const auto& block : dsp_blocks) result.chain_description.push_back(block->describe());
   const auto latency_symbols = static_cast<std::int64_t>(std::ceil(latency_samples / sps));
+  const bool replay = prefix != nullptr && prefix->recorded && prefix->blocks > 0;
+  const bool record = prefix != nullptr && !prefix->recorded && prefix->blocks > 0;
+  if (prefix != nullptr && prefix->blocks > chain.size()) {
+    throw std::logic_error("run_lane_with_chain: prefix longer than the chain");
+  }
+  if (replay && analyse_tx) {
+    throw std::logic_error("run_lane_with_chain: a replayed prefix has no transmitter capture");
+  }
+  if (tap != nullptr) {
+    if (tap->block >= chain.size()) throw std::logic_error("run_lane_with_chain: tap past chain");
+    tap->samples.clear();
+    tap->levels.clear();
+    tap->latency_samples = 0.0;
+    for (std::size_t i = 0; i <= tap->block; ++i)
+      tap->latency_samples += chain[i]->latency_samples();
+  }
 
   // Run length: signal.symbols, extended up to monte_carlo.symbols until min_errors are counted.
   const auto base_symbols = static_cast<std::int64_t>(sig.symbols);
@@ -380,7 +413,21 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     clean.chunk_index = chunk_index;
     capture(result.probes[0], noisy);
 
-    for (std::size_t i = 0; i < chain.size(); ++i) {
+    std::size_t first_block = 0;
+    if (replay) {
+      const auto c = static_cast<std::size_t>(chunk_index);
+      if (c >= prefix->noisy.size()) {
+        throw std::logic_error("run_lane_with_chain: the replayed prefix is shorter than the run");
+      }
+      if (prefix->noisy[c].size() != samples || prefix->clean[c].size() != samples) {
+        throw std::logic_error("run_lane_with_chain: the replayed prefix's chunks differ");
+      }
+      noisy = prefix->noisy[c];
+      clean = prefix->clean[c];
+      clean_stale = false;
+      first_block = prefix->blocks;
+    }
+    for (std::size_t i = first_block; i < chain.size(); ++i) {
       if (check_energy) sync_clean();
       const bool audit = check_energy && chain[i]->is_passive() &&
                          chain[i]->output_domain(clean.domain) == clean.domain;
@@ -409,6 +456,22 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         }
       }
       capture(result.probes[i + 1], noisy);
+      if (record && i + 1 == prefix->blocks && prefix->noisy.size() < prefix->max_chunks) {
+        sync_clean();
+        prefix->noisy.push_back(noisy);
+        prefix->clean.push_back(clean);
+      }
+      if (tap != nullptr && i == tap->block && sent < tap->symbols) {
+        sync_clean();
+        if (clean.domain != Domain::electrical) {
+          throw std::logic_error(
+              "run_lane_with_chain: the tapped block's output is not electrical");
+        }
+        const std::int64_t n = std::min(count, tap->symbols - sent);
+        tap->samples.insert(tap->samples.end(), clean.electrical.begin(),
+                            clean.electrical.begin() + static_cast<std::ptrdiff_t>(n * sps));
+        for (std::int64_t k = 0; k < n; ++k) tap->levels.push_back(history.level(sent + k));
+      }
     }
     sync_clean();
     if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {
@@ -471,6 +534,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     const std::string where = location();
     for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});
   }
+  if (record) prefix->recorded = true;
   progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
   if (result.tx) analyse_transmitter(config, tx_field, tx_field_noisy, tx_levels, *result.tx);
   result.slicer = accumulator->result();
@@ -507,6 +571,38 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
                          : result.slicer.ber_semi_analytic;
   result.post_fec_ber = post_fec_ber(config.analysis.fec, ber);
   return result;
+}
+
+std::vector<double> noiseless_level_means(const LinkConfig& config, const NoiselessTap& tap) {
+  const SignalConfig& sig = config.signal;
+  const int sps = sig.samples_per_symbol;
+  const auto symbols = std::min(static_cast<std::int64_t>(sig.symbols),
+                                static_cast<std::int64_t>(tap.levels.size()));
+  if (symbols <= 0 || tap.samples.size() < static_cast<std::size_t>(symbols * sps)) {
+    throw std::logic_error("noiseless_level_means: the tap holds fewer symbols than the run");
+  }
+  const SlicerSettings settings{.levels = levels_of(sig.modulation),
+                                .samples_per_symbol = sps,
+                                .target_ber = config.analysis.target_ber,
+                                .precoding = sig.precoding};
+  // As run_lane_with_chain: whole chunks are gathered until the calibration record is long enough.
+  const auto latency_symbols = static_cast<std::int64_t>(std::ceil(tap.latency_samples / sps));
+  const std::int64_t cal_symbols =
+      std::min<std::int64_t>(symbols, calibration_symbols + latency_symbols + 64);
+  const std::int64_t record =
+      std::min(symbols, (cal_symbols + chunk_symbols - 1) / chunk_symbols * chunk_symbols);
+  const std::span<const double> all(tap.samples.data(), static_cast<std::size_t>(symbols * sps));
+  const std::span<const double> cal = all.first(static_cast<std::size_t>(record * sps));
+  const std::span<const int> cal_levels(tap.levels.data(), static_cast<std::size_t>(record));
+  const auto max_offset = static_cast<std::int64_t>(tap.latency_samples) + 64 * sps;
+  SlicerAccumulator accumulator(settings,
+                                calibrate_slicer(cal, cal, cal_levels, settings, max_offset));
+  // Only the level statistics are read: the data symbol stands in for itself.
+  auto level_of = [&](std::int64_t k) { return tap.levels[static_cast<std::size_t>(k)]; };
+  accumulator.add(0, cal, cal, level_of, level_of);
+  const auto rest = all.subspan(cal.size());
+  accumulator.add(record * sps, rest, rest, level_of, level_of);
+  return accumulator.result().level_means;
 }
 
 double post_fec_ber(const std::string& fec, double ber) {

@@ -133,13 +133,48 @@ struct LinkResult {
 /// Runs one lane of the link.
 [[nodiscard]] LaneResult run_lane(const LinkConfig& config, int lane);
 
+/// The signals leaving the first `blocks` blocks of a chain, noisy path and noiseless twin, chunk
+/// by chunk. Re-runs that differ only after those blocks (the sensitivity search's attenuator
+/// before the photodetector) replay them instead of recomputing them: the blocks are clones of
+/// one fresh chain with the same noise mask, and every noise stream is seeded by (seed, lane,
+/// block, chunk), so their output is bit for bit what the replay gives.
+struct PrefixRecord {
+  std::size_t blocks = 0;
+  bool recorded = false;
+  /// Chunks recorded at most (a run longer than the re-runs that replay it records their part).
+  std::size_t max_chunks = std::numeric_limits<std::size_t>::max();
+  std::vector<Signal> noisy, clean;  ///< per chunk, at the output of block `blocks` − 1
+};
+
+/// The noiseless output of block `block` over the first `symbols` symbols of a run, with the sent
+/// level of each symbol (the received-OMA analysis reads the noiseless photocurrent this way
+/// instead of re-running the chain up to the photodetector).
+struct NoiselessTap {
+  std::size_t block = 0;
+  std::int64_t symbols = 0;
+  std::vector<double> samples;   ///< filled by the run (electrical output of `block`)
+  std::vector<int> levels;       ///< filled: sent level of each recorded symbol
+  double latency_samples = 0.0;  ///< filled: bulk latency of blocks 0 … `block`
+};
+
 /// Runs one lane through a given, prepared chain with only the noise kinds of `noise_mask` on
 /// (the noise budget and sensitivity analyses re-run modified chains through this). With
-/// `analyse_tx`, the transmitter's optical output is captured and analysed (TxResult).
+/// `analyse_tx`, the transmitter's optical output is captured and analysed (TxResult). With
+/// `prefix`, its first blocks are recorded (not yet recorded) or replayed (recorded; the run must
+/// be the recording run's config, noise mask and chain up to there). With `tap`, a noiseless
+/// block output is recorded.
 [[nodiscard]] LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
                                              std::vector<std::unique_ptr<Block>> chain,
                                              unsigned noise_mask = all_noise,
-                                             bool analyse_tx = false);
+                                             bool analyse_tx = false,
+                                             PrefixRecord* prefix = nullptr,
+                                             NoiselessTap* tap = nullptr);
+
+/// The noiseless level means at the slicer of a tapped record, found exactly as a run of the chain
+/// cut after the tapped block, with every noise off and `config`'s symbols (at most the record's),
+/// would find them: the same calibration record, timing and accumulation.
+[[nodiscard]] std::vector<double> noiseless_level_means(const LinkConfig& config,
+                                                        const NoiselessTap& tap);
 
 /// Post-FEC BER for `fec` (none, kp4, kp4_inner) at input BER `ber`.
 [[nodiscard]] double post_fec_ber(const std::string& fec, double ber);

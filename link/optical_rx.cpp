@@ -126,19 +126,33 @@ Crossing find_crossing(const std::function<double(double)>& ber_at, double targe
   return {lo + std::clamp(t, 0.0, 1.0) * (hi - lo), {}};
 }
 
+std::optional<std::size_t> photodetector_index(const Chain& chain) {
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (dynamic_cast<const PhotodetectorBlock*>(chain[i].get()) != nullptr) return i;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result) {
-  const Chain chain = build_chain(config, lane);
-  std::size_t pd_index = chain.size();
-  const PhotodetectorBlock* pd = nullptr;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if ((pd = dynamic_cast<const PhotodetectorBlock*>(chain[i].get()))) {
-      pd_index = i;
-      break;
-    }
-  }
-  if (pd == nullptr) return;
+std::optional<NoiselessTap> received_oma_tap(const LinkConfig& config, const Chain& chain) {
+  const std::optional<std::size_t> pd_index = photodetector_index(chain);
+  if (!pd_index) return std::nullopt;
+  NoiselessTap tap;
+  tap.block = *pd_index;
+  tap.symbols =
+      static_cast<std::int64_t>(run_config(config, analysis_symbols, false).signal.symbols);
+  return tap;
+}
+
+void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& result,
+                              const NoiselessTap* tap, Chain fresh,
+                              const PrefixRecord* main_prefix) {
+  const Chain chain = fresh.empty() ? build_chain(config, lane) : std::move(fresh);
+  const std::optional<std::size_t> found = photodetector_index(chain);
+  if (!found) return;
+  const std::size_t pd_index = *found;
+  const auto* pd = dynamic_cast<const PhotodetectorBlock*>(chain[pd_index].get());
   OpticalRxResult rx;
   rx.responsivity_a_per_w = pd->params().responsivity_a_per_w;
   rx.channel_loss_db = channel_loss_db(chain, pd_index);
@@ -147,13 +161,47 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
 
   // Received OMA from the noiseless photocurrent.
   const LinkConfig short_run = run_config(config, analysis_symbols, false);
-  const LaneResult at_pd =
-      run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
-  const double oma_current_a = spread(at_pd.slicer);
+  double oma_current_a = 0.0;
+  if (tap != nullptr && tap->block == pd_index &&
+      static_cast<std::uint64_t>(tap->levels.size()) >= short_run.signal.symbols) {
+    const std::vector<double> means = noiseless_level_means(short_run, *tap);
+    oma_current_a = means.empty() ? 0.0 : means.back() - means.front();
+  } else {
+    const LaneResult at_pd =
+        run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
+    oma_current_a = spread(at_pd.slicer);
+  }
   const double oma_w = oma_current_a / gain_a_per_w;
   rx.oma_outer_dbm = oma_w > 0.0 ? w_to_dbm(oma_w) : -std::numeric_limits<double>::infinity();
   // Signal gain from the photocurrent to the slicer.
   const double gain = spread(result.slicer) / oma_current_a;
+
+  // The main run's record before the PD serves the short runs when its chunks are theirs: the
+  // first chunks of 2048 symbols of a run as long or longer (the last may be partial in both).
+  bool prefix_usable = main_prefix != nullptr && main_prefix->recorded &&
+                       main_prefix->blocks == pd_index && pd_index > 0;
+  if (prefix_usable) {
+    const auto symbols = static_cast<std::int64_t>(short_run.signal.symbols);
+    const std::int64_t sps = config.signal.samples_per_symbol;
+    std::size_t c = 0;
+    for (std::int64_t sent = 0; sent < symbols && prefix_usable; sent += 2048, ++c) {
+      const auto samples =
+          static_cast<std::size_t>(std::min<std::int64_t>(2048, symbols - sent) * sps);
+      prefix_usable = c < main_prefix->noisy.size() && main_prefix->noisy[c].size() == samples;
+    }
+  }
+  // Its noiseless path as both paths: what a run with only kinds no block before the PD adds
+  // computes there (Block::noise_sources, held by test_noise_sources to bit-for-bit equality).
+  std::optional<PrefixRecord> noiseless_prefix;
+  if (prefix_usable && config.analysis.noise_budget) {
+    noiseless_prefix.emplace();
+    noiseless_prefix->blocks = pd_index;
+    noiseless_prefix->recorded = true;
+    noiseless_prefix->noisy = main_prefix->clean;
+    noiseless_prefix->clean = main_prefix->clean;
+  }
+  unsigned before_pd_sources = 0u;
+  for (std::size_t i = 0; i < pd_index; ++i) before_pd_sources |= chain[i]->noise_sources();
 
   // Noise budget: one kind at a time.
   const std::pair<const char*, NoiseKind> kinds[] = {{"thermal", NoiseKind::thermal},
@@ -170,8 +218,10 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       rx.noise_rms_a.emplace_back(name, 0.0);  // no block of the chain adds this kind
       continue;
     }
+    const bool replay = noiseless_prefix && (before_pd_sources & static_cast<unsigned>(kind)) == 0u;
     const LaneResult one = run_lane_with_chain(short_run, lane, clone_chain(chain, chain.size()),
-                                               static_cast<unsigned>(kind));
+                                               static_cast<unsigned>(kind), false,
+                                               replay ? &*noiseless_prefix : nullptr);
     rx.noise_rms_a.emplace_back(name, std::sqrt(mean_variance(one.slicer)) / gain);
   }
   rx.noise_rms_a.emplace_back("total", std::sqrt(mean_variance(result.slicer)) / gain);
@@ -205,8 +255,15 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       for (std::size_t i = pd_index; i < chain.size(); ++i) swept.push_back(chain[i]->clone());
       return swept;
     };
+    // The blocks before the attenuator are the same in every run of a search (clones of one
+    // fresh chain, same noise mask and config): the first run records their output, the others
+    // replay it (PrefixRecord).
+    PrefixRecord waterfall_prefix;
+    waterfall_prefix.blocks = pd_index;
+    if (prefix_usable) waterfall_prefix = *main_prefix;  // the main run's noisy path: all noise on
     auto ber_at = [&](double loss_db) {
-      const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false))
+      const double ber = run_lane_with_chain(short_run, lane, swept_chain(loss_db, false),
+                                             all_noise, false, &waterfall_prefix)
                              .slicer.ber_semi_analytic;
       rx.waterfall_oma_dbm.push_back(rx.oma_outer_dbm - loss_db);
       rx.waterfall_ber.push_back(ber);
@@ -248,9 +305,12 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
       // §5.4). Only the impairments the chain has are evaluated.
       if (config.analysis.penalties) {
         auto penalty = [&](const char* name, bool ideal_fibre, unsigned mask) {
+          PrefixRecord penalty_prefix;
+          penalty_prefix.blocks = pd_index;
           const Crossing without = find_crossing(
               [&](double loss_db) {
-                return run_lane_with_chain(short_run, lane, swept_chain(loss_db, ideal_fibre), mask)
+                return run_lane_with_chain(short_run, lane, swept_chain(loss_db, ideal_fibre), mask,
+                                           false, &penalty_prefix)
                     .slicer.ber_semi_analytic;
               },
               target);

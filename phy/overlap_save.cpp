@@ -1,8 +1,12 @@
 #include "phy/overlap_save.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace optilane {
 namespace {
@@ -25,23 +29,79 @@ void multiply(std::span<const std::complex<double>> a, std::span<const std::comp
   }
 }
 
+/// Overlap-save's FFT buffers: scratch (every segment rewrites them whole), so one forward and one
+/// inverse plan per (kind, size) and thread serve every filter, and a filter or its copy owns none.
+FftPlan& scratch(FftPlan::Kind kind, std::size_t size) {
+  thread_local std::map<std::pair<FftPlan::Kind, std::size_t>, FftPlan> plans;
+  auto found = plans.find({kind, size});
+  if (found == plans.end()) found = plans.emplace(std::pair{kind, size}, FftPlan(kind, size)).first;
+  return found->second;
+}
+
+/// FNV-1a over the bytes of the taps: the key of a kept kernel (the taps themselves confirm it).
+template <typename T>
+std::uint64_t taps_hash(const std::vector<T>& taps) {
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(taps.data());
+  for (std::size_t i = 0; i < taps.size() * sizeof(T); ++i) {
+    h = (h ^ bytes[i]) * 1099511628211ULL;
+  }
+  return h;
+}
+
+/// Kernels (taps and H) kept per (taps, FFT size) for the process: every chain built — each sweep
+/// point, each noise-budget and sensitivity re-run — designs the same filters, and H costs an FFT
+/// of the FFT size (65,536 points for the MZM electrode). A kept kernel holds bit for bit the
+/// values a fresh one would. At most 64 kernels; the memo empties when full.
+template <typename Kernel, typename Make>
+std::shared_ptr<const Kernel> kept_kernel(const decltype(Kernel::taps)& taps, std::size_t fft_size,
+                                          Make make) {
+  static std::mutex mutex;
+  static std::multimap<std::uint64_t, std::shared_ptr<const Kernel>> kept;
+  const std::uint64_t key = taps_hash(taps) ^ (fft_size * 0x9E3779B97F4A7C15ULL);
+  auto same = [&](const Kernel& k) {
+    return k.fft_size == fft_size && k.taps.size() == taps.size() &&
+           std::memcmp(k.taps.data(), taps.data(), taps.size() * sizeof(taps[0])) == 0;
+  };
+  {
+    const std::lock_guard lock(mutex);
+    for (auto [it, end] = kept.equal_range(key); it != end; ++it) {
+      if (same(*it->second)) return it->second;
+    }
+  }
+  std::shared_ptr<const Kernel> kernel = make();
+  const std::lock_guard lock(mutex);
+  if (kept.size() >= 64) kept.clear();
+  kept.emplace(key, kernel);
+  return kernel;
+}
+
 }  // namespace
 
-RealFirFilter::RealFirFilter(std::vector<double> taps, std::size_t fft_size)
-    : taps_(std::move(taps)) {
-  if (taps_.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
-  fft_size_ = choose_fft_size(taps_.size(), fft_size);
-  forward_ = FftPlan(FftPlan::Kind::real_forward, fft_size_);
-  inverse_ = FftPlan(FftPlan::Kind::real_inverse, fft_size_);
-  auto time = forward_.real();
-  std::fill(time.begin(), time.end(), 0.0);
-  std::copy(taps_.begin(), taps_.end(), time.begin());
-  forward_.execute();
-  response_.assign(forward_.spectrum().begin(), forward_.spectrum().end());
-  // Fold the 1/N of the inverse transform into the response once.
-  const double scale = 1.0 / static_cast<double>(fft_size_);
-  for (auto& bin : response_) bin *= scale;
-  history_.assign(taps_.size() - 1, 0.0);
+RealFirFilter::RealFirFilter(std::vector<double> taps, std::size_t fft_size) {
+  if (taps.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
+  fft_size = choose_fft_size(taps.size(), fft_size);
+  kernel_ = kept_kernel<Kernel>(taps, fft_size, [&] {
+    auto kernel = std::make_shared<Kernel>();
+    kernel->fft_size = fft_size;
+    kernel->taps = taps;
+    FftPlan& forward = scratch(FftPlan::Kind::real_forward, fft_size);
+    auto time = forward.real();
+    std::fill(time.begin(), time.end(), 0.0);
+    std::copy(taps.begin(), taps.end(), time.begin());
+    forward.execute();
+    kernel->response.assign(forward.spectrum().begin(), forward.spectrum().end());
+    // Fold the 1/N of the inverse transform into the response once.
+    const double scale = 1.0 / static_cast<double>(fft_size);
+    for (auto& bin : kernel->response) bin *= scale;
+    return std::shared_ptr<const Kernel>(std::move(kernel));
+  });
+  history_.assign(kernel_->taps.size() - 1, 0.0);
+}
+
+const std::vector<double>& RealFirFilter::taps() const {
+  static const std::vector<double> none;
+  return kernel_ ? kernel_->taps : none;
 }
 
 void RealFirFilter::reset() {
@@ -49,21 +109,150 @@ void RealFirFilter::reset() {
 }
 
 bool RealFirFilter::same_state(const RealFirFilter& other) const {
-  return taps_.size() == other.taps_.size() && fft_size_ == other.fft_size_ &&
+  if (kernel_ == nullptr || other.kernel_ == nullptr) return kernel_ == other.kernel_;
+  const auto& a = kernel_->taps;
+  const auto& b = other.kernel_->taps;
+  return (kernel_ == other.kernel_ ||
+          (a.size() == b.size() && kernel_->fft_size == other.kernel_->fft_size &&
+           std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0)) &&
          history_.size() == other.history_.size() &&
-         std::memcmp(history_.data(), other.history_.data(), history_.size() * sizeof(double)) ==
-             0 &&
-         std::memcmp(taps_.data(), other.taps_.data(), taps_.size() * sizeof(double)) == 0;
+         std::memcmp(history_.data(), other.history_.data(), history_.size() * sizeof(double)) == 0;
 }
 
 void RealFirFilter::copy_state_from(const RealFirFilter& other) {
   std::copy(other.history_.begin(), other.history_.end(), history_.begin());
 }
 
+void RealFirFilter::set_history(std::span<const double> last) {
+  const std::size_t n = std::min(last.size(), history_.size());
+  std::fill(history_.begin(), history_.end() - static_cast<std::ptrdiff_t>(n), 0.0);
+  std::copy(last.end() - static_cast<std::ptrdiff_t>(n), last.end(),
+            history_.end() - static_cast<std::ptrdiff_t>(n));
+}
+
+std::span<const std::complex<double>> RealFirFilter::scaled_response() const {
+  if (!kernel_) return {};
+  return kernel_->response;
+}
+
+HeldFirFilter::HeldFirFilter(std::vector<double> taps, int hold)
+    : plain_(taps), hold_(std::max(1, hold)) {
+  // g = h ∗ r: g[m] = Σ_{i<hold} h[m − i].
+  std::vector<double> stretched(taps.size() + static_cast<std::size_t>(hold_) - 1, 0.0);
+  for (std::size_t m = 0; m < stretched.size(); ++m) {
+    double sum = 0.0;
+    for (int i = 0; i < hold_; ++i) {
+      if (m >= static_cast<std::size_t>(i) && m - static_cast<std::size_t>(i) < taps.size()) {
+        sum += taps[m - static_cast<std::size_t>(i)];
+      }
+    }
+    stretched[m] = sum;
+  }
+  const std::size_t fft_size = choose_fft_size(stretched.size(), 0);
+  history_values_ = (stretched.size() - 1 + static_cast<std::size_t>(hold_) - 1) /
+                    static_cast<std::size_t>(hold_);
+  // Held mode needs N divisible by the hold and room for new values after the history.
+  if (hold_ > 1 && fft_size % static_cast<std::size_t>(hold_) == 0 &&
+      fft_size / static_cast<std::size_t>(hold_) > history_values_ + 16) {
+    stretched_ = RealFirFilter(std::move(stretched), fft_size);
+    fft_values_ = fft_size / static_cast<std::size_t>(hold_);
+    history_.assign(history_values_, 0.0);
+    held_mode_ = true;
+  }
+}
+
+void HeldFirFilter::reset() {
+  plain_.reset();
+  std::fill(history_.begin(), history_.end(), 0.0);
+  held_mode_ = !stretched_.empty();
+}
+
+bool HeldFirFilter::same_state(const HeldFirFilter& other) const {
+  return held_mode_ == other.held_mode_ && hold_ == other.hold_ &&
+         (held_mode_ ? history_.size() == other.history_.size() &&
+                           std::memcmp(history_.data(), other.history_.data(),
+                                       history_.size() * sizeof(double)) == 0 &&
+                           plain_.same_state(other.plain_) == true
+                     : plain_.same_state(other.plain_));
+}
+
+void HeldFirFilter::copy_state_from(const HeldFirFilter& other) {
+  held_mode_ = other.held_mode_;
+  history_ = other.history_;
+  plain_.copy_state_from(other.plain_);
+}
+
+void HeldFirFilter::leave_held_mode() {
+  // The plain FIR's history: the last L − 1 input samples, the held values' staircase.
+  const auto hold = static_cast<std::size_t>(hold_);
+  std::vector<double> samples(history_.size() * hold);
+  for (std::size_t j = 0; j < history_.size(); ++j) {
+    std::fill_n(samples.begin() + static_cast<std::ptrdiff_t>(j * hold), hold, history_[j]);
+  }
+  plain_.set_history(samples);
+  held_mode_ = false;
+}
+
+void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
+                            std::int64_t first_sample) {
+  const auto hold = static_cast<std::size_t>(hold_);
+  if (held_mode_) {
+    bool staircase = first_sample % hold_ == 0 && in.size() % hold == 0;
+    for (std::size_t j = 0; staircase && j < in.size(); j += hold) {
+      for (std::size_t i = 1; i < hold; ++i) staircase = staircase && in[j + i] == in[j];
+    }
+    if (!staircase) leave_held_mode();
+  }
+  if (!held_mode_) {
+    plain_.process(in, out);
+    return;
+  }
+  const std::size_t count = in.size() / hold;
+  values_.resize(count);
+  for (std::size_t j = 0; j < count; ++j) values_[j] = in[j * hold];
+  const std::size_t n = stretched_.fft_size();
+  const std::size_t m = fft_values_;
+  const std::size_t h = history_values_;
+  const std::span<const std::complex<double>> g = stretched_.scaled_response();
+  FftPlan& forward = scratch(FftPlan::Kind::real_forward, m);
+  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, n);
+  const std::size_t step = m - h;
+  for (std::size_t start = 0; start < count; start += step) {
+    const std::size_t fresh = std::min(step, count - start);
+    auto time = forward.real();
+    std::copy(history_.begin(), history_.end(), time.begin());
+    std::copy(values_.begin() + static_cast<std::ptrdiff_t>(start),
+              values_.begin() + static_cast<std::ptrdiff_t>(start + fresh),
+              time.begin() + static_cast<std::ptrdiff_t>(h));
+    std::fill(time.begin() + static_cast<std::ptrdiff_t>(h + fresh), time.end(), 0.0);
+    // New history: the last h values of (history ++ fresh).
+    std::copy(time.begin() + static_cast<std::ptrdiff_t>(fresh),
+              time.begin() + static_cast<std::ptrdiff_t>(fresh + h), history_.begin());
+    forward.execute();
+    // X[f] = A[f mod M] (A[M − k] = conj A[k] for the real values), times G/N.
+    const std::span<const std::complex<double>> a = forward.spectrum();
+    auto bins = inverse.spectrum();
+    for (std::size_t f = 0; f < bins.size(); ++f) {
+      const std::size_t k = f % m;
+      const std::complex<double> x = k <= m / 2 ? a[k] : std::conj(a[m - k]);
+      const double xr = x.real(), xi = x.imag(), gr = g[f].real(), gi = g[f].imag();
+      bins[f] = {xr * gr - xi * gi, xr * gi + xi * gr};
+    }
+    inverse.execute();
+    const auto result = inverse.real();
+    std::copy(result.begin() + static_cast<std::ptrdiff_t>(h * hold),
+              result.begin() + static_cast<std::ptrdiff_t>((h + fresh) * hold),
+              out.begin() + static_cast<std::ptrdiff_t>(start * hold));
+  }
+}
+
 void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
-  const std::size_t overlap = taps_.size() - 1;
-  const std::size_t step = fft_size_ - overlap;
-  auto time = forward_.real();
+  const Kernel& kernel = *kernel_;
+  const std::size_t overlap = kernel.taps.size() - 1;
+  const std::size_t step = kernel.fft_size - overlap;
+  FftPlan& forward = scratch(FftPlan::Kind::real_forward, kernel.fft_size);
+  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, kernel.fft_size);
+  auto time = forward.real();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
     std::copy(history_.begin(), history_.end(), time.begin());
@@ -74,32 +263,39 @@ void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
     // New history: the last L-1 samples of (history ++ segment).
     std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
               time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
-    forward_.execute();
-    auto spectrum = forward_.spectrum();
-    auto inverse_bins = inverse_.spectrum();
-    multiply(spectrum, response_, inverse_bins);
-    inverse_.execute();
-    auto result = inverse_.real();
+    forward.execute();
+    multiply(forward.spectrum(), kernel.response, inverse.spectrum());
+    inverse.execute();
+    auto result = inverse.real();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),
               result.begin() + static_cast<std::ptrdiff_t>(overlap + n),
               out.begin() + static_cast<std::ptrdiff_t>(start));
   }
 }
 
-ComplexFirFilter::ComplexFirFilter(std::vector<std::complex<double>> taps, std::size_t fft_size)
-    : taps_(std::move(taps)) {
-  if (taps_.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
-  fft_size_ = choose_fft_size(taps_.size(), fft_size);
-  forward_ = FftPlan(FftPlan::Kind::complex_forward, fft_size_);
-  inverse_ = FftPlan(FftPlan::Kind::complex_inverse, fft_size_);
-  auto time = forward_.time();
-  std::fill(time.begin(), time.end(), std::complex<double>{});
-  std::copy(taps_.begin(), taps_.end(), time.begin());
-  forward_.execute();
-  response_.assign(forward_.spectrum().begin(), forward_.spectrum().end());
-  const double scale = 1.0 / static_cast<double>(fft_size_);
-  for (auto& bin : response_) bin *= scale;
-  history_.assign(taps_.size() - 1, std::complex<double>{});
+ComplexFirFilter::ComplexFirFilter(std::vector<std::complex<double>> taps, std::size_t fft_size) {
+  if (taps.empty()) throw std::invalid_argument("FIR filter needs at least one tap");
+  fft_size = choose_fft_size(taps.size(), fft_size);
+  kernel_ = kept_kernel<Kernel>(taps, fft_size, [&] {
+    auto kernel = std::make_shared<Kernel>();
+    kernel->fft_size = fft_size;
+    kernel->taps = taps;
+    FftPlan& forward = scratch(FftPlan::Kind::complex_forward, fft_size);
+    auto time = forward.time();
+    std::fill(time.begin(), time.end(), std::complex<double>{});
+    std::copy(taps.begin(), taps.end(), time.begin());
+    forward.execute();
+    kernel->response.assign(forward.spectrum().begin(), forward.spectrum().end());
+    const double scale = 1.0 / static_cast<double>(fft_size);
+    for (auto& bin : kernel->response) bin *= scale;
+    return std::shared_ptr<const Kernel>(std::move(kernel));
+  });
+  history_.assign(kernel_->taps.size() - 1, std::complex<double>{});
+}
+
+const std::vector<std::complex<double>>& ComplexFirFilter::taps() const {
+  static const std::vector<std::complex<double>> none;
+  return kernel_ ? kernel_->taps : none;
 }
 
 void ComplexFirFilter::reset() {
@@ -108,9 +304,12 @@ void ComplexFirFilter::reset() {
 
 void ComplexFirFilter::process(std::span<const std::complex<double>> in,
                                std::span<std::complex<double>> out) {
-  const std::size_t overlap = taps_.size() - 1;
-  const std::size_t step = fft_size_ - overlap;
-  auto time = forward_.time();
+  const Kernel& kernel = *kernel_;
+  const std::size_t overlap = kernel.taps.size() - 1;
+  const std::size_t step = kernel.fft_size - overlap;
+  FftPlan& forward = scratch(FftPlan::Kind::complex_forward, kernel.fft_size);
+  FftPlan& inverse = scratch(FftPlan::Kind::complex_inverse, kernel.fft_size);
+  auto time = forward.time();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
     std::copy(history_.begin(), history_.end(), time.begin());
@@ -121,12 +320,10 @@ void ComplexFirFilter::process(std::span<const std::complex<double>> in,
               std::complex<double>{});
     std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
               time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
-    forward_.execute();
-    auto spectrum = forward_.spectrum();
-    auto inverse_bins = inverse_.spectrum();
-    multiply(spectrum, response_, inverse_bins);
-    inverse_.execute();
-    auto result = inverse_.time();
+    forward.execute();
+    multiply(forward.spectrum(), kernel.response, inverse.spectrum());
+    inverse.execute();
+    auto result = inverse.time();
     std::copy(result.begin() + static_cast<std::ptrdiff_t>(overlap),
               result.begin() + static_cast<std::ptrdiff_t>(overlap + n),
               out.begin() + static_cast<std::ptrdiff_t>(start));

@@ -125,11 +125,11 @@ double mzm_velocity_matched_bandwidth_hz(const MzmParams& params) {
 void Mzm::prepare(const LaneContext& lane) {
   Block::prepare(lane);
   bits_per_symbol_ = lane.bits_per_symbol;
-  electrode_ = RealFirFilter();
+  electrode_ = HeldFirFilter();
   delay_samples_ = 0.0;
   if (params_.rf_loss_db_per_m > 0.0 || params_.index_mismatch != 0.0) {
     const std::shared_ptr<const FirDesign> design = electrode_design(lane.sample_rate_hz());
-    electrode_ = RealFirFilter(design->taps);
+    electrode_ = HeldFirFilter(design->taps, lane.samples_per_symbol);
     delay_samples_ = design->delay_samples;
   }
 }
@@ -173,7 +173,9 @@ void Mzm::process(Signal& chunk) {
   if (params_.predistortion) {
     for (double& v : chunk.electrical) v = predistort(v);
   }
-  if (!electrode_.empty()) electrode_.process(chunk.electrical, chunk.electrical);
+  if (!electrode_.empty()) {
+    electrode_.process(chunk.electrical, chunk.electrical, chunk.first_sample);
+  }
   const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
   const double k = pi / vpi_v();
   for (std::size_t i = 0; i < chunk.optical.size(); ++i) {
@@ -203,7 +205,7 @@ void Mzm::process_twin(Signal& noisy, Block& twin_block, Signal& clean) {
     for (double& v : noisy.electrical) v = predistort(v);
   }
   if (!electrode_.empty()) {
-    electrode_.process(noisy.electrical, noisy.electrical);
+    electrode_.process(noisy.electrical, noisy.electrical, noisy.first_sample);
     twin->electrode_.copy_state_from(electrode_);
   }
   std::copy(noisy.electrical.begin(), noisy.electrical.end(), clean.electrical.begin());

@@ -103,7 +103,7 @@ class Mzm final : public Block {
   [[nodiscard]] std::shared_ptr<const FirDesign> electrode_design(double sample_rate_hz) const;
 
   MzmParams params_;
-  RealFirFilter electrode_;
+  HeldFirFilter electrode_;  ///< the drive is a staircase when the source drives it directly
   double delay_samples_ = 0.0;
   int bits_per_symbol_ = 2;
 };

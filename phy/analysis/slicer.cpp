@@ -48,10 +48,14 @@ void sample_error(double x, int level, double sigma, std::span<const double> thr
 /// Optimum threshold between levels j and j+1: the stationary point of the expected errors
 ///   C(t) = Σ_{l_k ≤ j} Q((t − x_k)/σ_k) + Σ_{l_k > j} Q((x_k − t)/σ_k),
 ///   C'(t) = Σ_{l_k > j} φ(z_k)/σ_k − Σ_{l_k ≤ j} φ(z_k)/σ_k,  z_k = (t − x_k)/σ_k,
-/// found by bisection on the sign of C' in [lo, hi] (the level means) to 1e-4 of the smaller σ.
-/// The two sums are compared in the log domain (log-sum-exp of −z²/2 − ln σ), so the search is
-/// steered to the eye's centre even where every φ underflows (a wide-open eye); one exp per
-/// sample and no erfc.
+/// found on g(t) = ln Σ_upper − ln Σ_lower (the sign of C') in [lo, hi] (the level means), to a
+/// bracket of 1e-4 of the smaller σ. The two sums are compared in the log domain (log-sum-exp of
+/// −z²/2 − ln σ), so the search is steered to the eye's centre even where every φ underflows (a
+/// wide-open eye); one exp per sample and no erfc. g is smooth and nearly linear about its root
+/// (exactly linear for equal σ and one sample per side), so the steps are the Illinois variant of
+/// regula falsi inside the bracket (superlinear; a bisection step whenever a step did not halve
+/// the bracket): ~6 evaluations of g where bisection took ~17. The answer is the final bracket's
+/// midpoint, within 0.5e-4 σ of the root as bisection's was.
 double optimise_threshold(std::span<const double> x, std::span<const int> levels,
                           std::span<const double> sigma, int j, double lo, double hi) {
   const double sigma_lower = sigma[static_cast<std::size_t>(j)];
@@ -76,7 +80,9 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
   std::vector<double> exponent(x.size());
   // The sign of C'(t): > 0 (the optimum lies below t) when the density of upper-level samples
   // at t exceeds that of the lower-level ones.
-  auto slope_sign = [&](double t) {
+  // g(t) = ln Σ_upper − ln Σ_lower: > 0 (the optimum lies below t) when the density of
+  // upper-level samples at t exceeds that of the lower-level ones; 0 when neither side has any.
+  auto log_ratio = [&](double t) {
     double max_lower = -infinity, max_upper = -infinity;
     for (std::size_t k = 0; k < x.size(); ++k) {
       const auto l = static_cast<std::size_t>(levels[k]);
@@ -101,32 +107,69 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
     }
     const double log_lower = lower > 0.0 ? max_lower + std::log(lower) : -infinity;
     const double log_upper = upper > 0.0 ? max_upper + std::log(upper) : -infinity;
-    return log_upper > log_lower ? 1.0 : (log_upper < log_lower ? -1.0 : 0.0);
+    if (log_upper == log_lower) return 0.0;
+    return log_upper - log_lower;  // ±∞ when one side has no samples
   };
   const double positive_sigma = sigma_lower > 0.0 && sigma_upper > 0.0
                                     ? std::min(sigma_lower, sigma_upper)
                                     : std::max(sigma_lower, sigma_upper);
   const double resolution = std::max(1e-4 * positive_sigma, 1e-12 * (hi - lo));
+  // The bracket [a, b] holds the root: g(a) < 0 < g(b). The level means bracket it unless the
+  // optimum sits at or beyond one of them, where the search ends at that end as bisection did.
   double a = lo, b = hi;
+  double g_a = log_ratio(a), g_b = log_ratio(b);
+  if (!(g_a < 0.0)) return a + 0.5 * std::min(resolution, b - a);
+  if (!(g_b > 0.0)) return b - 0.5 * std::min(resolution, b - a);
+  int kept_side = 0;  // +1: b was kept by the last step, −1: a
   for (int iteration = 0; iteration < 80 && b - a > resolution; ++iteration) {
-    const double mid = 0.5 * (a + b);
-    const double sign = slope_sign(mid);
-    if (sign > 0.0)
-      b = mid;
-    else if (sign < 0.0)
-      a = mid;
-    else
-      return mid;
+    const double width = b - a;
+    double t = 0.5 * (a + b);
+    if (std::isfinite(g_a) && std::isfinite(g_b)) {
+      t = a + width * (-g_a) / (g_b - g_a);
+      // Never closer than half the resolution to an end, so every step shrinks the bracket.
+      t = std::clamp(t, a + 0.5 * resolution, b - 0.5 * resolution);
+    }
+    const double g = log_ratio(t);
+    if (g > 0.0) {
+      b = t;
+      g_b = g;
+      if (kept_side == -1) g_a *= 0.5;  // Illinois: a kept twice, halve its weight
+      kept_side = -1;
+    } else if (g < 0.0) {
+      a = t;
+      g_a = g;
+      if (kept_side == +1) g_b *= 0.5;
+      kept_side = +1;
+    } else {
+      return t;
+    }
+    if (b - a > 0.5 * width && iteration % 2 == 1) {
+      // A slow step (regula falsi creeping from one side): bisect once.
+      const double mid = 0.5 * (a + b);
+      const double g_mid = log_ratio(mid);
+      if (g_mid > 0.0) {
+        b = mid;
+        g_b = g_mid;
+      } else if (g_mid < 0.0) {
+        a = mid;
+        g_a = g_mid;
+      } else {
+        return mid;
+      }
+      kept_side = 0;
+    }
   }
   return 0.5 * (a + b);
 }
 
 /// Coarse delay: the offset o in [0, max_offset] maximising the correlation of the samples
 /// x[k·sps + o] with the centred transmitted levels y_k, Σ x·y / √(Σx² − (Σx)²/K) over the K
-/// symbols inside the record. Σ x·y for every offset at once is a cross-correlation of x with the
-/// symbols placed every sps samples, done by FFT (zero padding to L + N·sps, so no wrap-around);
-/// Σ x and Σ x² come from prefix sums along each of the sps decimated phases. O(L log L) instead
-/// of O(L · max_offset / sps).
+/// symbols inside the record. With o = q·sps + r, Σ_k y_k·x[k·sps + o] = Σ_k y_k·x_r[k + q] on the
+/// decimated phase x_r[j] = x[j·sps + r]: per phase, a cross-correlation of two symbol-rate
+/// sequences for the lags 0 … Q = max_offset/sps, by FFT of a size ≥ N + Q + 1 (a lag ≤ Q never
+/// wraps onto a sample of x_r). That is 2·sps + 1 transforms of ~N + Q points instead of three of
+/// the full record's L + N·sps (a 4× smaller operation count at 16 samples per symbol, and buffers
+/// that stay in cache); Σ x and Σ x² come from prefix sums along each phase. O(L log N).
 std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, int m, int sps,
                           std::int64_t max_offset) {
   const auto length = static_cast<std::int64_t>(x.size());
@@ -140,10 +183,12 @@ std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, 
   level_mean /= static_cast<double>(symbols);
   for (double& y : centred) y -= level_mean;
 
+  const std::int64_t max_lag = std::max<std::int64_t>(0, max_offset) / sps + 1;
+  const std::int64_t phase_length = (length + sps - 1) / sps;  // longest decimated phase
   std::size_t size = 1;
-  while (size < static_cast<std::size_t>(length + symbols * sps)) size <<= 1;
-  // The transforms' buffers (several MB) are kept per thread and size: every lane run calibrates
-  // once, at the same size, and fresh buffers cost their allocation, page faults and zeroing.
+  while (size < static_cast<std::size_t>(std::max(phase_length, symbols) + max_lag + 1)) size <<= 1;
+  // The transforms' buffers are kept per thread and size: every lane run calibrates once, at the
+  // same size, and fresh buffers cost their allocation, page faults and zeroing.
   thread_local std::map<std::size_t, std::pair<FftPlan, FftPlan>> kept;
   auto found = kept.find(size);
   if (found == kept.end()) {
@@ -154,20 +199,27 @@ std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, 
   FftPlan& forward = found->second.first;
   FftPlan& inverse = found->second.second;
   std::fill(forward.real().begin(), forward.real().end(), 0.0);
-  std::copy(x.begin(), x.end(), forward.real().begin());
+  std::copy(centred.begin(), centred.end(), forward.real().begin());
   forward.execute();
-  std::vector<std::complex<double>> spectrum_x(forward.spectrum().begin(),
+  std::vector<std::complex<double>> spectrum_y(forward.spectrum().begin(),
                                                forward.spectrum().end());
-  std::fill(forward.real().begin(), forward.real().end(), 0.0);
-  for (std::int64_t k = 0; k < symbols; ++k) {
-    forward.real()[static_cast<std::size_t>(k * sps)] = centred[static_cast<std::size_t>(k)];
+  // correlation[o] for o = q·sps + r, q ≤ max_lag (× size: FFTW is unnormalised).
+  std::vector<double> correlation(static_cast<std::size_t>((max_lag + 1) * sps), 0.0);
+  for (int r = 0; r < sps; ++r) {
+    std::fill(forward.real().begin(), forward.real().end(), 0.0);
+    std::size_t j = 0;
+    for (std::int64_t n = r; n < length; n += sps)
+      forward.real()[j++] = x[static_cast<std::size_t>(n)];
+    forward.execute();
+    for (std::size_t b = 0; b < spectrum_y.size(); ++b) {
+      inverse.spectrum()[b] = forward.spectrum()[b] * std::conj(spectrum_y[b]);
+    }
+    inverse.execute();
+    for (std::int64_t q = 0; q <= max_lag; ++q) {
+      correlation[static_cast<std::size_t>(q * sps + r)] =
+          inverse.real()[static_cast<std::size_t>(q)];
+    }
   }
-  forward.execute();
-  for (std::size_t b = 0; b < spectrum_x.size(); ++b) {
-    inverse.spectrum()[b] = spectrum_x[b] * std::conj(forward.spectrum()[b]);
-  }
-  inverse.execute();
-  const std::span<const double> correlation = inverse.real();  // × size (unnormalised FFTW)
 
   // Prefix sums of x and x² along each decimated phase r: x[r], x[r + sps], …
   std::vector<std::vector<double>> sum(static_cast<std::size_t>(sps)),
