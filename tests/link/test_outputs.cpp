@@ -126,7 +126,7 @@ with h5py.File(sys.argv[1], "r") as f:
   CHECK_THAT(r.output, Contains("lanes 4 eye (16, 256)") && Contains("seed 3"));
 }
 
-TEST_CASE("--version names the source tree's current git revision, taken at build time",
+TEST_CASE("optilane --version names the checkout's current git revision, taken at build time",
           "[link][cli][provenance]") {
   // cmake/revision.cmake regenerates the revision at every build; it once froze at configure time,
   // so results carried a revision several commits old.
