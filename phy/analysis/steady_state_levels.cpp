@@ -1,0 +1,52 @@
+#include "phy/analysis/steady_state_levels.hpp"
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <stdexcept>
+
+namespace optilane {
+
+std::vector<double> steady_state_levels(std::span<const double> samples, int sps,
+                                        std::span<const int> levels, int level_count,
+                                        double latency_samples, int pre, int post) {
+  if (sps < 1 || level_count < 2 || pre < 0 || post < 0 || !(latency_samples >= 0.0)) {
+    throw std::invalid_argument("steady_state_levels: bad arguments");
+  }
+  const auto d = static_cast<std::int64_t>(std::floor(latency_samples / sps));
+  const auto record = static_cast<std::int64_t>(samples.size()) / sps;
+  const std::int64_t count = std::min(static_cast<std::int64_t>(levels.size()), record - d);
+  const int window = pre + post + 1;
+  const int unknowns = window * (level_count - 1) + 1;
+  const std::int64_t rows = count - window + 1;
+  if (rows < 4 * unknowns) {
+    throw std::invalid_argument("steady_state_levels: record too short for the cursor window");
+  }
+  // Rows k = post … count−1−pre: y_k against the indicators of a_{k−i}, i = −pre … post.
+  Eigen::MatrixXd z = Eigen::MatrixXd::Zero(rows, unknowns);
+  Eigen::VectorXd y(rows);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t k = r + post;
+    const double* x = samples.data() + (k + d) * sps;
+    double sum = 0.0;
+    for (int q = 0; q < sps; ++q) sum += x[q];
+    y(r) = sum / sps;
+    for (int i = -pre; i <= post; ++i) {
+      const int a = levels[static_cast<std::size_t>(k - i)];
+      if (a < 0 || a >= level_count) throw std::invalid_argument("steady_state_levels: bad level");
+      if (a > 0) z(r, (i + pre) * (level_count - 1) + (a - 1)) = 1.0;
+    }
+    z(r, unknowns - 1) = 1.0;
+  }
+  Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(unknowns, unknowns);
+  normal.selfadjointView<Eigen::Lower>().rankUpdate(z.transpose());
+  normal = normal.selfadjointView<Eigen::Lower>();
+  const Eigen::VectorXd g = normal.ldlt().solve(z.transpose() * y);
+  std::vector<double> out(static_cast<std::size_t>(level_count), g(unknowns - 1));
+  for (int l = 1; l < level_count; ++l) {
+    for (int i = 0; i < window; ++i)
+      out[static_cast<std::size_t>(l)] += g(i * (level_count - 1) + l - 1);
+  }
+  return out;
+}
+
+}  // namespace optilane
