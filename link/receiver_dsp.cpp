@@ -132,6 +132,8 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   symbol_rate.samples_per_symbol = 1;
   const SlicerTiming timing = calibrate_slicer(yc, yn, yl, symbol_rate, 0);
   if (!settings_.mlse) dsp_.set_thresholds(timing.thresholds);
+  // The semi-analytic BER carries the DFE's error propagation (dfe_propagation.hpp).
+  symbol_rate.dfe_feedback = dfe_feedback();
   accumulator_.emplace(symbol_rate, timing);
   warmup_symbols_ = k0 + settings_.ffe_pre_taps + settings_.ffe_post_taps + settings_.dfe_taps + 1 +
                     (settings_.mlse ? settings_.mlse_traceback : 0);
@@ -224,8 +226,17 @@ StatisticalEye ReceiverDspStage::statistical_eye(const SampledPulse& pulse,
     }
     return q;
   };
+  StatisticalEyeSettings with_dfe = settings;
+  with_dfe.dfe_feedback = dfe_feedback();
   return optilane::statistical_eye(response_at, equalised.noise_rms_per_level, equalised.thresholds,
-                                   settings);
+                                   with_dfe);
+}
+
+std::vector<double> ReceiverDspStage::dfe_feedback() const {
+  // c_i = b_i·g·2/(M−1): the output step of one level of decision error on tap i.
+  std::vector<double> c;
+  for (double b : dsp_.dfe_taps()) c.push_back(b * dsp_.gain() * 2.0 / (settings_.levels - 1));
+  return c;
 }
 
 ReceiverDspReport ReceiverDspStage::report() const {

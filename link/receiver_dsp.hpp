@@ -6,9 +6,11 @@
 // FFE), runs both twins through the same frozen taps, and feeds a symbol-rate SlicerAccumulator:
 // noisy − noiseless after the equaliser is the noise at the slicer (semi-analytic BER with the
 // noise enhancement and colouring), the noiseless output the exact residual ISI. DFE: the twins
-// use correct feedback (the semi-analytic BER is the ideal-feedback DFE); the Monte-Carlo count
-// uses the DSP's own decisions, so error propagation is real. MLSE: Monte-Carlo counts the
-// Viterbi decisions; the semi-analytic figure is RxDsp::mlse_ber_estimate (a union bound).
+// use correct feedback, and the semi-analytic BER (and the statistical eye's BER figure) add the
+// error propagation as a Markov chain over the recent decision errors (dfe_propagation.hpp); the
+// Monte-Carlo count uses the DSP's own decisions, so error propagation is real there too. MLSE:
+// Monte-Carlo counts the Viterbi decisions; the semi-analytic figure is RxDsp::mlse_ber_estimate (a
+// union bound).
 //
 // Calibration: on the runner's calibration record, for sampling phases across one UI about the
 // pre-DSP slicer's instant (steps of UI/16), the pipeline is trained (MMSE or LMS) and the phase
@@ -74,6 +76,8 @@ class ReceiverDspStage {
                                                const SlicerResult& equalised,
                                                const StatisticalEyeSettings& settings) const;
   [[nodiscard]] const RxDsp& dsp() const { return dsp_; }
+  /// The DFE's feedback steps c_i = b_i·g·2/(M−1) (empty without a DFE).
+  [[nodiscard]] std::vector<double> dfe_feedback() const;
   /// Absolute sample index of symbol 0's (first) DSP sample.
   [[nodiscard]] std::int64_t offset_samples() const { return offset_; }
 

@@ -33,9 +33,9 @@
 //
 // Taps are frozen after training, and the noisy and noiseless twins pass through the same taps, so
 // (noisy − noiseless) after the equaliser is the noise at the slicer: the semi-analytic BER carries
-// the FFE's noise enhancement and colouring exactly. DFE: the twins use correct feedback (the ideal
-// DFE of the semi-analytic BER, a documented approximation); the Monte-Carlo path feeds back its
-// own decisions, so error propagation is real.
+// the FFE's noise enhancement and colouring exactly. DFE: the twins use correct feedback; the
+// semi-analytic BER adds error propagation from their statistics (dfe_propagation.hpp); the
+// Monte-Carlo path feeds back its own decisions, so error propagation is real.
 //
 // MLSE: Viterbi over M states (the previous symbol) with the branch metric (y_j − g·(s_j +
 // α·s_{j−1}))², fixed traceback depth. Its semi-analytic figure is the union bound over the

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "phy/analysis/dfe_propagation.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/fft.hpp"
 #include "phy/pam.hpp"
@@ -514,6 +515,46 @@ SlicerResult SlicerAccumulator::result() const {
   const double precoding_factor = settings_.precoding ? 2.0 : 1.0;
   r.ber_semi_analytic = total > 0 ? precoding_factor * bits / (total * std::log2(m)) : 0.0;
   r.ser_semi_analytic = total > 0 ? precoding_factor * symbol_errors / total : 0.0;
+  if (!settings_.dfe_feedback.empty() && total > 0) {
+    // Behind a DFE: the decision-error chain over the same histogram (dfe_propagation.hpp).
+    struct Atom {
+      double x, sigma, weight;
+    };
+    std::vector<std::vector<Atom>> atoms(static_cast<std::size_t>(m));
+    std::vector<double> probability(static_cast<std::size_t>(m));
+    for (int l = 0; l < m; ++l) {
+      const auto li = static_cast<std::size_t>(l);
+      probability[li] = n_level[li] / total;
+      for (int b = 0; b < settings_.isi_bins; ++b) {
+        const auto index = static_cast<std::size_t>(l * settings_.isi_bins + b);
+        const auto count = isi_hist_[index];
+        if (count == 0) continue;
+        const double n = static_cast<double>(count);
+        const double offset = isi_sum_[index] / n;
+        const double spread = std::max(0.0, isi_sum_sq_[index] / n - offset * offset);
+        const double s = sigma[li];
+        atoms[li].push_back({isi_min_ + (b + 0.5) * isi_bin_ + offset,
+                             s > 0.0 ? std::sqrt(s * s + spread) : 0.0, n / n_level[li]});
+      }
+    }
+    std::vector<double> region(static_cast<std::size_t>(m));
+    const DfePropagation chain = dfe_error_propagation(
+        settings_.dfe_feedback, probability, m, settings_.precoding,
+        [&](double shift, std::span<double> p) {
+          std::fill(p.begin(), p.end(), 0.0);
+          for (int l = 0; l < m; ++l) {
+            for (const Atom& a : atoms[static_cast<std::size_t>(l)]) {
+              gaussian_region_probabilities(a.x + shift, a.sigma, timing_.thresholds, region);
+              for (int j = 0; j < m; ++j) {
+                p[static_cast<std::size_t>(l * m + j)] +=
+                    a.weight * region[static_cast<std::size_t>(j)];
+              }
+            }
+          }
+        });
+    r.ber_semi_analytic = chain.ber;
+    r.ser_semi_analytic = chain.ser;
+  }
 
   // Levels and SNR at the slicer.
   double mean_of_means = 0.0, noise_var = 0.0;

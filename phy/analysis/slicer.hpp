@@ -16,7 +16,9 @@
 // 38 dB SNR: +9.5 % in BER at 1e-6). σ_l is measured, not assumed, so signal-dependent noise (shot,
 // RIN) is carried through every filter and equaliser of the chain. With 1/(1+D) precoding an
 // isolated slicer error corrupts two decoded symbols, so the semi-analytic BER doubles (a
-// documented approximation; Monte-Carlo decodes exactly).
+// documented approximation; Monte-Carlo decodes exactly). Behind a DFE (settings.dfe_feedback) the
+// ISI histogram is the one of ideal feedback and the semi-analytic BER is the stationary BER of
+// the decision-error Markov chain (dfe_propagation.hpp), so error propagation is in it.
 //
 // Eye height of eye j at the target BER (a statistical-eye figure): the smallest noiseless sample
 // of level j+1 minus Q⁻¹(BER)·σ_{j+1}, less the largest of level j plus Q⁻¹(BER)·σ_j; eye width:
@@ -36,6 +38,10 @@ struct SlicerSettings {
   bool precoding = false;
   int eye_amplitude_bins = 256;
   int isi_bins = 4096;
+  /// DFE feedback steps c_i = b_i·g·2/(M−1) of a receiver DSP's decisions (empty: no DFE). When
+  /// set, the semi-analytic BER is the error-propagation chain of dfe_propagation.hpp over the
+  /// ISI histogram (with precoding decoded exactly there, not doubled).
+  std::vector<double> dfe_feedback{};
 };
 
 /// Sampling instant and decision thresholds.

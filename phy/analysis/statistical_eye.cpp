@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "phy/analysis/dfe_propagation.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/pam.hpp"
 
@@ -389,6 +390,32 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
   }
   out.ber = bits / (m * std::log2(m));
   out.ser = symbol_errors / m;
+  if (!settings.dfe_feedback.empty()) {
+    // Error propagation: the same regions with the sample shifted by δ (thresholds by −δ).
+    const std::vector<double> equiprobable(static_cast<std::size_t>(m), 1.0 / m);
+    const DfePropagation chain = dfe_error_propagation(
+        settings.dfe_feedback, equiprobable, m, false, [&](double shift, std::span<double> p) {
+          auto t = [&](int j) { return thresholds[static_cast<std::size_t>(j)] - shift; };
+          for (int l = 0; l < m; ++l) {
+            double rest = 0.0;
+            for (int j = 0; j < m; ++j) {
+              if (j == l) continue;
+              double v = 0.0;
+              if (j > l) {
+                v = zero.above(l, t(j - 1)) - (j == m - 1 ? 0.0 : zero.above(l, t(j)));
+              } else {
+                v = zero.below(l, t(j)) - (j == 0 ? 0.0 : zero.below(l, t(j - 1)));
+              }
+              v = std::max(v, 0.0);
+              p[static_cast<std::size_t>(l * m + j)] = v;
+              rest += v;
+            }
+            p[static_cast<std::size_t>(l * m + l)] = std::max(0.0, 1.0 - rest);
+          }
+        });
+    out.ber = chain.ber;
+    out.ser = chain.ser;
+  }
 
   double sigma_max = 0.0;
   for (double s : sigma_per_level) sigma_max = std::max(sigma_max, s);

@@ -37,6 +37,10 @@
 // all decision regions with the Gray bit count (as the semi-analytic BER, but over all symbol
 // sequences instead of those sent).
 //
+// Behind a DFE (settings.dfe_feedback) the cursors it cancels are taken out (ideal feedback) and
+// the BER figure is the decision-error Markov chain of dfe_propagation.hpp over the τ = 0
+// distribution, so error propagation is in it; the contours and bathtubs are ideal feedback.
+//
 // Approximations, documented: symbols are independent (a PRBS is close; precoding is not
 // modelled), the chain is linear about its operating point (the pulse response is a least-squares
 // fit, and its residual is reported), and σ_l is the one measured at the decision instant, used
@@ -84,6 +88,10 @@ struct StatisticalEyeSettings {
   int time_points = 65;        ///< across −½ … +½ UI
   int amplitude_points = 256;  ///< vertical bathtub and contour map
   int max_isi_bins = 16385;    ///< fine ISI grid
+  /// DFE feedback steps c_i = b_i·g·2/(M−1) (empty: no DFE). When set, `ber` and `ser` are the
+  /// error-propagation chain's (dfe_propagation.hpp) over the τ = 0 distribution; the bathtubs,
+  /// contours, heights and widths stay those of ideal feedback.
+  std::vector<double> dfe_feedback{};
 };
 
 struct StatisticalEye {

@@ -105,8 +105,11 @@ TEST_CASE(
           {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
   for (const auto& [name, r] : rows) {
     INFO(name);
-    // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests).
-    if (name != "copper-dac-200g") CHECK(r.closes);
+    // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests); nor
+    // does CPO at 200G since the semi-analytic BER carries the host DFE's error propagation
+    // (phy/analysis/dfe_propagation.hpp): 2.9e-4 on lane 0 against Monte-Carlo's 3.3e-4
+    // [3.1e-4, 3.5e-4] (1001 errors), where ideal feedback read 1.3e-4.
+    if (name == "pluggable-dsp-200g") CHECK(r.closes);
     CHECK(sum(r.breakdown_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <cmath>
 
+#include "link/config_tree.hpp"
 #include "link/lane_runner.hpp"
+#include "link/link_config.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "test_support.hpp"
 
@@ -186,4 +188,48 @@ TEST_CASE(
   check_point(
       {"RJ-dominated host SerDes", serdes_impaired("300 dB", "1 ps", "0 ps", "0 mV"), 1e-6, 1e-3},
       300'000, 50);
+}
+
+// Behind a DFE the semi-analytic and statistical BERs add the DFE's error propagation (a Markov
+// chain over the recent decision errors, phy/analysis/dfe_propagation.hpp); Monte-Carlo feeds the
+// DSP's own decisions back. Before, both assumed ideal feedback and read low wherever the DFE's
+// tap is large (copper-dac-200g: MC 6.6e-4 against 2.5e-4 at 0.79 m).
+TEST_CASE(
+    "Monte-Carlo agrees with the semi-analytic and statistical BER behind an FFE + 1-tap DFE "
+    "(DFE error propagation)",
+    "[phy][analysis][ber][dfe]") {
+  // The grid's ISI filter (4th-order Bessel at 0.38·Rs) leaves a large first post-cursor that
+  // the DFE cancels; after a decision error it adds it back twice over.
+  const std::string dsp =
+      "  - block: ffe\n    taps: 8\n    pre_taps: 2\n  - block: dfe\n    taps: 1\n";
+  check_point({"ISI + AWGN + FFE + 1-tap DFE, a = 3.2",
+               std::string(isi_filter) + awgn_for(3.2) + dsp, 1e-3, 1e-1},
+              600'000, 400);
+}
+
+// copper-dac-200g (24-tap FFE + 1-tap DFE at the host) at its reach: Monte-Carlo on lane 0
+// against the semi-analytic BER the tiers table and the reach search decide on.
+// Known deviation: with the DFE's error propagation the semi-analytic BER went from 2.5e-4 to
+// 4.9e-4, Monte-Carlo counts 6.2e-4 [5.9e-4, 6.5e-4] (1502 errors): still 20 % low. The chain
+// takes the current sample's noise and residual ISI as independent of the error just made; after
+// the CTLE and 24-tap FFE the noise is coloured and the ISI correlated from symbol to symbol,
+// which the chain does not carry (dfe_propagation.hpp), and the jitter term's mixture is heavier
+// tailed than its Gaussian (the RJ known deviation above). [!shouldfail]: fails the day they agree.
+TEST_CASE(
+    "copper-dac-200g at 0.79 m: Monte-Carlo agrees with the semi-analytic BER behind its "
+    "24-tap FFE + 1-tap DFE (known deviation)",
+    "[phy][analysis][ber][dfe][long][!shouldfail]") {
+  ConfigNode root =
+      load_yaml_file(std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/copper-dac-200g.yaml");
+  apply_override(root, "chain.twinax.length=0.79 m");
+  apply_override(root, "lanes.count=1");
+  apply_override(root, "analysis.monte_carlo={symbols: 6000000, min_errors: 1500}");
+  const LaneResult lane = run_link(parse_link_config(root), 2).lanes.at(0);
+  const SlicerResult& s = lane.slicer;
+  INFO("MC " << s.ber_monte_carlo << " [" << s.ber_ci95_low << ", " << s.ber_ci95_high << "] ("
+             << s.bit_errors << " errors in " << s.bits << " bits), semi-analytic "
+             << s.ber_semi_analytic << ", statistical "
+             << (lane.statistical ? lane.statistical->ber : -1.0));
+  REQUIRE(s.bit_errors >= 150);
+  CHECK(agrees(s, s.ber_semi_analytic));
 }

@@ -7,6 +7,7 @@
 
 #include "link/lane_runner.hpp"
 #include "link/receiver_dsp.hpp"
+#include "phy/analysis/dfe_propagation.hpp"
 #include "phy/analysis/statistical_eye.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "test_support.hpp"
@@ -473,7 +474,7 @@ double equalised_ber(const Equalised& q, double sigma_out, const SlicerResult& s
 
 TEST_CASE(
     "DFE statistical eye on 1+0.5D: ideal feedback removes the post-cursor, so the BER is the "
-    "ISI-free PAM4 formula at a = h0/(3σ)",
+    "ISI-free PAM4 formula at a = h0/(3σ); the lane's BERs add the DFE's error propagation",
     "[phy][analysis][statistical_eye][dsp][link]") {
   // Tx FFE [2/3, 1/3] on 1 V p-p: h_0 = 1/3 V, h_1 = 1/6 V (1+0.5D; without the DFE the PAM4 eye
   // is closed, h_1 > h_0/3). A 1-tap DFE with the one-tap FFE w: y = w·(h_0 s_k + h_1 s_{k−1} + n)
@@ -513,8 +514,36 @@ TEST_CASE(
     CHECK(lane.pulse->fit_residual_rms < 1e-6 * lane.pulse->signal_rms);
     CHECK(closed <= awgn_at_t * (1.0 + 1e-9));
     CHECK(exact == Approx(awgn_at_t).epsilon(std::expm1(z * std::abs(r1) / (w * sigma)) + 1e-3));
-    CHECK(lane.statistical->ber == Approx(exact).epsilon(grid_tolerance + sigma_term));
-    CHECK(lane.slicer.ber_semi_analytic == Approx(exact).epsilon(pattern_allowance + sigma_term));
+    // The lane's statistical and semi-analytic BERs carry the DFE's error propagation: after a
+    // decision error of e level steps the feedback shifts the next sample by −e·g·b_1·2/3 (half
+    // the eye per step here), the Markov chain of dfe_propagation.hpp over the enumerated
+    // distribution above (cursors w·h_0 and r_1, noise w·σ) is the reference; with b_1 = 0 it is
+    // `exact` (the test of the chain itself against the binary closed form is in
+    // test_dfe_propagation.cpp).
+    const double c1 = lane.dsp->training.gain * lane.dsp->dfe_taps[0] * 2.0 / 3.0;
+    const std::vector<double> t = lane.slicer.thresholds;
+    const DfePropagation chain = dfe_error_propagation(
+        std::vector<double>{c1}, std::vector<double>(4, 0.25), 4, false,
+        [&](double shift, std::span<double> p) {
+          std::vector<double> region(4);
+          std::fill(p.begin(), p.end(), 0.0);
+          for (int l = 0; l < 4; ++l) {
+            for (int a = 0; a < 4; ++a) {
+              const double x = dc + w * h0 * symbol_level(l, 4) + r1 * symbol_level(a, 4) + shift;
+              gaussian_region_probabilities(x, w * sigma, t, region);
+              for (int j = 0; j < 4; ++j) {
+                p[static_cast<std::size_t>(l * 4 + j)] +=
+                    0.25 * region[static_cast<std::size_t>(j)];
+              }
+            }
+          }
+        });
+    INFO("with error propagation: " << chain.ber << " (ideal " << chain.ber_ideal << ")");
+    CHECK(chain.ber_ideal == Approx(exact).epsilon(1e-3));
+    CHECK(chain.ber > 1.2 * exact);
+    CHECK(lane.statistical->ber == Approx(chain.ber).epsilon(grid_tolerance + sigma_term));
+    CHECK(lane.slicer.ber_semi_analytic ==
+          Approx(chain.ber).epsilon(pattern_allowance + sigma_term));
   }
 }
 
