@@ -71,6 +71,7 @@
 #include <string_view>
 #include <vector>
 
+#include "channels/copper/line.hpp"
 #include "channels/copper/network.hpp"
 #include "channels/copper/package.hpp"
 
@@ -106,6 +107,13 @@ struct ComParams {
   double rx_ffe_max = 0.7;            ///< |w(i)| / w(0) limit of the receiver FFE taps
   bool add_packages = true;           ///< cascade the reference package on each side
   PackageParams package;              ///< the reference package (both sides), C_d := C_b
+  /// Loss and delay of the reference package's substrate line (93A.1.2.3 form; its Zc is
+  /// package.impedance_ohm). Default: the 802.3ck constants, as in PackageBlock.
+  ComLineSpec package_line{.gamma0_per_mm = 0.0,
+                           .a1_per_mm_rtghz = 9.909e-4,
+                           .a2_per_mm_ghz = 2.772e-4,
+                           .tau_ns_per_mm = 6.141e-3,
+                           .zc_ohm = 87.5};
   std::vector<double> die_capacitance_f{0.04e-12, 0.09e-12, 0.11e-12};  ///< C_d(1..3) per leg
   std::vector<double> die_inductance_h{0.13e-9, 0.15e-9, 0.14e-9};      ///< L_s(1..3) per leg
   int ui_span = 1024;         ///< circular time window of the analysis, UI
@@ -141,6 +149,10 @@ struct ComResult {
   std::string parameter_set;
   std::string method;  ///< the simplifications in force
 };
+
+/// The reference package of `params` (93A.1.2): die ladder, bump C_b, substrate line z_p
+/// (`package_line`, Zc = package.impedance_ohm), ball C_p; die first unless `receive_side`.
+[[nodiscard]] TwoPortNetwork com_reference_package(const ComParams& params, bool receive_side);
 
 /// COM of the channel `h21` (SDD21 vs frequency, Hz ≥ 0), with packages per `params`.
 [[nodiscard]] ComResult channel_operating_margin(const TwoPortNetwork& channel,
