@@ -249,3 +249,34 @@ TEST_CASE("802.3dj COM of a lumped-C 12 mm package channel is limited by the pac
   CHECK(std::abs(worst - echo_ui) <= 1.0);
   CHECK(worst > p.rx_ffe_post);
 }
+
+TEST_CASE("802.3dj COM crosses 3 dB near the 40 dB bump-to-bump budget", "[copper][com]") {
+  // figures.md §4: the 802.3dj CR/KR die-to-die (bump-to-bump) loss budget is ≈ 40 dB at
+  // 53.125 GHz (S: DesignCon 2024, "value trending during drafting"), the loss at which the
+  // reference receiver still closes COM = 3 dB. The bracket is that figure ± 2 dB: 26 AWG
+  // twinax between the 802.3dj reference packages, cut to 38 and to 42 dB bump to bump.
+  const ComParams p = com_params_802_3dj(106.25e9);
+  auto bump_to_bump = [&](double length_m) {
+    TwinaxParams tw;
+    tw.length_m = length_m;
+    return TwoPortNetwork::cascade_all({com_reference_package(p, false), TwinaxBlock(tw).network(),
+                                        com_reference_package(p, true)});
+  };
+  auto length_for = [&](double loss_db) {
+    double lo = 0.0, hi = 6.0;
+    for (int i = 0; i < 40; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (bump_to_bump(mid).insertion_loss_db(53.125e9) < loss_db ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  };
+  TwinaxParams low, high;
+  low.length_m = length_for(38.0);
+  high.length_m = length_for(42.0);
+  const ComResult r_low = channel_operating_margin(TwinaxBlock(low).network(), p);
+  const ComResult r_high = channel_operating_margin(TwinaxBlock(high).network(), p);
+  INFO("38 dB (" << low.length_m << " m): COM " << r_low.com_db << " dB; 42 dB (" << high.length_m
+                 << " m): COM " << r_high.com_db << " dB");
+  CHECK(r_low.com_db > 3.0);
+  CHECK(r_high.com_db < 3.0);
+}
