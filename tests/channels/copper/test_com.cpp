@@ -188,3 +188,95 @@ TEST_CASE("COM parameter sets: default by symbol rate, 802.3dj receiver FFE, bad
   bad.g_dc_db.clear();
   CHECK_THROWS(channel_operating_margin([](double) { return Cplx(1.0, 0.0); }, bad));
 }
+
+TEST_CASE("COM 802.3dj reference package line loses exp(-(g0 + a1 sqrt f + a2 f) z_p)",
+          "[copper][com]") {
+  // 93A.1.2.3 line form (channels/copper/line.hpp): per mm, Re γ = γ0 + a1 √f + a2 f (f in
+  // GHz). The 802.3dj constants γ0 5e-4, a1 8.9e-4, a2 2e-4 (PyChOpMarg ieee_8023dj.py, S) over
+  // z_p 33 mm; with the capacitors and the die ladder removed and Zc = 100 Ω (matched, no
+  // reflections) |S21| is exactly exp(−Re γ · z_p). At 53.125 GHz: 0.5816 Np = 5.05 dB.
+  ComParams p = com_params_802_3dj(106.25e9);
+  CHECK(p.package.length_m == 33e-3);
+  p.package.die_capacitance_f = 0.0;
+  p.package.ball_capacitance_f = 0.0;
+  p.package.impedance_ohm = 100.0;
+  p.die_capacitance_f.clear();
+  p.die_inductance_h.clear();
+  for (bool rx : {false, true}) {
+    const TwoPortNetwork pkg = com_reference_package(p, rx);
+    for (double f_ghz : {13.28125, 26.5625, 53.125}) {
+      const double nepers = (5e-4 + 8.9e-4 * std::sqrt(f_ghz) + 2e-4 * f_ghz) * 33.0;
+      INFO("f " << f_ghz << " GHz, rx " << rx);
+      CHECK(std::abs(pkg.s(f_ghz * 1e9).s21) == Approx(std::exp(-nepers)).epsilon(1e-9));
+    }
+  }
+  CHECK(-20.0 * std::log10(std::abs(com_reference_package(p, false).s(53.125e9).s21)) ==
+        Approx(5.052).margin(0.005));
+}
+
+TEST_CASE("802.3dj COM of a lumped-C 12 mm package channel is limited by the package echo",
+          "[copper][com]") {
+  // Why the DAC-200G tier's COM stays near -3 dB at every cable length: its own package blocks
+  // (PackageBlock defaults: 12 mm at Zc 87.5 Ω, one lumped die C_d 0.12 pF and ball C_p 0.087 pF)
+  // each echo once between die and ball, after the round trip 2 z_p τ = 2 × 12 mm × 6.141 ps/mm
+  // = 147.4 ps = 15.66 UI at 106.25 GBd (closed form). The 802.3dj reference receiver's FFE
+  // reaches 10 UI after the cursor and its DFE one, so the echo stays as ISI; it scales with the
+  // cursor and so does not fall with the cable's loss.
+  PackageParams tx;
+  PackageParams rx;
+  rx.receive_side = true;
+  TwinaxParams tw;
+  tw.length_m = 1.0;
+  const TwoPortNetwork channel = TwoPortNetwork::cascade_all(
+      {PackageBlock(tx).network(), TwinaxBlock(tw).network(), PackageBlock(rx).network()});
+  ComParams p = com_params_802_3dj(106.25e9);
+  p.add_packages = false;  // the channel's own packages, as in the tier runs
+  const ComResult r = channel_operating_margin(channel, p);
+  int worst = 0;
+  double worst_v = 0.0;
+  for (std::size_t k = 0; k < r.cursors_v.size(); ++k) {
+    const int n = static_cast<int>(k) - r.pre_cursors;
+    if (n == 0 || n == 1) continue;  // the cursor and the DFE's tap
+    if (std::abs(r.cursors_v[k]) > worst_v) {
+      worst_v = std::abs(r.cursors_v[k]);
+      worst = n;
+    }
+  }
+  const double echo_ui = 2.0 * 12.0 * 6.141e-3 * 106.25;  // ns × GHz
+  INFO("COM " << r.com_db << " dB; largest residual cursor n = " << worst << ", "
+              << worst_v / r.cursors_v[static_cast<std::size_t>(r.pre_cursors)]
+              << " of h(0); echo at " << echo_ui << " UI");
+  CHECK(std::abs(worst - echo_ui) <= 1.0);
+  CHECK(worst > p.rx_ffe_post);
+}
+
+TEST_CASE("802.3dj COM crosses 3 dB near the 40 dB bump-to-bump budget", "[copper][com]") {
+  // figures.md §4: the 802.3dj CR/KR die-to-die (bump-to-bump) loss budget is ≈ 40 dB at
+  // 53.125 GHz (S: DesignCon 2024, "value trending during drafting"), the loss at which the
+  // reference receiver still closes COM = 3 dB. The bracket is that figure ± 2 dB: 26 AWG
+  // twinax between the 802.3dj reference packages, cut to 38 and to 42 dB bump to bump.
+  const ComParams p = com_params_802_3dj(106.25e9);
+  auto bump_to_bump = [&](double length_m) {
+    TwinaxParams tw;
+    tw.length_m = length_m;
+    return TwoPortNetwork::cascade_all({com_reference_package(p, false), TwinaxBlock(tw).network(),
+                                        com_reference_package(p, true)});
+  };
+  auto length_for = [&](double loss_db) {
+    double lo = 0.0, hi = 6.0;
+    for (int i = 0; i < 40; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (bump_to_bump(mid).insertion_loss_db(53.125e9) < loss_db ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  };
+  TwinaxParams low, high;
+  low.length_m = length_for(38.0);
+  high.length_m = length_for(42.0);
+  const ComResult r_low = channel_operating_margin(TwinaxBlock(low).network(), p);
+  const ComResult r_high = channel_operating_margin(TwinaxBlock(high).network(), p);
+  INFO("38 dB (" << low.length_m << " m): COM " << r_low.com_db << " dB; 42 dB (" << high.length_m
+                 << " m): COM " << r_high.com_db << " dB");
+  CHECK(r_low.com_db > 3.0);
+  CHECK(r_high.com_db < 3.0);
+}
