@@ -14,8 +14,12 @@ namespace optilane {
 
 enum class Modulation { nrz, pam4 };
 
-[[nodiscard]] constexpr int levels_of(Modulation m) { return m == Modulation::nrz ? 2 : 4; }
-[[nodiscard]] constexpr int bits_per_symbol(Modulation m) { return m == Modulation::nrz ? 1 : 2; }
+[[nodiscard]] constexpr int levels_of(Modulation m) {
+  return m == Modulation::nrz ? 2 : 4;
+}
+[[nodiscard]] constexpr int bits_per_symbol(Modulation m) {
+  return m == Modulation::nrz ? 1 : 2;
+}
 
 /// Normalised level of symbol s (0..M−1): −1 + 2s/(M−1).
 [[nodiscard]] constexpr double symbol_level(int symbol, int levels) {
@@ -29,8 +33,8 @@ inline constexpr std::array<int, 4> pam4_symbol_to_gray_bits{0, 1, 3, 2};  // 0,
 /// Number of bit errors when symbol `sent` is decided as `decided` (Gray-coded for PAM4).
 [[nodiscard]] constexpr int bit_errors(int sent, int decided, int levels) {
   if (levels == 2) return sent != decided ? 1 : 0;
-  return std::popcount(static_cast<unsigned>(pam4_symbol_to_gray_bits[sent] ^
-                                             pam4_symbol_to_gray_bits[decided]));
+  return std::popcount(
+      static_cast<unsigned>(pam4_symbol_to_gray_bits[sent] ^ pam4_symbol_to_gray_bits[decided]));
 }
 
 /// 1/(1+D) mod M precoder state machine (IEEE 802.3 clause 120.5.7.2).

@@ -15,24 +15,31 @@ std::uint32_t exponents_mask(int order) {
     return m;
   };
   switch (order) {
-    case 7: return mask({6, 7});
-    case 9: return mask({5, 9});
-    case 11: return mask({9, 11});
-    case 13: return mask({1, 2, 12, 13});
-    case 15: return mask({14, 15});
-    case 20: return mask({3, 20});
-    case 23: return mask({18, 23});
-    case 31: return mask({28, 31});
-    default: throw std::invalid_argument("PRBS order must be 7, 9, 11, 13, 15, 20, 23 or 31");
+    case 7:
+      return mask({6, 7});
+    case 9:
+      return mask({5, 9});
+    case 11:
+      return mask({9, 11});
+    case 13:
+      return mask({1, 2, 12, 13});
+    case 15:
+      return mask({14, 15});
+    case 20:
+      return mask({3, 20});
+    case 23:
+      return mask({18, 23});
+    case 31:
+      return mask({28, 31});
+    default:
+      throw std::invalid_argument("PRBS order must be 7, 9, 11, 13, 15, 20, 23 or 31");
   }
 }
 
 }  // namespace
 
 Prbs::Prbs(int order, std::uint32_t state)
-    : order_(order),
-      taps_mask_(exponents_mask(order)),
-      order_mask_((1u << order) - 1u) {
+    : order_(order), taps_mask_(exponents_mask(order)), order_mask_((1u << order) - 1u) {
   state_ = state & order_mask_;
   if (state_ == 0) throw std::invalid_argument("PRBS state must be non-zero");
 }
@@ -98,18 +105,30 @@ PatternKind parse_pattern(std::string_view name) {
 
 std::string_view pattern_name(PatternKind kind) {
   switch (kind) {
-    case PatternKind::prbs7: return "prbs7";
-    case PatternKind::prbs9: return "prbs9";
-    case PatternKind::prbs11: return "prbs11";
-    case PatternKind::prbs13: return "prbs13";
-    case PatternKind::prbs15: return "prbs15";
-    case PatternKind::prbs20: return "prbs20";
-    case PatternKind::prbs23: return "prbs23";
-    case PatternKind::prbs31: return "prbs31";
-    case PatternKind::prbs13q: return "prbs13q";
-    case PatternKind::prbs31q: return "prbs31q";
-    case PatternKind::ssprq: return "ssprq";
-    case PatternKind::random: return "random";
+    case PatternKind::prbs7:
+      return "prbs7";
+    case PatternKind::prbs9:
+      return "prbs9";
+    case PatternKind::prbs11:
+      return "prbs11";
+    case PatternKind::prbs13:
+      return "prbs13";
+    case PatternKind::prbs15:
+      return "prbs15";
+    case PatternKind::prbs20:
+      return "prbs20";
+    case PatternKind::prbs23:
+      return "prbs23";
+    case PatternKind::prbs31:
+      return "prbs31";
+    case PatternKind::prbs13q:
+      return "prbs13q";
+    case PatternKind::prbs31q:
+      return "prbs31q";
+    case PatternKind::ssprq:
+      return "ssprq";
+    case PatternKind::random:
+      return "random";
   }
   return "?";
 }
@@ -117,18 +136,27 @@ std::string_view pattern_name(PatternKind kind) {
 namespace {
 int prbs_order(PatternKind kind) {
   switch (kind) {
-    case PatternKind::prbs7: return 7;
-    case PatternKind::prbs9: return 9;
-    case PatternKind::prbs11: return 11;
+    case PatternKind::prbs7:
+      return 7;
+    case PatternKind::prbs9:
+      return 9;
+    case PatternKind::prbs11:
+      return 11;
     case PatternKind::prbs13:
-    case PatternKind::prbs13q: return 13;
-    case PatternKind::prbs15: return 15;
-    case PatternKind::prbs20: return 20;
-    case PatternKind::prbs23: return 23;
+    case PatternKind::prbs13q:
+      return 13;
+    case PatternKind::prbs15:
+      return 15;
+    case PatternKind::prbs20:
+      return 20;
+    case PatternKind::prbs23:
+      return 23;
     case PatternKind::prbs31:
     case PatternKind::prbs31q:
-    case PatternKind::ssprq: return 31;
-    case PatternKind::random: return 31;
+    case PatternKind::ssprq:
+      return 31;
+    case PatternKind::random:
+      return 31;
   }
   return 31;
 }
@@ -156,7 +184,9 @@ PatternGenerator::PatternGenerator(PatternKind kind, Modulation modulation, std:
   }
 }
 
-void PatternGenerator::reset() { *this = PatternGenerator(kind_, modulation_, seed_); }
+void PatternGenerator::reset() {
+  *this = PatternGenerator(kind_, modulation_, seed_);
+}
 
 int PatternGenerator::next_symbol() {
   if (!table_.empty()) {

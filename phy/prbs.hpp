@@ -46,7 +46,18 @@ class Prbs {
 };
 
 enum class PatternKind {
-  prbs7, prbs9, prbs11, prbs13, prbs15, prbs20, prbs23, prbs31, prbs13q, prbs31q, ssprq, random
+  prbs7,
+  prbs9,
+  prbs11,
+  prbs13,
+  prbs15,
+  prbs20,
+  prbs23,
+  prbs31,
+  prbs13q,
+  prbs31q,
+  ssprq,
+  random
 };
 
 [[nodiscard]] PatternKind parse_pattern(std::string_view name);

@@ -151,31 +151,56 @@ const UnitEntry* find_unit(std::string_view symbol) {
 
 std::string_view dimension_name(Dimension dimension) {
   switch (dimension) {
-    case Dimension::dimensionless: return "a plain number";
-    case Dimension::symbol_rate: return "a symbol rate (Bd)";
-    case Dimension::bit_rate: return "a bit rate (b/s)";
-    case Dimension::frequency: return "a frequency (Hz)";
-    case Dimension::length: return "a length (m)";
-    case Dimension::time: return "a time (s)";
-    case Dimension::power: return "a power (W or dBm)";
-    case Dimension::ratio_db: return "a ratio in dB";
-    case Dimension::per_hz_db: return "a noise level in dB/Hz";
-    case Dimension::responsivity: return "a responsivity (A/W)";
-    case Dimension::current: return "a current (A)";
-    case Dimension::current_density: return "a noise current density (A/rtHz)";
-    case Dimension::voltage: return "a voltage (V)";
-    case Dimension::voltage_density: return "a noise voltage density (V/rtHz)";
-    case Dimension::resistance: return "a resistance (ohm)";
-    case Dimension::capacitance: return "a capacitance (F)";
-    case Dimension::attenuation: return "an attenuation (dB/m)";
-    case Dimension::dispersion: return "a dispersion (ps/nm/km)";
-    case Dimension::dispersion_slope: return "a dispersion slope (ps/nm^2/km)";
-    case Dimension::voltage_length: return "a modulation efficiency V*length (V*cm)";
-    case Dimension::length_per_voltage: return "a tuning efficiency (pm/V)";
-    case Dimension::length_per_power: return "a thermal tuning efficiency (pm/mW)";
-    case Dimension::energy_per_bit: return "an energy per bit (pJ/bit)";
-    case Dimension::temperature: return "a temperature (K or degC)";
-    case Dimension::angle: return "an angle (rad or deg)";
+    case Dimension::dimensionless:
+      return "a plain number";
+    case Dimension::symbol_rate:
+      return "a symbol rate (Bd)";
+    case Dimension::bit_rate:
+      return "a bit rate (b/s)";
+    case Dimension::frequency:
+      return "a frequency (Hz)";
+    case Dimension::length:
+      return "a length (m)";
+    case Dimension::time:
+      return "a time (s)";
+    case Dimension::power:
+      return "a power (W or dBm)";
+    case Dimension::ratio_db:
+      return "a ratio in dB";
+    case Dimension::per_hz_db:
+      return "a noise level in dB/Hz";
+    case Dimension::responsivity:
+      return "a responsivity (A/W)";
+    case Dimension::current:
+      return "a current (A)";
+    case Dimension::current_density:
+      return "a noise current density (A/rtHz)";
+    case Dimension::voltage:
+      return "a voltage (V)";
+    case Dimension::voltage_density:
+      return "a noise voltage density (V/rtHz)";
+    case Dimension::resistance:
+      return "a resistance (ohm)";
+    case Dimension::capacitance:
+      return "a capacitance (F)";
+    case Dimension::attenuation:
+      return "an attenuation (dB/m)";
+    case Dimension::dispersion:
+      return "a dispersion (ps/nm/km)";
+    case Dimension::dispersion_slope:
+      return "a dispersion slope (ps/nm^2/km)";
+    case Dimension::voltage_length:
+      return "a modulation efficiency V*length (V*cm)";
+    case Dimension::length_per_voltage:
+      return "a tuning efficiency (pm/V)";
+    case Dimension::length_per_power:
+      return "a thermal tuning efficiency (pm/mW)";
+    case Dimension::energy_per_bit:
+      return "an energy per bit (pJ/bit)";
+    case Dimension::temperature:
+      return "a temperature (K or degC)";
+    case Dimension::angle:
+      return "an angle (rad or deg)";
   }
   return "a quantity";
 }
@@ -193,8 +218,8 @@ std::string accepted_units(Dimension dimension) {
 double parse_quantity(std::string_view text, Dimension expected) {
   const std::string_view trimmed = trim(text);
   const auto fail = [&](const std::string& why) -> InputError {
-    return InputError("'" + std::string(text) + "' is not " + std::string(dimension_name(expected)) +
-                      ": " + why);
+    return InputError("'" + std::string(text) + "' is not " +
+                      std::string(dimension_name(expected)) + ": " + why);
   };
   if (trimmed.empty()) throw fail("empty value");
 
@@ -211,18 +236,21 @@ double parse_quantity(std::string_view text, Dimension expected) {
   if (unit.empty()) return number;
   const UnitEntry* entry = find_unit(unit);
   if (entry == nullptr) {
-    throw fail("unknown unit '" + std::string(unit) + "'; expected one of: " +
-               accepted_units(expected));
+    throw fail("unknown unit '" + std::string(unit) +
+               "'; expected one of: " + accepted_units(expected));
   }
   if (entry->dimension != expected) {
     throw fail("'" + std::string(unit) + "' is " + std::string(dimension_name(entry->dimension)) +
                "; expected one of: " + accepted_units(expected));
   }
   switch (entry->scale) {
-    case Scale::dbm: return dbm_to_w(number);
-    case Scale::celsius: return number + 273.15;
+    case Scale::dbm:
+      return dbm_to_w(number);
+    case Scale::celsius:
+      return number + 273.15;
     case Scale::percent:
-    case Scale::linear: return number * entry->to_si;
+    case Scale::linear:
+      return number * entry->to_si;
   }
   return number * entry->to_si;
 }

@@ -62,12 +62,24 @@ enum class Dimension {
 
 // Decibel conversions: power ratios and field (amplitude) ratios use differently named functions
 // (STYLE.md habit 4).
-[[nodiscard]] inline double db_to_power_ratio(double db) { return std::pow(10.0, db / 10.0); }
-[[nodiscard]] inline double power_ratio_to_db(double ratio) { return 10.0 * std::log10(ratio); }
-[[nodiscard]] inline double db_to_field_ratio(double db) { return std::pow(10.0, db / 20.0); }
-[[nodiscard]] inline double field_ratio_to_db(double ratio) { return 20.0 * std::log10(ratio); }
-[[nodiscard]] inline double dbm_to_w(double dbm) { return 1e-3 * std::pow(10.0, dbm / 10.0); }
-[[nodiscard]] inline double w_to_dbm(double w) { return 10.0 * std::log10(w / 1e-3); }
+[[nodiscard]] inline double db_to_power_ratio(double db) {
+  return std::pow(10.0, db / 10.0);
+}
+[[nodiscard]] inline double power_ratio_to_db(double ratio) {
+  return 10.0 * std::log10(ratio);
+}
+[[nodiscard]] inline double db_to_field_ratio(double db) {
+  return std::pow(10.0, db / 20.0);
+}
+[[nodiscard]] inline double field_ratio_to_db(double ratio) {
+  return 20.0 * std::log10(ratio);
+}
+[[nodiscard]] inline double dbm_to_w(double dbm) {
+  return 1e-3 * std::pow(10.0, dbm / 10.0);
+}
+[[nodiscard]] inline double w_to_dbm(double w) {
+  return 10.0 * std::log10(w / 1e-3);
+}
 
 /// Optical carrier frequency of a vacuum wavelength.
 [[nodiscard]] inline double wavelength_to_frequency_hz(double wavelength_m) {

@@ -1,11 +1,11 @@
 // Helpers shared by the tests: temporary files, running the CLI, loading configs from text.
 #pragma once
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "link/link_config.hpp"
 
@@ -15,7 +15,8 @@ namespace optilane::test {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "optilane-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "optilane-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

@@ -6,9 +6,13 @@
 
 namespace optilane {
 
-double q_function(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
+double q_function(double x) {
+  return 0.5 * std::erfc(x / std::sqrt(2.0));
+}
 
-double q_inverse(double p) { return std::sqrt(2.0) * boost::math::erfc_inv(2.0 * p); }
+double q_inverse(double p) {
+  return std::sqrt(2.0) * boost::math::erfc_inv(2.0 * p);
+}
 
 double log10_q_function(double x) {
   if (x < 30.0) return std::log10(q_function(x));

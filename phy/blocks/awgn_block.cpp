@@ -1,7 +1,7 @@
 #include "phy/blocks/awgn_block.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "phy/errors.hpp"
 

@@ -1,7 +1,7 @@
 #include "phy/blocks/filter_block.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "phy/errors.hpp"
 
@@ -13,9 +13,9 @@ FilterParams FilterParams::read(ParamReader& reader) {
       "shape", "bessel", {"bessel", "butterworth", "gaussian", "raised_cosine", "brick_wall"},
       "Response shape. Default Bessel-Thomson, the reference-receiver response of IEEE 802.3 "
       "clause 121.8.5."));
-  p.bandwidth_hz = reader.required_quantity(
-      "bandwidth", Dimension::frequency, "3-dB bandwidth (6-dB frequency for raised_cosine).",
-      Range::positive());
+  p.bandwidth_hz = reader.required_quantity("bandwidth", Dimension::frequency,
+                                            "3-dB bandwidth (6-dB frequency for raised_cosine).",
+                                            Range::positive());
   p.order = static_cast<int>(reader.integer(
       "order", 4, "Order of a Bessel or Butterworth response (4th order: IEEE 802.3 cl. 121.8.5).",
       Range::between(1, 10)));
@@ -26,8 +26,8 @@ FilterParams FilterParams::read(ParamReader& reader) {
 
 FilterBlock::FilterBlock(const FilterParams& params) : params_(params) {
   if (!(params_.bandwidth_hz > 0.0) || !std::isfinite(params_.bandwidth_hz)) {
-    throw ParameterError("bandwidth", fmt::format("filter.bandwidth = {} Hz must be > 0",
-                                                  params_.bandwidth_hz));
+    throw ParameterError("bandwidth",
+                         fmt::format("filter.bandwidth = {} Hz must be > 0", params_.bandwidth_hz));
   }
   if (params_.order < 1 || params_.order > 10) {
     throw ParameterError("order", fmt::format("filter.order = {} must be 1..10", params_.order));

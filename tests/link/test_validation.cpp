@@ -34,13 +34,14 @@ source: "a wrong expectation, to see it fail"
   const std::vector<ValidationCase> cases = load_validation_cases(dir.path().string());
   REQUIRE(cases.size() == 2);
   const auto results = evaluate_cases(cases, 2);
-  const auto& wrong = results[0].source_case->name == "deliberately-wrong" ? results[0] : results[1];
+  const auto& wrong =
+      results[0].source_case->name == "deliberately-wrong" ? results[0] : results[1];
   const auto& right = results[0].source_case->name == "q-inverse" ? results[0] : results[1];
   CHECK(right.pass);
   CHECK_FALSE(wrong.pass);
   const auto rows = validation_json(results);
-  for (const char* key : {"name", "category", "quantity", "expected", "got", "tolerance", "pass",
-                          "source"}) {
+  for (const char* key :
+       {"name", "category", "quantity", "expected", "got", "tolerance", "pass", "source"}) {
     CHECK(rows[0].contains(key));
   }
   CHECK_THAT(validation_table(results), Contains("FAIL") && Contains("1 of 2 cases pass"));
@@ -56,10 +57,10 @@ TEST_CASE("malformed validation cases are input errors with file and key", "[lin
                                              "quantity: x\nfunction: q_inverse\nexpected: 1\n"
                                              "source: s\n");
   CHECK_THROWS_WITH(load_validation_case(no_tolerance), Contains("tolerance"));
-  const std::string two_kinds = dir.write(
-      "c.yaml",
-      "quantity: x\nfunction: q_inverse\nrun: x.yaml\nexpected: 1\nsource: s\n"
-      "tolerance: {absolute: 1}\n");
+  const std::string two_kinds =
+      dir.write("c.yaml",
+                "quantity: x\nfunction: q_inverse\nrun: x.yaml\nexpected: 1\nsource: s\n"
+                "tolerance: {absolute: 1}\n");
   CHECK_THROWS_WITH(load_validation_case(two_kinds), Contains("exactly one of"));
 }
 

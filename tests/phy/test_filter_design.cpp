@@ -72,8 +72,8 @@ TEST_CASE("noise bandwidth of a first-order low-pass is (π/2)·B", "[phy][filte
 
 TEST_CASE("raised cosine is half amplitude at its 6-dB frequency and zero beyond (1+β)B",
           "[phy][filter]") {
-  const FilterSpec spec{.shape = FilterShape::raised_cosine, .bandwidth_hz = 26.5625e9,
-                        .rolloff = 0.3};
+  const FilterSpec spec{
+      .shape = FilterShape::raised_cosine, .bandwidth_hz = 26.5625e9, .rolloff = 0.3};
   CHECK(std::abs(filter_response(spec, 26.5625e9)) == Approx(0.5));
   CHECK(std::abs(filter_response(spec, 0.69 * 26.5625e9)) == Approx(1.0));
   CHECK(std::abs(filter_response(spec, 1.31 * 26.5625e9)) == Approx(0.0).margin(1e-12));

@@ -31,13 +31,15 @@ TEST_CASE("overlap-save equals direct convolution across arbitrary chunk boundar
     start += n;
   }
   REQUIRE(start == input.size());
-  for (std::size_t n = 0; n < input.size(); ++n) CHECK(output[n] == Approx(direct[n]).margin(round_off));
+  for (std::size_t n = 0; n < input.size(); ++n)
+    CHECK(output[n] == Approx(direct[n]).margin(round_off));
 
   // Reset returns to the initial state: the same input gives the same output.
   filter.reset();
   std::vector<double> again(input.size());
   filter.process(input, again);
-  for (std::size_t n = 0; n < input.size(); n += 97) CHECK(again[n] == Approx(direct[n]).margin(round_off));
+  for (std::size_t n = 0; n < input.size(); n += 97)
+    CHECK(again[n] == Approx(direct[n]).margin(round_off));
 }
 
 TEST_CASE("complex overlap-save filters in place like direct convolution", "[phy][fir]") {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "link/lane_runner.hpp"
 #include "phy/analysis/statistics.hpp"
@@ -19,7 +19,9 @@ double pam4_gray_ber(double a) {
 }
 
 /// SER = 2(1 − 1/M)·Q(d/2σ) for M-PAM (Proakis eq. 4.3-5).
-double pam4_ser(double a) { return 1.5 * q_function(a); }
+double pam4_ser(double a) {
+  return 1.5 * q_function(a);
+}
 
 std::string awgn_config(double density, int sps, std::uint64_t symbols) {
   return fmt::format(R"(
@@ -37,9 +39,10 @@ analysis:
 
 }  // namespace
 
-TEST_CASE("PAM4 over AWGN: closed form lies in the Monte-Carlo 95 % interval and semi-analytic "
-          "within 5 %",
-          "[phy][analysis][ber]") {
+TEST_CASE(
+    "PAM4 over AWGN: closed form lies in the Monte-Carlo 95 % interval and semi-analytic "
+    "within 5 %",
+    "[phy][analysis][ber]") {
   // Per-sample σ = density·√(fs/2) (white noise, one-sided density); the levels are ±½, ±⅙ V, so
   // d = ⅓ V and a = d/(2σ).
   constexpr int sps = 4;
@@ -53,9 +56,9 @@ TEST_CASE("PAM4 over AWGN: closed form lies in the Monte-Carlo 95 % interval and
     const LinkResult result = run_link(config, 1);
     const SlicerResult& s = result.lanes.at(0).slicer;
     const double expected = pam4_gray_ber(target_a);
-    INFO("a = " << target_a << ", closed form " << expected << ", MC " << s.ber_monte_carlo
-                << " [" << s.ber_ci95_low << ", " << s.ber_ci95_high << "], semi "
-                << s.ber_semi_analytic << ", errors " << s.bit_errors);
+    INFO("a = " << target_a << ", closed form " << expected << ", MC " << s.ber_monte_carlo << " ["
+                << s.ber_ci95_low << ", " << s.ber_ci95_high << "], semi " << s.ber_semi_analytic
+                << ", errors " << s.bit_errors);
     CHECK(s.bit_errors >= 300);
     CHECK(s.ber_ci95_low <= expected);
     CHECK(expected <= s.ber_ci95_high);
