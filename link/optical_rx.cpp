@@ -12,6 +12,8 @@
 #include "channels/optical/wdm_filter.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "phy/analysis/statistics.hpp"
+#include "phy/analysis/steady_state_levels.hpp"
+#include "phy/pam.hpp"
 #include "phy/units.hpp"
 
 namespace optilane {
@@ -159,19 +161,31 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
   const double gain_a_per_w = pd->params().ideal ? rx.responsivity_a_per_w
                                                  : rx.responsivity_a_per_w * pd->params().apd_gain;
 
-  // Received OMA from the noiseless photocurrent.
+  // Received OMA: the noiseless photocurrent's steady-state outer levels (OMA_outer as 802.3
+  // cl. 121.8.4 measures it, over long runs; phy/analysis/steady_state_levels.hpp). The level means
+  // at the slicer's sampling instant read only h0/Σh of it on a channel with ISI; their spread
+  // gives the signal gain from the photocurrent to the slicer, which refers the noise to the input.
   const LinkConfig short_run = run_config(config, analysis_symbols, false);
-  double oma_current_a = 0.0;
+  double oma_current_a = 0.0;  // spread of the level means at the sampling instant
+  NoiselessTap own_tap;        // recorded here when the main run did not
+  const NoiselessTap* record = nullptr;
   if (tap != nullptr && tap->block == pd_index &&
       static_cast<std::uint64_t>(tap->levels.size()) >= short_run.signal.symbols) {
     const std::vector<double> means = noiseless_level_means(short_run, *tap);
     oma_current_a = means.empty() ? 0.0 : means.back() - means.front();
+    record = tap;
   } else {
-    const LaneResult at_pd =
-        run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1), 0u);
+    own_tap.block = pd_index;
+    own_tap.symbols = static_cast<std::int64_t>(short_run.signal.symbols);
+    const LaneResult at_pd = run_lane_with_chain(short_run, lane, clone_chain(chain, pd_index + 1),
+                                                 0u, false, nullptr, &own_tap);
     oma_current_a = spread(at_pd.slicer);
+    record = &own_tap;
   }
-  const double oma_w = oma_current_a / gain_a_per_w;
+  const std::vector<double> settled =
+      steady_state_levels(record->samples, short_run.signal.samples_per_symbol, record->levels,
+                          levels_of(short_run.signal.modulation), record->latency_samples);
+  const double oma_w = (settled.back() - settled.front()) / gain_a_per_w;
   rx.oma_outer_dbm = oma_w > 0.0 ? w_to_dbm(oma_w) : -std::numeric_limits<double>::infinity();
   // Signal gain from the photocurrent to the slicer.
   const double gain = spread(result.slicer) / oma_current_a;

@@ -140,3 +140,32 @@ TEST_CASE(
   CHECK(std::abs(near_zero) < 0.15);
   CHECK(long_c > 1.0);
 }
+
+TEST_CASE("Received OMA is the steady-state OMA_outer, unshrunk by the receiver's ISI",
+          "[link][optical_rx][oma]") {
+  // IEEE 802.3 cl. 121.8.4 measures OMA_outer = P3 − P0 over the central 2 UI of long runs, i.e.
+  // after the ISI has settled, so a passive channel passes it on less only its loss: 0 dBm carrier,
+  // transmission 1/ER … 1 with ER 30 dB, 3 dB loss give P3 − P0 = 1 mW·(1 − 1/ER) − 3 dB however
+  // slow the modulator and photodetector. Here both are band-limited to ~0.4·Rs, where the
+  // level means at the sampling instant read 0.4 dB less (−3.40 dBm: the figure before this test).
+  const std::string yaml = R"(
+name: oma-isi
+signal: {format: pam4, symbol_rate: 26.5625 GBd, samples_per_symbol: 8, pattern: prbs13q,
+         symbols: 8192, seed: 3}
+chain:
+  - {block: laser, kind: cw, power: 0 dBm, rin: -200 dB/Hz, linewidth: 0 Hz}
+  - {block: intensity_modulator, extinction_ratio: 30 dB, bandwidth: 12 GHz}
+  - {block: optical_attenuator, loss: 3 dB}
+  - {block: photodetector, ideal: true, responsivity: 0.8 A/W, bandwidth: 10 GHz}
+  - {block: tia, noise_density: 16 pA/rtHz, bandwidth: 53.125 GHz, order: 1}
+analysis: {target_ber: 2.4e-4, sensitivity: false, monte_carlo: false}
+)";
+  const LinkConfig config = parse_link_config(parse_yaml(yaml, "<test>"));
+  const LaneResult result = run_lane(config, 0);
+  REQUIRE(result.optical_rx.has_value());
+  const double expected_dbm = w_to_dbm(1e-3 * (1.0 - 1e-3)) - 3.0;
+  CHECK(result.optical_rx->oma_outer_dbm == Approx(expected_dbm).margin(0.02));
+  REQUIRE(result.tx.has_value());
+  CHECK(result.optical_rx->oma_outer_dbm ==
+        Approx(w_to_dbm(result.tx->oma_outer_w) - result.optical_rx->channel_loss_db).margin(0.05));
+}
