@@ -333,6 +333,7 @@ ReceiverDspReport ReceiverDspStage::report() const {
           .phase_ui = phase_ui_,
           .training = training_,
           .ffe_taps = dsp_.ffe_taps(),
+          .ffe_dc = dsp_.ffe_dc(),
           .dfe_taps = dsp_.dfe_taps(),
           .phase_method = std::string(cdr_kind_name(settings_.cdr.kind)),
           .cdr_phase_ui = cdr_.phase_ui,

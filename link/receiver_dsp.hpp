@@ -62,6 +62,7 @@ struct ReceiverDspReport {
   double phase_ui = 0.0;  ///< sampling phase relative to the pre-DSP slicer's instant
   RxDspTraining training;
   std::vector<double> ffe_taps;
+  double ffe_dc = 0.0;  ///< the FFE's bias tap w_dc (output units)
   std::vector<double> dfe_taps;
   std::string phase_method;   ///< "optimum phase" or the CDR's phase detector
   double cdr_phase_ui = 0.0;  ///< the CDR's lock phase before rounding to a sample
