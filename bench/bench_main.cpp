@@ -2,7 +2,7 @@
 // describes each workload, its target and the latest figures on the project machine.
 //
 //   optilane_bench                 every workload whose blocks exist (A, A-now, B, C, D, E, F)
-//   optilane_bench A|A-now|B|B-core|C|D|E|F|awgn ...
+//   optilane_bench A|A-mc|A-now|B|B-core|C|D|E|F|awgn ...
 //   optilane_bench lane CONFIG [SYMBOLS [THREADS]]   one config, Monte-Carlo over every symbol
 //   optilane_bench awgn SYMBOLS              the AWGN lane of examples/awgn-pam4.yaml
 //   optilane_bench mem CONFIG SYMBOLS         peak memory of one run (one process per figure)
@@ -262,6 +262,10 @@ void run_workload(const std::string& name) {
     bench_lane("A", lane_a, lane_a_symbols, 2, 2);
     // The same lane with the FFE solved by MMSE instead of adapted by LMS.
     bench_lane("A-mmse", lane_a, lane_a_symbols, 1, 1, {"chain.ffe.adapt=mmse"});
+  } else if (name == "A-mc") {
+    // Monte-Carlo only: no noiseless twin, the receiver trained on the noisy record.
+    bench_lane("A-mc", lane_a, lane_a_symbols, 1, 1, {"analysis.monte_carlo_only=true"});
+    bench_lane("A-mc", lane_a, lane_a_symbols, 2, 2, {"analysis.monte_carlo_only=true"});
   } else if (name == "A-now") {
     bench_lane("A-now", lane_a_now, lane_a_symbols, 1);
     bench_lane("A-now", lane_a_now, lane_a_symbols, 2, 2);
@@ -283,7 +287,7 @@ void run_workload(const std::string& name) {
   } else if (name == "F") {
     bench_fft_floor(lane_a_symbols, 16, 128);
   } else {
-    fmt::print("unknown workload '{}' (A, A-now, awgn, B, B-core, C, D, E, F)\n", name);
+    fmt::print("unknown workload '{}' (A, A-mc, A-now, awgn, B, B-core, C, D, E, F)\n", name);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numbers>
 #include <stdexcept>
@@ -180,9 +181,31 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
 
 }  // namespace
 
+const std::vector<std::string>& monte_carlo_only_not_computed() {
+  static const std::vector<std::string> keys = {
+      "ber.semi_analytic",
+      "ber.ser_semi_analytic",
+      "ber.statistical",
+      "eye.height",
+      "eye.width_ui",
+      "eye.statistical",
+      "rx.snr_db",
+      "rx.noise_rms_per_level",
+      "rx.dsp.noise_enhancement_db",
+      "tx (OMA, ER, RLM, TDECQ)",
+      "optical_rx (received OMA, noise budget, sensitivity)"};
+  return keys;
+}
+
 LaneResult run_lane(const LinkConfig& config, int lane) {
   std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
   std::vector<CopperChannelReport> copper = copper_channel_reports(config, chain);
+  if (config.analysis.monte_carlo_only) {
+    // No twin: neither the received-OMA tap nor the transmitter and receiver analyses.
+    LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, false);
+    result.copper = std::move(copper);
+    return result;
+  }
   // The received-OMA analysis reads the noiseless photocurrent from this run.
   std::optional<NoiselessTap> tap = received_oma_tap(config, chain);
   // Its re-runs start from copies of the chain as built (before this run moves its blocks on):
@@ -212,8 +235,16 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const SignalConfig& sig = config.signal;
   const int sps = sig.samples_per_symbol;
   const int m = levels_of(sig.modulation);
+  // Without the twin nothing below reads `clean`: the noisy samples stand in where an interface
+  // takes both (the header lists what is then not computed).
+  const bool twin = !config.analysis.monte_carlo_only;
+  if (!twin && (prefix != nullptr || tap != nullptr || analyse_tx)) {
+    throw std::logic_error(
+        "run_lane_with_chain: a Monte-Carlo-only run has no twin to record, tap or analyse");
+  }
   LaneResult result;
   result.lane = lane;
+  result.monte_carlo_only = !twin;
   result.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
 
   // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
@@ -233,7 +264,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   double latency_samples = 0.0;
   for (const auto& block : chain) {
     block->set_noise_mask(noise_mask);
-    const bool shared = reference.size() < shared_prefix;
+    const bool shared = !twin || reference.size() < shared_prefix;
     reference.push_back(shared ? nullptr : block->clone());
     if (!shared) reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();
@@ -279,7 +310,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   std::optional<SlicerAccumulator> accumulator;
   std::optional<ReceiverDspStage> dsp_stage;
   if (!dsp_blocks.empty()) {
-    dsp_stage.emplace(ReceiverDspStage::settings_of(dsp_blocks, m), settings);
+    dsp_stage.emplace(ReceiverDspStage::settings_of(dsp_blocks, m), settings, !twin);
   }
   const std::function<int(std::int64_t)> level_of = [&](std::int64_t k) {
     return history.level(k);
@@ -375,7 +406,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         [&](std::int64_t k) { return history.data(k); });
   };
 
-  const bool check_energy = energy_checks_enabled();
+  const bool check_energy = twin && energy_checks_enabled();
   std::vector<double> energy_in(chain.size()), energy_out(chain.size());
   bool clean_stale = false;  ///< `clean` is due a copy of `noisy` (inside the shared prefix)
   auto sync_clean = [&] {
@@ -405,12 +436,14 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     }
     noisy.first_sample = sent * sps;
     noisy.chunk_index = chunk_index;
-    clean.domain = noisy.domain;
-    clean.has_carrier = false;
-    clean.electrical = noisy.electrical;
-    clean.optical.clear();
-    clean.first_sample = noisy.first_sample;
-    clean.chunk_index = chunk_index;
+    if (twin) {
+      clean.domain = noisy.domain;
+      clean.has_carrier = false;
+      clean.electrical = noisy.electrical;
+      clean.optical.clear();
+      clean.first_sample = noisy.first_sample;
+      clean.chunk_index = chunk_index;
+    }
     capture(result.probes[0], noisy);
 
     std::size_t first_block = 0;
@@ -432,7 +465,9 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       const bool audit = check_energy && chain[i]->is_passive() &&
                          chain[i]->output_domain(clean.domain) == clean.domain;
       if (audit) energy_in[i] += energy(clean);
-      if (i < shared_prefix) {
+      if (!twin) {
+        chain[i]->process(noisy);
+      } else if (i < shared_prefix) {
         chain[i]->process(noisy);
         clean_stale = true;
       } else {
@@ -473,38 +508,44 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         for (std::int64_t k = 0; k < n; ++k) tap->levels.push_back(history.level(sent + k));
       }
     }
-    sync_clean();
+    if (twin) sync_clean();
     if (noisy.domain != Domain::electrical || noisy.electrical.size() != samples) {
       throw NumericError("the chain changed the chunk length or ended in the optical domain");
     }
 
+    // The record the analyses read as noiseless: the twin's, or the noisy one without it.
+    const std::vector<double>& reference_samples = twin ? clean.electrical : noisy.electrical;
     if (!accumulator) {
       cal_noisy.insert(cal_noisy.end(), noisy.electrical.begin(), noisy.electrical.end());
-      cal_clean.insert(cal_clean.end(), clean.electrical.begin(), clean.electrical.end());
+      if (twin) {
+        cal_clean.insert(cal_clean.end(), clean.electrical.begin(), clean.electrical.end());
+      }
       for (std::int64_t k = 0; k < count; ++k) cal_levels.push_back(history.level(sent + k));
       const bool last = sent + count >= max_symbols;
       if (static_cast<std::int64_t>(cal_levels.size()) >= cal_symbols || last) {
         const auto max_offset = static_cast<std::int64_t>(latency_samples) + 64 * sps;
         const SlicerTiming timing =
-            calibrate_slicer(cal_clean, cal_noisy, cal_levels, settings, max_offset);
+            twin ? calibrate_slicer(cal_clean, cal_noisy, cal_levels, settings, max_offset)
+                 : calibrate_slicer_on_noisy(cal_noisy, cal_levels, settings, max_offset);
         accumulator.emplace(settings, timing);
-        if (config.analysis.statistical_eye) {
+        const std::vector<double>& cal_reference = twin ? cal_clean : cal_noisy;
+        if (twin && config.analysis.statistical_eye) {
           result.pulse = fit_sampled_pulse(cal_clean, cal_levels, m, sps, timing.offset_samples,
                                            pulse_pre_cursors, pulse_post_cursors);
           pulse_offset = timing.offset_samples;
         }
-        feed(0, cal_noisy, cal_clean);
+        feed(0, cal_noisy, cal_reference);
         if (dsp_stage) {
-          dsp_stage->calibrate(cal_clean, cal_noisy, cal_levels, timing, level_of, data_of);
+          dsp_stage->calibrate(cal_reference, cal_noisy, cal_levels, timing, level_of, data_of);
         }
         std::vector<double>().swap(cal_noisy);
         std::vector<double>().swap(cal_clean);
         std::vector<int>().swap(cal_levels);
       }
     } else {
-      feed(noisy.first_sample, noisy.electrical, clean.electrical);
+      feed(noisy.first_sample, noisy.electrical, reference_samples);
       if (dsp_stage) {
-        dsp_stage->feed(noisy.first_sample, noisy.electrical, clean.electrical, level_of, data_of);
+        dsp_stage->feed(noisy.first_sample, noisy.electrical, reference_samples, level_of, data_of);
       }
     }
     sent += count;
@@ -566,10 +607,18 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       result.statistical->ser *= 2.0;
     }
   }
-  const double ber = config.analysis.monte_carlo.enabled && result.slicer.bit_errors > 0
-                         ? result.slicer.ber_monte_carlo
-                         : result.slicer.ber_semi_analytic;
-  result.post_fec_ber = post_fec_ber(config.analysis.fec, ber);
+  if (!twin) {
+    // What needs the noise alone or the noiseless ISI was not computed (the accumulator saw the
+    // noisy record as its own reference): NaN, never a figure of the wrong record.
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    SlicerResult& s = result.slicer;
+    s.ber_semi_analytic = s.ser_semi_analytic = s.snr_db = nan;
+    std::fill(s.noise_rms_per_level.begin(), s.noise_rms_per_level.end(), nan);
+    std::fill(s.eye_height.begin(), s.eye_height.end(), nan);
+    std::fill(s.eye_width_ui.begin(), s.eye_width_ui.end(), nan);
+    result.statistical_note = "not computed: Monte-Carlo-only run (no noiseless twin)";
+  }
+  result.post_fec_ber = post_fec_ber(config.analysis.fec, lane_ber(config, result));
   return result;
 }
 
@@ -612,6 +661,7 @@ double post_fec_ber(const std::string& fec, double ber) {
 }
 
 double lane_ber(const LinkConfig& config, const LaneResult& lane) {
+  if (lane.monte_carlo_only) return lane.slicer.ber_monte_carlo;
   return config.analysis.monte_carlo.enabled && lane.slicer.bit_errors > 0
              ? lane.slicer.ber_monte_carlo
              : lane.slicer.ber_semi_analytic;

@@ -1,5 +1,21 @@
 // Runs lanes: the pattern source, the chain (with its noiseless twin for the exact ISI), and the
 // slicer analysis, streamed in chunks so memory does not grow with the symbol count.
+//
+// Monte-Carlo only (analysis.monte_carlo_only): the chain runs once, without its noiseless twin
+// (no reference blocks, no copies of the signal: about half of an optical lane's cost). The
+// receiver then works as a real one does, on the noisy record with the sent symbols as training
+// sequence: timing and thresholds from the noisy level statistics (calibrate_slicer_on_noisy,
+// receiver_dsp.hpp), the DSP's phase search and LMS on the noisy samples. The Monte-Carlo count
+// (errors, bits, BER, its 95 % interval, SER), the noisy level means at the slicer, the thresholds,
+// the sample-level eye histogram, the DSP taps and MSE, probes and power are computed. Not
+// computed, NaN here and null in the JSON (summary lists them under "not_computed"): the
+// semi-analytic BER and SER, the statistical eye and its pulse fit, noise RMS per level, SNR, eye
+// height and width at the target BER (all need the noise alone or the noiseless ISI), the DSP's
+// noise enhancement; the transmitter analysis (LaneResult::tx: OMA, ER, RLM, TDECQ read the
+// noiseless field) and the optical receiver's (optical_rx: received OMA, noise budget,
+// sensitivity) are absent. The lane's BER is the Monte-Carlo one even at zero errors (then its
+// 95 % interval's upper end is the figure to read). The energy audit of passive blocks (on the
+// noiseless path) does not run.
 #pragma once
 
 #include <limits>
@@ -101,7 +117,13 @@ struct LaneResult {
   /// Channel report (SDD21, pulse response, COM) of each copper run; filled by run_lane.
   std::vector<CopperChannelReport> copper;
   std::optional<TxResult> tx;  ///< when the chain has an optical transmitter and analyse_tx
+  /// Run without the noiseless twin (analysis.monte_carlo_only): see the header for what is NaN.
+  bool monte_carlo_only = false;
 };
+
+/// The outputs a Monte-Carlo-only lane does not compute (JSON keys, for the summary's
+/// "not_computed" list).
+[[nodiscard]] const std::vector<std::string>& monte_carlo_only_not_computed();
 
 /// One retimed segment of a link (DESIGN.md §4): the chain up to and including a `retimer`, or
 /// from a retimer to the end. A link without retimers is one segment.
@@ -178,7 +200,8 @@ struct NoiselessTap {
 
 /// Post-FEC BER for `fec` (none, kp4, kp4_inner) at input BER `ber`.
 [[nodiscard]] double post_fec_ber(const std::string& fec, double ber);
-/// The BER a lane reports: Monte-Carlo when it counted errors, else semi-analytic.
+/// The BER a lane reports: Monte-Carlo when it counted errors, else semi-analytic; Monte-Carlo
+/// always when the lane ran without its noiseless twin.
 [[nodiscard]] double lane_ber(const LinkConfig& config, const LaneResult& lane);
 
 /// Runs every segment and lane (in parallel over `threads`, 0 = OpenMP's default). Results do not

@@ -399,6 +399,15 @@ void read_analysis_keys(ParamReader& r, AnalysisConfig& a) {
                    "then KP4; phy/analysis/fec.hpp, figures.md §1.1).");
   a.semi_analytic = r.flag("semi_analytic", true, "Compute the semi-analytic BER.");
   a.statistical_eye = r.flag("statistical_eye", true, "Compute the statistical eye.");
+  a.monte_carlo_only = r.flag(
+      "monte_carlo_only", false,
+      "Count errors only, without the chain's noiseless twin (about half the run's cost): the "
+      "receiver DSP trains (MMSE phase search, LMS) on the noisy samples with the sent symbols "
+      "as its training sequence; timing and thresholds come from the noisy level statistics. "
+      "Not computed (null in the JSON): the semi-analytic BER, the statistical eye and pulse "
+      "fit, noise per level, SNR, eye height/width, the DSP's noise enhancement, the "
+      "transmitter analysis (OMA, ER, TDECQ) and the optical receiver's (received OMA, noise "
+      "budget, sensitivity). Needs monte_carlo on and sensitivity off.");
   a.sensitivity = r.flag("sensitivity", false, "Search the receiver sensitivity.");
   a.penalties = r.flag(
       "penalties", true,
@@ -489,6 +498,14 @@ LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
         throw InputError({mc->file, mc->line, "analysis.monte_carlo"},
                          "expected a map {symbols, min_errors} or true/false");
       }
+    }
+    if (config.analysis.monte_carlo_only && !config.analysis.monte_carlo.enabled) {
+      r.fail("monte_carlo_only", "needs analysis.monte_carlo on (it is the only BER computed)");
+    }
+    if (config.analysis.monte_carlo_only && config.analysis.sensitivity) {
+      r.fail("monte_carlo_only",
+             "the sensitivity search reads the semi-analytic BER, which needs the noiseless twin: "
+             "set analysis.sensitivity: false");
     }
   }
 

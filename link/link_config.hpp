@@ -44,6 +44,9 @@ struct AnalysisConfig {
   MonteCarloConfig monte_carlo;
   bool semi_analytic = true;
   bool statistical_eye = true;
+  /// Monte-Carlo only: no noiseless twin is run (lane_runner.hpp lists what is then not
+  /// computed); the receiver trains and calibrates on the noisy record.
+  bool monte_carlo_only = false;
   bool sensitivity = false;
   bool penalties = true;     ///< power penalties with the sensitivity (link budget)
   bool noise_budget = true;  ///< per-kind noise at the slicer (optical receivers)

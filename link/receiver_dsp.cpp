@@ -29,6 +29,102 @@ std::int64_t extract(std::span<const double> x, std::span<const int> levels, int
 
 }  // namespace
 
+double gaussian_threshold(double mu_low, double sigma_low, double mu_high, double sigma_high) {
+  const double midpoint = 0.5 * (mu_low + mu_high);
+  if (!(sigma_low > 0.0) || !(sigma_high > 0.0)) return midpoint;
+  if (std::abs(sigma_high - sigma_low) <= 1e-12 * (sigma_low + sigma_high)) return midpoint;
+  // (t − μ1)²/σ1² + 2 ln σ1 = (t − μ2)²/σ2² + 2 ln σ2, i.e. a·t² + b·t + c = 0.
+  const double v1 = sigma_low * sigma_low, v2 = sigma_high * sigma_high;
+  const double a = 1.0 / v1 - 1.0 / v2;
+  const double b = -2.0 * (mu_low / v1 - mu_high / v2);
+  const double c =
+      mu_low * mu_low / v1 - mu_high * mu_high / v2 + 2.0 * std::log(sigma_low / sigma_high);
+  const double discriminant = b * b - 4.0 * a * c;
+  if (discriminant >= 0.0) {
+    // The two roots without cancellation (q = −(b + sign(b)·√D)/2: roots q/a and c/q).
+    const double q = -0.5 * (b + std::copysign(std::sqrt(discriminant), b));
+    for (const double t : {q != 0.0 ? c / q : midpoint, q / a}) {
+      if (t >= mu_low && t <= mu_high) return t;
+    }
+  }
+  // No crossing between the means (one level's spread dwarfs the other's): the Q-factor rule
+  // t = (σ2·μ1 + σ1·μ2)/(σ1 + σ2), which equalises the two Q arguments.
+  return (sigma_high * mu_low + sigma_low * mu_high) / (sigma_low + sigma_high);
+}
+
+SlicerTiming calibrate_slicer_on_noisy(std::span<const double> noisy,
+                                       std::span<const int> sent_levels,
+                                       const SlicerSettings& settings,
+                                       std::int64_t max_offset_samples) {
+  // The coarse delay (correlation with the sent levels) and the eye histogram's range; its
+  // fine phase and thresholds are replaced below (with the noisy record as its own "noiseless"
+  // one it sees no noise).
+  SlicerTiming timing = calibrate_slicer(noisy, noisy, sent_levels, settings, max_offset_samples);
+  const int sps = settings.samples_per_symbol;
+  const int m = settings.levels;
+  const auto mm = static_cast<std::size_t>(m);
+  std::vector<double> sum(mm), square(mm), count(mm), mean(mm), sigma(mm);
+  auto level_statistics = [&](std::int64_t offset) {
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(square.begin(), square.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0.0);
+    for (std::size_t k = 0; k < sent_levels.size(); ++k) {
+      const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset;
+      if (n < 0 || n >= static_cast<std::int64_t>(noisy.size())) continue;
+      const auto l = static_cast<std::size_t>(sent_levels[k]);
+      const double x = noisy[static_cast<std::size_t>(n)];
+      sum[l] += x;
+      square[l] += x * x;
+      count[l] += 1.0;
+    }
+    for (std::size_t l = 0; l < mm; ++l) {
+      mean[l] = count[l] > 0.0 ? sum[l] / count[l] : 0.0;
+      sigma[l] = count[l] > 1.0
+                     ? std::sqrt(std::max(
+                           0.0, (square[l] - count[l] * mean[l] * mean[l]) / (count[l] - 1.0)))
+                     : 0.0;
+    }
+  };
+  auto worst_q = [&] {
+    double q = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j + 1 < mm; ++j) {
+      if (count[j] == 0.0 || count[j + 1] == 0.0) return -std::numeric_limits<double>::infinity();
+      const double spread = sigma[j] + sigma[j + 1];
+      const double gap = mean[j + 1] - mean[j];
+      q = std::min(q, spread > 0.0 ? gap / spread
+                                   : std::copysign(std::numeric_limits<double>::infinity(), gap));
+    }
+    return q;
+  };
+  const std::int64_t centre = timing.offset_samples;
+  double best_q = -std::numeric_limits<double>::infinity();
+  std::int64_t best_offset = centre;
+  std::int64_t best_distance = std::numeric_limits<std::int64_t>::max();
+  for (int p = -sps; p < sps; ++p) {
+    const std::int64_t offset = centre + p;
+    if (offset < 0) continue;
+    level_statistics(offset);
+    const double q = worst_q();
+    const std::int64_t distance = std::abs(p);
+    const double tie = std::isfinite(best_q) ? 1e-12 * std::abs(best_q) : 0.0;
+    if (q > best_q + tie || (q >= best_q - tie && distance < best_distance)) {
+      best_q = q;
+      best_offset = offset;
+      best_distance = distance;
+    }
+  }
+  level_statistics(best_offset);
+  timing.offset_samples = best_offset;
+  timing.level_means = mean;
+  timing.thresholds.clear();
+  for (std::size_t j = 0; j + 1 < mm; ++j) {
+    timing.thresholds.push_back(
+        mean[j] <= mean[j + 1] ? gaussian_threshold(mean[j], sigma[j], mean[j + 1], sigma[j + 1])
+                               : 0.5 * (mean[j] + mean[j + 1]));
+  }
+  return timing;
+}
+
 std::vector<std::unique_ptr<Block>> ReceiverDspStage::take_dsp_blocks(
     std::vector<std::unique_ptr<Block>>& chain) {
   std::size_t first = chain.size();
@@ -62,8 +158,9 @@ RxDspSettings ReceiverDspStage::settings_of(const std::vector<std::unique_ptr<Bl
   return settings;
 }
 
-ReceiverDspStage::ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer)
-    : settings_(dsp), slicer_(slicer), dsp_(dsp) {}
+ReceiverDspStage::ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer,
+                                   bool monte_carlo_only)
+    : settings_(dsp), slicer_(slicer), monte_carlo_only_(monte_carlo_only), dsp_(dsp) {}
 
 void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const double> noisy,
                                  std::span<const int> levels, const SlicerTiming& pre,
@@ -130,7 +227,10 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   }
   SlicerSettings symbol_rate = slicer_;
   symbol_rate.samples_per_symbol = 1;
-  const SlicerTiming timing = calibrate_slicer(yc, yn, yl, symbol_rate, 0);
+  const SlicerTiming timing = monte_carlo_only_ ? calibrate_slicer_on_noisy(yn, yl, symbol_rate, 0)
+                                                : calibrate_slicer(yc, yn, yl, symbol_rate, 0);
+  // Without the twin the noise alone is not known: the FFE's noise enhancement is not computed.
+  if (monte_carlo_only_) training_.noise_enhancement_db = std::numeric_limits<double>::quiet_NaN();
   if (!settings_.mlse) dsp_.set_thresholds(timing.thresholds);
   // The semi-analytic BER carries the DFE's error propagation (dfe_propagation.hpp).
   symbol_rate.dfe_feedback = dfe_feedback();
@@ -244,6 +344,7 @@ ReceiverDspReport ReceiverDspStage::report() const {
           .phase_ui = phase_ui_,
           .training = training_,
           .ffe_taps = dsp_.ffe_taps(),
+          .ffe_dc = dsp_.ffe_dc(),
           .dfe_taps = dsp_.dfe_taps(),
           .phase_method = std::string(cdr_kind_name(settings_.cdr.kind)),
           .cdr_phase_ui = cdr_.phase_ui,

@@ -16,6 +16,14 @@
 // pre-DSP slicer's instant (steps of UI/16), the pipeline is trained (MMSE or LMS) and the phase
 // with the lowest MSE kept (an "optimum phase" CDR); the symbol-rate slicer's thresholds are then
 // optimised on the equalised calibration record.
+//
+// Monte-Carlo only (analysis.monte_carlo_only, no noiseless twin): the stage is given the noisy
+// record as both twins. The phase search's Wiener training then takes R = E[z zᵀ] of the noisy
+// regressors (signal, ISI and noise together, the matrix a receiver estimates), p = E[z d] with
+// the sent symbols as the training sequence; LMS adapts on the noisy record as always; the
+// symbol-rate thresholds come from the noisy level statistics (calibrate_slicer_on_noisy). The
+// report's noise enhancement is NaN (it needs the noise alone), and statistical_eye() and the
+// semi-analytic figures of result() are not to be used.
 #pragma once
 
 #include <functional>
@@ -31,11 +39,32 @@
 
 namespace optilane {
 
+/// Timing and thresholds from the noisy record alone, as a receiver without a noiseless reference
+/// sets them: the coarse delay and the eye histogram's range as calibrate_slicer finds them on
+/// the noisy record; then, over ±1 UI about that instant, the phase with the largest worst-eye
+/// Q factor of the noisy level statistics, Q_j = (μ_{j+1} − μ_j)/(σ_j + σ_{j+1}) (μ_l, σ_l: mean
+/// and RMS spread of the noisy samples of symbols sent at level l, ISI and noise together; ties:
+/// the most central phase); each threshold is the minimum-error point between two equiprobable
+/// Gaussians N(μ_j, σ_j²) and N(μ_{j+1}, σ_{j+1}²), where their densities are equal (the midpoint
+/// for equal σ). level_means are the noisy means. Exact for Gaussian levels; with ISI the levels
+/// are not Gaussian and the thresholds are those of the Gaussian fit (documented).
+[[nodiscard]] SlicerTiming calibrate_slicer_on_noisy(std::span<const double> noisy,
+                                                     std::span<const int> sent_levels,
+                                                     const SlicerSettings& settings,
+                                                     std::int64_t max_offset_samples);
+
+/// The minimum-error threshold between equiprobable N(mu_low, sigma_low²) and
+/// N(mu_high, sigma_high²), mu_low < mu_high: the root of equal densities inside [mu_low,
+/// mu_high]; the midpoint for equal σ (or both zero).
+[[nodiscard]] double gaussian_threshold(double mu_low, double sigma_low, double mu_high,
+                                        double sigma_high);
+
 struct ReceiverDspReport {
   std::string description;
   double phase_ui = 0.0;  ///< sampling phase relative to the pre-DSP slicer's instant
   RxDspTraining training;
   std::vector<double> ffe_taps;
+  double ffe_dc = 0.0;  ///< the FFE's bias tap w_dc (output units)
   std::vector<double> dfe_taps;
   std::string phase_method;   ///< "optimum phase" or the CDR's phase detector
   double cdr_phase_ui = 0.0;  ///< the CDR's lock phase before rounding to a sample
@@ -51,7 +80,10 @@ class ReceiverDspStage {
   /// The pipeline settings of those blocks.
   static RxDspSettings settings_of(const std::vector<std::unique_ptr<Block>>& blocks, int levels);
 
-  ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer);
+  /// `monte_carlo_only`: no noiseless twin; calibrate() and feed() get the noisy record as both
+  /// (see the header).
+  ReceiverDspStage(const RxDspSettings& dsp, const SlicerSettings& slicer,
+                   bool monte_carlo_only = false);
 
   /// Chooses the phase, trains, calibrates the slicer and feeds the calibration record (samples
   /// from 0). `pre` is the pre-DSP slicer's timing on the same record.
@@ -84,6 +116,7 @@ class ReceiverDspStage {
  private:
   RxDspSettings settings_;
   SlicerSettings slicer_;
+  bool monte_carlo_only_ = false;
   RxDsp dsp_;
   RxDspTraining training_;
   std::optional<SlicerAccumulator> accumulator_;

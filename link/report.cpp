@@ -40,8 +40,8 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
     json lanes = json::array();
     for (const auto& lane : segment_lanes) {
       const SlicerResult& s = lane.slicer;
-      json ber = {{"semi_analytic", s.ber_semi_analytic},
-                  {"ser_semi_analytic", s.ser_semi_analytic}};
+      json ber = {{"semi_analytic", number_or_null(s.ber_semi_analytic)},
+                  {"ser_semi_analytic", number_or_null(s.ser_semi_analytic)}};
       if (config.analysis.monte_carlo.enabled) {
         ber["monte_carlo"] = s.ber_monte_carlo;
         ber["monte_carlo_ci95"] = {s.ber_ci95_low, s.ber_ci95_high};
@@ -56,7 +56,11 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                   {"at_ber", config.analysis.target_ber},
                   {"levels", s.level_means},
                   {"thresholds", s.thresholds},
-                  {"method", "noiseless ISI extremes with Gaussian noise at the target BER"}};
+                  {"method", lane.monte_carlo_only
+                                 ? "Monte-Carlo only (no noiseless twin): levels are the noisy "
+                                   "means, thresholds from the noisy level statistics; height "
+                                   "and width not computed"
+                                 : "noiseless ISI extremes with Gaussian noise at the target BER"}};
       if (lane.statistical) {
         const StatisticalEye& st = *lane.statistical;
         ber["statistical"] = st.ber;
@@ -128,6 +132,10 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                         {"eye", eye},
                         {"rx", rx},
                         {"chain", lane.chain_description}};
+      if (lane.monte_carlo_only) {
+        lane_json["monte_carlo_only"] = true;
+        lane_json["not_computed"] = monte_carlo_only_not_computed();
+      }
       if (!lane.copper.empty()) {
         // Channel report: each copper run's COM (IEEE 802.3 Annex 93A); the lane's worst.
         json runs = json::array();
@@ -303,10 +311,12 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
       for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
       for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
       out += fmt::format(
-          "{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10.3e} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
+          "{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
           lane.wavelength_m * 1e9, mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
           mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
-          mc ? std::to_string(s.bit_errors) : "-", s.ber_semi_analytic, s.snr_db, heights, widths);
+          mc ? std::to_string(s.bit_errors) : "-",
+          std::isfinite(s.ber_semi_analytic) ? fmt::format("{:.3e}", s.ber_semi_analytic) : "-",
+          s.snr_db, heights, widths);
     }
   }
   for (const auto& lane : result.lanes) {

@@ -218,6 +218,12 @@ void fill_row(SweepRow& row, const LinkConfig& config, const LinkResult& result)
       row.eye_width_ui[e] = std::min(row.eye_width_ui[e], s.eye_width_ui[e]);
     }
   }
+  if (config.analysis.monte_carlo_only) {
+    // Not computed without the noiseless twin (lane_runner.hpp): NaN, not a max/min over NaNs.
+    row.ber_semi_analytic = row.snr_db = nan;
+    std::fill(row.eye_height.begin(), row.eye_height.end(), nan);
+    std::fill(row.eye_width_ui.begin(), row.eye_width_ui.end(), nan);
+  }
   if (worst_mc != nullptr) {
     row.ber_monte_carlo = worst_mc->slicer.ber_monte_carlo;
     row.ber_monte_carlo_ci95_low = worst_mc->slicer.ber_ci95_low;
