@@ -1,11 +1,29 @@
 #include "link/channel_report.hpp"
 
 #include <cmath>
+#include <map>
+#include <string>
+#include <tuple>
 
 #include "channels/copper/copper_block.hpp"
 #include "link/link_config.hpp"
+#include "phy/design_cache.hpp"
 
 namespace optilane {
+namespace {
+
+// COM of a channel, kept per (parameter set, symbol rate, reference packages or not, the
+// channel's four S-parameters on the report's 513-point grid to the symbol rate): the 8 lanes of a
+// port usually share one channel, and COM's equaliser search is the costliest part of a copper
+// lane's report. Channels built from the same blocks are bit-identical on the grid; two different
+// passive networks agreeing at all 513 points would have to differ only between them.
+using ComKey = std::tuple<std::string, double, bool, std::vector<double>>;
+DesignCache<ComKey, ComResult, 64>& com_cache() {
+  static auto* cache = new DesignCache<ComKey, ComResult, 64>();  // never destroyed (FFTW-style)
+  return *cache;
+}
+
+}  // namespace
 
 std::vector<CopperChannelReport> copper_channel_reports(
     const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain) {
@@ -26,10 +44,19 @@ std::vector<CopperChannelReport> copper_channel_reports(
     }
     const TwoPortNetwork network = head->effective_network();
     constexpr int points = 512;
+    std::vector<double> grid;  // the COM memo's key: S11, S12, S21, S22 at every point
+    grid.reserve(8 * (points + 1));
+    bool finite = true;
     for (int k = 0; k <= points; ++k) {
       const double f = rate * k / points;
+      const SParams2 sp = network.s(f);
       report.frequency_hz.push_back(f);
-      report.sdd21_db.push_back(20.0 * std::log10(std::abs(network.s(f).s21)));
+      report.sdd21_db.push_back(20.0 * std::log10(std::abs(sp.s21)));
+      for (const Cplx c : {sp.s11, sp.s12, sp.s21, sp.s22}) {
+        grid.push_back(c.real());
+        grid.push_back(c.imag());
+        finite = finite && std::isfinite(c.real()) && std::isfinite(c.imag());
+      }
     }
     const SampledChannelPulse pulse =
         channel_pulse_response([&](double f) { return network.s(f).s21; }, rate, 32, 1024, 4, 60);
@@ -39,7 +66,9 @@ std::vector<CopperChannelReport> copper_channel_reports(
       ComParams params = com_params(config.analysis.com, rate);
       // The reference packages (93A.1.2) only where the run has none of its own.
       params.add_packages = !has_package;
-      report.com = channel_operating_margin(network, params);
+      report.com = com_cache().get(
+          ComKey{config.analysis.com, rate, params.add_packages, std::move(grid)},
+          finite && std::isfinite(rate), [&] { return channel_operating_margin(network, params); });
       if (has_package)
         report.com->method += "; the run's own package blocks stand for the reference package";
     }

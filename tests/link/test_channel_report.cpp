@@ -7,6 +7,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "channels/copper/com.hpp"
+#include "channels/copper/copper_block.hpp"
+#include "link/channel_report.hpp"
+#include "link/config_tree.hpp"
+#include "link/link_config.hpp"
 #include "test_support.hpp"
 
 using namespace optilane;
@@ -83,4 +88,41 @@ TEST_CASE("a copper lane reports COM in the JSON and its channel response in the
   H5::H5File off_file(dir.file("off.h5"), H5F_ACC_RDONLY);
   CHECK(off_file.exists(base + "/sdd21_db"));
   CHECK_FALSE(off_file.exists(base + "/com"));
+}
+
+TEST_CASE("COM kept per channel: identical channels share it, a different channel does not",
+          "[link][com]") {
+  // copper_channel_reports keeps COM per (parameter set, rate, packages, S-parameters on its
+  // grid). The kept value must be the one a fresh computation gives, and a changed channel (a
+  // longer cable) must be computed afresh, not served the first one's.
+  auto config_of = [](const std::string& length) {
+    std::string yaml = copper_link;
+    yaml.replace(yaml.find("length: 1 m"), 11, "length: " + length);
+    return parse_link_config(parse_yaml(yaml, "<test>"));
+  };
+  auto reported = [&](const std::string& length) {
+    const LinkConfig config = config_of(length);
+    const auto reports = copper_channel_reports(config, build_chain(config, 0));
+    REQUIRE(reports.size() == 1);
+    REQUIRE(reports[0].com.has_value());
+    return *reports[0].com;
+  };
+  auto fresh = [&](const std::string& length) {
+    ComParams params = com_params("802.3ck", 53.125e9);
+    params.add_packages = true;  // the link has no package blocks of its own
+    const auto chain = build_chain(config_of(length), 0);
+    return channel_operating_margin(dynamic_cast<const CopperBlock&>(*chain[1]).effective_network(),
+                                    params);
+  };
+  const ComResult first = reported("1 m");
+  const ComResult again = reported("1 m");  // from the memo
+  const ComResult first_fresh = fresh("1 m");
+  CHECK(again.com_db == first.com_db);
+  CHECK(first.com_db == first_fresh.com_db);
+  CHECK(first.cursors_v == first_fresh.cursors_v);
+  const ComResult longer = reported("2.5 m");
+  const ComResult longer_fresh = fresh("2.5 m");
+  CHECK(longer.com_db == longer_fresh.com_db);
+  CHECK(longer.cursors_v == longer_fresh.cursors_v);
+  CHECK(longer.cursors_v != first.cursors_v);
 }
