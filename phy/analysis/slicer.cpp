@@ -488,54 +488,46 @@ SlicerResult SlicerAccumulator::result() const {
   // Semi-analytic BER from the ISI histogram at the decision instant.
   std::vector<double> sigma(static_cast<std::size_t>(m));
   for (int l = 0; l < m; ++l) sigma[static_cast<std::size_t>(l)] = sigma_at(0, l);
+  // Each ISI bin's samples as one Gaussian atom: their mean x̄ and spread v (exact, not the bin
+  // centre), with Φ((t − x̄)/√(σ² + v)) for Σ Φ((t − x_k)/σ) over them (matches the first two
+  // moments; v ≤ bin²/4 ≪ σ²). A noiseless level keeps its steps at x̄.
+  struct Atom {
+    double x, sigma, count;
+  };
+  std::vector<std::vector<Atom>> atoms(static_cast<std::size_t>(m));
   double bits = 0.0, symbol_errors = 0.0, total = 0.0;
   std::vector<double> sum(static_cast<std::size_t>(m)), n_level(static_cast<std::size_t>(m));
   for (int l = 0; l < m; ++l) {
+    const auto li = static_cast<std::size_t>(l);
     for (int b = 0; b < settings_.isi_bins; ++b) {
       const auto index = static_cast<std::size_t>(l * settings_.isi_bins + b);
       const auto count = isi_hist_[index];
       if (count == 0) continue;
-      // The bin's samples: their mean x̄ and spread v (exact, not the bin centre), with
-      // Φ((t − x̄)/√(σ² + v)) for Σ Φ((t − x_k)/σ) over them (matches the first two moments;
-      // v ≤ bin²/4 ≪ σ²). A noiseless level keeps its steps at x̄.
       const double n = static_cast<double>(count);
       const double offset = isi_sum_[index] / n;
       const double spread = std::max(0.0, isi_sum_sq_[index] / n - offset * offset);
-      const double x = isi_min_ + (b + 0.5) * isi_bin_ + offset;
-      const double s = sigma[static_cast<std::size_t>(l)];
+      const double s = sigma[li];
+      const Atom atom{isi_min_ + (b + 0.5) * isi_bin_ + offset,
+                      s > 0.0 ? std::sqrt(s * s + spread) : 0.0, n};
+      atoms[li].push_back(atom);
       double be = 0.0, se = 0.0;
-      sample_error(x, l, s > 0.0 ? std::sqrt(s * s + spread) : 0.0, timing_.thresholds, m, be, se);
-      bits += be * static_cast<double>(count);
-      symbol_errors += se * static_cast<double>(count);
-      total += static_cast<double>(count);
-      sum[static_cast<std::size_t>(l)] += x * static_cast<double>(count);
-      n_level[static_cast<std::size_t>(l)] += static_cast<double>(count);
+      sample_error(atom.x, l, atom.sigma, timing_.thresholds, m, be, se);
+      bits += be * n;
+      symbol_errors += se * n;
+      total += n;
+      sum[li] += atom.x * n;
+      n_level[li] += n;
     }
   }
   const double precoding_factor = settings_.precoding ? 2.0 : 1.0;
   r.ber_semi_analytic = total > 0 ? precoding_factor * bits / (total * std::log2(m)) : 0.0;
   r.ser_semi_analytic = total > 0 ? precoding_factor * symbol_errors / total : 0.0;
   if (!settings_.dfe_feedback.empty() && total > 0) {
-    // Behind a DFE: the decision-error chain over the same histogram (dfe_propagation.hpp).
-    struct Atom {
-      double x, sigma, weight;
-    };
-    std::vector<std::vector<Atom>> atoms(static_cast<std::size_t>(m));
+    // Behind a DFE: the decision-error chain over the same atoms (dfe_propagation.hpp).
     std::vector<double> probability(static_cast<std::size_t>(m));
     for (int l = 0; l < m; ++l) {
       const auto li = static_cast<std::size_t>(l);
       probability[li] = n_level[li] / total;
-      for (int b = 0; b < settings_.isi_bins; ++b) {
-        const auto index = static_cast<std::size_t>(l * settings_.isi_bins + b);
-        const auto count = isi_hist_[index];
-        if (count == 0) continue;
-        const double n = static_cast<double>(count);
-        const double offset = isi_sum_[index] / n;
-        const double spread = std::max(0.0, isi_sum_sq_[index] / n - offset * offset);
-        const double s = sigma[li];
-        atoms[li].push_back({isi_min_ + (b + 0.5) * isi_bin_ + offset,
-                             s > 0.0 ? std::sqrt(s * s + spread) : 0.0, n / n_level[li]});
-      }
     }
     std::vector<double> region(static_cast<std::size_t>(m));
     const DfePropagation chain = dfe_error_propagation(
@@ -546,8 +538,9 @@ SlicerResult SlicerAccumulator::result() const {
             for (const Atom& a : atoms[static_cast<std::size_t>(l)]) {
               gaussian_region_probabilities(a.x + shift, a.sigma, timing_.thresholds, region);
               for (int j = 0; j < m; ++j) {
-                p[static_cast<std::size_t>(l * m + j)] +=
-                    a.weight * region[static_cast<std::size_t>(j)];
+                p[static_cast<std::size_t>(l * m + j)] += a.count /
+                                                          n_level[static_cast<std::size_t>(l)] *
+                                                          region[static_cast<std::size_t>(j)];
               }
             }
           }
