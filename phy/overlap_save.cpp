@@ -31,6 +31,18 @@ void multiply(std::span<const std::complex<double>> a, std::span<const std::comp
 
 /// Overlap-save's FFT buffers: scratch (every segment rewrites them whole), so one forward and one
 /// inverse plan per (kind, size) and thread serve every filter, and a filter or its copy owns none.
+/// One overlap-save input block: `time` = history ++ fresh ++ zeros, and `history` becomes the
+/// last history.size() values of (history ++ fresh).
+template <typename T>
+void load_block(std::vector<T>& history, std::span<const T> fresh, std::span<T> time) {
+  const std::size_t h = history.size();
+  std::copy(history.begin(), history.end(), time.begin());
+  std::copy(fresh.begin(), fresh.end(), time.begin() + static_cast<std::ptrdiff_t>(h));
+  std::fill(time.begin() + static_cast<std::ptrdiff_t>(h + fresh.size()), time.end(), T{});
+  std::copy(time.begin() + static_cast<std::ptrdiff_t>(fresh.size()),
+            time.begin() + static_cast<std::ptrdiff_t>(fresh.size() + h), history.begin());
+}
+
 FftPlan& scratch(FftPlan::Kind kind, std::size_t size) {
   thread_local std::map<std::pair<FftPlan::Kind, std::size_t>, FftPlan> plans;
   auto found = plans.find({kind, size});
@@ -219,15 +231,8 @@ void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
   const std::size_t step = m - h;
   for (std::size_t start = 0; start < count; start += step) {
     const std::size_t fresh = std::min(step, count - start);
-    auto time = forward.real();
-    std::copy(history_.begin(), history_.end(), time.begin());
-    std::copy(values_.begin() + static_cast<std::ptrdiff_t>(start),
-              values_.begin() + static_cast<std::ptrdiff_t>(start + fresh),
-              time.begin() + static_cast<std::ptrdiff_t>(h));
-    std::fill(time.begin() + static_cast<std::ptrdiff_t>(h + fresh), time.end(), 0.0);
-    // New history: the last h values of (history ++ fresh).
-    std::copy(time.begin() + static_cast<std::ptrdiff_t>(fresh),
-              time.begin() + static_cast<std::ptrdiff_t>(fresh + h), history_.begin());
+    load_block<double>(history_, std::span<const double>(values_).subspan(start, fresh),
+                       forward.real());
     forward.execute();
     // X[f] = A[f mod M] (A[M − k] = conj A[k] for the real values), times G/N.
     const std::span<const std::complex<double>> a = forward.spectrum();
@@ -255,14 +260,7 @@ void RealFirFilter::process(std::span<const double> in, std::span<double> out) {
   auto time = forward.real();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
-    std::copy(history_.begin(), history_.end(), time.begin());
-    std::copy(in.begin() + static_cast<std::ptrdiff_t>(start),
-              in.begin() + static_cast<std::ptrdiff_t>(start + n),
-              time.begin() + static_cast<std::ptrdiff_t>(overlap));
-    std::fill(time.begin() + static_cast<std::ptrdiff_t>(overlap + n), time.end(), 0.0);
-    // New history: the last L-1 samples of (history ++ segment).
-    std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
-              time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
+    load_block(history_, in.subspan(start, n), time);
     forward.execute();
     multiply(forward.spectrum(), kernel.response, inverse.spectrum());
     inverse.execute();
@@ -312,14 +310,7 @@ void ComplexFirFilter::process(std::span<const std::complex<double>> in,
   auto time = forward.time();
   for (std::size_t start = 0; start < in.size(); start += step) {
     const std::size_t n = std::min(step, in.size() - start);
-    std::copy(history_.begin(), history_.end(), time.begin());
-    std::copy(in.begin() + static_cast<std::ptrdiff_t>(start),
-              in.begin() + static_cast<std::ptrdiff_t>(start + n),
-              time.begin() + static_cast<std::ptrdiff_t>(overlap));
-    std::fill(time.begin() + static_cast<std::ptrdiff_t>(overlap + n), time.end(),
-              std::complex<double>{});
-    std::copy(time.begin() + static_cast<std::ptrdiff_t>(n),
-              time.begin() + static_cast<std::ptrdiff_t>(n + overlap), history_.begin());
+    load_block(history_, in.subspan(start, n), time);
     forward.execute();
     multiply(forward.spectrum(), kernel.response, inverse.spectrum());
     inverse.execute();
