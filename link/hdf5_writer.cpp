@@ -342,7 +342,7 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
   std::vector<std::uint8_t> ok, closes;
   std::vector<std::string> keys, values, errors;
   std::vector<double> values_si, ber, ber_mc, ci95, ber_semi, post_fec, snr, eye_height, eye_width,
-      power_total, power_lane, pj;
+      power_total, power_lane, pj, insertion_loss, com;
   for (const auto& axis : sweep.spec().axes) keys.push_back(axis.key);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const SweepRow* row : sorted) {
@@ -370,6 +370,8 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     power_total.push_back(row->power_total_w);
     power_lane.push_back(row->power_per_lane_w);
     pj.push_back(row->pj_per_bit);
+    insertion_loss.push_back(row->insertion_loss_db_at_nyquist);
+    com.push_back(row->com_db);
   }
 
   const std::string temporary = temporary_name(path);
@@ -419,6 +421,10 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     table_dataset(table, "power_total_w", power_total, 0, "W", "electrical power, all lanes");
     table_dataset(table, "power_per_lane_w", power_lane, 0, "W", "electrical power per lane");
     table_dataset(table, "pj_per_bit", pj, 0, "pJ/bit", "electrical energy per bit");
+    table_dataset(table, "insertion_loss_db_at_nyquist", insertion_loss, 0, "dB",
+                  "copper: highest insertion loss at Nyquist over lanes; NaN without copper");
+    table_dataset(table, "com_db", com, 0, "dB",
+                  "copper: lowest COM over lanes and copper runs; NaN without copper or COM");
     file.close();
   } catch (const H5::Exception& e) {
     remove_temporary_files();

@@ -196,6 +196,7 @@ void fill_row(SweepRow& row, const LinkConfig& config, const LinkResult& result)
   row.ber_semi_analytic = 0.0;
   row.post_fec_ber = 0.0;
   row.snr_db = std::numeric_limits<double>::infinity();
+  row.insertion_loss_db_at_nyquist = row.com_db = nan;
   const LaneResult* worst_mc = nullptr;
   for (const auto& lane : result.lanes) {
     const SlicerResult& s = lane.slicer;
@@ -205,6 +206,13 @@ void fill_row(SweepRow& row, const LinkConfig& config, const LinkResult& result)
     row.ber_semi_analytic = std::max(row.ber_semi_analytic, s.ber_semi_analytic);
     row.post_fec_ber = std::max(row.post_fec_ber, lane.post_fec_ber);
     row.snr_db = std::min(row.snr_db, s.snr_db);
+    if (std::isfinite(lane.insertion_loss_db_at_nyquist) &&
+        !(lane.insertion_loss_db_at_nyquist <= row.insertion_loss_db_at_nyquist)) {
+      row.insertion_loss_db_at_nyquist = lane.insertion_loss_db_at_nyquist;
+    }
+    for (const auto& copper : lane.copper) {
+      if (copper.com && !(copper.com->com_db >= row.com_db)) row.com_db = copper.com->com_db;
+    }
     if (row.eye_height.size() < s.eye_height.size()) {
       row.eye_height.resize(s.eye_height.size(), std::numeric_limits<double>::infinity());
     }
@@ -246,6 +254,7 @@ void mark_failed(SweepRow& row, std::string message) {
   row.eye_height.clear();
   row.eye_width_ui.clear();
   row.power_total_w = row.power_per_lane_w = row.pj_per_bit = nan;
+  row.insertion_loss_db_at_nyquist = row.com_db = nan;
 }
 
 }  // namespace
@@ -444,6 +453,8 @@ nlohmann::ordered_json sweep_row_json(const Sweep& sweep, const SweepRow& row) {
   j["power_total_w"] = number_or_null(row.power_total_w);
   j["power_per_lane_w"] = number_or_null(row.power_per_lane_w);
   j["pj_per_bit"] = number_or_null(row.pj_per_bit);
+  j["insertion_loss_db_at_nyquist"] = number_or_null(row.insertion_loss_db_at_nyquist);
+  j["com_db"] = number_or_null(row.com_db);
   return j;
 }
 
@@ -471,6 +482,8 @@ SweepRow sweep_row_from_json(const Sweep& sweep, const nlohmann::ordered_json& j
   row.power_total_w = number_from(j.at("power_total_w"));
   row.power_per_lane_w = number_from(j.at("power_per_lane_w"));
   row.pj_per_bit = number_from(j.at("pj_per_bit"));
+  row.insertion_loss_db_at_nyquist = number_from(j.at("insertion_loss_db_at_nyquist"));
+  row.com_db = number_from(j.at("com_db"));
   return row;
 }
 
@@ -508,7 +521,8 @@ nlohmann::ordered_json sweep_json(const Sweep& sweep, const std::vector<SweepRow
   j["figures"] =
       "per point: the link's BER as `run` reports it, the worst lane's Monte-Carlo BER (95 % "
       "Clopper-Pearson interval) and semi-analytic BER, the lowest SNR and eye heights/widths "
-      "over lanes at the target BER, power and pJ/bit";
+      "over lanes at the target BER, power and pJ/bit; copper: the highest insertion loss at "
+      "Nyquist and the lowest COM over lanes (null without copper)";
   j["rows"] = table;
   return j;
 }
@@ -524,8 +538,14 @@ std::string sweep_table(const Sweep& sweep, const std::vector<SweepRow>& rows) {
     widths.push_back(std::max<std::size_t>(axis.key.size(), 10));
     out += fmt::format("  {:>{}}", axis.key, widths.back());
   }
-  out += fmt::format("  {:>10} {:>10} {:>10} {:>7} {:>11} {:>7}  {}\n", "BER", "BER MC", "BER semi",
-                     "SNR[dB]", "min eye", "pJ/bit", "result");
+  // The copper columns only when some point has copper.
+  const bool copper = std::any_of(rows.begin(), rows.end(), [](const SweepRow& row) {
+    return std::isfinite(row.insertion_loss_db_at_nyquist);
+  });
+  out += fmt::format("  {:>10} {:>10} {:>10} {:>7} {:>11} {:>7}", "BER", "BER MC", "BER semi",
+                     "SNR[dB]", "min eye", "pJ/bit");
+  if (copper) out += fmt::format(" {:>7} {:>7}", "IL[dB]", "COM[dB]");
+  out += "  result\n";
   auto number = [](double v, const char* format) {
     return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
   };
@@ -540,11 +560,16 @@ std::string sweep_table(const Sweep& sweep, const std::vector<SweepRow>& rows) {
     }
     double min_eye = std::numeric_limits<double>::infinity();
     for (double h : row->eye_height) min_eye = std::min(min_eye, h);
+    out += fmt::format("  {:>10} {:>10} {:>10} {:>7} {:>11} {:>7}", number(row->ber, "{:.3e}"),
+                       number(row->ber_monte_carlo, "{:.3e}"),
+                       number(row->ber_semi_analytic, "{:.3e}"), number(row->snr_db, "{:.2f}"),
+                       number(min_eye, "{:.4g}"), number(row->pj_per_bit, "{:.2f}"));
+    if (copper) {
+      out += fmt::format(" {:>7} {:>7}", number(row->insertion_loss_db_at_nyquist, "{:.2f}"),
+                         number(row->com_db, "{:.2f}"));
+    }
     out += fmt::format(
-        "  {:>10} {:>10} {:>10} {:>7} {:>11} {:>7}  {}\n", number(row->ber, "{:.3e}"),
-        number(row->ber_monte_carlo, "{:.3e}"), number(row->ber_semi_analytic, "{:.3e}"),
-        number(row->snr_db, "{:.2f}"), number(min_eye, "{:.4g}"), number(row->pj_per_bit, "{:.2f}"),
-        row->error.empty() ? (row->closes ? "closes" : "does not close") : row->error);
+        "  {}\n", row->error.empty() ? (row->closes ? "closes" : "does not close") : row->error);
   }
   return out;
 }

@@ -67,6 +67,9 @@ struct SweepRow {
   std::vector<double> eye_height;    ///< per eye, lowest over lanes, at the target BER
   std::vector<double> eye_width_ui;  ///< per eye, lowest over lanes, at the target BER
   double power_total_w = 0.0, power_per_lane_w = 0.0, pj_per_bit = 0.0;
+  /// Copper lanes: the highest insertion loss at Nyquist and the lowest COM over lanes and copper
+  /// runs, dB; NaN when the chain has no copper (or `analysis.com` is off for COM).
+  double insertion_loss_db_at_nyquist = 0.0, com_db = 0.0;
 };
 
 /// A sweep ready to run: the base config resolved and validated, the axes checked.

@@ -193,6 +193,62 @@ TEST_CASE("sweep rows are identical for --threads 1 and 2 and equal single runs"
   CHECK(sweep_text(dir.file("s9.json")) != text);
 }
 
+TEST_CASE("a copper sweep reports each point's insertion loss and COM as `run` does",
+          "[link][sweep][cli][com]") {
+  const char* copper = R"(name: sweep-copper
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: prbs13q,
+         symbols: 4096, seed: 1}
+chain:
+  - block: serdes_tx
+    class: lr
+    ffe: [-0.1, 0.8, -0.1]
+  - block: twinax
+    gauge: 26
+    length: 1 m
+  - block: serdes_rx
+    class: lr
+    ctle_dc_gain: -6 dB
+analysis:
+  monte_carlo: false
+)";
+  test::TempDir dir;
+  const std::string config = dir.write("copper.yaml", copper);
+  auto sweep =
+      test::run_optilane("sweep " + config + " --vary chain.twinax.length=1m,3m -q --json " +
+                         dir.file("s.json") + " -o " + dir.file("s.h5"));
+  INFO(sweep.output);
+  REQUIRE(sweep.exit_status == 0);
+  const auto j = nlohmann::json::parse(test::read_text(dir.file("s.json")));
+  const auto com_h5 = read_doubles(dir.file("s.h5"), "/sweep/com_db");
+  for (int index : {0, 1}) {
+    const auto& row = j["rows"][index];
+    const std::string out = dir.file("run" + std::to_string(index) + ".json");
+    auto run = test::run_optilane("run " + config + " -q --set chain.twinax.length=" +
+                                  row["values"]["chain.twinax.length"].get<std::string>() +
+                                  " --json " + out);
+    REQUIRE(run.exit_status == 0);
+    const auto single = nlohmann::json::parse(test::read_text(out));
+    const auto& channel = single["segments"][0]["channel"];
+    CHECK(row["com_db"].get<double>() == channel["com_db"].get<double>());
+    CHECK(row["insertion_loss_db_at_nyquist"].get<double>() ==
+          channel["insertion_loss_db_at_nyquist"].get<double>());
+    CHECK(com_h5[static_cast<std::size_t>(index)] == channel["com_db"].get<double>());
+  }
+  // Three times the cable: more loss, less COM.
+  CHECK(j["rows"][1]["insertion_loss_db_at_nyquist"].get<double>() >
+        j["rows"][0]["insertion_loss_db_at_nyquist"].get<double>());
+  CHECK(j["rows"][1]["com_db"].get<double>() < j["rows"][0]["com_db"].get<double>());
+
+  // Without copper both are null (NaN in the HDF5 table).
+  const std::string optical = dir.write("lane.yaml", small_lane);
+  auto plain = test::run_optilane(
+      "sweep " + optical + " --vary chain.awgn.snr=24dB,25dB -q --json " + dir.file("o.json"));
+  REQUIRE(plain.exit_status == 0);
+  const auto k = nlohmann::json::parse(test::read_text(dir.file("o.json")));
+  CHECK(k["rows"][0]["com_db"].is_null());
+  CHECK(k["rows"][0]["insertion_loss_db_at_nyquist"].is_null());
+}
+
 TEST_CASE("zip pairs the axes' values", "[link][sweep][cli]") {
   test::TempDir dir;
   const std::string config = dir.write("lane.yaml", small_lane);
