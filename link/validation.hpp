@@ -14,6 +14,10 @@
 //   source: "ITU-T G.652 ..."              # standard and clause, datasheet and part, or paper+URL
 //   note: "one line"
 //   quick: true                            # part of the short CI form (`--quick`)
+//   known_deviation: "why it fails"        # optional: a standing, explained failure (the model
+//                                          #   or the source is known to be wrong). It is shown as
+//                                          #   `known` and does not fail `optilane validate`; if it
+//                                          #   starts to pass it does ("unexpected pass": revisit)
 // and exactly one of:
 //   block: {block: fiber, length: 1 km}    # a single block; `quantity` is its metric() name,
 //   argument: 1271 nm                      #   with an optional argument (a quantity with unit)
@@ -46,6 +50,8 @@ struct ValidationCase {
   std::string source;
   std::string note;
   bool quick = false;
+  /// Non-empty: the case is a known, explained deviation (see the file comment).
+  std::string known_deviation;
   // exactly one of:
   std::optional<std::string> block_yaml;   ///< the block's map, as YAML text
   std::optional<std::string> run_path;     ///< a config file
@@ -66,6 +72,12 @@ struct ValidationResult {
   std::string error;  ///< when the case could not be evaluated
   double seconds = 0.0;
 };
+
+/// The case's verdict: "pass", "FAIL", "known" (a known deviation that fails as recorded) or
+/// "unexpected pass" (a known deviation that passes: its record is stale).
+[[nodiscard]] std::string validation_status(const ValidationResult& r);
+/// True when the case does not fail the suite: it passes, or it is a known deviation that fails.
+[[nodiscard]] bool validation_ok(const ValidationResult& r);
 
 /// Loads every case under `directory` (recursively), sorted by name. Malformed cases are
 /// InputErrors with file, line and key.

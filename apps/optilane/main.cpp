@@ -217,9 +217,8 @@ int command_validate(const ValidateArguments& args) {
     write_file_atomically(args.output_json, validation_json(results).dump(2) + "\n");
   }
   if (!args.markdown.empty()) write_file_atomically(args.markdown, validation_markdown(results));
-  const bool all_pass =
-      std::all_of(results.begin(), results.end(), [](const ValidationResult& r) { return r.pass; });
-  return all_pass ? exit_ok : exit_link_fails;
+  const bool all_ok = std::all_of(results.begin(), results.end(), validation_ok);
+  return all_ok ? exit_ok : exit_link_fails;
 }
 
 struct TiersArguments {

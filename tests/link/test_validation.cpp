@@ -2,6 +2,8 @@
 // failing case is reported as failing, and the JSON rows carry the contract's keys.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "link/validation.hpp"
 #include "test_support.hpp"
 
@@ -45,6 +47,51 @@ source: "a wrong expectation, to see it fail"
     CHECK(rows[0].contains(key));
   }
   CHECK_THAT(validation_table(results), Contains("FAIL") && Contains("1 of 2 cases pass"));
+}
+
+TEST_CASE("a known deviation fails as recorded without failing the suite; passing, it does",
+          "[link][validation][cli]") {
+  test::TempDir dir;
+  // Q^-1(2.4e-4) = 3.4917 (Abramowitz & Stegun 26.2.23): 3.0 is wrong, 3.4917 right.
+  const char* known_case = R"yaml(
+name: known-wrong
+category: closed-form
+quantity: q_inverse
+function: q_inverse
+argument: 2.4e-4
+expected: 3.0
+tolerance: {relative: 0.01}
+source: "a wrong expectation, recorded as a known deviation"
+known_deviation: "the expectation is deliberately wrong"
+)yaml";
+  std::filesystem::create_directories(dir.file("known"));
+  std::filesystem::create_directories(dir.file("stale"));
+  (void)dir.write("known/k.yaml", known_case);
+  const auto cases = load_validation_cases(dir.file("known"));
+  REQUIRE(cases.size() == 1);
+  const auto results = evaluate_cases(cases, 1);
+  CHECK_FALSE(results[0].pass);
+  CHECK(validation_status(results[0]) == "known");
+  CHECK(validation_ok(results[0]));
+  CHECK(validation_json(results)[0]["status"] == "known");
+  CHECK_THAT(validation_table(results),
+             Contains("known deviation: the expectation is deliberately wrong") &&
+                 Contains("0 of 1 cases pass; 1 known deviation fails as recorded"));
+  CHECK_THAT(validation_markdown(results), Contains("known deviation: the expectation"));
+  const auto run_known = test::run_optilane("validate --dir " + dir.file("known"));
+  CHECK(run_known.exit_status == 0);
+
+  // The same case once the expectation is right: the record is stale and the suite fails.
+  std::string fixed = known_case;
+  fixed.replace(fixed.find("expected: 3.0"), 13, "expected: 3.4917");
+  (void)dir.write("stale/s.yaml", fixed);
+  const auto stale = evaluate_cases(load_validation_cases(dir.file("stale")), 1);
+  CHECK(stale[0].pass);
+  CHECK(validation_status(stale[0]) == "unexpected pass");
+  CHECK_FALSE(validation_ok(stale[0]));
+  const auto run_stale = test::run_optilane("validate --dir " + dir.file("stale"));
+  CHECK(run_stale.exit_status == 1);
+  CHECK_THAT(run_stale.output, Contains("now passes"));
 }
 
 TEST_CASE("malformed validation cases are input errors with file and key", "[link][validation]") {
