@@ -70,4 +70,23 @@ inline std::string read_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// A 53 GBd LR host SerDes over 1 m of 26 AWG twinax, semi-analytic only: the small copper lane
+/// the COM/channel-report and sweep tests share.
+inline constexpr const char* copper_1m_link = R"(name: copper-1m
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: prbs13q,
+         symbols: 4096, seed: 1}
+chain:
+  - block: serdes_tx
+    class: lr
+    ffe: [-0.1, 0.8, -0.1]
+  - block: twinax
+    gauge: 26
+    length: 1 m
+  - block: serdes_rx
+    class: lr
+    ctle_dc_gain: -6 dB
+analysis:
+  monte_carlo: false
+)";
+
 }  // namespace optilane::test

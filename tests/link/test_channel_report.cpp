@@ -18,22 +18,7 @@ using namespace optilane;
 
 namespace {
 
-const char* copper_link = R"(name: copper-1m
-signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: prbs13q,
-         symbols: 4096, seed: 1}
-chain:
-  - block: serdes_tx
-    class: lr
-    ffe: [-0.1, 0.8, -0.1]
-  - block: twinax
-    gauge: 26
-    length: 1 m
-  - block: serdes_rx
-    class: lr
-    ctle_dc_gain: -6 dB
-analysis:
-  monte_carlo: false
-)";
+const char* copper_link = test::copper_1m_link;
 
 double read_double_attribute(const H5::H5Object& object, const std::string& name) {
   double value = 0.0;

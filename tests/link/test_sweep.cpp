@@ -195,24 +195,8 @@ TEST_CASE("sweep rows are identical for --threads 1 and 2 and equal single runs"
 
 TEST_CASE("a copper sweep reports each point's insertion loss and COM as `run` does",
           "[link][sweep][cli][com]") {
-  const char* copper = R"(name: sweep-copper
-signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: prbs13q,
-         symbols: 4096, seed: 1}
-chain:
-  - block: serdes_tx
-    class: lr
-    ffe: [-0.1, 0.8, -0.1]
-  - block: twinax
-    gauge: 26
-    length: 1 m
-  - block: serdes_rx
-    class: lr
-    ctle_dc_gain: -6 dB
-analysis:
-  monte_carlo: false
-)";
   test::TempDir dir;
-  const std::string config = dir.write("copper.yaml", copper);
+  const std::string config = dir.write("copper.yaml", test::copper_1m_link);
   auto sweep =
       test::run_optilane("sweep " + config + " --vary chain.twinax.length=1m,3m -q --json " +
                          dir.file("s.json") + " -o " + dir.file("s.h5"));

@@ -10,29 +10,29 @@
 using namespace optilane;
 using Catch::Matchers::Contains;
 
+namespace {
+/// A case checking Q^-1(2.4e-4) = 3.4917 (Abramowitz & Stegun 26.2.23) against `expected`, with
+/// `extra` lines appended (tolerance, source, ...).
+std::string q_inverse_case(const std::string& name, const std::string& expected,
+                           const std::string& extra) {
+  return "name: " + name +
+         "\ncategory: closed-form\nquantity: q_inverse\nfunction: q_inverse\n"
+         "argument: 2.4e-4\nexpected: " +
+         expected + "\n" + extra;
+}
+}  // namespace
+
 TEST_CASE("a function case compares with its tolerance and reports failures honestly",
           "[link][validation]") {
   test::TempDir dir;
-  const std::string good = dir.write("q.yaml", R"yaml(
-name: q-inverse
-category: closed-form
-quantity: q_inverse
-function: q_inverse
-argument: 2.4e-4
-expected: 3.4917
-tolerance: {absolute: 0.001}
-source: "Abramowitz & Stegun 26.2.23 (Gaussian tail)"
-)yaml");
-  const std::string bad = dir.write("wrong.yaml", R"yaml(
-name: deliberately-wrong
-category: closed-form
-quantity: q_inverse
-function: q_inverse
-argument: 2.4e-4
-expected: 3.0
-tolerance: {relative: 0.01}
-source: "a wrong expectation, to see it fail"
-)yaml");
+  const std::string good = dir.write(
+      "q.yaml", q_inverse_case("q-inverse", "3.4917",
+                               "tolerance: {absolute: 0.001}\n"
+                               "source: \"Abramowitz & Stegun 26.2.23 (Gaussian tail)\"\n"));
+  const std::string bad =
+      dir.write("wrong.yaml", q_inverse_case("deliberately-wrong", "3.0",
+                                             "tolerance: {relative: 0.01}\n"
+                                             "source: \"a wrong expectation, to see it fail\"\n"));
   const std::vector<ValidationCase> cases = load_validation_cases(dir.path().string());
   REQUIRE(cases.size() == 2);
   const auto results = evaluate_cases(cases, 2);
@@ -53,20 +53,13 @@ TEST_CASE("a known deviation fails as recorded without failing the suite; passin
           "[link][validation][cli]") {
   test::TempDir dir;
   // Q^-1(2.4e-4) = 3.4917 (Abramowitz & Stegun 26.2.23): 3.0 is wrong, 3.4917 right.
-  const char* known_case = R"yaml(
-name: known-wrong
-category: closed-form
-quantity: q_inverse
-function: q_inverse
-argument: 2.4e-4
-expected: 3.0
-tolerance: {relative: 0.01}
-source: "a wrong expectation, recorded as a known deviation"
-known_deviation: "the expectation is deliberately wrong"
-)yaml";
+  const std::string known_tail =
+      "tolerance: {relative: 0.01}\n"
+      "source: \"a wrong expectation, recorded as a known deviation\"\n"
+      "known_deviation: \"the expectation is deliberately wrong\"\n";
   std::filesystem::create_directories(dir.file("known"));
   std::filesystem::create_directories(dir.file("stale"));
-  (void)dir.write("known/k.yaml", known_case);
+  (void)dir.write("known/k.yaml", q_inverse_case("known-wrong", "3.0", known_tail));
   const auto cases = load_validation_cases(dir.file("known"));
   REQUIRE(cases.size() == 1);
   const auto results = evaluate_cases(cases, 1);
@@ -82,9 +75,7 @@ known_deviation: "the expectation is deliberately wrong"
   CHECK(run_known.exit_status == 0);
 
   // The same case once the expectation is right: the record is stale and the suite fails.
-  std::string fixed = known_case;
-  fixed.replace(fixed.find("expected: 3.0"), 13, "expected: 3.4917");
-  (void)dir.write("stale/s.yaml", fixed);
+  (void)dir.write("stale/s.yaml", q_inverse_case("known-wrong", "3.4917", known_tail));
   const auto stale = evaluate_cases(load_validation_cases(dir.file("stale")), 1);
   CHECK(stale[0].pass);
   CHECK(validation_status(stale[0]) == "unexpected pass");
