@@ -127,7 +127,8 @@ TEST_CASE(
   // C2M channel (ADC + 16 FFE + 1 DFE + CDR; the module_serdes_rx before it is its front end, 0 W)
   // and transmits the line (DAC + 4 Tx FFE taps); the Rx retimer receives the line and transmits
   // the C2M channel (the module_serdes_tx after it, 0 W). Optics: driver 224 mW; laser
-  // 10 mW / 0.2 + 150 mW TEC; TIA 100 mW.
+  // 10 mW / 0.2 + 150 mW TEC; TIA 150 mW (the 66 GHz SiGe linear TIA, Garcia Lopez et al., IEEE
+  // JSSC, doi:10.1109/JSSC.2017.2782080).
   const TierResult& p = rows.at("pluggable-dsp-200g");
   const double rb = 212.5e9;
   const double rs = 106.25e9;
@@ -140,7 +141,7 @@ TEST_CASE(
   CHECK(block_w(p, "module_serdes_tx") == 0.0);  // part of module_dsp_rx
   CHECK(block_w(p, "driver") == Approx(8 * 0.224));
   CHECK(block_w(p, "laser") == Approx(8 * (0.010 / 0.2 + 0.15)).epsilon(1e-6));
-  CHECK(block_w(p, "tia") == Approx(8 * 0.1));
+  CHECK(block_w(p, "tia") == Approx(8 * 0.150));
   const double node = 5.0;
   const double tx_pj = dsp_energy_pj_per_bit(DspFunction::dac, node, rs) +
                        4 * dsp_energy_pj_per_bit(DspFunction::tx_ffe_tap, node, rs);
@@ -168,9 +169,9 @@ TEST_CASE(
   CHECK(block_w(c, "laser source overhead") == Approx(module_overhead_w(els_lasers, 8)));
   CHECK(block_w(p, "laser source overhead") == 0.0);
   // Its engine: the ring driver (0.16 W, the preset), the ring's C·V² drive and heater (mrm) and
-  // the TIA (0.1 W), plus the engine's overhead.
+  // the TIA (the same 0.150 W part), plus the engine's overhead.
   CHECK(block_w(c, "driver") == Approx(8 * 0.16));
-  CHECK(block_w(c, "tia") == Approx(8 * 0.1));
+  CHECK(block_w(c, "tia") == Approx(8 * 0.150));
   const double engine = block_w(c, "driver") + block_w(c, "mrm") + block_w(c, "tia");
   CHECK(c.module_w == Approx(engine + block_w(c, "module overhead")));
   CHECK(block_w(c, "module overhead") == Approx(module_overhead_w(engine, 8)));
@@ -190,6 +191,24 @@ TEST_CASE(
   CHECK(p.ber ==
         Approx(std::accumulate(p.segment_ber.begin(), p.segment_ber.end(), 0.0)).epsilon(1e-9));
   CHECK(rows.at("cpo-200g").segments == 1);
+}
+
+// One part, one price: at 200G/lane every optical tier receives through the same linear TIA, the
+// retrieved one whose bandwidth covers 106.25 GBd (Nyquist 53 GHz): 130 nm SiGe:C, 66 GHz, 150 mW
+// (Garcia Lopez et al., IEEE JSSC, doi:10.1109/JSSC.2017.2782080). Each tier's TIA line of the
+// port is therefore 8 lanes × 150 mW, whether a DSP, the host SerDes (LPO, NPO, CPO) or a Tx-only
+// DSP (LRO) follows it.
+TEST_CASE("Every 200G optical tier's TIA is the same 150 mW part", "[link][tiers][power]") {
+  const auto rows =
+      run({preset("pluggable-dsp-200g"), preset("pluggable-dsp-fr4-200g"), preset("lro-200g"),
+           preset("lpo-200g"), preset("npo-200g"), preset("cpo-200g")},
+          false,
+          {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
+  REQUIRE(rows.size() == 6);
+  for (const auto& [name, r] : rows) {
+    INFO(name);
+    CHECK(block_w(r, "tia") == Approx(8 * 0.150));
+  }
 }
 
 /// The copper tiers with the reach search, run once per process.
