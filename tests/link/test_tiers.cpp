@@ -322,15 +322,17 @@ TEST_CASE("CPO and LPO at 200G/lane close at KP4 (known deviation)",
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
-// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.21 at 200G; CPO/pluggable is 0.38
-// and 0.25 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
+// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.23 at 200G; CPO/pluggable is 0.38
+// and 0.26 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
 // conversion and management). At 200G the DSP chip's converters cost twice per bit
 // (dsp_power.hpp: energy per conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only
 // 30 % on 7 nm, while the module optics per lane (driver, TIA, laser, TEC) stay flat — and those
-// are short at both rates (the 100G anchors below): U-status at 200G (driver 224 mW, TIA 100 mW,
-// TEC 150 mW, laser at WPE 0.2, 0.1 W management, 90 % DC-DC; docs/power.md lists what was
-// searched). LPO/DSP ≥ 0.35 needs ≈ 0.55 W more per lane in the optics both modules share (the
-// DSP module would then be 27.9 W and CPO/pluggable 0.21); no single cited parameter closes it.
+// are short at both rates (the 100G anchors below). At 200G the TIA is a sourced 150 mW (the
+// 66 GHz SiGe linear TIA, Garcia Lopez et al., IEEE JSSC, doi:10.1109/JSSC.2017.2782080); the
+// rest is U (driver 224 mW, TEC 150 mW, laser at WPE 0.2) or S (90 % DC-DC), and 0.1 W
+// management is not low (a module MCU draws ≈ 27 mW; docs/power.md lists what was searched).
+// LPO/DSP ≥ 0.35 needs ≈ 0.50 W more per lane in the optics both modules share (the DSP module
+// would then be 27.9 W and CPO/pluggable 0.22); no single cited parameter closes it.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
@@ -361,11 +363,11 @@ TEST_CASE("LPO draws 0.35–0.6 of a DSP pluggable's module power at 200G (known
   CHECK(ratio <= 0.6);
 }
 
-// Known deviation (issue 7): the bottom-up model gives a 23.0 W module (−23 % of 30 W) with a
-// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics and overhead, U at 200G
-// (driver 224 mW — 224–425 mW brackets a 200G linear driver, none retrieved —, TIA 100 mW, EML
-// TEC 150 mW and laser at WPE 0.2 per lane, 0.1 W management, 90 % DC-DC), ≈ 4.2 W for eight
-// lanes; the driver's upper bracket alone would give 24.8 W. The same module optics are short at
+// Known deviation (issue 7): the bottom-up model gives a 23.4 W module (−22 % of 30 W) with a
+// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics and overhead at 200G (driver
+// 224 mW — 224–425 mW brackets a 200G linear driver, none retrieved —, EML TEC 150 mW and laser
+// at WPE 0.2 per lane, U; TIA 150 mW, V; 0.1 W management, 90 % DC-DC), ≈ 4.6 W for eight
+// lanes; the driver's upper bracket alone would give 25.2 W. The same module optics are short at
 // 100G (the 800G tests below), so the DSP's rate scaling is not what is missing. The DSP range
 // holds and is a plain check; the module's 30 W is [!shouldfail] (fails the day it is met).
 TEST_CASE("A 1.6T DSP pluggable's DSP draws 12–18 W", "[link][tiers][power][long]") {
