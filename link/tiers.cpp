@@ -25,14 +25,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Module overhead: DC-DC point-of-load conversion at 90 % efficiency (U: a typical synchronous
-// buck at these loads; no module converter figure retrieved — a module takes a single 3.3 V ±5 %
-// supply, up to 5.5 A for a QSFP-DD, TI TPS25983 datasheet §9, V, and steps it down to its core
-// and analog rails), and a management controller (CMIS MCU, EEPROM, monitors) of 0.1 W per
-// module — the figure NVIDIA gives for the cable-end electronics of a passive DAC (figures.md
-// §3, V), taken as the floor of any module's management (U as a module figure). Both apply to
-// every module of the port: the optics module and a front-panel external laser source (run_tier).
-// Sources searched and the gaps: docs/power.md.
+// Module overhead: DC-DC point-of-load conversion at 90 % efficiency (S: synchronous buck
+// converters run at "typically 85–95 %", magnias.com/faq/buck-converter; no module converter's own
+// figure retrieved — a module takes a single 3.3 V ±5 % supply, up to 5.5 A for a QSFP-DD, TI
+// TPS25983 datasheet §9, V, and steps it down to its core and analog rails, the DSP core rail
+// being the main load, TI SLUAAZ3, S), and a management controller (CMIS MCU, EEPROM, monitors) of
+// 0.1 W per module — the figure NVIDIA gives for the cable-end electronics of a passive DAC
+// (figures.md §3, V), taken as the floor of any module's management (U as a module figure). Both
+// apply to every module of the port: the optics module and a front-panel external laser source
+// (run_tier). Sources searched and the gaps: docs/power.md.
 constexpr double conversion_efficiency = 0.90;
 constexpr double management_w = 0.1;
 

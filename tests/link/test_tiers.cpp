@@ -127,7 +127,8 @@ TEST_CASE(
   // C2M channel (ADC + 16 FFE + 1 DFE + CDR; the module_serdes_rx before it is its front end, 0 W)
   // and transmits the line (DAC + 4 Tx FFE taps); the Rx retimer receives the line and transmits
   // the C2M channel (the module_serdes_tx after it, 0 W). Optics: driver 224 mW; laser
-  // 10 mW / 0.2 + 150 mW TEC; TIA 100 mW.
+  // 10 mW / 0.2 + 150 mW TEC; TIA 150 mW (the 66 GHz SiGe linear TIA, Garcia Lopez et al., IEEE
+  // JSSC, doi:10.1109/JSSC.2017.2782080).
   const TierResult& p = rows.at("pluggable-dsp-200g");
   const double rb = 212.5e9;
   const double rs = 106.25e9;
@@ -140,7 +141,7 @@ TEST_CASE(
   CHECK(block_w(p, "module_serdes_tx") == 0.0);  // part of module_dsp_rx
   CHECK(block_w(p, "driver") == Approx(8 * 0.224));
   CHECK(block_w(p, "laser") == Approx(8 * (0.010 / 0.2 + 0.15)).epsilon(1e-6));
-  CHECK(block_w(p, "tia") == Approx(8 * 0.1));
+  CHECK(block_w(p, "tia") == Approx(8 * 0.150));
   const double node = 5.0;
   const double tx_pj = dsp_energy_pj_per_bit(DspFunction::dac, node, rs) +
                        4 * dsp_energy_pj_per_bit(DspFunction::tx_ffe_tap, node, rs);
@@ -168,9 +169,9 @@ TEST_CASE(
   CHECK(block_w(c, "laser source overhead") == Approx(module_overhead_w(els_lasers, 8)));
   CHECK(block_w(p, "laser source overhead") == 0.0);
   // Its engine: the ring driver (0.16 W, the preset), the ring's C·V² drive and heater (mrm) and
-  // the TIA (0.1 W), plus the engine's overhead.
+  // the TIA (the same 0.150 W part), plus the engine's overhead.
   CHECK(block_w(c, "driver") == Approx(8 * 0.16));
-  CHECK(block_w(c, "tia") == Approx(8 * 0.1));
+  CHECK(block_w(c, "tia") == Approx(8 * 0.150));
   const double engine = block_w(c, "driver") + block_w(c, "mrm") + block_w(c, "tia");
   CHECK(c.module_w == Approx(engine + block_w(c, "module overhead")));
   CHECK(block_w(c, "module overhead") == Approx(module_overhead_w(engine, 8)));
@@ -190,6 +191,24 @@ TEST_CASE(
   CHECK(p.ber ==
         Approx(std::accumulate(p.segment_ber.begin(), p.segment_ber.end(), 0.0)).epsilon(1e-9));
   CHECK(rows.at("cpo-200g").segments == 1);
+}
+
+// One part, one price: at 200G/lane every optical tier receives through the same linear TIA, the
+// retrieved one whose bandwidth covers 106.25 GBd (Nyquist 53 GHz): 130 nm SiGe:C, 66 GHz, 150 mW
+// (Garcia Lopez et al., IEEE JSSC, doi:10.1109/JSSC.2017.2782080). Each tier's TIA line of the
+// port is therefore 8 lanes × 150 mW, whether a DSP, the host SerDes (LPO, NPO, CPO) or a Tx-only
+// DSP (LRO) follows it.
+TEST_CASE("Every 200G optical tier's TIA is the same 150 mW part", "[link][tiers][power]") {
+  const auto rows =
+      run({preset("pluggable-dsp-200g"), preset("pluggable-dsp-fr4-200g"), preset("lro-200g"),
+           preset("lpo-200g"), preset("npo-200g"), preset("cpo-200g")},
+          false,
+          {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
+  REQUIRE(rows.size() == 6);
+  for (const auto& [name, r] : rows) {
+    INFO(name);
+    CHECK(block_w(r, "tia") == Approx(8 * 0.150));
+  }
 }
 
 /// The copper tiers with the reach search, run once per process.
@@ -303,15 +322,17 @@ TEST_CASE("CPO and LPO at 200G/lane close at KP4 (known deviation)",
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
-// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.21 at 200G; CPO/pluggable is 0.38
-// and 0.25 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
+// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.23 at 200G; CPO/pluggable is 0.38
+// and 0.26 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
 // conversion and management). At 200G the DSP chip's converters cost twice per bit
 // (dsp_power.hpp: energy per conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only
 // 30 % on 7 nm, while the module optics per lane (driver, TIA, laser, TEC) stay flat — and those
-// are short at both rates (the 100G anchors below): U-status at 200G (driver 224 mW, TIA 100 mW,
-// TEC 150 mW, laser at WPE 0.2, 0.1 W management, 90 % DC-DC; docs/power.md lists what was
-// searched). LPO/DSP ≥ 0.35 needs ≈ 0.55 W more per lane in the optics both modules share (the
-// DSP module would then be 27.9 W and CPO/pluggable 0.21); no single cited parameter closes it.
+// are short at both rates (the 100G anchors below). At 200G the TIA is a sourced 150 mW (the
+// 66 GHz SiGe linear TIA, Garcia Lopez et al., IEEE JSSC, doi:10.1109/JSSC.2017.2782080); the
+// rest is U (driver 224 mW, TEC 150 mW, laser at WPE 0.2) or S (90 % DC-DC), and 0.1 W
+// management is not low (a module MCU draws ≈ 27 mW; docs/power.md lists what was searched).
+// LPO/DSP ≥ 0.35 needs ≈ 0.50 W more per lane in the optics both modules share (the DSP module
+// would then be 27.9 W and CPO/pluggable 0.22); no single cited parameter closes it.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
@@ -342,11 +363,11 @@ TEST_CASE("LPO draws 0.35–0.6 of a DSP pluggable's module power at 200G (known
   CHECK(ratio <= 0.6);
 }
 
-// Known deviation (issue 7): the bottom-up model gives a 23.0 W module (−23 % of 30 W) with a
-// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics and overhead, U at 200G
-// (driver 224 mW — 224–425 mW brackets a 200G linear driver, none retrieved —, TIA 100 mW, EML
-// TEC 150 mW and laser at WPE 0.2 per lane, 0.1 W management, 90 % DC-DC), ≈ 4.2 W for eight
-// lanes; the driver's upper bracket alone would give 24.8 W. The same module optics are short at
+// Known deviation (issue 7): the bottom-up model gives a 23.4 W module (−22 % of 30 W) with a
+// 16.3 W DSP chip (within 12–18 W). Responsible: the module optics and overhead at 200G (driver
+// 224 mW — 224–425 mW brackets a 200G linear driver, none retrieved —, EML TEC 150 mW and laser
+// at WPE 0.2 per lane, U; TIA 150 mW, V; 0.1 W management, 90 % DC-DC), ≈ 4.6 W for eight
+// lanes; the driver's upper bracket alone would give 25.2 W. The same module optics are short at
 // 100G (the 800G tests below), so the DSP's rate scaling is not what is missing. The DSP range
 // holds and is a plain check; the module's 30 W is [!shouldfail] (fails the day it is met).
 TEST_CASE("A 1.6T DSP pluggable's DSP draws 12–18 W", "[link][tiers][power][long]") {
