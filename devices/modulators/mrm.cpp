@@ -170,6 +170,51 @@ void Mrm::process(Signal& chunk) {
   chunk.has_carrier = false;
 }
 
+std::complex<double> Mrm::small_signal_slope_w_per_v(double f_hz) const {
+  using C = std::complex<double>;
+  const C j(0.0, 1.0);
+  const C p(-inv_tau_, delta_rad_per_s(0.0));
+  const C s_in(1.0, 0.0);  // 1 W
+  const C a0 = j * kappa_ * s_in / p;
+  const C s0 = s_in - j * kappa_ * a0;
+  const C jw(0.0, 2.0 * pi * f_hz);
+  // dδ/dv: δ = −2πc/λ²·(η·v − detuning).
+  const double g = -2.0 * pi * speed_of_light_m_per_s / (wavelength_m_ * wavelength_m_) *
+                   params_.efficiency_m_per_v;
+  const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
+  return field_loss * field_loss * kappa_ * g *
+         (std::conj(s0) * a0 / (jw - p) + s0 * std::conj(a0) / (jw - std::conj(p)));
+}
+
+std::complex<double> Mrm::small_signal_response(double f_hz) const {
+  const std::complex<double> h0 = small_signal_slope_w_per_v(0.0);
+  if (std::abs(h0) == 0.0) return {std::nan(""), std::nan("")};
+  return small_signal_slope_w_per_v(f_hz) / h0;
+}
+
+double Mrm::eo_bandwidth_hz() const {
+  // Above both poles (|p| = √(1/τ² + δ₀²)) |H| falls as 1/Ω, so the last crossing of 1/√2 lies
+  // below a few |p|/2π: scan in steps of 1/200 of that span from the top down, then bisect.
+  const double span = 8.0 * std::hypot(inv_tau_, delta_rad_per_s(0.0)) / (2.0 * pi);
+  const double level = 1.0 / std::sqrt(2.0);
+  const int steps = 200;
+  double hi = span;
+  if (std::isnan(small_signal_response(0.0).real())) return std::nan("");
+  for (int k = steps - 1; k >= 0; --k) {
+    const double f = span * k / steps;
+    if (std::abs(small_signal_response(f)) >= level) {
+      double lo = f;
+      for (int i = 0; i < 60; ++i) {
+        const double m = 0.5 * (lo + hi);
+        (std::abs(small_signal_response(m)) >= level ? lo : hi) = m;
+      }
+      return 0.5 * (lo + hi);
+    }
+    hi = f;
+  }
+  return 0.0;
+}
+
 double Mrm::heater_power_w() const {
   const double shift = params_.ambient_offset_m >= 0.0
                            ? params_.ambient_offset_m
@@ -180,10 +225,10 @@ double Mrm::heater_power_w() const {
 std::string Mrm::describe() const {
   return fmt::format(
       "mrm: Q_L {:.0f} (Q_i {:.0f}, Q_e {:.0f}), photon lifetime {:.3g} ps, {:.3g} pm/V, "
-      "detuning {:.3g} pm, heater {:.3g} mW, IL {:.2f} dB",
+      "detuning {:.3g} pm (small-signal EO bandwidth {:.3g} GHz), heater {:.3g} mW, IL {:.2f} dB",
       params_.q_loaded, q_intrinsic_, q_external_, photon_lifetime_s() * 1e12,
-      params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12, heater_power_w() * 1e3,
-      params_.insertion_loss_db);
+      params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12, eo_bandwidth_hz() * 1e-9,
+      heater_power_w() * 1e3, params_.insertion_loss_db);
 }
 
 std::vector<PowerItem> Mrm::power() const {
@@ -224,12 +269,14 @@ std::optional<double> Mrm::metric(std::string_view name, double argument) const 
     return shifted.heater_power_w();
   }
   if (name == "photon_lifetime_s") return photon_lifetime_s();
+  if (name == "eo_bandwidth_hz") return eo_bandwidth_hz();
   return std::nullopt;
 }
 
 std::vector<std::string> Mrm::metric_names() const {
-  return {"q_loaded", "fwhm_m", "extinction_db", "tuning_power_w (argument: shift)",
-          "photon_lifetime_s"};
+  return {"q_loaded",          "fwhm_m",
+          "extinction_db",     "tuning_power_w (argument: shift)",
+          "photon_lifetime_s", "eo_bandwidth_hz"};
 }
 
 }  // namespace optilane

@@ -15,6 +15,16 @@
 // Integration: exact for inputs held over each sample (zero-order hold):
 //   a[n+1] = a[n]·e^{pT} + (e^{pT} − 1)/p · (−j√(2/τ_e) s_in[n]),  p = jδ[n] − 1/τ,
 // so the photon-lifetime bandwidth limit and its overshoot emerge without an ODE solver's error.
+// Small-signal electro-optic response (linearising the equation above about the bias point,
+// drive v → δ₀ + g·v, g = dδ/dv = −2πc/λ²·η): with p = jδ₀ − 1/τ, a₀ = j√(2/τ_e)·s/p and
+// s₀ = s − j√(2/τ_e)·a₀, the output power answers a drive at angular frequency Ω with
+//   H(Ω) = √(2/τ_e)·[ s₀*·a₀/(jΩ − p) + s₀·a₀*/(jΩ − p*) ]·g   (W per V),
+// two poles at −1/τ ± jδ₀. Critically coupled and barely detuned (|δ₀|τ ≪ 1) it is one
+// photon-lifetime pole, f₃dB = 1/(2πτ) = c/(2λQ_L), half the optical linewidth; off critical
+// coupling a double pole weighted by the resonance's field depth joins it; far detuned the two
+// poles beat and lift the response near |δ₀|/2π ("optical peaking", the detuning-extended
+// bandwidth of figures.md §2.4). H(0) is the slope of the static Lorentzian, dT/dv·|s|².
+// EO bandwidth: the highest frequency where |H(Ω)/H(0)| ≥ 1/√2.
 // Thermal tuning: a heater holds the resonance against an ambient offset Δλ_amb (the resonance
 // shift the heater must undo, red-shift only): P = Δλ/η_th if Δλ ≥ 0, else (FSR − |Δλ|)/η_th.
 // Drive power: C·V_pp²·R_s/4 (a capacitive load charged on about half the transitions), category
@@ -94,6 +104,14 @@ class Mrm final : public Block {
   /// Static power transmission for drive v at the configured detuning.
   [[nodiscard]] double static_transmission(double drive_v) const;
   [[nodiscard]] double detuning_m() const { return detuning_m_; }
+  /// Small-signal response of the output power to the drive at frequency f, H(2πf)/H(0), at the
+  /// configured detuning and zero bias (see the header comment); needs prepare(). H(0) = 0 on
+  /// resonance, where the response has no linear term: NaN there.
+  [[nodiscard]] std::complex<double> small_signal_response(double f_hz) const;
+  /// Output power per volt of drive at frequency f for 1 W in, W/V (H(2πf) of the header).
+  [[nodiscard]] std::complex<double> small_signal_slope_w_per_v(double f_hz) const;
+  /// Electro-optic 3-dB bandwidth: the highest frequency with |H(f)/H(0)| ≥ 1/√2, Hz.
+  [[nodiscard]] double eo_bandwidth_hz() const;
   [[nodiscard]] double heater_power_w() const;
 
  private:

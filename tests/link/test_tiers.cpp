@@ -11,6 +11,9 @@
 
 #include "devices/dsp/dsp_power.hpp"
 #include "devices/serdes/reach_class.hpp"
+#include "link/config_tree.hpp"
+#include "link/lane_runner.hpp"
+#include "link/link_config.hpp"
 #include "link/tiers.hpp"
 
 using namespace optilane;
@@ -67,10 +70,21 @@ double serdes_j(std::string_view name) {
   return reach_class(name).energy_per_bit_j;
 }
 
+/// The transmitter's extinction ratio (dB) on lane 0 of a tier preset: the tx analysis of the
+/// noiseless field at the modulator's output (phy/analysis/tdecq.hpp levels).
+double tier_extinction_ratio_db(const std::string& name) {
+  const LinkConfig config =
+      parse_link_config(resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false",
+                                                      "analysis.statistical_eye=false"}));
+  const LinkResult link = run_link(config, 1);
+  const auto& tx = link.segments.at(0).lanes.at(0).tx;
+  REQUIRE(tx.has_value());
+  return tx->extinction_ratio_db;
+}
+
 /// Tiers that do not close at their preset (known deviations, each a [!shouldfail] test below).
 bool known_not_closing(const std::string& tier) {
-  return tier == "copper-dac-200g" || tier == "copper-cpc-200g" || tier == "cpo-200g" ||
-         tier == "lpo-200g";
+  return tier == "copper-dac-200g" || tier == "copper-cpc-200g";
 }
 
 }  // namespace
@@ -86,8 +100,7 @@ TEST_CASE("Every tier preset runs at both lane rates with 8-lane ports and close
       const TierResult& r = rows.at(tier + "-" + rate);
       CHECK(r.lanes == 8);
       CHECK(r.lane_rate_gbps == (rate == "100g" ? 100.0 : 200.0));
-      // The 200G copper tiers do not close at their 1 m, nor CPO and LPO at 200G: the known
-      // deviations below.
+      // The 200G copper tiers do not close at their 1 m: the known deviations below.
       if (!known_not_closing(tier + "-" + rate)) CHECK(r.closes);
       CHECK(r.ber > 0.0);
       CHECK(r.pj_per_bit > 0.0);
@@ -112,11 +125,8 @@ TEST_CASE(
           {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
   for (const auto& [name, r] : rows) {
     INFO(name);
-    // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests); nor
-    // does CPO at 200G since the semi-analytic BER carries the host DFE's error propagation
-    // (phy/analysis/dfe_propagation.hpp): 2.9e-4 on lane 0 against Monte-Carlo's 3.3e-4
-    // [3.1e-4, 3.5e-4] (1001 errors), where ideal feedback read 1.3e-4.
-    if (name == "pluggable-dsp-200g") CHECK(r.closes);
+    // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests).
+    if (name != "copper-dac-200g") CHECK(r.closes);
     CHECK(sum(r.breakdown_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(sum(r.blocks_w) == Approx(r.port_w).epsilon(rounding));
     CHECK(r.pj_per_bit == Approx(r.port_w / (8 * r.line_rate_gbps * 1e9) * 1e12));
@@ -304,20 +314,41 @@ TEST_CASE(
   }
 }
 
-// Known deviation (issue 7: "the 500 m DR ... tiers close with positive margin at both lane
-// rates"). Since the semi-analytic BER carries the host DFE's error propagation
-// (phy/analysis/dfe_propagation.hpp; Monte-Carlo agrees: cpo-200g lane 0 3.3e-4 [3.1e-4, 3.5e-4],
-// lpo-200g 5.2e-4 [4.9e-4, 5.5e-4]), CPO and LPO at 200G read 2.9e-4 and 4.3e-4 against KP4's
-// 2.4e-4. CPO: its ring modulator (16.3 pm/V, Q_L 3700, 3 Vpp) reaches an extinction ratio of only
-// 1.8 dB (802.3dj DR asks ≥ 3.5 dB), so the lane has SNR 18.5 dB and no optical margin to spend;
-// LPO: the host SerDes equalises board + linear optics + board end to end. [!shouldfail]: fails
-// (to be made a plain check) the day the presets close.
-TEST_CASE("CPO and LPO at 200G/lane close at KP4 (known deviation)",
-          "[link][tiers][long][!shouldfail]") {
+// Issue 7: "the 500 m DR ... tiers close with positive margin at both lane rates": the test
+// above asserts it (margin from the sensitivity search) for every optical tier; CPO and LPO at
+// 200G were known deviations there until their presets were corrected (the ring's two-segment
+// efficiency, the linear driver's gain to the EML's rated swing: examples/tiers/cpo-200g.yaml,
+// lpo-200g.yaml). Named here so that a regression says which; the extinction-ratio floor of
+// 802.3dj DR is checked separately below.
+TEST_CASE("CPO and LPO at 200G/lane close at KP4", "[link][tiers][long]") {
   for (const std::string name : {"cpo-200g", "lpo-200g"}) {
-    INFO(name << " BER " << tiers().at(name).ber);
-    CHECK(tiers().at(name).closes);
+    const TierResult& r = tiers().at(name);
+    INFO(name << " BER " << r.ber);
+    CHECK(r.target_ber == Approx(2.4e-4));
+    CHECK(r.closes);
   }
+}
+
+TEST_CASE("LPO's EML at 200G/lane meets the 802.3dj DR extinction ratio, ER >= 3.5 dB",
+          "[link][tiers][long]") {
+  // 802.3dj cl. 180 DR transmitter: ER >= 3.5 dB (figures.md §1.6, S). With its linear driver at
+  // 0 dB the EML saw a third of its rated 1 Vpp and read 2.1 dB.
+  const double er = tier_extinction_ratio_db("lpo-200g");
+  INFO("ER " << er << " dB");
+  CHECK(er >= 3.5);
+}
+
+// Known deviation: CPO's two-segment ring (24.45 pm/V, Q_L 3700) driven at 2 Vpp at the
+// steepest-slope detuning reads ER 2.8 dB, under 802.3dj DR's 3.5 dB (figures.md §1.6, S),
+// although the lane closes (RIN sets its noise, and the ring's OMA/P_avg is what the receiver
+// sees). A detuning nearer resonance trades OMA and level linearity for ER (−80 pm: 3.6 dB,
+// RLM 0.79, BER unchanged); no published bias point or drive swing of the device was retrieved.
+// [!shouldfail]: fails (to be made a plain check) the day the preset meets it.
+TEST_CASE("CPO's ring at 200G/lane meets the 802.3dj DR extinction ratio (known deviation)",
+          "[link][tiers][long][!shouldfail]") {
+  const double er = tier_extinction_ratio_db("cpo-200g");
+  INFO("ER " << er << " dB");
+  CHECK(er >= 3.5);
 }
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the

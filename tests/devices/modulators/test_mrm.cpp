@@ -147,3 +147,80 @@ TEST_CASE("MRM power: heater Δλ/η (or FSR − |Δλ|), drive C·V²·Rs/4; cl
     REQUIRE(a.optical[i] == c.optical[i]);
   }
 }
+
+TEST_CASE(
+    "MRM small-signal response: the time-domain ring against the linearised coupled-mode "
+    "closed form, and its limits",
+    "[devices][modulators][mrm]") {
+  // Closed form (mrm.hpp): H(Ω) = √(2/τ_e)·g·[s₀*a₀/(jΩ − p) + s₀a₀*/(jΩ − p*)], p = jδ₀ − 1/τ.
+  // 64 samples per symbol at 106.25 GBd (fs = 6.8 THz). The held (zero-order) drive's
+  // fundamental is sinc(πf/fs)·e^{−jπf/fs} of the sampled tone, and the block reports the ring at
+  // the end of each held sample, (i + 1)/fs, a further e^{+j2πf/fs}: both divided out. What is
+  // left, relative to H(0): the staircase's images at fs ± f, answered by the ring at ≈ (c/2λQ_L)
+  // / fs ≈ 5e-3 of H(0) and weighted by their sinc ≈ f/fs ≤ 1.3e-2, aliasing back onto f (≤ 1e-4);
+  // the (πf/fs)²/6 ≤ 1.2e-4 of the hold's own shape; and second-order terms of the 1 mV drive
+  // (0.016 pm, 5e-5 of the linewidth; ≤ 1e-4). Budget 1e-3 of H(0).
+  const LaneContext lane = test::tx_lane(106.25e9, 64);
+  const double fs = lane.sample_rate_hz();
+  Mrm m(MrmParams{.insertion_loss_db = 0.0});
+  m.prepare(lane);
+
+  // H(0) is the slope of the static Lorentzian: dT/dv by a central difference (step 1 mV; the
+  // Lorentzian's third derivative leaves a relative error ~ (Δ/FWHM)² ≈ 1e-8).
+  const double dv = 1e-3;
+  const double slope = (m.static_transmission(dv) - m.static_transmission(-dv)) / (2.0 * dv);
+  CHECK(m.small_signal_slope_w_per_v(0.0).real() == Approx(slope).epsilon(1e-6));
+  CHECK(std::abs(m.small_signal_slope_w_per_v(0.0).imag()) < 1e-12 * std::abs(slope));
+
+  const double amplitude_v = 1e-3;
+  for (double f : {5e9, 20e9, 40e9, 60e9, 90e9}) {
+    INFO("f = " << f * 1e-9 << " GHz");
+    // Whole periods of the tone: n samples with f·n/fs an integer.
+    const std::size_t period = static_cast<std::size_t>(std::llround(fs / f));
+    const double f_exact = fs / static_cast<double>(period);
+    const std::size_t settle = 40 * period, count = 200 * period;
+    std::vector<double> drive(settle + count);
+    for (std::size_t i = 0; i < drive.size(); ++i) {
+      drive[i] = amplitude_v * std::sin(2.0 * pi * f_exact * static_cast<double>(i) / fs);
+    }
+    Mrm r(m);
+    r.reset();
+    Signal s = test::carrier_chunk(drive, 1.0);
+    r.process(s);
+    // Lock-in: the complex amplitude of the output power at f_exact, against the drive's.
+    std::complex<double> out{}, in{};
+    for (std::size_t i = settle; i < drive.size(); ++i) {
+      const std::complex<double> e =
+          std::polar(1.0, -2.0 * pi * f_exact * static_cast<double>(i) / fs);
+      out += std::norm(s.optical[i]) * e;
+      in += drive[i] * e;
+    }
+    const double x = pi * f_exact / fs;
+    const std::complex<double> hold = std::sin(x) / x * std::polar(1.0, x);
+    const std::complex<double> measured = out / in / hold;
+    const std::complex<double> expected = m.small_signal_slope_w_per_v(f_exact);
+    CHECK(std::abs(measured - expected) < 1e-3 * std::abs(m.small_signal_slope_w_per_v(0.0)));
+  }
+
+  // Limits of the closed form. On resonance the linear term vanishes (H(0) = 0): no figure.
+  Mrm centred(MrmParams{.detuning_m = 0.0});
+  centred.prepare(lane);
+  CHECK(std::isnan(centred.eo_bandwidth_hz()));
+  // Far detuned (|δ₀|τ ≫ 1) the two poles separate and the response beats at |δ₀|: it rises
+  // above its DC value near f = |δ₀|/2π, the optical-peaking effect (figures.md §2.4: 52 → 110 GHz
+  // by detuning, Photonics Research 2022).
+  const double fwhm = 1311e-9 / 3700.0;
+  Mrm far(MrmParams{.detuning_m = -1.5 * fwhm});
+  far.prepare(lane);
+  const double delta0 = 2.0 * pi * speed_of_light_m_per_s / (1311e-9 * 1311e-9) * 1.5 * fwhm;
+  CHECK(std::abs(far.small_signal_response(delta0 / (2.0 * pi))) > 1.0);
+  CHECK(far.eo_bandwidth_hz() > delta0 / (2.0 * pi));
+  // Critically coupled and slightly detuned (|δ₀|τ = 2e-3): one photon-lifetime pole, f₃dB →
+  // 1/(2πτ) = c/(2λQ_L), half the optical linewidth (31 GHz at Q_L 3700, 1311 nm); the
+  // neglected terms are O((δ₀τ)²) = 4e-6. (Off critical coupling a double pole weighted by the
+  // resonance's field depth 10^(−ER/20) joins it: H/H(0) = (1 + m + jΩτ)/((1 + m)(1 + jΩτ)²).)
+  Mrm near(MrmParams{.coupling = RingCoupling::critical, .detuning_m = -1e-3 * fwhm});
+  near.prepare(lane);
+  CHECK(near.eo_bandwidth_hz() ==
+        Approx(speed_of_light_m_per_s / (2.0 * 1311e-9 * 3700.0)).epsilon(1e-4));
+}
