@@ -223,7 +223,10 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
                                                      {"rin", NoiseKind::rin},
                                                      {"mpi", NoiseKind::mpi},
                                                      {"crosstalk", NoiseKind::crosstalk},
-                                                     {"quantization", NoiseKind::quantization}};
+                                                     {"quantization", NoiseKind::quantization},
+                                                     {"phase", NoiseKind::phase},
+                                                     {"jitter", NoiseKind::jitter},
+                                                     {"other", NoiseKind::other}};
   unsigned sources = 0u;
   for (const auto& block : chain) sources |= block->noise_sources();
   for (const auto& [name, kind] : kinds) {

@@ -13,8 +13,11 @@
 // signal gain of everything after it, G = (slicer outer-level spread)/(photocurrent outer-level
 // spread), both noiseless: σ_K,in = σ_K / G. This holds through any linear receiver (TIA,
 // CTLE, FFE) because noise and signal see the same chain; a limiting TIA makes it approximate.
-// "total" is the main run's (all noise on) σ referred the same way, so it also holds kinds not
-// listed (phase noise through dispersion, jitter).
+// Kinds: thermal, shot, rin, mpi, crosstalk, quantization, phase (laser phase noise turned into
+// intensity noise by dispersion or a ring's slope), jitter (transmitter RJ/DJ), other (the host
+// transmitter's SNDR, serdes_tx `snr`). "total" is the main run's (all noise on) σ referred the
+// same way; kinds that do not add in power (a noise multiplied by another's slope) make it differ
+// from the root-sum-square of the kinds.
 //
 // Sensitivity: an optical_attenuator is inserted just before the photodetector and swept; the
 // semi-analytic BER (exact ISI, measured Gaussian noise per level) is found at each loss, the loss

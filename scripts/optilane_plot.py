@@ -391,7 +391,8 @@ def plot_waterfall(out, info, group, tag, where, lane_summary):
     out.save(figure, f"waterfall_{tag}", {"waterfall": ax})
 
 
-NOISE_ORDER = ["thermal", "shot", "rin", "mpi", "crosstalk", "quantization"]
+NOISE_ORDER = ["thermal", "shot", "rin", "mpi", "crosstalk", "quantization", "phase", "jitter",
+               "other"]
 
 
 def plot_noise_budget(out, info, lane_group, tag, where, lane_summary):
