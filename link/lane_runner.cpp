@@ -303,10 +303,13 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   PatternGenerator pattern(sig.pattern, sig.modulation, sig.seed + 0x9E37ULL * lane);
   Precoder precoder(m);
 
+  // Without the twin the per-sample noise statistics would be those of the noisy record against
+  // itself, and nothing reports them: the accumulator skips them.
   const SlicerSettings settings{.levels = m,
                                 .samples_per_symbol = sps,
                                 .target_ber = config.analysis.target_ber,
-                                .precoding = sig.precoding};
+                                .precoding = sig.precoding,
+                                .noise_statistics = twin};
   std::optional<SlicerAccumulator> accumulator;
   std::optional<ReceiverDspStage> dsp_stage;
   if (!dsp_blocks.empty()) {
