@@ -16,10 +16,12 @@
 // chains, in SIMD registers where the compiler vectorises them) into a buffer of 64-bit words, and
 // the ziggurat's rectangle test runs over the buffer with the abscissa's uniform made by the
 // exponent trick (52 bits: (w >> 12) as the mantissa of a double in [1, 2), minus 1) instead of an
-// integer conversion. A word that falls outside its rectangle (1.5 %) becomes a whole scalar draw,
-// gaussian(), on the stream itself — the ziggurat restarted, so the distribution is exactly the
-// normal one. The values depend only on the stream's state and the block's length: the same
-// stream identifier gives the same block whatever thread computes it.
+// integer conversion, and the sign applied by flipping the sign bit (no branch on a coin flip).
+// A candidate outside its layer's rectangle (1.5 %) takes the wedge or tail test as gaussian()
+// does, with uniforms from the stream itself, and a rejected one is replaced by a whole scalar
+// draw (the ziggurat restarted): the distribution is exactly the normal one. The values depend only
+// on the stream's state and the block's length: the same stream identifier gives the same block
+// whatever thread computes it.
 #pragma once
 
 #include <cmath>
