@@ -265,7 +265,8 @@ void ReceiverDspStage::feed(std::int64_t first_sample, std::span<const double> n
       if (phase != half) continue;
       const double c[2] = {pending_clean_, clean[i]};
       const double n[2] = {pending_noisy_, noisy[i]};
-      out = dsp_.step(k, c, n, level_of);
+      // Monte-Carlo only: one record as both inputs, so the step convolves once.
+      out = dsp_.step(k, monte_carlo_only_ ? n : c, n, level_of);
     }
     if (out.valid && out.symbol >= warmup_symbols_) {
       accumulator_->add_statistics(out.noisy, out.clean, level_of(out.symbol));

@@ -147,28 +147,71 @@ std::span<const std::complex<double>> RealFirFilter::scaled_response() const {
   return kernel_->response;
 }
 
-HeldFirFilter::HeldFirFilter(std::vector<double> taps, int hold)
-    : plain_(taps), hold_(std::max(1, hold)) {
-  // g = h ∗ r: g[m] = Σ_{i<hold} h[m − i].
-  std::vector<double> stretched(taps.size() + static_cast<std::size_t>(hold_) - 1, 0.0);
-  for (std::size_t m = 0; m < stretched.size(); ++m) {
-    double sum = 0.0;
-    for (int i = 0; i < hold_; ++i) {
-      if (m >= static_cast<std::size_t>(i) && m - static_cast<std::size_t>(i) < taps.size()) {
-        sum += taps[m - static_cast<std::size_t>(i)];
+namespace {
+
+/// The polyphase spectra of g = h ∗ rect_hold at the value rate (HeldFirFilter), kept per (taps,
+/// hold) like the plain kernels: a chain built again (sweep points, re-runs) reuses them.
+std::shared_ptr<const HeldFirFilter::PhaseKernel> phase_kernel(const std::vector<double>& taps,
+                                                               int hold) {
+  static std::mutex mutex;
+  static std::multimap<std::uint64_t, std::shared_ptr<const HeldFirFilter::PhaseKernel>> kept;
+  const std::uint64_t key =
+      taps_hash(taps) ^ (static_cast<std::uint64_t>(hold) * 0x9E3779B97F4A7C15ULL);
+  {
+    const std::lock_guard lock(mutex);
+    for (auto [it, end] = kept.equal_range(key); it != end; ++it) {
+      const auto& k = *it->second;
+      if (k.hold == hold && k.taps.size() == taps.size() &&
+          std::memcmp(k.taps.data(), taps.data(), taps.size() * sizeof(double)) == 0) {
+        return it->second;
       }
     }
-    stretched[m] = sum;
   }
-  const std::size_t fft_size = choose_fft_size(stretched.size(), 0);
-  history_values_ = (stretched.size() - 1 + static_cast<std::size_t>(hold_) - 1) /
-                    static_cast<std::size_t>(hold_);
-  // Held mode needs N divisible by the hold and room for new values after the history.
-  if (hold_ > 1 && fft_size % static_cast<std::size_t>(hold_) == 0 &&
-      fft_size / static_cast<std::size_t>(hold_) > history_values_ + 16) {
-    stretched_ = RealFirFilter(std::move(stretched), fft_size);
-    fft_values_ = fft_size / static_cast<std::size_t>(hold_);
-    history_.assign(history_values_, 0.0);
+  auto kernel = std::make_shared<HeldFirFilter::PhaseKernel>();
+  kernel->taps = taps;
+  kernel->hold = hold;
+  const auto s = static_cast<std::size_t>(hold);
+  // g = h ∗ r: g[m] = Σ_{i<hold} h[m − i], by a running sum.
+  const std::size_t len_g = taps.size() + s - 1;
+  std::vector<double> g(len_g, 0.0);
+  for (std::size_t m = 0; m < len_g; ++m) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < s; ++i) {
+      if (m >= i && m - i < taps.size()) sum += taps[m - i];
+    }
+    g[m] = sum;
+  }
+  kernel->history_values = (len_g - 1 + s - 1) / s;
+  // M: a power of two at least twice the phase length (g_p has at most history_values + 1 taps).
+  kernel->fft_size =
+      std::max<std::size_t>(256, next_power_of_two(2 * (kernel->history_values + 1)));
+  const std::size_t m = kernel->fft_size;
+  const std::size_t bins = m / 2 + 1;
+  kernel->response.resize(s * bins);
+  FftPlan& forward = scratch(FftPlan::Kind::real_forward, m);
+  const double scale = 1.0 / static_cast<double>(m);
+  for (std::size_t p = 0; p < s; ++p) {
+    auto time = forward.real();
+    std::fill(time.begin(), time.end(), 0.0);
+    for (std::size_t k = 0; k * s + p < len_g; ++k) time[k] = g[k * s + p];
+    forward.execute();
+    for (std::size_t f = 0; f < bins; ++f)
+      kernel->response[p * bins + f] = forward.spectrum()[f] * scale;
+  }
+  std::shared_ptr<const HeldFirFilter::PhaseKernel> made = std::move(kernel);
+  const std::lock_guard lock(mutex);
+  if (kept.size() >= 16) kept.clear();
+  kept.emplace(key, made);
+  return made;
+}
+
+}  // namespace
+
+HeldFirFilter::HeldFirFilter(std::vector<double> taps, int hold)
+    : plain_(taps), hold_(std::max(1, hold)) {
+  if (hold_ > 1) {
+    phases_ = phase_kernel(plain_.taps(), hold_);
+    history_.assign(phases_->history_values, 0.0);
     held_mode_ = true;
   }
 }
@@ -176,7 +219,7 @@ HeldFirFilter::HeldFirFilter(std::vector<double> taps, int hold)
 void HeldFirFilter::reset() {
   plain_.reset();
   std::fill(history_.begin(), history_.end(), 0.0);
-  held_mode_ = !stretched_.empty();
+  held_mode_ = phases_ != nullptr;
 }
 
 bool HeldFirFilter::same_state(const HeldFirFilter& other) const {
@@ -222,32 +265,35 @@ void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
   const std::size_t count = in.size() / hold;
   values_.resize(count);
   for (std::size_t j = 0; j < count; ++j) values_[j] = in[j * hold];
-  const std::size_t n = stretched_.fft_size();
-  const std::size_t m = fft_values_;
-  const std::size_t h = history_values_;
-  const std::span<const std::complex<double>> g = stretched_.scaled_response();
+  const PhaseKernel& kernel = *phases_;
+  const std::size_t m = kernel.fft_size;
+  const std::size_t h = kernel.history_values;
+  const std::size_t bins = m / 2 + 1;
   FftPlan& forward = scratch(FftPlan::Kind::real_forward, m);
-  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, n);
+  FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, m);
   const std::size_t step = m - h;
+  // Each phase's outputs of one segment, phase after phase, then interleaved in one pass.
+  thread_local std::vector<double> planes;
+  planes.resize(hold * std::min(step, count));
   for (std::size_t start = 0; start < count; start += step) {
     const std::size_t fresh = std::min(step, count - start);
     load_block<double>(history_, std::span<const double>(values_).subspan(start, fresh),
                        forward.real());
     forward.execute();
-    // X[f] = A[f mod M] (A[M − k] = conj A[k] for the real values), times G/N.
     const std::span<const std::complex<double>> a = forward.spectrum();
-    auto bins = inverse.spectrum();
-    for (std::size_t f = 0; f < bins.size(); ++f) {
-      const std::size_t k = f % m;
-      const std::complex<double> x = k <= m / 2 ? a[k] : std::conj(a[m - k]);
-      const double xr = x.real(), xi = x.imag(), gr = g[f].real(), gi = g[f].imag();
-      bins[f] = {xr * gr - xi * gi, xr * gi + xi * gr};
+    for (std::size_t p = 0; p < hold; ++p) {
+      multiply(a, std::span<const std::complex<double>>(kernel.response).subspan(p * bins, bins),
+               inverse.spectrum());
+      inverse.execute();
+      const auto result = inverse.real();
+      std::copy(result.begin() + static_cast<std::ptrdiff_t>(h),
+                result.begin() + static_cast<std::ptrdiff_t>(h + fresh),
+                planes.begin() + static_cast<std::ptrdiff_t>(p * fresh));
     }
-    inverse.execute();
-    const auto result = inverse.real();
-    std::copy(result.begin() + static_cast<std::ptrdiff_t>(h * hold),
-              result.begin() + static_cast<std::ptrdiff_t>((h + fresh) * hold),
-              out.begin() + static_cast<std::ptrdiff_t>(start * hold));
+    double* y = out.data() + start * hold;
+    for (std::size_t j = 0; j < fresh; ++j) {
+      for (std::size_t p = 0; p < hold; ++p) y[j * hold + p] = planes[p * fresh + j];
+    }
   }
 }
 

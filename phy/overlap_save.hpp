@@ -55,13 +55,18 @@ class RealFirFilter {
 };
 
 /// A real FIR whose input holds each value for `hold` samples (a staircase: the pattern source or a
-/// DAC driving a modulator). With r the hold's rectangle and a↑hold the values zero-stuffed,
-/// y = h ∗ x = (h ∗ r) ∗ (a↑hold), and the N-point DFT of a↑hold is the (N/hold)-point DFT of a,
-/// repeated: overlap-save's forward transform shrinks by `hold` (the product with
-/// G = DFT(h ∗ r) and the inverse transform stay). An input that is not such a staircase, aligned
-/// on `hold` from the stream's first sample, is filtered by the plain FIR from then on (its history
-/// rebuilt from the held values, so nothing is lost). Both give y to round-off (~1e-15 of the
-/// signal; a test holds it to the plain FIR).
+/// DAC driving a modulator), applied at the value rate as a sum of step responses. With r the
+/// hold's rectangle, g = h ∗ r (the response to one value held for `hold` samples) and a the held
+/// values,
+///   y[j·hold + p] = Σ_k a[j − k] · g[k·hold + p],   p = 0 … hold − 1,
+/// so output phase p is the value-rate convolution of a with g's p-th polyphase component
+/// g_p[k] = g[k·hold + p] (⌈len g / hold⌉ taps). Overlap-save at the value rate: one M-point
+/// forward transform of the values per segment, then per phase a product with G_p = DFT_M(g_p)
+/// and an M-point inverse (M = N/hold of a plain FIR's transform; in-cache sizes), the phases
+/// interleaved into the output. An input that is not such a staircase, aligned on `hold` from
+/// the stream's first sample, is filtered by the plain FIR from then on (its history rebuilt from
+/// the held values, so nothing is lost). Both give y to round-off (~1e-15 of the signal; a test
+/// holds it to the plain FIR).
 class HeldFirFilter {
  public:
   HeldFirFilter() = default;
@@ -78,15 +83,23 @@ class HeldFirFilter {
   [[nodiscard]] bool same_state(const HeldFirFilter& other) const;
   void copy_state_from(const HeldFirFilter& other);
 
+  /// The polyphase spectra, shared by copies and kept per (taps, hold) for the process.
+  struct PhaseKernel {
+    std::vector<double> taps;  ///< h (the key; the kernel is a function of h and the hold)
+    int hold = 1;
+    std::size_t fft_size = 0;        ///< M, the value-rate transform
+    std::size_t history_values = 0;  ///< ⌈(len g − 1)/hold⌉: the values g reaches back over
+    /// G_p/M for p = 0 … hold − 1, M/2 + 1 bins each, phase after phase.
+    std::vector<std::complex<double>> response;
+  };
+
  private:
   void leave_held_mode();
-  RealFirFilter plain_;      ///< h: the definition, and the path for any other input
-  RealFirFilter stretched_;  ///< g = h ∗ r at an FFT size divisible by `hold` (kernel only)
+  RealFirFilter plain_;  ///< h: the definition, and the path for any other input
+  std::shared_ptr<const PhaseKernel> phases_;
   int hold_ = 1;
-  std::size_t history_values_ = 0;  ///< held values g reaches back over: ⌈(len g − 1)/hold⌉
-  std::size_t fft_values_ = 0;      ///< N / hold
-  std::vector<double> history_;     ///< the last history_values_ held values, oldest first
-  std::vector<double> values_;      ///< scratch: this call's held values
+  std::vector<double> history_;  ///< the last history_values held values, oldest first
+  std::vector<double> values_;   ///< scratch: this call's held values
   bool held_mode_ = false;
 };
 

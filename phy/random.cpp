@@ -1,6 +1,8 @@
 #include "phy/random.hpp"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 
 namespace optilane {
 namespace {
@@ -69,32 +71,80 @@ std::uint64_t RandomStream::next_u64() {
   return result;
 }
 
+double RandomStream::outside(std::size_t layer, double x, double sign) {
+  const Ziggurat& z = ziggurat();
+  if (layer == 0) {
+    // The tail beyond r (Marsaglia 1964): a = −ln(U₁)/r, b = −ln(U₂), accepted when 2b > a².
+    double a = 0.0, b = 0.0;
+    do {
+      a = -std::log(1.0 - uniform()) / Ziggurat::r;
+      b = -std::log(1.0 - uniform());
+    } while (2.0 * b <= a * a);
+    return sign * (Ziggurat::r + a);
+  }
+  // The wedge: a uniform height within the layer against the density at x; rejected, the
+  // ziggurat restarts with a whole new draw.
+  const double y = z.f[layer] + uniform() * (z.f[layer + 1] - z.f[layer]);
+  if (y < std::exp(-0.5 * x * x)) return sign * x;
+  return gaussian();
+}
+
 double RandomStream::gaussian() {
   const Ziggurat& z = ziggurat();
-  while (true) {
-    // Bits 0–7: layer; bit 8: sign; bits 11–63: the abscissa's 53-bit uniform.
-    const std::uint64_t u = next_u64();
-    const auto layer = static_cast<std::size_t>(u & 0xFFu);
-    const double sign = (u & 0x100u) != 0u ? -1.0 : 1.0;
-    const double x = static_cast<double>(u >> 11) * 0x1.0p-53 * z.x[layer];
-    if (x < z.x[layer + 1]) return sign * x;  // inside the layer's rectangle
-    if (layer == 0) {
-      // The tail beyond r (Marsaglia 1964): a = −ln(U₁)/r, b = −ln(U₂), accepted when 2b > a².
-      double a = 0.0, b = 0.0;
-      do {
-        a = -std::log(1.0 - uniform()) / Ziggurat::r;
-        b = -std::log(1.0 - uniform());
-      } while (2.0 * b <= a * a);
-      return sign * (Ziggurat::r + a);
-    }
-    // The wedge: a uniform height within the layer against the density at x.
-    const double y = z.f[layer] + uniform() * (z.f[layer + 1] - z.f[layer]);
-    if (y < std::exp(-0.5 * x * x)) return sign * x;
-  }
+  // Bits 0–7: layer; bit 8: sign; bits 11–63: the abscissa's 53-bit uniform.
+  const std::uint64_t u = next_u64();
+  const auto layer = static_cast<std::size_t>(u & 0xFFu);
+  const double sign = (u & 0x100u) != 0u ? -1.0 : 1.0;
+  const double x = static_cast<double>(u >> 11) * 0x1.0p-53 * z.x[layer];
+  if (x < z.x[layer + 1]) return sign * x;  // inside the layer's rectangle
+  return outside(layer, x, sign);
 }
 
 void RandomStream::fill_gaussian(std::span<double> out, double sigma) {
-  for (double& x : out) x = sigma * gaussian();
+  const Ziggurat& z = ziggurat();
+  // Four xoshiro256++ lanes, each seeded by SplitMix64 from one word of this stream.
+  constexpr std::size_t lanes = 4;
+  alignas(32) std::uint64_t s0[lanes], s1[lanes], s2[lanes], s3[lanes];
+  for (std::size_t l = 0; l < lanes; ++l) {
+    std::uint64_t seed = next_u64();
+    s0[l] = splitmix64(seed);
+    s1[l] = splitmix64(seed);
+    s2[l] = splitmix64(seed);
+    s3[l] = splitmix64(seed);
+  }
+  constexpr std::size_t block = 256;
+  alignas(32) std::uint64_t words[block];
+  std::size_t n = 0;
+  while (n < out.size()) {
+    for (std::size_t i = 0; i < block; i += lanes) {
+      for (std::size_t l = 0; l < lanes; ++l) {
+        words[i + l] = rotl(s0[l] + s3[l], 23) + s0[l];
+        const std::uint64_t t = s1[l] << 17;
+        s2[l] ^= s0[l];
+        s3[l] ^= s1[l];
+        s1[l] ^= s2[l];
+        s0[l] ^= s3[l];
+        s2[l] ^= t;
+        s3[l] = rotl(s3[l], 45);
+      }
+    }
+    const std::size_t count = std::min(block, out.size() - n);
+    for (std::size_t i = 0; i < count; ++i) {
+      // Bits 0–7: layer; bit 8: sign; bits 12–63: the abscissa's 52-bit uniform in [0, 1).
+      const std::uint64_t w = words[i];
+      const auto layer = static_cast<std::size_t>(w & 0xFFu);
+      const double u = std::bit_cast<double>((w >> 12) | 0x3FF0000000000000ULL) - 1.0;
+      const double x = u * z.x[layer];
+      // ±x by the sign bit (bit 8 moved to bit 63): no branch on a coin flip.
+      const double signed_x =
+          std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) ^ ((w & 0x100u) << 55));
+      out[n + i] = sigma * signed_x;
+      if (!(x < z.x[layer + 1])) [[unlikely]] {
+        out[n + i] = sigma * outside(layer, x, (w & 0x100u) != 0u ? -1.0 : 1.0);
+      }
+    }
+    n += count;
+  }
 }
 
 }  // namespace optilane

@@ -10,9 +10,22 @@
 // 64-bit word: layer index, sign and abscissa from disjoint bits), its wedge against exp(−x²/2)
 // and the base layer's tail beyond R by Marsaglia's exponential method (1964). It replaced the
 // polar method (one log, sqrt and division per pair, ~21 % rejections) for speed.
+//
+// Blocks of variates (fill_gaussian, what the noise sources draw): four xoshiro256++ lanes, seeded
+// through SplitMix64 from four words of the stream, step side by side (four independent dependency
+// chains, in SIMD registers where the compiler vectorises them) into a buffer of 64-bit words, and
+// the ziggurat's rectangle test runs over the buffer with the abscissa's uniform made by the
+// exponent trick (52 bits: (w >> 12) as the mantissa of a double in [1, 2), minus 1) instead of an
+// integer conversion, and the sign applied by flipping the sign bit (no branch on a coin flip).
+// A candidate outside its layer's rectangle (1.5 %) takes the wedge or tail test as gaussian()
+// does, with uniforms from the stream itself, and a rejected one is replaced by a whole scalar
+// draw (the ziggurat restarted): the distribution is exactly the normal one. The values depend only
+// on the stream's state and the block's length: the same stream identifier gives the same block
+// whatever thread computes it.
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -46,10 +59,14 @@ class RandomStream {
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   /// Standard normal variate.
   double gaussian();
-  /// Fills `out` with independent N(0, sigma^2) variates.
+  /// Fills `out` with independent N(0, sigma^2) variates (the block generator above; not the
+  /// sequence that out.size() calls of gaussian() would give).
   void fill_gaussian(std::span<double> out, double sigma);
 
  private:
+  /// The variate for a candidate ±x of `layer` that fell outside the layer's rectangle: the tail
+  /// (layer 0) or the wedge test, the ziggurat restarted (a whole new draw) on rejection.
+  double outside(std::size_t layer, double x, double sign);
   std::uint64_t s_[4]{};
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "devices/receivers/response.hpp"
 #include "phy/errors.hpp"
@@ -111,11 +112,15 @@ void PhotodetectorBlock::process(Signal& chunk) {
       chunk.electrical[i] = m * (r * std::norm(chunk.optical[i]) + dark);
     }
     if (noise_enabled(NoiseKind::shot)) {
+      // Unit variates as one block (RandomStream::fill_gaussian), scaled per sample.
       RandomStream stream = noise_stream(chunk);
+      thread_local std::vector<double> unit;
+      unit.resize(n);
+      stream.fill_gaussian(unit, 1.0);
       for (std::size_t i = 0; i < n; ++i) {
         // Primary current = output / M; variance q·M²F·I_primary·fs per sample.
         const double primary = std::max(chunk.electrical[i] / m, 0.0);
-        chunk.electrical[i] += std::sqrt(shot_scale_ * primary) * stream.gaussian();
+        chunk.electrical[i] += std::sqrt(shot_scale_ * primary) * unit[i];
       }
     }
     if (!response_.empty()) response_.process(chunk.electrical, chunk.electrical);

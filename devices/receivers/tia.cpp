@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 #include "devices/receivers/response.hpp"
 #include "phy/errors.hpp"
@@ -100,10 +101,16 @@ void TiaBlock::process(Signal& chunk) {
         x.empty() ? 0.0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
   }
   const double dc = *dc_a_;
-  for (double& v : x) v -= dc;
   if (noise_enabled(NoiseKind::thermal) && sigma_a_ > 0.0) {
+    // The chunk's thermal noise as one block of variates (RandomStream::fill_gaussian), added
+    // as the DC is removed.
     RandomStream stream = noise_stream(chunk);
-    for (double& v : x) v += sigma_a_ * stream.gaussian();
+    thread_local std::vector<double> noise;
+    noise.resize(x.size());
+    stream.fill_gaussian(noise, sigma_a_);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - dc) + noise[i];
+  } else {
+    for (double& v : x) v -= dc;
   }
   response_.process(x, x);
   const double z = params_.transimpedance_ohm;

@@ -131,7 +131,8 @@ class RxDsp {
   [[nodiscard]] const std::vector<double>& thresholds() const { return thresholds_; }
 
   /// Feeds symbol k's `spacing` samples; returns the output for symbol k − pre (when valid).
-  /// `level_of(j)` gives the sent level of symbol j (for the twins' ideal feedback).
+  /// `level_of(j)` gives the sent level of symbol j (for the twins' ideal feedback). `clean` ==
+  /// `noisy` (one record as both, a Monte-Carlo-only receiver) convolves once.
   template <typename LevelOf>
   RxDspOutput step(std::int64_t k, const double* clean, const double* noisy, LevelOf level_of);
 
@@ -184,10 +185,19 @@ RxDspOutput RxDsp::step(std::int64_t k, const double* clean, const double* noisy
   const std::int64_t j = k - settings_.ffe_pre_taps;
   double yc = dc_, yn = dc_;
   std::size_t idx = head_;  // oldest sample
-  for (std::size_t t = 0; t < n; ++t) {
-    yc += ffe_[t] * clean_hist_[idx];
-    yn += ffe_[t] * noisy_hist_[idx];
-    idx = idx + 1 == n ? 0 : idx + 1;
+  if (clean == noisy) {
+    // One record given as both (a Monte-Carlo-only receiver): one convolution.
+    for (std::size_t t = 0; t < n; ++t) {
+      yn += ffe_[t] * noisy_hist_[idx];
+      idx = idx + 1 == n ? 0 : idx + 1;
+    }
+    yc = yn;
+  } else {
+    for (std::size_t t = 0; t < n; ++t) {
+      yc += ffe_[t] * clean_hist_[idx];
+      yn += ffe_[t] * noisy_hist_[idx];
+      idx = idx + 1 == n ? 0 : idx + 1;
+    }
   }
   out.valid = true;
   out.symbol = j;

@@ -42,6 +42,11 @@ struct SlicerSettings {
   /// set, the semi-analytic BER is the error-propagation chain of dfe_propagation.hpp over the
   /// ISI histogram (with precoding decoded exactly there, not doubled).
   std::vector<double> dfe_feedback{};
+  /// Per-sample noise statistics (noiseless min/max, noise sum of squares and count per phase
+  /// and level: σ per level, SNR, eye height and width). Off in a Monte-Carlo-only run, where
+  /// the "noiseless" record is the noisy one and those figures are not reported: add() then
+  /// keeps the eye histogram, the ISI histogram (level means) and the decisions only.
+  bool noise_statistics = true;
 };
 
 /// Sampling instant and decision thresholds.
@@ -173,13 +178,15 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
   int level = sent_level(k);
   const double inverse_eye_bin = 1.0 / eye_bin_;
   for (; i < noisy.size(); ++i) {
-    const std::size_t cell = static_cast<std::size_t>((p + half_) * m + level);
     const double clean = noiseless[i];
-    const double noise = noisy[i] - clean;
-    if (clean < min_[cell]) min_[cell] = clean;
-    if (clean > max_[cell]) max_[cell] = clean;
-    noise_sq_[cell] += noise * noise;
-    ++count_[cell];
+    if (settings_.noise_statistics) {
+      const std::size_t cell = static_cast<std::size_t>((p + half_) * m + level);
+      const double noise = noisy[i] - clean;
+      if (clean < min_[cell]) min_[cell] = clean;
+      if (clean > max_[cell]) max_[cell] = clean;
+      noise_sq_[cell] += noise * noise;
+      ++count_[cell];
+    }
     // Eye histogram: this sample appears at phase p and at p ± 1 UI within the 2-UI window.
     int a = static_cast<int>((noisy[i] - timing_.amplitude_min) * inverse_eye_bin);
     a = a < 0 ? 0 : (a >= eye_.amplitude_bins ? eye_.amplitude_bins - 1 : a);

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "devices/receivers/photodetector.hpp"
@@ -290,15 +291,20 @@ TEST_CASE("Slicer coarse delay: a known bulk delay and a moving-average channel"
 
 TEST_CASE("A FIR on a held (staircase) input by the symbol-rate transform equals the plain FIR",
           "[phy][fir][speed]") {
-  // y = h ∗ x with x holding each value for 16 samples: HeldFirFilter (forward transform at the
-  // value rate, G = DFT(h ∗ rect)) against RealFirFilter, over chunks of one and of several
-  // overlap-save segments; then a chunk that is not a staircase, after which the plain FIR takes
-  // over with the held history. Bound: FFT round-off, 1e-12 of the output's scale (the two differ
-  // by ~1e-15 in practice).
-  const int hold = 16;
+  // y = h ∗ x with x holding each value for `hold` samples: HeldFirFilter (at the value rate, a
+  // sum of step responses: one polyphase component of g = h ∗ rect per output phase) against
+  // RealFirFilter, over chunks of one and of several overlap-save segments; then a chunk that is
+  // not a staircase, after which the plain FIR takes over with the held history. Bound: FFT
+  // round-off, 1e-12 of the output's scale (the two differ by ~1e-15 in practice). Sizes: a
+  // generic FIR, the MZM electrode's (16,383 taps at 16 samples per symbol), and taps shorter
+  // than the hold.
+  const std::pair<int, int> size =
+      GENERATE(std::pair{3001, 16}, std::pair{16383, 16}, std::pair{5, 3});
+  const int tap_count = size.first, hold = size.second;
+  INFO(tap_count << " taps, hold " << hold);
   RandomStream rng(21);
-  std::vector<double> taps(3001);
-  for (auto& t : taps) t = rng.gaussian() / std::sqrt(3001.0);
+  std::vector<double> taps(static_cast<std::size_t>(tap_count));
+  for (auto& t : taps) t = rng.gaussian() / std::sqrt(static_cast<double>(tap_count));
   HeldFirFilter held(taps, hold);
   RealFirFilter plain(taps);
   REQUIRE(held.held());

@@ -103,8 +103,11 @@ std::vector<GridPoint> grid() {
       {"TIA-noise-limited, -7 dBm", optical("-7 dBm", "-200 dB/Hz", "25 pA/rtHz"), 1e-5, 1e-3});
   // Shot-noise-limited (no TIA noise, no RIN): σ² = 2qĪB grows with the level.
   g.push_back({"shot-limited, -22 dBm", optical("-22 dBm", "-200 dB/Hz", "0 A/rtHz"), 1e-3, 1e-2});
-  g.push_back(
-      {"shot-limited, -18.5 dBm", optical("-18.5 dBm", "-200 dB/Hz", "0 A/rtHz"), 1e-5, 1e-4});
+  // −18 dBm puts this point mid-decade (semi-analytic 4.0–5.0e-5 over seeds 21–22 and both
+  // Gaussian generators). At −18.5 dBm it sat at the decade's edge (0.81–1.01e-4): the spread of
+  // the 4,096-symbol threshold calibration between noise realisations (bench/README.md) carried
+  // seed 21 over 1e-4 once the noise was drawn by the block generator.
+  g.push_back({"shot-limited, -18 dBm", optical("-18 dBm", "-200 dB/Hz", "0 A/rtHz"), 1e-5, 1e-4});
   // RIN-limited (σ ∝ P: the top level is the noisiest).
   g.push_back({"RIN-limited, -130 dB/Hz", optical("0 dBm", "-130 dB/Hz", "0 A/rtHz"), 1e-3, 1e-1});
   g.push_back({"RIN-limited, -134 dB/Hz", optical("0 dBm", "-134 dB/Hz", "0 A/rtHz"), 1e-5, 1e-3});
