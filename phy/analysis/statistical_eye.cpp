@@ -478,12 +478,20 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     }
   }
   out.dfe_states = static_cast<int>(dfe_states.size());
-  // B_j(τ, v) of the eye at phase τ, over the DFE's error states when it has any.
+  // Σ of π over the kept states from index i on (largest first): what the states not yet
+  // evaluated can add at most (B ≤ 1).
+  std::vector<double> dfe_rest(dfe_states.size() + 1, 0.0);
+  for (std::size_t i = dfe_states.size(); i-- > 0;) {
+    dfe_rest[i] = dfe_rest[i + 1] + dfe_states[i].probability;
+  }
+  // B_j(τ, v) of the eye at phase τ, over the DFE's error states when it has any; the sum stops
+  // once the states left can add at most `dfe_state_tolerance` of it.
   auto eye_ber = [&](const PhaseEye& eye, int j, double v) {
     if (dfe_states.empty()) return eye.eye_ber(j, v);
     double sum = 0.0;
-    for (const DfeStateProbability& state : dfe_states) {
-      sum += state.probability * eye.eye_ber(j, v - state.shift);
+    for (std::size_t i = 0; i < dfe_states.size(); ++i) {
+      if (i > 0 && dfe_rest[i] <= settings.dfe_state_tolerance * sum) break;
+      sum += dfe_states[i].probability * eye.eye_ber(j, v - dfe_states[i].shift);
     }
     return sum;
   };
@@ -537,7 +545,9 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
 
   // Phase sweep: horizontal bathtubs and the contour map.
   out.horizontal_ber.assign(static_cast<std::size_t>(eyes), {});
-  out.contour_ber.reserve(static_cast<std::size_t>(time_points) * out.amplitude.size());
+  if (settings.contours) {
+    out.contour_ber.reserve(static_cast<std::size_t>(time_points) * out.amplitude.size());
+  }
   std::vector<int> eye_of(out.amplitude.size());
   for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
     int best = 0;
@@ -560,7 +570,7 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
       out.horizontal_ber[static_cast<std::size_t>(j)].push_back(
           eye_ber(eye, j, thresholds[static_cast<std::size_t>(j)]));
     }
-    for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
+    for (std::size_t a = 0; settings.contours && a < out.amplitude.size(); ++a) {
       out.contour_ber.push_back(eye_ber(eye, eye_of[a], out.amplitude[a]));
     }
   }

@@ -47,7 +47,9 @@
 // decisions at τ = 0 with its thresholds (an eye monitor's view; at (0, t_j) it is the chain's own
 // per-eye error ratio). The `dfe_states` most probable states are kept (all of a 1-tap DFE's
 // 2M − 1); the mass of the rest is given to the error-free state and reported
-// (dfe_dropped_probability: the figures are low by at most that much, absolute).
+// (dfe_dropped_probability: the figures are low by at most that much, absolute). At each point
+// the average stops once the states left could add at most dfe_state_tolerance (1e-3) of it,
+// relative (near the eye's edges, where B ≫ the burst states' mass, the error-free state alone).
 //
 // Q evaluation. The BER figure (and the DFE chain's decision probabilities) use erfc. The
 // bathtubs, contours, heights and widths use a cubic Hermite table of Q (gaussian_tail_table.hpp)
@@ -108,8 +110,15 @@ struct StatisticalEyeSettings {
   std::vector<double> dfe_feedback{};
   /// Most probable DFE error states averaged over in the contours and bathtubs (see above).
   int dfe_states = 16;
+  /// At each point the average over the states (largest π first) stops once the π of the
+  /// states left, an upper bound on what they add (B ≤ 1), is at most this fraction of the sum:
+  /// the figure is then low by at most this much, relative. 0: every kept state.
+  double dfe_state_tolerance = 1e-3;
   /// Every Q by erfc (the reference the tabulated Q is tested against).
   bool exact_q = false;
+  /// The contour map (off: `contour_ber` stays empty; the bathtubs, heights and widths are
+  /// unchanged).
+  bool contours = true;
 };
 
 struct StatisticalEye {
