@@ -211,17 +211,25 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
   const std::int64_t rows = last - first;
   Eigen::MatrixXd z_rows(rows, n), e_rows(rows, nf);
   Eigen::VectorXd d_rows(rows);
-  Eigen::VectorXd z(n);
-  for (std::int64_t j = first; j < last; ++j) {
-    regressor(j, clean, z);
-    z_rows.row(j - first) = z.transpose();
-    const std::int64_t start = (j - post) * s;
-    for (int t = 0; t < nf; ++t) {
-      const auto i = static_cast<std::size_t>(start + t);
-      e_rows(j - first, t) = noisy[i] - clean[i];
+  // Filled column by column (the matrices are column-major; row by row every write was a
+  // stride of `rows` doubles): the same entries as regressor(j, clean, ·) row by row.
+  for (int t = 0; t < nf; ++t) {
+    double* zc = z_rows.col(t).data();
+    double* ec = e_rows.col(t).data();
+    for (std::int64_t j = first; j < last; ++j) {
+      const auto i = static_cast<std::size_t>((j - post) * s + t);
+      zc[j - first] = clean[i];
+      ec[j - first] = noisy[i] - clean[i];
     }
-    d_rows(j - first) = desired(j);
   }
+  z_rows.col(nf).setConstant(gain_);
+  for (int i = 1; i <= d; ++i) {
+    double* zc = z_rows.col(nf + i).data();
+    for (std::int64_t j = first; j < last; ++j) {
+      zc[j - first] = -gain_ * level_value(levels[static_cast<std::size_t>(j - i)], m);
+    }
+  }
+  for (std::int64_t j = first; j < last; ++j) d_rows(j - first) = desired(j);
   const double count = static_cast<double>(rows);
   Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
   Eigen::MatrixXd r_noise = Eigen::MatrixXd::Zero(nf, nf);
