@@ -251,7 +251,10 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           vector_dataset(stat, "time_ui", st.time_ui, "UI");
           vector_dataset(stat, "amplitude", st.amplitude, "signal unit");
           std::vector<std::vector<double>> rows;
-          for (std::size_t t = 0; t < st.time_ui.size(); ++t) {
+          // The map is empty when it was not computed (StatisticalEyeSettings::contours).
+          for (std::size_t t = 0;
+               t < st.time_ui.size() && st.contour_ber.size() >= (t + 1) * st.amplitude.size();
+               ++t) {
             rows.emplace_back(
                 st.contour_ber.begin() + static_cast<std::ptrdiff_t>(t * st.amplitude.size()),
                 st.contour_ber.begin() +

@@ -598,8 +598,8 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     result.dsp = dsp_stage->report();
   }
   if (result.pulse) {
-    const StatisticalEyeSettings eye_settings{.levels = m,
-                                              .target_ber = config.analysis.target_ber};
+    StatisticalEyeSettings eye_settings{.levels = m, .target_ber = config.analysis.target_ber};
+    eye_settings.contours = config.analysis.statistical_eye_contours;
     const SampledPulse& pulse = *result.pulse;
     if (!dsp_stage) {
       result.statistical = statistical_eye(

@@ -44,6 +44,9 @@ struct AnalysisConfig {
   MonteCarloConfig monte_carlo;
   bool semi_analytic = true;
   bool statistical_eye = true;
+  /// The statistical eye's BER contour map (not a config key: the sweep turns it off, as its
+  /// table holds summary figures only and the map is 65 × 256 evaluations per point).
+  bool statistical_eye_contours = true;
   /// Monte-Carlo only: no noiseless twin is run (lane_runner.hpp lists what is then not
   /// computed); the receiver trains and calibrates on the noisy record.
   bool monte_carlo_only = false;

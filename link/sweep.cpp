@@ -392,7 +392,8 @@ SweepRow Sweep::run_point(std::size_t index) const {
     for (const auto& value : row.values) row.values_si.push_back(quantity_si_any(value));
     ConfigNode tree = base_;
     for (const auto& assignment : point_overrides(index)) apply_override(tree, assignment);
-    const LinkConfig config = parse_link_config(tree);
+    LinkConfig config = parse_link_config(tree);
+    config.analysis.statistical_eye_contours = false;  // the table holds no contour map
     fill_row(row, config, run_link(config, 1));
   } catch (const InputError& e) {
     mark_failed(row, std::string("bad input: ") + e.what());

@@ -24,6 +24,7 @@ struct StateInfo {
   std::vector<double> error_probability;  ///< P(e_k = e | E), index e + M − 1
   double bits = 0.0;                      ///< β(E): expected bit errors of the decision
   double symbols = 0.0;                   ///< expected data symbol errors of the decision
+  double shift = 0.0;                     ///< δ(E)
 };
 
 }  // namespace
@@ -116,6 +117,7 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
     }
     decide(shift, p);
     StateInfo info;
+    info.shift = shift;
     info.error_probability.assign(static_cast<std::size_t>(base), 0.0);
     for (int l = 0; l < m; ++l) {
       const double pl = level_probability[static_cast<std::size_t>(l)];
@@ -144,6 +146,7 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
     if (e != 0) exit += zero.error_probability[static_cast<std::size_t>(e + m - 1)];
   }
   double visits = 0.0, bits = 0.0, symbols = 0.0;
+  std::map<std::uint64_t, double> visits_of;  // r(E)
   if (exit > 0.0) {
     // A 1-tap chain has only the 2(M−1) single-error states: keep every path; longer DFEs prune.
     const double prune = (taps == 1 ? 1e-16 : 1e-12) * exit;
@@ -160,6 +163,7 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
       for (const auto& [code, w] : current) {
         const StateInfo& info = info_of(code);
         visits += w;
+        visits_of[code] += w;
         bits += w * info.bits;
         symbols += w * info.symbols;
         for (int e = -(m - 1); e <= m - 1; ++e) {
@@ -184,6 +188,14 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
   out.ber = out.error_free_probability * (zero.bits + bits) / log2m;
   out.ser = out.error_free_probability * (zero.symbols + symbols);
   out.burst_states = static_cast<int>(cache.size()) - 1;
+  out.states.push_back({0.0, out.error_free_probability});
+  for (const auto& [code, r] : visits_of) {
+    out.states.push_back({cache.at(code).shift, out.error_free_probability * r});
+  }
+  std::stable_sort(out.states.begin(), out.states.end(),
+                   [](const DfeStateProbability& a, const DfeStateProbability& b) {
+                     return a.probability > b.probability;
+                   });
   return out;
 }
 

@@ -39,6 +39,7 @@
 
 #include <functional>
 #include <span>
+#include <vector>
 
 namespace optilane {
 
@@ -46,12 +47,22 @@ namespace optilane {
 /// l, j; the off-diagonal entries must be accurate in the tails (not 1 − Φ differences).
 using DecisionProbabilities = std::function<void(double shift, std::span<double> p)>;
 
+/// One state of the chain: the shift δ(E) it puts on the decision's sample and its stationary
+/// probability π(E) (the error-free state Z: δ = 0, π(Z)).
+struct DfeStateProbability {
+  double shift = 0.0;
+  double probability = 0.0;
+};
+
 struct DfePropagation {
   double ber = 0.0;
   double ser = 0.0;                     ///< data symbol errors per symbol
   double ber_ideal = 0.0;               ///< the same model with ideal feedback (β(Z) / log2 M)
   double error_free_probability = 1.0;  ///< π(Z)
   int burst_states = 0;                 ///< burst states visited
+  /// π(E) of Z and of every burst state visited, largest first; Σ = 1 up to the pruned paths.
+  /// The expected value of any per-decision quantity f(δ) is Σ_E π(E)·f(δ(E)).
+  std::vector<DfeStateProbability> states;
 };
 
 /// The chain's BER for feedback steps c_1 … c_D (c_i = b_i·g·2/(M−1), output units per level

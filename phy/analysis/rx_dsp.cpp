@@ -52,27 +52,64 @@ std::string RxDspSettings::describe() const {
   return out;
 }
 
+namespace {
+
+/// The least-squares system of a pulse fit depends on the symbols alone (R = ZᵀZ of the level
+/// regressors), not on the samples: the receiver DSP's phase search fits the same training
+/// symbols at 16 phases, and the statistical eye's pulse fit the same symbols at every sample
+/// phase. Each thread keeps its last system (the symbols compared in full, O(N) against the
+/// O(N·n²) update), so a repeated fit computes only Zᵀy and the solve, bit for bit what a fresh
+/// fit computes.
+struct PulseFitSystem {
+  std::vector<int> levels;
+  int level_count = 0, pre = -1, post = -1;
+  Eigen::MatrixXd z_rows;
+  Eigen::LDLT<Eigen::MatrixXd> solver;
+
+  [[nodiscard]] bool matches(std::span<const int> lv, int m, int pr, int po) const {
+    return m == level_count && pr == pre && po == post && lv.size() == levels.size() &&
+           std::equal(lv.begin(), lv.end(), levels.begin());
+  }
+  void build(std::span<const int> lv, int m, int pr, int po) {
+    levels.assign(lv.begin(), lv.end());
+    level_count = m;
+    pre = pr;
+    post = po;
+    const int n = pre + post + 2;  // cursors and dc
+    const auto count = static_cast<std::int64_t>(lv.size());
+    const std::int64_t rows = std::max<std::int64_t>(0, count - pre - post);
+    // Regressors stacked as rows: R = ZᵀZ as one symmetric rank-k update (blocked GEMM).
+    z_rows.resize(rows, n);
+    for (std::int64_t k = post; k + pre < count; ++k) {
+      for (int i = -pre; i <= post; ++i) {
+        z_rows(k - post, i + pre) = level_value(lv[static_cast<std::size_t>(k - i)], m);
+      }
+      z_rows(k - post, n - 1) = 1.0;
+    }
+    Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
+    r.selfadjointView<Eigen::Lower>().rankUpdate(z_rows.transpose());
+    r = r.selfadjointView<Eigen::Lower>();
+    r.diagonal().array() += 1e-12 * (r.trace() + 1.0);
+    solver.compute(r);
+  }
+};
+
+}  // namespace
+
 PulseResponse fit_pulse_response(std::span<const double> samples, std::span<const int> levels,
                                  int level_count, int pre, int post) {
   const int n = pre + post + 2;  // cursors and dc
   const auto count = static_cast<std::int64_t>(std::min(samples.size(), levels.size()));
-  const std::int64_t rows = std::max<std::int64_t>(0, count - pre - post);
-  // Regressors stacked as rows: R = ZᵀZ as one symmetric rank-k update (blocked GEMM).
-  Eigen::MatrixXd z_rows(rows, n);
+  const std::span<const int> lv = levels.first(static_cast<std::size_t>(count));
+  thread_local PulseFitSystem system;
+  if (!system.matches(lv, level_count, pre, post)) system.build(lv, level_count, pre, post);
+  const std::int64_t rows = system.z_rows.rows();
   Eigen::VectorXd y(rows);
   for (std::int64_t k = post; k + pre < count; ++k) {
-    for (int i = -pre; i <= post; ++i) {
-      z_rows(k - post, i + pre) = level_value(levels[static_cast<std::size_t>(k - i)], level_count);
-    }
-    z_rows(k - post, n - 1) = 1.0;
     y(k - post) = samples[static_cast<std::size_t>(k)];
   }
-  Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
-  r.selfadjointView<Eigen::Lower>().rankUpdate(z_rows.transpose());
-  r = r.selfadjointView<Eigen::Lower>();
-  const Eigen::VectorXd p = z_rows.transpose() * y;
-  r.diagonal().array() += 1e-12 * (r.trace() + 1.0);
-  const Eigen::VectorXd h = r.ldlt().solve(p);
+  const Eigen::VectorXd p = system.z_rows.transpose() * y;
+  const Eigen::VectorXd h = system.solver.solve(p);
   PulseResponse out;
   out.main = pre;
   for (int i = 0; i + 1 < n; ++i) out.cursors.push_back(h(i));
@@ -174,17 +211,25 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
   const std::int64_t rows = last - first;
   Eigen::MatrixXd z_rows(rows, n), e_rows(rows, nf);
   Eigen::VectorXd d_rows(rows);
-  Eigen::VectorXd z(n);
-  for (std::int64_t j = first; j < last; ++j) {
-    regressor(j, clean, z);
-    z_rows.row(j - first) = z.transpose();
-    const std::int64_t start = (j - post) * s;
-    for (int t = 0; t < nf; ++t) {
-      const auto i = static_cast<std::size_t>(start + t);
-      e_rows(j - first, t) = noisy[i] - clean[i];
+  // Filled column by column (the matrices are column-major; row by row every write was a
+  // stride of `rows` doubles): the same entries as regressor(j, clean, ·) row by row.
+  for (int t = 0; t < nf; ++t) {
+    double* zc = z_rows.col(t).data();
+    double* ec = e_rows.col(t).data();
+    for (std::int64_t j = first; j < last; ++j) {
+      const auto i = static_cast<std::size_t>((j - post) * s + t);
+      zc[j - first] = clean[i];
+      ec[j - first] = noisy[i] - clean[i];
     }
-    d_rows(j - first) = desired(j);
   }
+  z_rows.col(nf).setConstant(gain_);
+  for (int i = 1; i <= d; ++i) {
+    double* zc = z_rows.col(nf + i).data();
+    for (std::int64_t j = first; j < last; ++j) {
+      zc[j - first] = -gain_ * level_value(levels[static_cast<std::size_t>(j - i)], m);
+    }
+  }
+  for (std::int64_t j = first; j < last; ++j) d_rows(j - first) = desired(j);
   const double count = static_cast<double>(rows);
   Eigen::MatrixXd r = Eigen::MatrixXd::Zero(n, n);
   Eigen::MatrixXd r_noise = Eigen::MatrixXd::Zero(nf, nf);

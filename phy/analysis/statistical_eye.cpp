@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "phy/analysis/dfe_propagation.hpp"
+#include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/pam.hpp"
 
@@ -151,28 +152,54 @@ class IsiDistribution {
     finish();
   }
 
-  /// P(X + n > u), n ~ N(0, σ²).
-  [[nodiscard]] double upper(double u, double sigma) const {
+  /// 1/s_b for noise σ, per bin (0 where σ = 0: the bins are then steps at their means).
+  [[nodiscard]] std::vector<double> inverse_spreads(double sigma) const {
+    std::vector<double> inv(p_.size(), 0.0);
+    for (std::size_t b = 0; b < p_.size(); ++b) {
+      const double s = spread(b, sigma);
+      inv[b] = s > 0.0 ? 1.0 / s : 0.0;
+    }
+    return inv;
+  }
+
+  /// P(X + n > u), n ~ N(0, σ²), with `inv` = inverse_spreads(σ); Q from `table` (null: erfc).
+  [[nodiscard]] double upper(double u, double sigma, std::span<const double> inv,
+                             const GaussianTailTable* table) const {
     const auto [lo, hi] = window(u, sigma);
     double sum = hi + 1 < size() ? suffix_[static_cast<std::size_t>(hi + 1)] : 0.0;
+    if (!(sigma > 0.0)) {
+      for (std::int64_t b = lo; b <= hi; ++b) {
+        const auto i = static_cast<std::size_t>(b);
+        sum += mean_[i] > u ? p_[i] : 0.0;
+      }
+      return sum;
+    }
     for (std::int64_t b = lo; b <= hi; ++b) {
       const auto i = static_cast<std::size_t>(b);
       if (p_[i] == 0.0) continue;
-      const double s = spread(i, sigma);
-      sum += p_[i] * (s > 0.0 ? q_function((u - mean_[i]) / s) : (mean_[i] > u ? 1.0 : 0.0));
+      const double z = (u - mean_[i]) * inv[i];
+      sum += p_[i] * (table != nullptr ? (*table)(z) : q_function(z));
     }
     return sum;
   }
 
   /// P(X + n < u).
-  [[nodiscard]] double lower(double u, double sigma) const {
+  [[nodiscard]] double lower(double u, double sigma, std::span<const double> inv,
+                             const GaussianTailTable* table) const {
     const auto [lo, hi] = window(u, sigma);
     double sum = prefix_[static_cast<std::size_t>(lo)];
+    if (!(sigma > 0.0)) {
+      for (std::int64_t b = lo; b <= hi; ++b) {
+        const auto i = static_cast<std::size_t>(b);
+        sum += mean_[i] < u ? p_[i] : 0.0;
+      }
+      return sum;
+    }
     for (std::int64_t b = lo; b <= hi; ++b) {
       const auto i = static_cast<std::size_t>(b);
       if (p_[i] == 0.0) continue;
-      const double s = spread(i, sigma);
-      sum += p_[i] * (s > 0.0 ? q_function((mean_[i] - u) / s) : (mean_[i] < u ? 1.0 : 0.0));
+      const double z = (mean_[i] - u) * inv[i];
+      sum += p_[i] * (table != nullptr ? (*table)(z) : q_function(z));
     }
     return sum;
   }
@@ -215,13 +242,25 @@ class IsiDistribution {
 
 /// One phase's eye: the ISI distribution and the level means.
 struct PhaseEye {
-  PhaseEye(const PulseResponse& h, std::span<const double> sigma, int m, int max_bins)
-      : isi(h, m, positive_min(sigma), max_bins), sigma(sigma), m(m) {
+  PhaseEye(const PulseResponse& h, std::span<const double> sigma, int m, int max_bins,
+           const GaussianTailTable* table)
+      : isi(h, m, positive_min(sigma), max_bins), sigma(sigma), m(m), table(table) {
     const double h0 = h.cursors.at(static_cast<std::size_t>(h.main));
     for (int l = 0; l < m; ++l) means.push_back(h.dc + h0 * symbol_level(l, m));
     reach = 0.0;
     for (std::size_t i = 0; i < h.cursors.size(); ++i) {
       if (static_cast<int>(i) != h.main) reach += std::abs(h.cursors[i]);
+    }
+    // 1/s_b per level, once per phase (levels of equal σ share theirs; reserved, as push_back
+    // copies an element of the vector itself).
+    inverse_spread.reserve(static_cast<std::size_t>(m));
+    for (int l = 0; l < m; ++l) {
+      int same = -1;
+      for (int k = 0; k < l && same < 0; ++k) {
+        if (sigma_of(k) == sigma_of(l)) same = k;
+      }
+      inverse_spread.push_back(same >= 0 ? inverse_spread[static_cast<std::size_t>(same)]
+                                         : isi.inverse_spreads(sigma_of(l)));
     }
   }
   static double positive_min(std::span<const double> s) {
@@ -232,12 +271,14 @@ struct PhaseEye {
     return std::isfinite(v) ? v : 0.0;
   }
   [[nodiscard]] double sigma_of(int l) const { return sigma[static_cast<std::size_t>(l)]; }
-  /// P(received > v | level l) and P(received < v | level l).
-  [[nodiscard]] double above(int l, double v) const {
-    return isi.upper(v - means[static_cast<std::size_t>(l)], sigma_of(l));
+  /// P(received > v | level l) and P(received < v | level l); `exact`: erfc, not the table.
+  [[nodiscard]] double above(int l, double v, bool exact = false) const {
+    const auto i = static_cast<std::size_t>(l);
+    return isi.upper(v - means[i], sigma_of(l), inverse_spread[i], exact ? nullptr : table);
   }
-  [[nodiscard]] double below(int l, double v) const {
-    return isi.lower(v - means[static_cast<std::size_t>(l)], sigma_of(l));
+  [[nodiscard]] double below(int l, double v, bool exact = false) const {
+    const auto i = static_cast<std::size_t>(l);
+    return isi.lower(v - means[i], sigma_of(l), inverse_spread[i], exact ? nullptr : table);
   }
   /// B_j(v): the eye-j error probability with its threshold at v.
   [[nodiscard]] double eye_ber(int j, double v) const {
@@ -247,7 +288,9 @@ struct PhaseEye {
   IsiDistribution isi;
   std::span<const double> sigma;
   int m;
+  const GaussianTailTable* table;  ///< null: every Q by erfc
   std::vector<double> means;
+  std::vector<std::vector<double>> inverse_spread;  ///< [level][bin]
   double reach = 0.0;
 };
 
@@ -369,7 +412,9 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
   StatisticalEye out;
 
   // τ = 0: the BER over all regions, the vertical bathtubs and the eye heights.
-  const PhaseEye zero(response_at(0.0), sigma_per_level, m, settings.max_isi_bins);
+  const GaussianTailTable* table = settings.exact_q ? nullptr : &GaussianTailTable::instance();
+  out.q_relative_error_bound = table != nullptr ? table->relative_error_bound() : 0.0;
+  const PhaseEye zero(response_at(0.0), sigma_per_level, m, settings.max_isi_bins, table);
   out.level_means = zero.means;
   double bits = 0.0, symbol_errors = 0.0;
   for (int l = 0; l < m; ++l) {
@@ -377,11 +422,11 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
       if (j == l) continue;
       double p = 0.0;
       if (j > l) {
-        p = zero.above(l, thresholds[static_cast<std::size_t>(j - 1)]) -
-            (j == m - 1 ? 0.0 : zero.above(l, thresholds[static_cast<std::size_t>(j)]));
+        p = zero.above(l, thresholds[static_cast<std::size_t>(j - 1)], true) -
+            (j == m - 1 ? 0.0 : zero.above(l, thresholds[static_cast<std::size_t>(j)], true));
       } else {
-        p = zero.below(l, thresholds[static_cast<std::size_t>(j)]) -
-            (j == 0 ? 0.0 : zero.below(l, thresholds[static_cast<std::size_t>(j - 1)]));
+        p = zero.below(l, thresholds[static_cast<std::size_t>(j)], true) -
+            (j == 0 ? 0.0 : zero.below(l, thresholds[static_cast<std::size_t>(j - 1)], true));
       }
       p = std::max(p, 0.0);
       bits += p * bit_errors(l, j, m);
@@ -389,6 +434,7 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     }
   }
   out.ber = bits / (m * std::log2(m));
+  std::vector<DfeStateProbability> dfe_states;
   out.ser = symbol_errors / m;
   if (!settings.dfe_feedback.empty()) {
     // Error propagation: the same regions with the sample shifted by δ (thresholds by −δ).
@@ -402,9 +448,9 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
               if (j == l) continue;
               double v = 0.0;
               if (j > l) {
-                v = zero.above(l, t(j - 1)) - (j == m - 1 ? 0.0 : zero.above(l, t(j)));
+                v = zero.above(l, t(j - 1), true) - (j == m - 1 ? 0.0 : zero.above(l, t(j), true));
               } else {
-                v = zero.below(l, t(j)) - (j == 0 ? 0.0 : zero.below(l, t(j - 1)));
+                v = zero.below(l, t(j), true) - (j == 0 ? 0.0 : zero.below(l, t(j - 1), true));
               }
               v = std::max(v, 0.0);
               p[static_cast<std::size_t>(l * m + j)] = v;
@@ -415,7 +461,40 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
         });
     out.ber = chain.ber;
     out.ser = chain.ser;
+    // The contours and bathtubs average over the chain's states: B_j(τ, v) = Σ_E π(E)·B_j(τ,
+    // v − δ(E)), the largest `dfe_states` states kept, the rest's mass given to Z.
+    double kept = 0.0;
+    for (const DfeStateProbability& state : chain.states) {
+      if (static_cast<int>(dfe_states.size()) >= std::max(settings.dfe_states, 1)) break;
+      dfe_states.push_back(state);
+      kept += state.probability;
+    }
+    out.dfe_dropped_probability = std::max(0.0, 1.0 - kept);
+    for (DfeStateProbability& state : dfe_states) {
+      if (state.shift == 0.0) {
+        state.probability += out.dfe_dropped_probability;
+        break;
+      }
+    }
   }
+  out.dfe_states = static_cast<int>(dfe_states.size());
+  // Σ of π over the kept states from index i on (largest first): what the states not yet
+  // evaluated can add at most (B ≤ 1).
+  std::vector<double> dfe_rest(dfe_states.size() + 1, 0.0);
+  for (std::size_t i = dfe_states.size(); i-- > 0;) {
+    dfe_rest[i] = dfe_rest[i + 1] + dfe_states[i].probability;
+  }
+  // B_j(τ, v) of the eye at phase τ, over the DFE's error states when it has any; the sum stops
+  // once the states left can add at most `dfe_state_tolerance` of it.
+  auto eye_ber = [&](const PhaseEye& eye, int j, double v) {
+    if (dfe_states.empty()) return eye.eye_ber(j, v);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < dfe_states.size(); ++i) {
+      if (i > 0 && dfe_rest[i] <= settings.dfe_state_tolerance * sum) break;
+      sum += dfe_states[i].probability * eye.eye_ber(j, v - dfe_states[i].shift);
+    }
+    return sum;
+  };
 
   double sigma_max = 0.0;
   for (double s : sigma_per_level) sigma_max = std::max(sigma_max, s);
@@ -427,7 +506,7 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
   out.vertical_ber.assign(static_cast<std::size_t>(eyes), {});
   for (int j = 0; j < eyes; ++j) {
     for (double v : out.amplitude)
-      out.vertical_ber[static_cast<std::size_t>(j)].push_back(zero.eye_ber(j, v));
+      out.vertical_ber[static_cast<std::size_t>(j)].push_back(eye_ber(zero, j, v));
   }
   // Eye heights: scan between the two level means, then bisect each edge.
   constexpr int height_scan = 512;
@@ -437,7 +516,7 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     double best_v = a, best = std::numeric_limits<double>::infinity();
     for (int i = 0; i <= height_scan; ++i) {
       const double v = a + (b - a) * i / height_scan;
-      const double e = zero.eye_ber(j, v);
+      const double e = eye_ber(zero, j, v);
       if (e < best) {
         best = e;
         best_v = v;
@@ -451,13 +530,13 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     for (int side = 0; side < 2; ++side) {
       const double far = side == 0 ? std::min(a, b) - margin : std::max(a, b) + margin;
       double inside = best_v, outside = far;
-      if (zero.eye_ber(j, outside) <= target) {
+      if (eye_ber(zero, j, outside) <= target) {
         edges[side] = outside;
         continue;
       }
       for (int it = 0; it < 60; ++it) {
         const double mid = 0.5 * (inside + outside);
-        (zero.eye_ber(j, mid) <= target ? inside : outside) = mid;
+        (eye_ber(zero, j, mid) <= target ? inside : outside) = mid;
       }
       edges[side] = 0.5 * (inside + outside);
     }
@@ -466,7 +545,9 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
 
   // Phase sweep: horizontal bathtubs and the contour map.
   out.horizontal_ber.assign(static_cast<std::size_t>(eyes), {});
-  out.contour_ber.reserve(static_cast<std::size_t>(time_points) * out.amplitude.size());
+  if (settings.contours) {
+    out.contour_ber.reserve(static_cast<std::size_t>(time_points) * out.amplitude.size());
+  }
   std::vector<int> eye_of(out.amplitude.size());
   for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
     int best = 0;
@@ -484,13 +565,13 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     const PhaseEye eye =
         static_cast<std::size_t>(t) == centre
             ? zero
-            : PhaseEye(response_at(tau), sigma_per_level, m, settings.max_isi_bins);
+            : PhaseEye(response_at(tau), sigma_per_level, m, settings.max_isi_bins, table);
     for (int j = 0; j < eyes; ++j) {
       out.horizontal_ber[static_cast<std::size_t>(j)].push_back(
-          eye.eye_ber(j, thresholds[static_cast<std::size_t>(j)]));
+          eye_ber(eye, j, thresholds[static_cast<std::size_t>(j)]));
     }
-    for (std::size_t a = 0; a < out.amplitude.size(); ++a) {
-      out.contour_ber.push_back(eye.eye_ber(eye_of[a], out.amplitude[a]));
+    for (std::size_t a = 0; settings.contours && a < out.amplitude.size(); ++a) {
+      out.contour_ber.push_back(eye_ber(eye, eye_of[a], out.amplitude[a]));
     }
   }
   const double step = 1.0 / (time_points - 1);

@@ -39,7 +39,23 @@
 //
 // Behind a DFE (settings.dfe_feedback) the cursors it cancels are taken out (ideal feedback) and
 // the BER figure is the decision-error Markov chain of dfe_propagation.hpp over the τ = 0
-// distribution, so error propagation is in it; the contours and bathtubs are ideal feedback.
+// distribution, so error propagation is in it. The contours, bathtubs, heights and widths carry
+// it too: with π(E) the chain's stationary probability of the error state E (δ(E) the shift its
+// wrong feedback puts on the sample),
+//   B_j(τ, v) = Σ_E π(E) · B_j^ideal(τ, v − δ(E)),
+// the error probability of a comparator at (τ, v) while the DFE feeds back the data slicer's
+// decisions at τ = 0 with its thresholds (an eye monitor's view; at (0, t_j) it is the chain's own
+// per-eye error ratio). The `dfe_states` most probable states are kept (all of a 1-tap DFE's
+// 2M − 1); the mass of the rest is given to the error-free state and reported
+// (dfe_dropped_probability: the figures are low by at most that much, absolute). At each point
+// the average stops once the states left could add at most dfe_state_tolerance (1e-3) of it,
+// relative (near the eye's edges, where B ≫ the burst states' mass, the error-free state alone).
+//
+// Q evaluation. The BER figure (and the DFE chain's decision probabilities) use erfc. The
+// bathtubs, contours, heights and widths use a cubic Hermite table of Q (gaussian_tail_table.hpp)
+// whose relative error bound ε (≈ 3.5e-7) carries over to every figure as a sum of positive
+// terms: each contour and bathtub value is within relative ε of the erfc path
+// (settings.exact_q), tested.
 //
 // Approximations, documented: symbols are independent (a PRBS is close; precoding is not
 // modelled), the chain is linear about its operating point (the pulse response is a least-squares
@@ -92,6 +108,17 @@ struct StatisticalEyeSettings {
   /// error-propagation chain's (dfe_propagation.hpp) over the τ = 0 distribution; the bathtubs,
   /// contours, heights and widths stay those of ideal feedback.
   std::vector<double> dfe_feedback{};
+  /// Most probable DFE error states averaged over in the contours and bathtubs (see above).
+  int dfe_states = 16;
+  /// At each point the average over the states (largest π first) stops once the π of the
+  /// states left, an upper bound on what they add (B ≤ 1), is at most this fraction of the sum:
+  /// the figure is then low by at most this much, relative. 0: every kept state.
+  double dfe_state_tolerance = 1e-3;
+  /// Every Q by erfc (the reference the tabulated Q is tested against).
+  bool exact_q = false;
+  /// The contour map (off: `contour_ber` stays empty; the bathtubs, heights and widths are
+  /// unchanged).
+  bool contours = true;
 };
 
 struct StatisticalEye {
@@ -104,7 +131,10 @@ struct StatisticalEye {
   std::vector<std::vector<double>> horizontal_ber;  ///< [eye][time], B_j(τ, t_j)
   std::vector<double> amplitude;                    ///< vertical axis, signal units
   std::vector<std::vector<double>> vertical_ber;    ///< [eye][amplitude], B_j(0, v)
-  std::vector<double> contour_ber;  ///< [time][amplitude] row-major, B_{j(v)}(τ, v)
+  std::vector<double> contour_ber;       ///< [time][amplitude] row-major, B_{j(v)}(τ, v)
+  double q_relative_error_bound = 0.0;   ///< of the bathtubs and contours (0: erfc throughout)
+  int dfe_states = 0;                    ///< DFE error states in the bathtubs and contours
+  double dfe_dropped_probability = 0.0;  ///< their mass left out (given to the error-free state)
 };
 
 /// The statistical eye for cursors `response_at(τ)` (τ in UI from the decision instant), noise σ

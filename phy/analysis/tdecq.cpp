@@ -68,22 +68,36 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     }
     return y[static_cast<std::size_t>(i)];
   };
-  // 2. Delay: the offset whose samples correlate best with the levels.
+  // 2. Delay: the offset whose samples correlate best with the levels. Offset d = a·sps + r
+  // reads y[((k + a) mod N)·sps + r]: per phase r the samples are gathered once into a
+  // contiguous run (the strided reads missed the cache at every sample), and each offset's sums
+  // run over k in the same order as before, so they and the chosen offset are bit for bit the same.
   std::int64_t delay = 0;
   double best = -std::numeric_limits<double>::infinity();
   const std::int64_t probe = std::min<std::int64_t>(symbols, 4096);
-  for (std::int64_t d = 0; d < std::min<std::int64_t>(len, 64 * sps); ++d) {
-    double sxy = 0.0, sx = 0.0, sxx = 0.0;
-    for (std::int64_t k = 0; k < probe; ++k) {
-      const double x = at(k, d);
-      sxy += x * (levels[static_cast<std::size_t>(k)] - 1.5);
-      sx += x;
-      sxx += x * x;
+  const std::int64_t offsets = std::min<std::int64_t>(len, 64 * sps);
+  const std::int64_t lags = (offsets + sps - 1) / sps;
+  std::vector<double> corr(static_cast<std::size_t>(offsets));
+  std::vector<double> run(static_cast<std::size_t>(probe + lags));
+  for (std::int64_t phase = 0; phase < std::min<std::int64_t>(sps, offsets); ++phase) {
+    for (std::int64_t i = 0; i < probe + lags; ++i) {
+      run[static_cast<std::size_t>(i)] = y[static_cast<std::size_t>((i % symbols) * sps + phase)];
     }
-    const double var = sxx - sx * sx / probe;
-    const double corr = var > 0 ? sxy / std::sqrt(var) : -1e300;
-    if (corr > best) {
-      best = corr;
+    for (std::int64_t a = 0; a * sps + phase < offsets; ++a) {
+      const double* x = run.data() + a;
+      double sxy = 0.0, sx = 0.0, sxx = 0.0;
+      for (std::int64_t k = 0; k < probe; ++k) {
+        sxy += x[k] * (levels[static_cast<std::size_t>(k)] - 1.5);
+        sx += x[k];
+        sxx += x[k] * x[k];
+      }
+      const double var = sxx - sx * sx / probe;
+      corr[static_cast<std::size_t>(a * sps + phase)] = var > 0 ? sxy / std::sqrt(var) : -1e300;
+    }
+  }
+  for (std::int64_t d = 0; d < offsets; ++d) {
+    if (corr[static_cast<std::size_t>(d)] > best) {
+      best = corr[static_cast<std::size_t>(d)];
       delay = d;
     }
   }

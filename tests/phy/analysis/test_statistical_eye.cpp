@@ -672,3 +672,72 @@ analysis:
   CHECK_FALSE(noted_null);
   CHECK(dispersed > 4.0 * null);
 }
+
+TEST_CASE(
+    "statistical eye with the tabulated Q equals the erfc path: BER identical, every bathtub and "
+    "contour value within the table's derived relative bound",
+    "[phy][analysis][statistical_eye]") {
+  // A phase-dependent PAM4 pulse (linear between p(−1) = 0.02, p(0) = 1, p(1) = 0.1, p(2) =
+  // 0.03) with σ differing per level (shot noise grows with the level). Each figure is a sum of
+  // positive terms p_b·Q(z_b) (and of prefix masses, exact), so its relative error is at most
+  // the table's ε (gaussian_tail_table.hpp); the summation's rounding over ≤ 300 terms adds
+  // ≤ 300·2⁻⁵³ ≈ 3.3e-14 relative to both paths.
+  auto pulse = [](double t) {
+    const double xs[] = {-1.0, 0.0, 1.0, 2.0, 3.0};
+    const double ys[] = {0.02, 1.0, 0.1, 0.03, 0.0};
+    if (t <= xs[0] || t >= xs[4]) return 0.0;
+    int i = 0;
+    while (t > xs[i + 1]) ++i;
+    const double f = (t - xs[i]) / (xs[i + 1] - xs[i]);
+    return (1.0 - f) * ys[i] + f * ys[i + 1];
+  };
+  double fed_back = 0.0;  // the DFE's cancelled share of the first post-cursor
+  auto response_at = [&](double tau) {
+    return PulseResponse{
+        .cursors = {pulse(-1.0 + tau), pulse(tau), pulse(1.0 + tau) - fed_back, pulse(2.0 + tau)},
+        .main = 1,
+        .dc = 0.0};
+  };
+  const std::vector<double> sigma{0.012, 0.014, 0.016, 0.018};
+  const std::vector<double> t{-2.0 / 3.0, 0.0, 2.0 / 3.0};
+  for (const bool dfe : {false, true}) {
+    StatisticalEyeSettings settings{
+        .levels = 4, .target_ber = 1e-6, .time_points = 17, .amplitude_points = 128};
+    fed_back = dfe ? 0.1 : 0.0;
+    if (dfe) settings.dfe_feedback = {0.1 * 2.0 / 3.0};  // p(1) fed back
+    settings.dfe_state_tolerance = 0.0;  // every state on both paths: only Q differs
+    StatisticalEyeSettings exact_settings = settings;
+    exact_settings.exact_q = true;
+    const StatisticalEye table = statistical_eye(response_at, sigma, t, settings);
+    const StatisticalEye exact = statistical_eye(response_at, sigma, t, exact_settings);
+    const double bound = table.q_relative_error_bound + 300.0 * 0x1.0p-53;
+    INFO("DFE " << dfe << ", bound " << bound);
+    REQUIRE(table.q_relative_error_bound > 0.0);
+    CHECK(exact.q_relative_error_bound == 0.0);
+    CHECK(table.ber == exact.ber);
+    CHECK(table.ser == exact.ser);
+    double worst = 0.0;
+    auto compare = [&](double a, double b) {
+      const double e = b > 0.0 ? std::abs(a - b) / b : std::abs(a);
+      worst = std::max(worst, e);
+      return e <= bound;
+    };
+    REQUIRE(table.contour_ber.size() == exact.contour_ber.size());
+    int failures = 0;
+    for (std::size_t i = 0; i < exact.contour_ber.size(); ++i) {
+      failures += compare(table.contour_ber[i], exact.contour_ber[i]) ? 0 : 1;
+    }
+    for (std::size_t j = 0; j < 3; ++j) {
+      for (std::size_t i = 0; i < exact.vertical_ber[j].size(); ++i) {
+        failures += compare(table.vertical_ber[j][i], exact.vertical_ber[j][i]) ? 0 : 1;
+      }
+      for (std::size_t i = 0; i < exact.horizontal_ber[j].size(); ++i) {
+        failures += compare(table.horizontal_ber[j][i], exact.horizontal_ber[j][i]) ? 0 : 1;
+      }
+    }
+    INFO("worst relative difference " << worst);
+    CHECK(failures == 0);
+    // The figures reach deep tails (the bound is relative, so it holds there too).
+    CHECK(*std::min_element(exact.contour_ber.begin(), exact.contour_ber.end()) < 1e-30);
+  }
+}
