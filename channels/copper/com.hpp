@@ -143,11 +143,7 @@ struct ComParams {
   PackageParams package;              ///< the reference package (both sides), C_d := C_b
   /// Loss and delay of the reference package's substrate line (93A.1.2.3 form; its Zc is
   /// package.impedance_ohm). Default: the 802.3ck constants, as in PackageBlock.
-  ComLineSpec package_line{.gamma0_per_mm = 0.0,
-                           .a1_per_mm_rtghz = 9.909e-4,
-                           .a2_per_mm_ghz = 2.772e-4,
-                           .tau_ns_per_mm = 6.141e-3,
-                           .zc_ohm = 87.5};
+  ComLineSpec package_line = com_package_line_802_3ck();
   std::vector<double> die_capacitance_f{0.04e-12, 0.09e-12, 0.11e-12};  ///< C_d(1..3) per leg
   std::vector<double> die_inductance_h{0.13e-9, 0.15e-9, 0.14e-9};      ///< L_s(1..3) per leg
   int ui_span = 1024;         ///< circular time window of the analysis, UI
