@@ -584,10 +584,10 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     result.dsp = dsp_stage->report();
   }
   if (result.pulse) {
-    const StatisticalEyeSettings eye_settings{.levels = m,
-                                              .target_ber = config.analysis.target_ber};
+    StatisticalEyeSettings eye_settings{.levels = m, .target_ber = config.analysis.target_ber};
     const SampledPulse& pulse = *result.pulse;
     if (!dsp_stage) {
+      eye_settings.unmodelled_isi_rms = pulse.residual_rms_at_decisions();
       result.statistical = statistical_eye(
           [&](double tau) {
             return pulse.cursors_at(tau, pulse.pre_cursors(), pulse.post_cursors());
