@@ -606,6 +606,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       result.statistical->ber *= 2.0;
       result.statistical->ser *= 2.0;
     }
+    std::vector<double>().swap(result.pulse->residual);  // read by the statistical eye only
   }
   if (!twin) {
     // What needs the noise alone or the noiseless ISI was not computed (the accumulator saw the
