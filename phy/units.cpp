@@ -96,6 +96,9 @@ constexpr std::array unit_table{
     UnitEntry{"F", Dimension::capacitance, 1.0},
     UnitEntry{"pF", Dimension::capacitance, 1e-12},
     UnitEntry{"fF", Dimension::capacitance, 1e-15},
+    UnitEntry{"H", Dimension::inductance, 1.0},
+    UnitEntry{"nH", Dimension::inductance, 1e-9},
+    UnitEntry{"pH", Dimension::inductance, 1e-12},
     UnitEntry{"dB/m", Dimension::attenuation, 1.0},
     UnitEntry{"dB/km", Dimension::attenuation, 1e-3},
     UnitEntry{"dB/cm", Dimension::attenuation, 1e2},
@@ -183,6 +186,8 @@ std::string_view dimension_name(Dimension dimension) {
       return "a resistance (ohm)";
     case Dimension::capacitance:
       return "a capacitance (F)";
+    case Dimension::inductance:
+      return "an inductance (H)";
     case Dimension::attenuation:
       return "an attenuation (dB/m)";
     case Dimension::dispersion:

@@ -38,6 +38,7 @@ enum class Dimension {
   voltage_density,     ///< V/sqrt(Hz)
   resistance,          ///< ohm
   capacitance,         ///< F
+  inductance,          ///< H
   attenuation,         ///< dB/m (accepts dB/km, dB/inch, dB/cm)
   dispersion,          ///< s/m^2 (accepts ps/nm/km)
   dispersion_slope,    ///< s/m^3 (accepts ps/nm^2/km)

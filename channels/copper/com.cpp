@@ -230,9 +230,7 @@ ComParams com_params_802_3dj(double symbol_rate_bd) {
   p.package.ball_capacitance_f = 0.04e-12;
   // The 802.3dj package line: γ0 5e-4 /mm, a1 8.9e-4 √ns/mm, a2 2e-4 ns/mm, τ 6.141e-3 ns/mm
   // (PyChOpMarg ieee_8023dj.py; 802.3ck: γ0 0, a1 9.909e-4, a2 2.772e-4).
-  p.package_line.gamma0_per_mm = 5e-4;
-  p.package_line.a1_per_mm_rtghz = 8.9e-4;
-  p.package_line.a2_per_mm_ghz = 2e-4;
+  p.package_line = com_package_line_802_3dj();
   return p;
 }
 

@@ -87,9 +87,10 @@
 //   not modelled: the second package section z_pB 1.8 mm at 92.5 Ω, crosstalk (A_fe 0.413 V,
 //     A_ne 0.45 V), ERL.
 //
-// Why the DAC-200G tier's 802.3dj COM stays near −3 dB at every cable length: the tier runs
-// COM over its own `package` blocks (channel_report.cpp: they stand for the reference package),
-// whose die is one lumped C_d 0.12 pF (package.hpp, an approximation of the compensated ladder).
+// Why the DAC-200G tier's 802.3dj COM stayed near −3 dB at every cable length while its presets
+// had the 802.3ck 12 mm package: the tier runs COM over its own `package` blocks
+// (channel_report.cpp: they stand for the reference package), whose die was one lumped C_d 0.12 pF
+// (package.hpp's default, an approximation of the compensated ladder).
 // Each package then echoes between die and ball after 2 z_p τ = 15.7 UI at 106.25 GBd, ≈ 14 %
 // of h(0) after the CTLE and Rx FFE, beyond the reference FFE's 10 post-cursor taps and the
 // 1-tap DFE: that echo is most of σ_ISI, and it scales with h(0), so COM does not follow the
@@ -97,7 +98,8 @@
 // 12-tap DFE, so the 100G figures are not limited by it. Measured (DAC-200G chain, 0.5/1/2 m
 // cable): −3.0/−3.1/−4.7 dB with the run's packages; 2.7/2.4/0.0 dB with the 802.3ck 12 mm
 // reference package (die ladder); 4.6/3.8/0.0 dB with the 802.3dj reference package (32.8/37.4/46.4
-// dB bump to bump at 53.125 GHz).
+// dB bump to bump at 53.125 GHz), which the 200G copper presets now carry as `package` blocks with
+// the die ladder (the same network: test_package.cpp), so the tier's COM reads 4.6/3.8/0.0 dB.
 #pragma once
 
 #include <functional>
@@ -143,11 +145,7 @@ struct ComParams {
   PackageParams package;              ///< the reference package (both sides), C_d := C_b
   /// Loss and delay of the reference package's substrate line (93A.1.2.3 form; its Zc is
   /// package.impedance_ohm). Default: the 802.3ck constants, as in PackageBlock.
-  ComLineSpec package_line{.gamma0_per_mm = 0.0,
-                           .a1_per_mm_rtghz = 9.909e-4,
-                           .a2_per_mm_ghz = 2.772e-4,
-                           .tau_ns_per_mm = 6.141e-3,
-                           .zc_ohm = 87.5};
+  ComLineSpec package_line = com_package_line_802_3ck();
   std::vector<double> die_capacitance_f{0.04e-12, 0.09e-12, 0.11e-12};  ///< C_d(1..3) per leg
   std::vector<double> die_inductance_h{0.13e-9, 0.15e-9, 0.14e-9};      ///< L_s(1..3) per leg
   int ui_span = 1024;         ///< circular time window of the analysis, UI

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <string>
 
 #include "phy/errors.hpp"
 #include "phy/units.hpp"
@@ -20,12 +21,33 @@ PackageParams PackageParams::read(ParamReader& reader) {
                                     Range{.min = 20.0, .max = 200.0});
   p.die_capacitance_f = reader.quantity("die_capacitance", Dimension::capacitance, 0.12e-12,
                                         "Die capacitance C_d per leg, lumped (802.3ck COM "
-                                        "segments sum to 2.4e-4 nF with compensating L_s; U).",
+                                        "segments sum to 2.4e-4 nF with compensating L_s; U); "
+                                        "with a die ladder, the bump capacitance C_b between "
+                                        "the ladder and the line (802.3dj COM 0.03 pF, S).",
                                         Range::non_negative());
   p.ball_capacitance_f = reader.quantity("ball_capacitance", Dimension::capacitance, 0.087e-12,
                                          "Ball/pad capacitance C_p per leg (802.3ck COM 0.87e-4 "
                                          "nF; U).",
                                          Range::non_negative());
+  p.ladder_capacitance_f =
+      reader.quantity_list("die_ladder_capacitance", Dimension::capacitance, {},
+                           "Segmented die model: shunt C_d(1..n) per leg from the die outwards, "
+                           "each followed by the series L_s of the same index (802.3ck/dj COM "
+                           "0.04, 0.09, 0.11 pF; S). Empty: the die is the lumped C_d.");
+  p.ladder_inductance_h =
+      reader.quantity_list("die_ladder_inductance", Dimension::inductance, {},
+                           "Segmented die model: series L_s(1..n) per leg, one after each "
+                           "die_ladder_capacitance (802.3ck/dj COM 0.13, 0.15, 0.14 nH; S).");
+  const std::string line = reader.choice("line", "802.3ck", {"802.3ck", "802.3dj"},
+                                         "Substrate line loss constants γ0, a1, a2, τ: the "
+                                         "802.3ck or 802.3dj COM package line (package.hpp).");
+  p.line = line == "802.3dj" ? com_package_line_802_3dj() : com_package_line_802_3ck();
+  if (p.ladder_inductance_h.size() != p.ladder_capacitance_f.size()) {
+    reader.fail("die_ladder_inductance",
+                fmt::format("package.die_ladder_inductance has {} values, "
+                            "die_ladder_capacitance {}: one L_s per C_d",
+                            p.ladder_inductance_h.size(), p.ladder_capacitance_f.size()));
+  }
   p.receive_side = reader.choice("side", "tx", {"tx", "rx"},
                                  "tx: the die faces the upstream SerDes (die → trace → ball); "
                                  "rx: ball → trace → die.") == "rx";
@@ -43,37 +65,61 @@ PackageBlock::PackageBlock(const PackageParams& params) : params_(params) {
   if (params_.die_capacitance_f < 0.0 || params_.ball_capacitance_f < 0.0) {
     throw ParameterError("die_capacitance", "package capacitances must be ≥ 0");
   }
+  if (params_.ladder_inductance_h.size() != params_.ladder_capacitance_f.size()) {
+    throw ParameterError("die_ladder_inductance",
+                         "package die ladder: one series L_s per shunt C_d");
+  }
+  for (std::size_t i = 0; i < params_.ladder_capacitance_f.size(); ++i) {
+    if (!(params_.ladder_capacitance_f[i] >= 0.0) || !(params_.ladder_inductance_h[i] >= 0.0)) {
+      throw ParameterError("die_ladder_capacitance",
+                           "package die ladder capacitances and inductances must be ≥ 0");
+    }
+  }
+}
+
+TwoPortNetwork package_network(const PackageParams& params) {
+  if (params.length_m == 0.0 && params.die_capacitance_f == 0.0 &&
+      params.ball_capacitance_f == 0.0 && params.ladder_capacitance_f.empty()) {
+    return TwoPortNetwork{};
+  }
+  ComLineSpec line = params.line;
+  line.zc_ohm = params.impedance_ohm;
+  const PackageParams p = params;
+  return {[p, line](double f) {
+            const double w = 2.0 * pi * f;
+            // From the die outwards: ladder C_d(i), L_s(i), then C_d (or C_b), the line, C_p.
+            Abcd die;
+            for (std::size_t i = 0; i < p.ladder_capacitance_f.size(); ++i) {
+              die = die * shunt_abcd(Cplx(0.0, 0.5 * w * p.ladder_capacitance_f[i])) *
+                    series_abcd(Cplx(0.0, 2.0 * w * p.ladder_inductance_h[i]));
+            }
+            die = die * shunt_abcd(Cplx(0.0, 0.5 * w * p.die_capacitance_f));
+            const Abcd ball = shunt_abcd(Cplx(0.0, 0.5 * w * p.ball_capacitance_f));
+            const Abcd trace = line_abcd(line.gamma_per_mm(f) * (p.length_m * 1e3), line.zc_ohm);
+            if (!p.receive_side) return s_from_abcd(die * trace * ball, differential_reference_ohm);
+            // Ball first: the die chain reversed (a reciprocal two-port turned round has A and D
+            // swapped; a ladder of shunts and series elements reversed is exactly that).
+            const Abcd die_reversed{die.d, die.b, die.c, die.a};
+            return s_from_abcd(ball * trace * die_reversed, differential_reference_ohm);
+          },
+          fmt::format("package {:.3g} mm", params.length_m * 1e3)};
 }
 
 TwoPortNetwork PackageBlock::network() const {
-  if (params_.length_m == 0.0 && params_.die_capacitance_f == 0.0 &&
-      params_.ball_capacitance_f == 0.0) {
-    return TwoPortNetwork{};
-  }
-  const ComLineSpec line{.gamma0_per_mm = 0.0,
-                         .a1_per_mm_rtghz = 9.909e-4,
-                         .a2_per_mm_ghz = 2.772e-4,
-                         .tau_ns_per_mm = 6.141e-3,
-                         .zc_ohm = params_.impedance_ohm};
-  const PackageParams p = params_;
-  return {[p, line](double f) {
-            const double w = 2.0 * pi * f;
-            const Abcd die = shunt_abcd(Cplx(0.0, 0.5 * w * p.die_capacitance_f));
-            const Abcd ball = shunt_abcd(Cplx(0.0, 0.5 * w * p.ball_capacitance_f));
-            const Abcd trace = line_abcd(line.gamma_per_mm(f) * (p.length_m * 1e3), line.zc_ohm);
-            const Abcd m = p.receive_side ? ball * trace * die : die * trace * ball;
-            return s_from_abcd(m, differential_reference_ohm);
-          },
-          fmt::format("package {:.3g} mm", params_.length_m * 1e3)};
+  return package_network(params_);
 }
 
 std::string PackageBlock::describe() const {
   return fmt::format(
-      "package ({}): z_p {:.3g} mm, Zc {:.3g} Ω, C_d {:.3g} fF, C_p {:.3g} fF, "
-      "IL {:.2f} dB @ 26.5625 GHz{}",
-      params_.receive_side ? "rx" : "tx", params_.length_m * 1e3, params_.impedance_ohm,
-      params_.die_capacitance_f * 1e15, params_.ball_capacitance_f * 1e15,
-      network().insertion_loss_db(26.5625e9), cascade_note());
+      "package ({}): {}z_p {:.3g} mm, Zc {:.3g} Ω, a1 {:.3g} √ns/mm, {} {:.3g} fF, C_p {:.3g} "
+      "fF, IL {:.2f} dB @ 26.5625 GHz{}",
+      params_.receive_side ? "rx" : "tx",
+      params_.ladder_capacitance_f.empty()
+          ? std::string()
+          : fmt::format("die ladder of {} C_d/L_s, ", params_.ladder_capacitance_f.size()),
+      params_.length_m * 1e3, params_.impedance_ohm, params_.line.a1_per_mm_rtghz,
+      params_.ladder_capacitance_f.empty() ? "C_d" : "C_b", params_.die_capacitance_f * 1e15,
+      params_.ball_capacitance_f * 1e15, network().insertion_loss_db(26.5625e9), cascade_note());
 }
 
 }  // namespace optilane

@@ -357,6 +357,7 @@ SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const in
   std::vector<double> x;
   std::vector<int> lv;
   double dc_sum = 0.0, residual_sq = 0.0, signal_sq = 0.0, count = 0.0;
+  pulse.residual.assign(clean.size(), 0.0);
   for (int q = -half; q < sps - half; ++q) {
     x.clear();
     lv.clear();
@@ -386,14 +387,30 @@ SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const in
              symbol_level(ls[k - static_cast<std::size_t>(i)], level_count);
       }
       residual_sq += (xs[k] - y) * (xs[k] - y);
+      const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset_samples + q;
+      if (n >= 0) pulse.residual[static_cast<std::size_t>(n)] = xs[k] - y;
       signal_sq += (xs[k] - h.dc) * (xs[k] - h.dc);
       count += 1.0;
     }
   }
+  pulse.decision_offset = offset_samples;
   pulse.dc = dc_sum / sps;
   pulse.fit_residual_rms = count > 0 ? std::sqrt(residual_sq / count) : 0.0;
   pulse.signal_rms = count > 0 ? std::sqrt(signal_sq / count) : 0.0;
   return pulse;
+}
+
+double SampledPulse::residual_rms_at_decisions() const {
+  double sum = 0.0, count = 0.0;
+  for (std::int64_t n = decision_offset; n < static_cast<std::int64_t>(residual.size());
+       n += samples_per_symbol) {
+    if (n < 0) continue;
+    const double r = residual[static_cast<std::size_t>(n)];
+    if (r == 0.0) continue;  // outside the fitted span
+    sum += r * r;
+    count += 1.0;
+  }
+  return count > 0.0 ? std::sqrt(sum / count) : 0.0;
 }
 
 StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& response_at,
@@ -405,6 +422,10 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
       static_cast<int>(thresholds.size()) != m - 1) {
     throw std::invalid_argument("statistical eye: need M noise figures and M − 1 thresholds");
   }
+  // The ISI outside the fitted cursors (reflections beyond the window), as Gaussian noise.
+  std::vector<double> sigma_with_tail(sigma_per_level.begin(), sigma_per_level.end());
+  for (double& sd : sigma_with_tail) sd = std::hypot(sd, settings.unmodelled_isi_rms);
+  sigma_per_level = sigma_with_tail;
   const double target = settings.target_ber;
   const int time_points = settings.time_points | 1;  // odd: τ = 0 is a grid point
   const auto centre = static_cast<std::size_t>(time_points / 2);
