@@ -212,19 +212,21 @@ TEST_CASE(
 
 // copper-dac-200g (24-tap FFE + 1-tap DFE at the host) at its reach: Monte-Carlo on lane 0
 // against the semi-analytic BER the tiers table and the reach search decide on.
-// Known deviation: with the DFE's error propagation the semi-analytic BER went from 2.5e-4 to
-// 4.9e-4, Monte-Carlo counts 6.2e-4 [5.9e-4, 6.5e-4] (1502 errors): still 20 % low. The chain
-// takes the current sample's noise and residual ISI as independent of the error just made; after
-// the CTLE and 24-tap FFE the noise is coloured and the ISI correlated from symbol to symbol,
-// which the chain does not carry (dfe_propagation.hpp), and the jitter term's mixture is heavier
-// tailed than its Gaussian (the RJ known deviation above). [!shouldfail]: fails the day they agree.
+// History: with the 802.3ck package (lumped die C) and ideal DFE feedback the semi-analytic BER
+// read 2.5e-4 against Monte-Carlo 6.6e-4 at 0.79 m; the DFE's error propagation brought it to
+// 4.9e-4 (still 20 % low, a known deviation). With 802.3dj's reference package the preset
+// reaches 0.92 m, where Monte-Carlo counts 2.29e-4 [2.18e-4, 2.41e-4] (1504 errors) against a
+// semi-analytic 1.90e-4: 17 % low, inside this grid's agreement rule (the 95 % interval or
+// 20 %). What is left of the gap is what the chain does not carry: after the CTLE and 24-tap
+// FFE the noise is coloured and the residual ISI correlated from symbol to symbol
+// (dfe_propagation.hpp), so the reach read from the semi-analytic BER is slightly long.
 TEST_CASE(
-    "copper-dac-200g at 0.79 m: Monte-Carlo agrees with the semi-analytic BER behind its "
-    "24-tap FFE + 1-tap DFE (known deviation)",
-    "[phy][analysis][ber][dfe][long][!shouldfail]") {
+    "copper-dac-200g at its 0.92 m reach: Monte-Carlo agrees with the semi-analytic BER behind "
+    "its 24-tap FFE + 1-tap DFE",
+    "[phy][analysis][ber][dfe][long]") {
   ConfigNode root =
       load_yaml_file(std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/copper-dac-200g.yaml");
-  apply_override(root, "chain.twinax.length=0.79 m");
+  apply_override(root, "chain.twinax.length=0.92 m");
   apply_override(root, "lanes.count=1");
   apply_override(root, "analysis.monte_carlo={symbols: 6000000, min_errors: 1500}");
   const LaneResult lane = run_link(parse_link_config(root), 2).lanes.at(0);
