@@ -7,15 +7,16 @@
 #include <stdexcept>
 #include <vector>
 
+#include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/pam.hpp"
 
 namespace optilane {
 namespace {
 
-double phi(double z) {
+double lower_tail(double z) {  // Φ(z)
   return 0.5 * std::erfc(-z / std::sqrt(2.0));
 }
-double q_function(double z) {
+double upper_tail(double z) {  // Q(z)
   return 0.5 * std::erfc(z / std::sqrt(2.0));
 }
 
@@ -30,7 +31,7 @@ struct StateInfo {
 }  // namespace
 
 void gaussian_region_probabilities(double x, double sigma, std::span<const double> thresholds,
-                                   std::span<double> p) {
+                                   std::span<double> p, bool tabulated) {
   const auto m = static_cast<int>(p.size());
   if (!(sigma > 0.0)) {
     int decided = 0;
@@ -39,6 +40,9 @@ void gaussian_region_probabilities(double x, double sigma, std::span<const doubl
     return;
   }
   const double inverse = 1.0 / sigma;
+  const GaussianTailTable* table = tabulated ? &GaussianTailTable::instance() : nullptr;
+  const auto phi = [table](double z) { return table ? (*table)(-z) : lower_tail(z); };
+  const auto q_function = [table](double z) { return table ? (*table)(z) : upper_tail(z); };
   for (int j = 0; j < m; ++j) {
     const bool has_lo = j > 0, has_hi = j < m - 1;
     const double lo = has_lo ? thresholds[static_cast<std::size_t>(j - 1)] : 0.0;

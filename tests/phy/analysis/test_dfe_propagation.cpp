@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "phy/analysis/dfe_propagation.hpp"
+#include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/analysis/rx_dsp.hpp"
 #include "phy/analysis/slicer.hpp"
 #include "phy/analysis/statistical_eye.hpp"
@@ -364,4 +365,32 @@ TEST_CASE(
   // Error propagation is visible at every probe: the ideal-feedback figure is outside the
   // interval at most of them.
   CHECK(ruled_out_ideal >= static_cast<int>(probes.size()) * 3 / 4);
+}
+
+TEST_CASE("Region probabilities from the tabulated tails keep the table's bound, as a difference",
+          "[phy][analysis][dfe]") {
+  // Each region is Φ(b) − Φ(a) or Q(a) − Q(b) (or 1 minus two tails around x): with each tail
+  // within ε = the table's relative bound, the difference is within ε·(T(a) + T(b)), i.e. relative
+  // ε·(T(a) + T(b))/|T(a) − T(b)| (dfe_propagation.hpp). PAM4 thresholds at ±2, 0; atoms across
+  // and beyond them; σ from a wide-open to a closed eye.
+  const double epsilon = GaussianTailTable::instance().relative_error_bound();
+  const std::vector<double> thresholds{-2.0, 0.0, 2.0};
+  std::vector<double> exact(4), table(4);
+  const auto tail = [](double z) { return GaussianTailTable::exact(z); };
+  for (double sigma : {0.1, 0.3, 0.7, 1.5}) {
+    for (double x = -4.0; x <= 4.0; x += 0.37) {
+      gaussian_region_probabilities(x, sigma, thresholds, exact);
+      gaussian_region_probabilities(x, sigma, thresholds, table, true);
+      for (int j = 0; j < 4; ++j) {
+        // The two tails that bound region j, as seen from x (both on the far side of the
+        // nearer threshold), and their sum: the absolute error allowed.
+        const double lo = j > 0 ? (thresholds[static_cast<std::size_t>(j - 1)] - x) / sigma : -1e9;
+        const double hi = j < 3 ? (thresholds[static_cast<std::size_t>(j)] - x) / sigma : 1e9;
+        const double allowed = epsilon * (tail(std::abs(lo)) + tail(std::abs(hi))) + 1e-15;
+        INFO("σ " << sigma << ", x " << x << ", region " << j);
+        CHECK(std::abs(table[static_cast<std::size_t>(j)] - exact[static_cast<std::size_t>(j)]) <=
+              allowed);
+      }
+    }
+  }
 }
