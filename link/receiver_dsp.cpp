@@ -344,7 +344,7 @@ StatisticalEye ReceiverDspStage::statistical_eye(const SampledPulse& pulse,
     for (int u = 0; u <= pre + post && fitted; ++u) {
       for (int i = 0; i < s; ++i) {
         const double r = res[static_cast<std::size_t>(first_sample + u * sps + i * (sps / 2))];
-        fitted = fitted && r != 0.0;  // 0: outside the fitted span
+        fitted = fitted && !std::isnan(r);  // NaN: outside the fitted span
         y += w[static_cast<std::size_t>(u * s + i)] * r;
       }
     }

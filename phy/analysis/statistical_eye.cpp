@@ -357,7 +357,7 @@ SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const in
   std::vector<double> x;
   std::vector<int> lv;
   double dc_sum = 0.0, residual_sq = 0.0, signal_sq = 0.0, count = 0.0;
-  pulse.residual.assign(clean.size(), 0.0);
+  pulse.residual.assign(clean.size(), std::numeric_limits<double>::quiet_NaN());
   for (int q = -half; q < sps - half; ++q) {
     x.clear();
     lv.clear();
@@ -406,7 +406,7 @@ double SampledPulse::residual_rms_at_decisions() const {
        n += samples_per_symbol) {
     if (n < 0) continue;
     const double r = residual[static_cast<std::size_t>(n)];
-    if (r == 0.0) continue;  // outside the fitted span
+    if (std::isnan(r)) continue;  // outside the fitted span
     sum += r * r;
     count += 1.0;
   }

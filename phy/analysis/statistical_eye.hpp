@@ -87,7 +87,7 @@ struct SampledPulse {
   double dc = 0.0;
   double fit_residual_rms = 0.0;  ///< RMS of the fit's residual (nonlinearity), signal units
   double signal_rms = 0.0;        ///< RMS of the fitted samples about dc, signal units
-  /// The fit's residual x − x̂ at every sample of the calibration record (0 where not fitted):
+  /// The fit's residual x − x̂ at every sample of the calibration record (NaN where not fitted):
   /// ISI from cursors outside −pre … post (reflections beyond the window) and nonlinearity.
   std::vector<double> residual;
   std::int64_t decision_offset = 0;  ///< record sample of symbol 0's decision instant
