@@ -228,6 +228,10 @@ ComParams com_params_802_3dj(double symbol_rate_bd) {
   p.package.die_capacitance_f = 0.03e-12;  // bump C_b; the die is the ladder
   p.package.length_m = 33e-3;
   p.package.ball_capacitance_f = 0.04e-12;
+  // Second substrate section toward the ball: z_pB 1.8 mm at Zc 92.5 Ω (PyChOpMarg
+  // ieee_8023dj.py z_c [87.5, 92.5], z_p [33, 1.8]; S).
+  p.package.ball_section_length_m = 1.8e-3;
+  p.package.ball_section_impedance_ohm = 92.5;
   // The 802.3dj package line: γ0 5e-4 /mm, a1 8.9e-4 √ns/mm, a2 2e-4 ns/mm, τ 6.141e-3 ns/mm
   // (PyChOpMarg ieee_8023dj.py; 802.3ck: γ0 0, a1 9.909e-4, a2 2.772e-4).
   p.package_line = com_package_line_802_3dj();
@@ -338,24 +342,31 @@ TwoPortNetwork com_reference_package(const ComParams& params, bool receive_side)
   ComLineSpec line = params.package_line;
   line.zc_ohm = params.package.impedance_ohm;
   const double length_mm = params.package.length_m * 1e3;
+  const double ball_section_mm = params.package.ball_section_length_m * 1e3;
+  const double ball_section_ohm = params.package.ball_section_impedance_ohm;
   const double cb = params.package.die_capacitance_f, cp = params.package.ball_capacitance_f;
-  return {[cd, ls, line, length_mm, cb, cp, receive_side](double f) {
-            const double w = 2.0 * std::numbers::pi * f;
-            // From the die outwards: ladder C_d(1), L_s(1), .., then C_b, the line, C_p.
-            std::vector<Abcd> parts;
-            for (std::size_t i = 0; i < cd.size(); ++i) {
-              parts.push_back(shunt_abcd(Cplx(0.0, w * cd[i] / 2.0)));
-              if (i < ls.size()) parts.push_back(series_abcd(Cplx(0.0, 2.0 * w * ls[i])));
-            }
-            parts.push_back(shunt_abcd(Cplx(0.0, w * cb / 2.0)));
-            parts.push_back(line_abcd(line.gamma_per_mm(f) * length_mm, line.zc_ohm));
-            parts.push_back(shunt_abcd(Cplx(0.0, w * cp / 2.0)));
-            if (receive_side) std::reverse(parts.begin(), parts.end());
-            Abcd m;
-            for (const Abcd& part : parts) m = m * part;
-            return s_from_abcd(m, differential_reference_ohm);
-          },
-          receive_side ? "COM reference package (rx)" : "COM reference package (tx)"};
+  return {
+      [cd, ls, line, length_mm, ball_section_mm, ball_section_ohm, cb, cp, receive_side](double f) {
+        const double w = 2.0 * std::numbers::pi * f;
+        // From the die outwards: ladder C_d(1), L_s(1), .., then C_b, the line z_p, the
+        // second section z_pB (802.3dj), C_p.
+        std::vector<Abcd> parts;
+        for (std::size_t i = 0; i < cd.size(); ++i) {
+          parts.push_back(shunt_abcd(Cplx(0.0, w * cd[i] / 2.0)));
+          if (i < ls.size()) parts.push_back(series_abcd(Cplx(0.0, 2.0 * w * ls[i])));
+        }
+        parts.push_back(shunt_abcd(Cplx(0.0, w * cb / 2.0)));
+        parts.push_back(line_abcd(line.gamma_per_mm(f) * length_mm, line.zc_ohm));
+        if (ball_section_mm > 0.0) {
+          parts.push_back(line_abcd(line.gamma_per_mm(f) * ball_section_mm, ball_section_ohm));
+        }
+        parts.push_back(shunt_abcd(Cplx(0.0, w * cp / 2.0)));
+        if (receive_side) std::reverse(parts.begin(), parts.end());
+        Abcd m;
+        for (const Abcd& part : parts) m = m * part;
+        return s_from_abcd(m, differential_reference_ohm);
+      },
+      receive_side ? "COM reference package (rx)" : "COM reference package (tx)"};
 }
 
 ComResult channel_operating_margin(const TwoPortNetwork& channel, const ComParams& params) {
@@ -367,11 +378,17 @@ ComResult channel_operating_margin(const TwoPortNetwork& channel, const ComParam
   ComResult r = channel_operating_margin([&](double f) { return whole.s(f).s21; }, params);
   r.method += fmt::format(
       "; reference package on each side (die ladder C_d {:.3g} pF / L_s {:.3g} nH, bump {:.3g} pF, "
-      "z_p {:.3g} mm (Zc {:.3g} ohm, a1 {:.3g}, a2 {:.3g}), C_p {:.3g} pF)",
+      "z_p {:.3g} mm (Zc {:.3g} ohm, a1 {:.3g}, a2 {:.3g}){}, C_p {:.3g} pF)",
       fmt::join(cd_pf(params), "/"), fmt::join(ls_nh(params), "/"),
       params.package.die_capacitance_f * 1e12, params.package.length_m * 1e3,
       params.package.impedance_ohm, params.package_line.a1_per_mm_rtghz,
-      params.package_line.a2_per_mm_ghz, params.package.ball_capacitance_f * 1e12);
+      params.package_line.a2_per_mm_ghz,
+      params.package.ball_section_length_m > 0.0
+          ? fmt::format(", z_pB {:.3g} mm (Zc {:.3g} ohm)",
+                        params.package.ball_section_length_m * 1e3,
+                        params.package.ball_section_impedance_ohm)
+          : std::string(),
+      params.package.ball_capacitance_f * 1e12);
   return r;
 }
 

@@ -58,10 +58,10 @@
 //    channels with a large first pre-cursor.
 //  - No floating DFE taps (802.3ck KR), receiver FFE tap limits (±0.7 of the main tap) applied by
 //    clipping the MMSE solution, no crosstalk (σ_XT = 0), no ERL, die termination R_d = R_0
-//    (matched), one reference package length per set (802.3ck 12 mm; 802.3dj 33 mm, without the
-//    second 1.8 mm section; each set's own line constants), and the standard's T_r for 802.3ck not
-//    retrieved (the 802.3dj 4 ps is used). Values marked U in com.cpp are recollections, not
-//    retrieved tables.
+//    (matched), one reference package length per set (802.3ck 12 mm; 802.3dj 33 mm plus its
+//    second 1.8 mm section at 92.5 Ω; each set's own line constants), and the standard's T_r for
+//    802.3ck not retrieved (the 802.3dj 4 ps is used). Values marked U in com.cpp are
+//    recollections, not retrieved tables.
 //  - A 1024-UI circular time window (frequency step f_b/1024): echoes later than ~990 UI alias.
 //  - Not validated against the IEEE MATLAB COM: no published COM values of the shared reference
 //    channels were available (figures.md §4, ../shared/channels/README.md). Checked instead
@@ -78,14 +78,13 @@
 //     1 dB, c(0) ≥ 0.5, c(1) −0.2..0, DFE 1 tap b_max 0.85, Rx FFE 16 taps with 5 pre-cursors
 //     and |w(i)| ≤ 0.7 w(0) (later PyChOpMarg versions allow ±1), R_d = R_0 = 50 Ω per leg
 //     (matched), die ladder C_d 0.04/0.09/0.11 pF with L_s 0.13/0.15/0.14 nH, C_b 0.03 pF, C_p 0.04
-//     pF, z_p 33 mm at Z_c 87.5 Ω, τ 6.141e-3 ns/mm;
+//     pF, z_p 33 mm at Z_c 87.5 Ω then z_pB 1.8 mm at 92.5 Ω, τ 6.141e-3 ns/mm;
 //   corrected: the package line's γ0 5e-4 /mm, a1 8.9e-4 √ns/mm, a2 2e-4 ns/mm (it had
 //     802.3ck's 0, 9.909e-4, 2.772e-4: 1.2 dB more loss per 33 mm package at 53 GHz); c(−1)
 //     grid now reaches −0.34;
 //   coarser than the standard (speed): g_DC2 −5..0 in 1 dB (0.5 dB), c(−1) in 0.085 steps
 //     (0.005), c(−2) 0..0.12 and c(−3) −0.06..0 not searched (fixed 0), 8 phases per UI;
-//   not modelled: the second package section z_pB 1.8 mm at 92.5 Ω, crosstalk (A_fe 0.413 V,
-//     A_ne 0.45 V), ERL.
+//   not modelled: crosstalk (A_fe 0.413 V, A_ne 0.45 V), ERL.
 //
 // Why the DAC-200G tier's 802.3dj COM stayed near −3 dB at every cable length while its presets
 // had the 802.3ck 12 mm package: the tier runs COM over its own `package` blocks

@@ -29,6 +29,15 @@ PackageParams PackageParams::read(ParamReader& reader) {
                                          "Ball/pad capacitance C_p per leg (802.3ck COM 0.87e-4 "
                                          "nF; U).",
                                          Range::non_negative());
+  p.ball_section_length_m =
+      reader.quantity("ball_section_length", Dimension::length, 0.0,
+                      "Second substrate line section z_pB between the trace and the ball (802.3dj "
+                      "COM 1.8 mm, PyChOpMarg ieee_8023dj.py; S). 0: none (802.3ck).",
+                      Range::non_negative());
+  p.ball_section_impedance_ohm =
+      reader.quantity("ball_section_impedance", Dimension::resistance, 92.5,
+                      "Differential impedance of the second section (802.3dj COM 92.5 Ω; S).",
+                      Range{.min = 20.0, .max = 200.0});
   p.ladder_capacitance_f =
       reader.quantity_list("die_ladder_capacitance", Dimension::capacitance, {},
                            "Segmented die model: shunt C_d(1..n) per leg from the die outwards, "
@@ -62,6 +71,14 @@ PackageBlock::PackageBlock(const PackageParams& params) : params_(params) {
   if (!(params_.impedance_ohm > 0.0)) {
     throw ParameterError("impedance", "package.impedance must be > 0");
   }
+  if (!(params_.ball_section_length_m >= 0.0) || !std::isfinite(params_.ball_section_length_m)) {
+    throw ParameterError("ball_section_length",
+                         fmt::format("package.ball_section_length = {} m must be ≥ 0",
+                                     params_.ball_section_length_m));
+  }
+  if (!(params_.ball_section_impedance_ohm > 0.0)) {
+    throw ParameterError("ball_section_impedance", "package.ball_section_impedance must be > 0");
+  }
   if (params_.die_capacitance_f < 0.0 || params_.ball_capacitance_f < 0.0) {
     throw ParameterError("die_capacitance", "package capacitances must be ≥ 0");
   }
@@ -78,8 +95,9 @@ PackageBlock::PackageBlock(const PackageParams& params) : params_(params) {
 }
 
 TwoPortNetwork package_network(const PackageParams& params) {
-  if (params.length_m == 0.0 && params.die_capacitance_f == 0.0 &&
-      params.ball_capacitance_f == 0.0 && params.ladder_capacitance_f.empty()) {
+  if (params.length_m == 0.0 && params.ball_section_length_m == 0.0 &&
+      params.die_capacitance_f == 0.0 && params.ball_capacitance_f == 0.0 &&
+      params.ladder_capacitance_f.empty()) {
     return TwoPortNetwork{};
   }
   ComLineSpec line = params.line;
@@ -95,12 +113,18 @@ TwoPortNetwork package_network(const PackageParams& params) {
             }
             die = die * shunt_abcd(Cplx(0.0, 0.5 * w * p.die_capacitance_f));
             const Abcd ball = shunt_abcd(Cplx(0.0, 0.5 * w * p.ball_capacitance_f));
-            const Abcd trace = line_abcd(line.gamma_per_mm(f) * (p.length_m * 1e3), line.zc_ohm);
-            if (!p.receive_side) return s_from_abcd(die * trace * ball, differential_reference_ohm);
+            const Cplx gamma = line.gamma_per_mm(f);
+            const Abcd trace = line_abcd(gamma * (p.length_m * 1e3), line.zc_ohm);
+            const Abcd ball_section =
+                line_abcd(gamma * (p.ball_section_length_m * 1e3), p.ball_section_impedance_ohm);
+            if (!p.receive_side) {
+              return s_from_abcd(die * trace * ball_section * ball, differential_reference_ohm);
+            }
             // Ball first: the die chain reversed (a reciprocal two-port turned round has A and D
             // swapped; a ladder of shunts and series elements reversed is exactly that).
             const Abcd die_reversed{die.d, die.b, die.c, die.a};
-            return s_from_abcd(ball * trace * die_reversed, differential_reference_ohm);
+            return s_from_abcd(ball * ball_section * trace * die_reversed,
+                               differential_reference_ohm);
           },
           fmt::format("package {:.3g} mm", params.length_m * 1e3)};
 }
@@ -111,15 +135,20 @@ TwoPortNetwork PackageBlock::network() const {
 
 std::string PackageBlock::describe() const {
   return fmt::format(
-      "package ({}): {}z_p {:.3g} mm, Zc {:.3g} Ω, a1 {:.3g} √ns/mm, {} {:.3g} fF, C_p {:.3g} "
+      "package ({}): {}z_p {:.3g} mm, Zc {:.3g} Ω{}, a1 {:.3g} √ns/mm, {} {:.3g} fF, C_p {:.3g} "
       "fF, IL {:.2f} dB @ 26.5625 GHz{}",
       params_.receive_side ? "rx" : "tx",
       params_.ladder_capacitance_f.empty()
           ? std::string()
           : fmt::format("die ladder of {} C_d/L_s, ", params_.ladder_capacitance_f.size()),
-      params_.length_m * 1e3, params_.impedance_ohm, params_.line.a1_per_mm_rtghz,
-      params_.ladder_capacitance_f.empty() ? "C_d" : "C_b", params_.die_capacitance_f * 1e15,
-      params_.ball_capacitance_f * 1e15, network().insertion_loss_db(26.5625e9), cascade_note());
+      params_.length_m * 1e3, params_.impedance_ohm,
+      params_.ball_section_length_m > 0.0
+          ? fmt::format(", z_pB {:.3g} mm at {:.3g} Ω", params_.ball_section_length_m * 1e3,
+                        params_.ball_section_impedance_ohm)
+          : std::string(),
+      params_.line.a1_per_mm_rtghz, params_.ladder_capacitance_f.empty() ? "C_d" : "C_b",
+      params_.die_capacitance_f * 1e15, params_.ball_capacitance_f * 1e15,
+      network().insertion_loss_db(26.5625e9), cascade_note());
 }
 
 }  // namespace optilane

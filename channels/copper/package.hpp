@@ -2,7 +2,7 @@
 // line of length z_p in the causal COM line form (channels/copper/line.hpp), and the ball
 // capacitance C_p, cascaded as two-ports. From the die outwards:
 //     [shunt C_d(1)] → [series L_s(1)] → … → [shunt C_d(n)] → [series L_s(n)]   (die ladder)
-//     → [shunt C_d] → [line z_p, Zc] → [shunt C_p]
+//     → [shunt C_d] → [line z_p, Zc] → [line z_pB, Zc_B] → [shunt C_p]
 // The die ladder is optional (`die_ladder_capacitance`, `die_ladder_inductance`): without it the
 // die is the one lumped C_d; with it, C_d is the bump capacitance C_b between ladder and line, as
 // in the 802.3ck/802.3dj COM reference package (its segmented die model, a compensated ladder
@@ -12,8 +12,16 @@
 //
 // Line constants (`line`): 802.3ck γ0 = 0, a1 = 9.909e-4 √ns/mm, a2 = 2.772e-4 ns/mm; 802.3dj
 // γ0 = 5e-4 /mm, a1 = 8.9e-4 √ns/mm, a2 = 2e-4 ns/mm (PyChOpMarg ieee_8023dj.py, written against
-// P802.3dj D1.2; S); both τ = 6.141e-3 ns/mm. The 802.3dj package's second line section z_pB
-// (1.8 mm at 92.5 Ω) is not modelled (nor in the COM reference package, com.hpp).
+// P802.3dj D1.2; S); both τ = 6.141e-3 ns/mm.
+// Second line section (`ball_section_length`, `ball_section_impedance`): the 802.3dj package has
+// two substrate sections, z_p = 33 mm at Zc 87.5 Ω then z_pB = 1.8 mm at 92.5 Ω toward the ball
+// (PyChOpMarg ieee_8023dj.py `z_c` [87.5, 92.5], `z_p` [33, 1.8]; S), both with the same γ(f).
+// Each section alone between 100 Ω terminations is (PyChOpMarg utility sPkgTline, 93A-9…14 form)
+//     ρ = (Zc − 100)/(Zc + 100),  S11 = ρ(1 − e^{−2γl}) / (1 − ρ² e^{−2γl}),
+//     S21 = (1 − ρ²) e^{−γl} / (1 − ρ² e^{−2γl}).
+// A receive-side package is the mirror image: ball, z_pB, z_p, die. (PyChOpMarg cascades the two
+// sections in the same order on both sides, so its Rx package has z_pB next to the die; the
+// physical mirror is used here. For 1.8 mm at 92.5 Ω the two orders differ by < 0.01 dB in IL.)
 //
 // Defaults (no ladder, 802.3ck line) follow the 802.3ck COM package with its die lumped (U,
 // recalled, the IEEE text was not retrieved): Zc = 87.5 Ω, z_p = 12 mm, C_p = 0.87e-4 nF, one
@@ -55,6 +63,8 @@ struct PackageParams {
   double impedance_ohm = 87.5;               ///< differential Zc of the substrate trace
   double die_capacitance_f = 0.12e-12;       ///< C_d per leg (the bump C_b after a die ladder)
   double ball_capacitance_f = 0.087e-12;     ///< C_p per leg
+  double ball_section_length_m = 0.0;        ///< second substrate section z_pB (0: none)
+  double ball_section_impedance_ohm = 92.5;  ///< differential Zc of the second section
   std::vector<double> ladder_capacitance_f;  ///< die ladder shunt C_d(1..n) per leg, die first
   std::vector<double> ladder_inductance_h;   ///< die ladder series L_s(1..n) per leg
   /// Loss and delay of the substrate line (93A.1.2.3 form; zc_ohm is ignored: impedance_ohm).

@@ -250,13 +250,13 @@ TEST_CASE("Passive copper (DAC) reaches at most 2 m at 200G/lane and further at 
   CHECK(rows.at("copper-cpc-100g").reach_m >= 1.0);
 }
 
-// Known deviation: the DAC at 200G reaches 0.92 m (0.64 m with the 802.3ck 12 mm package and a
-// lumped die; now the 802.3dj reference package, package.hpp), where the die-to-die loss is
-// ≈ 37 dB at 53.1 GHz, inside the ≈ 40 dB that 802.3dj's reference receiver closes (figures.md
-// §4, S; the 802.3dj COM of this channel is 3.8 dB at 1 m). The term is the crosstalk: the
+// Known deviation: the DAC at 200G reaches 0.89 m (0.64 m with the 802.3ck 12 mm package and a
+// lumped die; 0.92 m with the 802.3dj reference package before its second line section z_pB,
+// package.hpp), where the die-to-die loss is ≈ 37 dB at 53.1 GHz, inside the ≈ 40 dB that
+// 802.3dj's reference receiver closes (figures.md §4, S). The term is the crosstalk: the
 // 1.67 mV ICN is the 802.3bj 25G cable-assembly figure (serdes_rx.hpp; no 224G figure was
-// found). BER at 1 m by term removed: none 3.5e-4; crosstalk 3.1e-8; Tx A_DD 1.5e-4; σ_RJ
-// 2.9e-4; SNR_TX 2.8e-4.
+// found). BER at 1 m (lane 0) by term removed: none 5.8e-4; crosstalk 3.9e-8; Tx A_DD 2.7e-4;
+// σ_RJ 4.9e-4; SNR_TX 4.8e-4.
 // [!shouldfail]: fails (to be made a plain check) the day the model meets the target.
 TEST_CASE("Passive copper (DAC) at 200G/lane reaches at least 1 m (known deviation)",
           "[link][tiers][reach][long][!shouldfail]") {
@@ -280,7 +280,7 @@ TEST_CASE("The reach search's answer closes and 5 % more cable does not",
   CHECK_FALSE(at(reach * 1.05).closes);
 }
 
-// Co-packaged copper at 200G/lane reaches 1.18 m with the 802.3dj reference package
+// Co-packaged copper at 200G/lane reaches 1.15 m with the 802.3dj reference package
 // (package.hpp; with the 802.3ck 12 mm package and a lumped die it closed at no length: the
 // die–ball echo at 15.7 UI). Its host side (30 cm of 30 AWG flyover per end) loses less at
 // 53.1 GHz than the DAC's 18.5 cm of Megtron 7, so it reaches further than the DAC.

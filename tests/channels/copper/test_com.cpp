@@ -197,6 +197,8 @@ TEST_CASE("COM 802.3dj reference package line loses exp(-(g0 + a1 sqrt f + a2 f)
   // reflections) |S21| is exactly exp(−Re γ · z_p). At 53.125 GHz: 0.5816 Np = 5.05 dB.
   ComParams p = com_params_802_3dj(106.25e9);
   CHECK(p.package.length_m == 33e-3);
+  CHECK(p.package.ball_section_length_m == 1.8e-3);  // z_pB, tested in test_package.cpp
+  p.package.ball_section_length_m = 0.0;
   p.package.die_capacitance_f = 0.0;
   p.package.ball_capacitance_f = 0.0;
   p.package.impedance_ohm = 100.0;

@@ -105,3 +105,46 @@ TEST_CASE("802.3dj package: the die ladder removes most of the lumped die's refl
   CHECK(std::abs(PackageBlock(rx).network().s(f).s21 - PackageBlock(p).network().s(f).s21) < 1e-14);
   CHECK(std::abs(PackageBlock(rx).network().s(f).s11 - PackageBlock(p).network().s(f).s22) < 1e-14);
 }
+
+TEST_CASE("802.3dj package: the second section z_pB matches the terminated-line closed form",
+          "[channels][package]") {
+  // One lossy line section of impedance Zc and length l between 100 Ω terminations (93A-9…14
+  // form, as PyChOpMarg's sPkgTline): ρ = (Zc − 100)/(Zc + 100),
+  //   S21 = (1 − ρ²) e^{−γl} / (1 − ρ² e^{−2γl}),  S11 = ρ (1 − e^{−2γl}) / (1 − ρ² e^{−2γl}).
+  // The 802.3dj set's z_pB is 1.8 mm at 92.5 Ω (PyChOpMarg ieee_8023dj.py; S); alone (no z_p, no
+  // capacitances) the block must equal the closed form with the 802.3dj γ(f).
+  const ComParams dj = com_params_802_3dj(106.25e9);
+  CHECK(dj.package.ball_section_length_m == 1.8e-3);
+  CHECK(dj.package.ball_section_impedance_ohm == 92.5);
+  PackageParams p;
+  p.length_m = 0.0;
+  p.die_capacitance_f = p.ball_capacitance_f = 0.0;
+  p.line = dj.package_line;
+  p.ball_section_length_m = 1.8e-3;
+  p.ball_section_impedance_ohm = 92.5;
+  const TwoPortNetwork section = PackageBlock(p).network();
+  const double rho = (92.5 - 100.0) / (92.5 + 100.0);
+  for (double f_ghz : {1.0, 26.5625, 53.125, 106.25}) {
+    const Cplx e1 = std::exp(-dj.package_line.gamma_per_mm(f_ghz * 1e9) * 1.8);
+    const Cplx den = 1.0 - rho * rho * e1 * e1;
+    INFO(f_ghz << " GHz");
+    CHECK(std::abs(section.s(f_ghz * 1e9).s21 - (1.0 - rho * rho) * e1 / den) < 1e-14);
+    CHECK(std::abs(section.s(f_ghz * 1e9).s11 - rho * (1.0 - e1 * e1) / den) < 1e-14);
+  }
+  // In the whole 802.3dj package the section sits between z_p and the ball, mirrored on the
+  // receive side (ball, z_pB, z_p, die): reciprocal, so S21 agrees and S11 of one is S22 of the
+  // other.
+  PackageParams tx = dj.package;
+  tx.ladder_capacitance_f = dj.die_capacitance_f;
+  tx.ladder_inductance_h = dj.die_inductance_h;
+  tx.line = dj.package_line;
+  PackageParams rx = tx;
+  rx.receive_side = true;
+  for (double f_ghz : {13.28125, 53.125}) {
+    const double f = f_ghz * 1e9;
+    CHECK(std::abs(PackageBlock(rx).network().s(f).s21 - PackageBlock(tx).network().s(f).s21) <
+          1e-14);
+    CHECK(std::abs(PackageBlock(rx).network().s(f).s11 - PackageBlock(tx).network().s(f).s22) <
+          1e-14);
+  }
+}

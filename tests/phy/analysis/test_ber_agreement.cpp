@@ -215,18 +215,20 @@ TEST_CASE(
 // History: with the 802.3ck package (lumped die C) and ideal DFE feedback the semi-analytic BER
 // read 2.5e-4 against Monte-Carlo 6.6e-4 at 0.79 m; the DFE's error propagation brought it to
 // 4.9e-4 (still 20 % low, a known deviation). With 802.3dj's reference package the preset
-// reaches 0.92 m, where Monte-Carlo counts 2.29e-4 [2.18e-4, 2.41e-4] (1504 errors) against a
+// reached 0.92 m, where Monte-Carlo counted 2.29e-4 [2.18e-4, 2.41e-4] (1504 errors) against a
 // semi-analytic 1.90e-4: 17 % low, inside this grid's agreement rule (the 95 % interval or
-// 20 %). What is left of the gap is what the chain does not carry: after the CTLE and 24-tap
+// 20 %); with the package's second section z_pB it reaches 0.89 m: Monte-Carlo 2.87e-4
+// [2.72e-4, 3.02e-4] (1503 errors) against a semi-analytic 2.32e-4 (statistical eye 2.21e-4),
+// 19 % low — at the edge of the rule, and the gap widens as the crosstalk share grows. What is left of the gap is what the chain does not carry: after the CTLE and 24-tap
 // FFE the noise is coloured and the residual ISI correlated from symbol to symbol
 // (dfe_propagation.hpp), so the reach read from the semi-analytic BER is slightly long.
 TEST_CASE(
-    "copper-dac-200g at its 0.92 m reach: Monte-Carlo agrees with the semi-analytic BER behind "
+    "copper-dac-200g at its 0.89 m reach: Monte-Carlo agrees with the semi-analytic BER behind "
     "its 24-tap FFE + 1-tap DFE",
     "[phy][analysis][ber][dfe][long]") {
   ConfigNode root =
       load_yaml_file(std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/copper-dac-200g.yaml");
-  apply_override(root, "chain.twinax.length=0.92 m");
+  apply_override(root, "chain.twinax.length=0.89 m");
   apply_override(root, "lanes.count=1");
   apply_override(root, "analysis.monte_carlo={symbols: 6000000, min_errors: 1500}");
   const LaneResult lane = run_link(parse_link_config(root), 2).lanes.at(0);
