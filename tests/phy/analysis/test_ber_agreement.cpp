@@ -219,9 +219,10 @@ TEST_CASE(
 // semi-analytic 1.90e-4: 17 % low, inside this grid's agreement rule (the 95 % interval or
 // 20 %); with the package's second section z_pB it reaches 0.89 m: Monte-Carlo 2.87e-4
 // [2.72e-4, 3.02e-4] (1503 errors) against a semi-analytic 2.32e-4 (statistical eye 2.21e-4),
-// 19 % low — at the edge of the rule, and the gap widens as the crosstalk share grows. What is left of the gap is what the chain does not carry: after the CTLE and 24-tap
-// FFE the noise is coloured and the residual ISI correlated from symbol to symbol
-// (dfe_propagation.hpp), so the reach read from the semi-analytic BER is slightly long.
+// 19 % low — at the edge of the rule, and the gap widens as the crosstalk share grows. What is left
+// of the gap is what the chain does not carry: after the CTLE and 24-tap FFE the noise is coloured
+// and the residual ISI correlated from symbol to symbol (dfe_propagation.hpp), so the reach read
+// from the semi-analytic BER is slightly long.
 TEST_CASE(
     "copper-dac-200g at its 0.89 m reach: Monte-Carlo agrees with the semi-analytic BER behind "
     "its 24-tap FFE + 1-tap DFE",
