@@ -290,10 +290,24 @@ std::vector<ValidationResult> evaluate_cases(const std::vector<ValidationCase>& 
   return results;
 }
 
-std::string validation_status(const ValidationResult& r) {
+ValidationStatus validation_status(const ValidationResult& r) {
   const bool known = !r.source_case->known_deviation.empty();
-  if (r.pass) return known ? "unexpected pass" : "pass";
-  return known ? "known" : "FAIL";
+  if (r.pass) return known ? ValidationStatus::unexpected_pass : ValidationStatus::pass;
+  return known ? ValidationStatus::known : ValidationStatus::fail;
+}
+
+std::string_view to_string(ValidationStatus status) {
+  switch (status) {
+    case ValidationStatus::pass:
+      return "pass";
+    case ValidationStatus::fail:
+      return "FAIL";
+    case ValidationStatus::known:
+      return "known";
+    case ValidationStatus::unexpected_pass:
+      return "unexpected pass";
+  }
+  return "?";
 }
 
 bool validation_ok(const ValidationResult& r) {
@@ -327,17 +341,20 @@ std::string validation_table(const std::vector<ValidationResult>& results) {
   int passed = 0, known = 0, unexpected = 0;
   for (const auto& r : results) {
     const ValidationCase& c = *r.source_case;
-    const std::string status = validation_status(r);
+    const ValidationStatus status = validation_status(r);
     passed += r.pass ? 1 : 0;
-    known += status == "known" ? 1 : 0;
-    unexpected += status == "unexpected pass" ? 1 : 0;
+    known += status == ValidationStatus::known ? 1 : 0;
+    unexpected += status == ValidationStatus::unexpected_pass ? 1 : 0;
     out += fmt::format("{:<38} {:<15} {:>12.5g} {:>12} {:>12} {:>12}  {:<5}  {}\n", c.name,
                        c.category, c.expected, r.got ? fmt::format("{:.5g}", *r.got) : "-",
                        deviation_text(r), tolerance_text(c),
-                       status == "unexpected pass" ? "PASS?" : status, c.source.substr(0, 70));
+                       status == ValidationStatus::unexpected_pass ? "PASS?" : to_string(status),
+                       c.source.substr(0, 70));
     if (!r.error.empty()) out += "    error: " + r.error + "\n";
-    if (status == "known") out += "    known deviation: " + c.known_deviation + "\n";
-    if (status == "unexpected pass") {
+    if (status == ValidationStatus::known) {
+      out += "    known deviation: " + c.known_deviation + "\n";
+    }
+    if (status == ValidationStatus::unexpected_pass) {
       out += "    a known deviation now passes: review the case and drop its known_deviation\n";
     }
   }
@@ -367,7 +384,7 @@ nlohmann::json validation_json(const std::vector<ValidationResult>& results) {
         {"tolerance_kind", c.relative ? "relative" : "absolute"},
         {"limit", c.limit.empty() ? "two-sided" : c.limit},
         {"pass", r.pass},
-        {"status", validation_status(r)},
+        {"status", std::string(to_string(validation_status(r)))},
         {"known_deviation",
          c.known_deviation.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.known_deviation)},
         {"source", c.source},
@@ -380,10 +397,17 @@ nlohmann::json validation_json(const std::vector<ValidationResult>& results) {
 
 namespace {
 std::string markdown_status(const ValidationResult& r) {
-  const std::string status = validation_status(r);
-  if (status == "known") return "known deviation: " + r.source_case->known_deviation;
-  if (status == "unexpected pass") return "**pass (a known deviation)**";
-  return status == "pass" ? "pass" : "**FAIL**";
+  switch (validation_status(r)) {
+    case ValidationStatus::known:
+      return "known deviation: " + r.source_case->known_deviation;
+    case ValidationStatus::unexpected_pass:
+      return "**pass (a known deviation)**";
+    case ValidationStatus::pass:
+      return "pass";
+    case ValidationStatus::fail:
+      break;
+  }
+  return "**FAIL**";
 }
 }  // namespace
 

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace optilane {
@@ -73,9 +74,16 @@ struct ValidationResult {
   double seconds = 0.0;
 };
 
-/// The case's verdict: "pass", "FAIL", "known" (a known deviation that fails as recorded) or
-/// "unexpected pass" (a known deviation that passes: its record is stale).
-[[nodiscard]] std::string validation_status(const ValidationResult& r);
+/// A case's verdict.
+enum class ValidationStatus {
+  pass,             ///< passes
+  fail,             ///< fails
+  known,            ///< a known deviation that fails as recorded
+  unexpected_pass,  ///< a known deviation that passes: its record is stale
+};
+[[nodiscard]] ValidationStatus validation_status(const ValidationResult& r);
+/// "pass", "FAIL", "known", "unexpected pass" (the JSON `status` and the table's words).
+[[nodiscard]] std::string_view to_string(ValidationStatus status);
 /// True when the case does not fail the suite: it passes, or it is a known deviation that fails.
 [[nodiscard]] bool validation_ok(const ValidationResult& r);
 

@@ -64,7 +64,7 @@ TEST_CASE("a known deviation fails as recorded without failing the suite; passin
   REQUIRE(cases.size() == 1);
   const auto results = evaluate_cases(cases, 1);
   CHECK_FALSE(results[0].pass);
-  CHECK(validation_status(results[0]) == "known");
+  CHECK(validation_status(results[0]) == ValidationStatus::known);
   CHECK(validation_ok(results[0]));
   CHECK(validation_json(results)[0]["status"] == "known");
   CHECK_THAT(validation_table(results),
@@ -78,7 +78,7 @@ TEST_CASE("a known deviation fails as recorded without failing the suite; passin
   (void)dir.write("stale/s.yaml", q_inverse_case("known-wrong", "3.4917", known_tail));
   const auto stale = evaluate_cases(load_validation_cases(dir.file("stale")), 1);
   CHECK(stale[0].pass);
-  CHECK(validation_status(stale[0]) == "unexpected pass");
+  CHECK(validation_status(stale[0]) == ValidationStatus::unexpected_pass);
   CHECK_FALSE(validation_ok(stale[0]));
   const auto run_stale = test::run_optilane("validate --dir " + dir.file("stale"));
   CHECK(run_stale.exit_status == 1);
