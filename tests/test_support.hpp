@@ -1,6 +1,8 @@
 // Helpers shared by the tests: temporary files, running the CLI, loading configs from text.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <sys/wait.h>
 #include <cstdio>
 #include <filesystem>
@@ -88,5 +90,20 @@ chain:
 analysis:
   monte_carlo: false
 )";
+
+/// The chain of an exact symbol-spaced link shared by the Monte-Carlo-only, statistical-eye and
+/// DSP tests: a host Tx whose FFE `tx_ffe` (YAML list, no pre-cursor taps, Σ|c| = 1 on 1 V p-p,
+/// no bandwidth limit: NRZ pulses, cursors = taps / 2) has no SNDR impairment (300 dB), then white
+/// noise of one-sided density `density_v_per_rthz`. Returns the `chain:` entries (YAML, indented).
+inline std::string tx_ffe_awgn_chain(const std::string& tx_ffe, double density_v_per_rthz) {
+  return fmt::format(R"(  - block: serdes_tx
+    ffe: {}
+    pre_taps: 0
+    snr: 300 dB
+  - block: awgn
+    density: {}
+)",
+                     tx_ffe, density_v_per_rthz);
+}
 
 }  // namespace optilane::test

@@ -111,17 +111,12 @@ TEST_CASE(
   constexpr double sigma = 0.04;
   constexpr std::uint64_t symbols = 262144;
   const double density = sigma / std::sqrt(sps * symbol_rate / 2.0);
-  const LinkConfig config = test::config_from_text(fmt::format(R"(
+  const LinkConfig config = test::config_from_text(
+      fmt::format(R"(
 signal: {{format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: {}, pattern: random,
          symbols: {}, seed: 11}}
 chain:
-  - block: serdes_tx
-    ffe: [0.8, 0.2]
-    pre_taps: 0
-    snr: 300 dB
-  - block: awgn
-    density: {}
-  - block: ffe
+{}  - block: ffe
     taps: 3
     pre_taps: 1
     adapt: lms
@@ -129,7 +124,7 @@ analysis:
   monte_carlo: {{symbols: {}, min_errors: 1000000000000}}
   monte_carlo_only: true
 )",
-                                                               sps, symbols, density, symbols));
+                  sps, symbols, test::tx_ffe_awgn_chain("[0.8, 0.2]", density), symbols));
   const LaneResult lane = lane_of(config);
   REQUIRE(lane.monte_carlo_only);
   REQUIRE(lane.dsp);

@@ -353,16 +353,11 @@ TEST_CASE(
 signal: {{format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: {}, pattern: prbs31q,
          symbols: {}, seed: 5}}
 chain:
-  - block: serdes_tx
-    ffe: [0.8, 0.2]
-    pre_taps: 0
-    snr: 300 dB
-  - block: awgn
-    density: {}
-analysis:
+{}analysis:
   monte_carlo: {}
 )",
-                    sps, point.mc_symbols > 0 ? 32768 : 1'000'000, density,
+                    sps, point.mc_symbols > 0 ? 32768 : 1'000'000,
+                    test::tx_ffe_awgn_chain("[0.8, 0.2]", density),
                     point.mc_symbols > 0
                         ? fmt::format("{{symbols: {}, min_errors: 1000000000}}", point.mc_symbols)
                         : std::string("false")));
@@ -409,20 +404,15 @@ EqualisedLink equalised_link(const std::string& tx_ffe, double sigma, const std:
   constexpr int sps = 4;
   constexpr double symbol_rate = 53.125e9;
   const double density = sigma / std::sqrt(sps * symbol_rate / 2.0);
-  const LinkConfig config = test::config_from_text(fmt::format(R"(
+  const LinkConfig config =
+      test::config_from_text(fmt::format(R"(
 signal: {{format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: {}, pattern: prbs31q,
          symbols: 1000000, seed: 5}}
 chain:
-  - block: serdes_tx
-    ffe: {}
-    pre_taps: 0
-    snr: 300 dB
-  - block: awgn
-    density: {}
-{}analysis:
+{}{}analysis:
   monte_carlo: false
 )",
-                                                               sps, tx_ffe, density, dsp));
+                                         sps, test::tx_ffe_awgn_chain(tx_ffe, density), dsp));
   return {run_link(config, 1).lanes.at(0), sigma};
 }
 
