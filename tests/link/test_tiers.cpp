@@ -390,7 +390,9 @@ TEST_CASE("CPO's ring at 200G/lane meets the 802.3dj DR extinction ratio (known 
 // rest is U (driver 224 mW, TEC 150 mW, laser at WPE 0.2) or S (90 % DC-DC), and 0.1 W
 // management is not low (a module MCU draws ≈ 27 mW; docs/power.md lists what was searched).
 // LPO/DSP ≥ 0.35 needs ≈ 0.50 W more per lane in the optics both modules share (the DSP module
-// would then be 27.9 W and CPO/pluggable 0.22); no single cited parameter closes it.
+// would then be 27.9 W and CPO/pluggable 0.22); no single cited parameter closes it. Searched
+// again for issue 7 (200G EML/MZM driver, EML bias and TEC, module DC-DC, 1.6T block splits;
+// docs/power.md, "Searched again"): no figure found, so nothing was raised.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
