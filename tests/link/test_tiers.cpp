@@ -203,6 +203,32 @@ TEST_CASE(
   CHECK(rows.at("cpo-200g").segments == 1);
 }
 
+// LPO and LRO at 100G/lane receive through the 28 nm CMOS 112 Gb/s PAM-4 linear receiver
+// (TIA + CTLE + VGA; figures.md §2.6, V): 71 dBΩ, 37 GHz, 2.72 µA rms input-referred, 96.8 mW.
+// The presets enter its noise as a density, 13.4 pA/√Hz, derived from the rms over the block's
+// 2nd-order Butterworth noise bandwidth; the built TIA must give back the published rms.
+TEST_CASE("LPO and LRO at 100G: the TIA is one part (the 28 nm linear receiver)",
+          "[link][tiers][power]") {
+  for (const std::string name : {"lpo-100g", "lro-100g"}) {
+    INFO(name);
+    const LinkConfig config = parse_link_config(
+        resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
+    const auto chain = build_chain(config, 0);
+    const Block* tia = nullptr;
+    for (const auto& block : chain) {
+      if (block->kind() == "tia") tia = block.get();
+    }
+    REQUIRE(tia != nullptr);
+    // 71 dBΩ entered as 3548 Ω: 20·log10(3548) = 70.9997.
+    CHECK(tia->metric("transimpedance_dbohm", 0.0).value() == Approx(71.0).margin(0.0005));
+    CHECK(tia->metric("bandwidth_hz", 0.0).value() == Approx(37e9));
+    CHECK(tia->metric("power_w", 0.0).value() == Approx(0.0968));
+    // The published 2.72 µA rms; 1 % as in the 200G test (test_tia.cpp's 2 % on the sampled
+    // design's noise bandwidth, under the square root) plus the density's 3-digit rounding.
+    CHECK(tia->metric("noise_rms_a", 0.0).value() == Approx(2.72e-6).epsilon(0.011));
+  }
+}
+
 // One part: at 200G/lane every optical tier receives through the same linear TIA, the retrieved
 // one whose bandwidth covers 106.25 GBd (Nyquist 53 GHz): 130 nm SiGe:C, 65 dBΩ, 66 GHz,
 // 7.6 pA/√Hz input-referred noise, 150 mW (Garcia Lopez et al., IEEE JSSC,
