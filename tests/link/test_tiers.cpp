@@ -417,9 +417,10 @@ TEST_CASE("NPO launches at most DR's 4 dBm (known deviation)", "[link][tiers][lo
 
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
-// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.23 at 200G; CPO/pluggable is 0.38
-// and 0.26 (CPO's ring driver at its sourced 0.16 W, its external laser source with its module's
-// conversion and management). At 200G the DSP chip's converters cost twice per bit
+// Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.23 at 200G; CPO/pluggable is 0.30
+// and 0.22 (CPO's ring driver at its sourced 0.16 W, its external laser source — a quarter of an
+// ELSFP fibre per lane, 14 dBm — with its module's conversion and management; 0.38 and 0.26 at
+// the former 17 dBm per lane). At 200G the DSP chip's converters cost twice per bit
 // (dsp_power.hpp: energy per conversion ∝ f_s, the ADC survey's envelope) and 5 nm saves only
 // 30 % on 7 nm, while the module optics per lane (driver, TIA, laser, TEC) stay flat — and those
 // are short at both rates (the 100G anchors below). At 200G the TIA is a sourced 150 mW (the
@@ -427,7 +428,7 @@ TEST_CASE("NPO launches at most DR's 4 dBm (known deviation)", "[link][tiers][lo
 // rest is U (driver 224 mW, TEC 150 mW, laser at WPE 0.2) or S (90 % DC-DC), and 0.1 W
 // management is not low (a module MCU draws ≈ 27 mW; docs/power.md lists what was searched).
 // LPO/DSP ≥ 0.35 needs ≈ 0.50 W more per lane in the optics both modules share (the DSP module
-// would then be 27.9 W and CPO/pluggable 0.22); no single cited parameter closes it.
+// would then be 27.9 W and CPO/pluggable 0.22 at 17 dBm); no single cited parameter closes it.
 TEST_CASE(
     "LPO draws 0.35–0.6 of a DSP pluggable's module power at 100G, CPO 0.2–0.4 of the pluggable "
     "path's power at both rates (published claims, figures.md §3 and the tiers issue)",
