@@ -35,12 +35,33 @@ MrmParams MrmParams::read(ParamReader& reader) {
                                         : RingCoupling::under;
   p.efficiency_m_per_v = reader.quantity(
       "efficiency", Dimension::length_per_voltage, p.efficiency_m_per_v,
-      "Resonance shift per volt of drive. Default 16.3 pm/V (same device, figures.md §2.4, "
-      "verified).");
+      "Resonance shift per volt of reverse drive, a magnitude: depletion red-shifts the resonance "
+      "(plasma dispersion, Soref & Bennett 1987), so a negative value is refused (an inverted "
+      "drive is not a negative efficiency). Default 16.3 pm/V (same device, figures.md §2.4, "
+      "verified).",
+      Range::positive());
   p.detuning_m = reader.optional_quantity(
       "detuning", Dimension::length,
-      "Laser wavelength minus ring resonance at zero drive. Default -λ/(2√3·Q_L), the steepest "
-      "point of the Lorentzian on its blue side.");
+      "Laser wavelength minus ring resonance at zero drive. Absent: set by `lock`.");
+  const std::string lock = reader.choice(
+      "lock", "steepest", {"steepest", "max_oma"},
+      "Where the heater's controller locks the ring when `detuning` is absent: steepest, "
+      "-λ/(2√3·Q_L), the steepest point of the Lorentzian on its blue side; max_oma, the "
+      "detuning that maximises the outer levels' OMA at the nominal `swing` (OMA-maximising ring "
+      "controllers, Zabihpour et al., summarised at latitudeds.com, secondary), under the "
+      "`min_extinction` floor if set.");
+  p.lock = lock == "max_oma" ? RingLock::max_oma : RingLock::steepest;
+  p.min_extinction_db = reader.quantity(
+      "min_extinction", Dimension::ratio_db, p.min_extinction_db,
+      "With lock max_oma: floor on the static extinction of the outer levels at the nominal "
+      "swing; the lock takes the largest OMA that meets it. Default 0 dB (no floor).",
+      Range::non_negative());
+  if (reader.has("detuning") && reader.has("lock")) {
+    reader.fail("lock", "give either detuning (a fixed operating point) or lock, not both");
+  }
+  if (reader.has("min_extinction") && p.lock != RingLock::max_oma) {
+    reader.fail("min_extinction", "expected together with lock: max_oma");
+  }
   p.heater_efficiency_m_per_w = reader.quantity(
       "heater_efficiency", Dimension::length_per_power, p.heater_efficiency_m_per_w,
       "Thermal tuning efficiency. Default 73 pm/mW (TiN heater, figures.md §2.4, verified).",
@@ -96,6 +117,15 @@ Mrm::Mrm(const MrmParams& params) : params_(params) {
     q_intrinsic_ = 1.0 / inv_qi;
     q_external_ = 1.0 / (1.0 / params_.q_loaded - inv_qi);
   }
+  if (!(params_.efficiency_m_per_v > 0.0) || !std::isfinite(params_.efficiency_m_per_v)) {
+    throw ParameterError("efficiency",
+                         fmt::format("mrm.efficiency = {:.4g} pm/V must be > 0 (a red shift per "
+                                     "volt of reverse drive)",
+                                     params_.efficiency_m_per_v * 1e12));
+  }
+  if (!(params_.min_extinction_db >= 0.0) || !std::isfinite(params_.min_extinction_db)) {
+    throw ParameterError("min_extinction", "mrm.min_extinction must be >= 0 dB");
+  }
   if (!(params_.heater_efficiency_m_per_w > 0.0)) {
     throw ParameterError("heater_efficiency", "mrm.heater_efficiency must be > 0");
   }
@@ -122,8 +152,7 @@ void Mrm::prepare(const LaneContext& lane) {
   const double omega0 = 2.0 * pi * speed_of_light_m_per_s / wavelength_m_;
   inv_tau_ = omega0 / (2.0 * params_.q_loaded);
   kappa_ = std::sqrt(omega0 / q_external_);
-  detuning_m_ =
-      params_.detuning_m.value_or(-wavelength_m_ / (2.0 * std::sqrt(3.0) * params_.q_loaded));
+  detuning_m_ = params_.detuning_m ? *params_.detuning_m : lock_detuning_m();
   sample_period_s_ = 1.0 / lane.sample_rate_hz();
   reset();
 }
@@ -150,6 +179,65 @@ double Mrm::static_transmission_at_detuning(double detuning_m) const {
 
 double Mrm::static_transmission(double drive_v) const {
   return static_transmission_at_detuning(detuning_m_ - params_.efficiency_m_per_v * drive_v);
+}
+
+std::pair<double, double> Mrm::static_outer_levels() const {
+  return {static_transmission(-0.5 * params_.swing_v), static_transmission(0.5 * params_.swing_v)};
+}
+
+double Mrm::lock_detuning_m() const {
+  const double hwhm = wavelength_m_ / (2.0 * params_.q_loaded);
+  if (params_.lock == RingLock::steepest) return -hwhm / std::sqrt(3.0);
+  // Centre c = λ_ring(0) − λ_laser > 0 (laser on the blue side); outer levels at c ∓ s.
+  const double s = 0.5 * params_.efficiency_m_per_v * params_.swing_v;
+  const auto lo = [&](double c) { return static_transmission_at_detuning(-(c - s)); };
+  const auto hi = [&](double c) { return static_transmission_at_detuning(-(c + s)); };
+  const auto oma = [&](double c) { return hi(c) - lo(c); };
+  const auto er = [&](double c) { return hi(c) / lo(c); };
+  // Golden-section search of a function unimodal on [a, b] (maximum).
+  const auto argmax = [](const auto& f, double a, double b) {
+    const double g = 0.5 * (std::sqrt(5.0) - 1.0);
+    double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = f(x1), f2 = f(x2);
+    for (int i = 0; i < 200 && b - a > 1e-12 * (a + b); ++i) {
+      if (f1 < f2) {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + g * (b - a);
+        f2 = f(x2);
+      } else {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - g * (b - a);
+        f1 = f(x1);
+      }
+    }
+    return 0.5 * (a + b);
+  };
+  // OMA rises from c = s (lower level on resonance) to one maximum and then falls (header): far
+  // beyond it, 10 half widths out, it is small.
+  const double c_oma = argmax(oma, s, s + 10.0 * hwhm);
+  const double floor = db_to_power_ratio(params_.min_extinction_db);
+  if (params_.min_extinction_db <= 0.0 || er(c_oma) >= floor) return -c_oma;
+  // Towards the resonance ER rises to a maximum (just off it, where the lower level's relative
+  // slope peaks) while OMA falls: the largest OMA meeting the floor is where ER crosses it
+  // between that maximum and c_oma.
+  const double c_er = argmax(er, s, c_oma);
+  if (er(c_er) < floor) {
+    throw ParameterError(
+        "min_extinction",
+        fmt::format("mrm.min_extinction = {:.3g} dB is out of reach at swing {:.3g} V and {:.4g} "
+                    "pm/V: the outer levels' static extinction peaks at {:.3g} dB",
+                    params_.min_extinction_db, params_.swing_v, params_.efficiency_m_per_v * 1e12,
+                    power_ratio_to_db(er(c_er))));
+  }
+  double a = c_er, b = c_oma;      // er(a) >= floor > er(b)
+  for (int i = 0; i < 100; ++i) {  // to the last bit of the ~100 pm interval
+    const double m = 0.5 * (a + b);
+    (er(m) >= floor ? a : b) = m;
+  }
+  return -a;
 }
 
 void Mrm::process(Signal& chunk) {
@@ -225,10 +313,17 @@ double Mrm::heater_power_w() const {
 std::string Mrm::describe() const {
   return fmt::format(
       "mrm: Q_L {:.0f} (Q_i {:.0f}, Q_e {:.0f}), photon lifetime {:.3g} ps, {:.3g} pm/V, "
-      "detuning {:.3g} pm (small-signal EO bandwidth {:.3g} GHz), heater {:.3g} mW, IL {:.2f} dB",
+      "detuning {:.3g} pm ({}; static outer ER {:.3g} dB at {:.3g} Vpp; small-signal EO "
+      "bandwidth {:.3g} GHz), heater {:.3g} mW, IL {:.2f} dB",
       params_.q_loaded, q_intrinsic_, q_external_, photon_lifetime_s() * 1e12,
-      params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12, eo_bandwidth_hz() * 1e-9,
-      heater_power_w() * 1e3, params_.insertion_loss_db);
+      params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12,
+      params_.detuning_m ? std::string("set")
+      : params_.lock == RingLock::max_oma && params_.min_extinction_db > 0.0
+          ? fmt::format("lock max OMA with ER >= {:.3g} dB", params_.min_extinction_db)
+      : params_.lock == RingLock::max_oma ? std::string("lock max OMA")
+                                          : std::string("lock steepest"),
+      power_ratio_to_db(static_outer_levels().second / static_outer_levels().first),
+      params_.swing_v, eo_bandwidth_hz() * 1e-9, heater_power_w() * 1e3, params_.insertion_loss_db);
 }
 
 std::vector<PowerItem> Mrm::power() const {

@@ -25,6 +25,24 @@
 // poles beat and lift the response near |δ₀|/2π ("optical peaking", the detuning-extended
 // bandwidth of figures.md §2.4). H(0) is the slope of the static Lorentzian, dT/dv·|s|².
 // EO bandwidth: the highest frequency where |H(Ω)/H(0)| ≥ 1/√2.
+// Sign of the shift: reverse bias on the depletion junction removes free carriers, and by the
+// plasma-dispersion effect of silicon (Soref & Bennett, IEEE J. Quantum Electron. 23(1), 1987:
+// Δn < 0 for added carriers) the index and the resonance rise: a red shift with drive. The
+// efficiency is that magnitude (> 0); flipping the electrodes is an inverted drive, not a
+// negative efficiency, so a sign carries no physics and is refused.
+// Operating point (lock): the heater's controller holds λ_laser − λ_ring(0) at one of
+//   steepest: −λ/(2√3·Q_L), the steepest point of the Lorentzian on its blue side (small drive);
+//   max_oma:  the detuning that maximises the outer levels' OMA, T(+V/2) − T(−V/2) at the nominal
+//             swing V, on the blue side with the lower level no further than the resonance
+//             (levels monotonic in the drive) — the lock point of OMA-maximising ring
+//             controllers (Zabihpour et al., as summarised by Latitude Design Systems,
+//             https://www.latitudeds.com/post/calibrating-thermal-controllers-for-maximizing-
+//             optical-modulation-amplitude-in-microring-modulators, S); with `min_extinction`
+//             the largest OMA whose static outer extinction T(+V/2)/T(−V/2) reaches that floor
+//             (nearer the resonance OMA falls and ER rises, so the floor binds at equality).
+// For a Lorentzian dip T(u) = 1 − D/(1 + u²) (u = (λ_ring − λ_laser)/HWHM, HWHM = λ/(2Q_L)) and
+// outer levels at u = c ± s (s = η·V/2 / HWHM), OMA is stationary where u/(1 + u²)² takes equal
+// values at c − s and c + s; for s → 0 that is c = 1/√3, the steepest point.
 // Thermal tuning: a heater holds the resonance against an ambient offset Δλ_amb (the resonance
 // shift the heater must undo, red-shift only): P = Δλ/η_th if Δλ ≥ 0, else (FSR − |Δλ|)/η_th.
 // Drive power: C·V_pp²·R_s/4 (a capacitive load charged on about half the transitions), category
@@ -33,6 +51,7 @@
 
 #include <complex>
 #include <optional>
+#include <utility>
 
 #include "phy/block.hpp"
 #include "phy/params.hpp"
@@ -40,6 +59,7 @@
 namespace optilane {
 
 enum class RingCoupling { under, critical, over };
+enum class RingLock { steepest, max_oma };
 
 struct MrmParams {
   /// Loaded Q. Default 3700 (two-segment 200 Gb/s MRM, Flexcompute PhotonForge model,
@@ -52,11 +72,14 @@ struct MrmParams {
   /// Coupling regime splitting Q_L into Q_i and Q_e. Default under-coupled, an assumption: the
   /// 16 dB depth fits either regime and no coupling regime was retrieved.
   RingCoupling coupling = RingCoupling::under;
-  /// Resonance shift per volt of drive, m/V. Default 16.3 pm/V (same device, V).
+  /// Resonance (red) shift per volt of reverse drive, m/V, > 0. Default 16.3 pm/V (same device, V).
   double efficiency_m_per_v = 16.3e-12;
-  /// λ_laser − λ_ring at zero drive, m; absent → −λ/(2√3·Q_L), the steepest point of the
-  /// Lorentzian on its blue side (D).
+  /// λ_laser − λ_ring at zero drive, m; absent → from `lock`.
   std::optional<double> detuning_m{};
+  /// Lock point when `detuning` is absent (header comment). Default steepest.
+  RingLock lock = RingLock::steepest;
+  /// With lock max_oma: floor on the static outer extinction T(+V/2)/T(−V/2), dB; 0: none.
+  double min_extinction_db = 0.0;
   /// Heater efficiency, m/W. Default 73 pm/mW (same device, V).
   double heater_efficiency_m_per_w = 73e-12 / 1e-3;
   /// Resonance shift the heater must undo (fabrication + ambient), m. Default 0.
@@ -104,6 +127,8 @@ class Mrm final : public Block {
   /// Static power transmission for drive v at the configured detuning.
   [[nodiscard]] double static_transmission(double drive_v) const;
   [[nodiscard]] double detuning_m() const { return detuning_m_; }
+  /// Static outer levels at the nominal swing, for 1 W in (no insertion loss): T(−V/2), T(+V/2).
+  [[nodiscard]] std::pair<double, double> static_outer_levels() const;
   /// Small-signal response of the output power to the drive at frequency f, H(2πf)/H(0), at the
   /// configured detuning and zero bias (see the header comment); needs prepare(). H(0) = 0 on
   /// resonance, where the response has no linear term: NaN there.
@@ -116,6 +141,8 @@ class Mrm final : public Block {
 
  private:
   [[nodiscard]] double delta_rad_per_s(double drive_v) const;
+  /// The lock point of `lock` (needs wavelength_m_), m.
+  [[nodiscard]] double lock_detuning_m() const;
 
   MrmParams params_;
   double q_intrinsic_ = 0.0;

@@ -152,3 +152,54 @@ TEST_CASE("extends merges a preset and the derived config overrides it", "[link]
   REQUIRE(config.chain.size() == 1);
   CHECK(config.chain[0].block == "awgn");
 }
+
+// mrm.efficiency is the magnitude of the depletion junction's red shift per volt (plasma
+// dispersion: reverse bias removes carriers and raises the index, Soref & Bennett 1987); a
+// negative value is no other device, only a relabelled drive polarity, and is refused like any
+// out-of-range quantity. lock and detuning exclude each other; min_extinction needs lock max_oma.
+TEST_CASE("mrm: negative efficiency, lock with detuning, and a floor without lock exit 2",
+          "[link][config][cli]") {
+  const std::string ring = R"(name: ring
+signal:
+  format: pam4
+  symbol_rate: 53.125 GBd
+  samples_per_symbol: 4
+  pattern: prbs13q
+  symbols: 4096
+chain:
+  - block: laser
+    power: 0 dBm
+  - block: mrm
+    efficiency: 16.3 pm/V
+  - block: photodetector
+  - block: tia
+)";
+  const std::vector<BadCase> cases = {
+      {"negative efficiency", replace(ring, "efficiency: 16.3 pm/V", "efficiency: -16.3 pm/V"),
+       "efficiency", ":12", "out of range: expected"},
+      {"lock and detuning",
+       replace(ring, "efficiency: 16.3 pm/V",
+               "efficiency: 16.3 pm/V\n    detuning: -100 pm\n    lock: max_oma"),
+       "lock", ":14", "not both"},
+      {"floor without lock",
+       replace(ring, "efficiency: 16.3 pm/V", "efficiency: 16.3 pm/V\n    min_extinction: 3.5 dB"),
+       "min_extinction", ":13", "lock: max_oma"},
+      {"floor out of reach",
+       replace(ring, "efficiency: 16.3 pm/V",
+               "efficiency: 16.3 pm/V\n    lock: max_oma\n    min_extinction: 30 dB"),
+       "min_extinction", ":14", "out of reach"},
+  };
+  test::TempDir dir;
+  CHECK(test::run_optilane("check " + dir.write("ring.yaml", ring)).exit_status == 0);
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const std::string config = dir.write("bad.yaml", c.text);
+    const auto result = test::run_optilane("check " + config);
+    INFO(result.output);
+    CHECK(result.exit_status == 2);
+    CHECK_THAT(result.output, Contains("bad.yaml"));
+    CHECK_THAT(result.output, Contains(c.line));
+    CHECK_THAT(result.output, Contains(c.key));
+    CHECK_THAT(result.output, Contains(c.because));
+  }
+}

@@ -224,3 +224,85 @@ TEST_CASE(
   CHECK(near.eo_bandwidth_hz() ==
         Approx(speed_of_light_m_per_s / (2.0 * 1311e-9 * 3700.0)).epsilon(1e-4));
 }
+
+namespace {
+// Closed forms of the all-pass ring's static Lorentzian (mrm.hpp): with the depth
+// D = 1 − 10^(−ER_res/10) and u = (λ_ring − λ_laser)/HWHM, HWHM = λ/(2·Q_L),
+//   T(u) = 1 − D/(1 + u²),
+// so for outer levels at u = c ∓ s the OMA is D·[1/(1 + (c − s)²) − 1/(1 + (c + s)²)], stationary
+// where u/(1 + u²)² is equal at c − s and c + s, and the extinction is T(c + s)/T(c − s).
+double lorentzian(double u, double resonance_extinction_db = 16.0) {
+  return 1.0 - (1.0 - db_to_power_ratio(-resonance_extinction_db)) / (1.0 + u * u);
+}
+double slope_shape(double u) {
+  return u / ((1.0 + u * u) * (1.0 + u * u));
+}
+constexpr double hwhm_1311 = 1311e-9 / (2.0 * 3700.0);
+}  // namespace
+
+TEST_CASE("MRM lock max_oma: the detuning where the outer levels' OMA is stationary (closed form)",
+          "[devices][modulators][mrm]") {
+  for (double swing : {0.5, 1.0, 2.0, 4.0}) {
+    INFO("swing " << swing << " V");
+    Mrm m(MrmParams{.efficiency_m_per_v = 24.45e-12, .lock = RingLock::max_oma, .swing_v = swing});
+    m.prepare(lane106);
+    const double c = -m.detuning_m() / hwhm_1311;
+    const double s = 0.5 * 24.45e-12 * swing / hwhm_1311;
+    REQUIRE(c > s);  // laser on the blue side, levels monotonic in the drive
+    CHECK(slope_shape(c - s) == Approx(slope_shape(c + s)).epsilon(1e-6));
+    // The block's static levels are the closed-form Lorentzian's.
+    const auto [lo, hi] = m.static_outer_levels();
+    CHECK(lo == Approx(lorentzian(c - s)).epsilon(1e-9));
+    CHECK(hi == Approx(lorentzian(c + s)).epsilon(1e-9));
+  }
+  // A small swing locks at the steepest point, u = 1/√3, the `steepest` lock.
+  Mrm small(MrmParams{.lock = RingLock::max_oma, .swing_v = 1e-2});
+  small.prepare(lane106);
+  Mrm steepest(MrmParams{});
+  steepest.prepare(lane106);
+  CHECK(steepest.detuning_m() == Approx(-hwhm_1311 / std::sqrt(3.0)).epsilon(1e-12));
+  CHECK(small.detuning_m() == Approx(steepest.detuning_m()).epsilon(1e-5));
+}
+
+TEST_CASE("MRM lock max_oma with an extinction floor: the Lorentzian's ER at the lock is the floor",
+          "[devices][modulators][mrm]") {
+  // CPO-200G's ring (examples/tiers/cpo-200g.yaml): 24.45 pm/V at 2 Vpp, s = 24.45 pm / 177 pm.
+  // 802.3dj DR's ER >= 3.5 dB (figures.md §1.6, S) binds: at the unconstrained lock the outer ER
+  // is under it, so the lock moves toward the resonance until T(c + s)/T(c − s) = 10^0.35.
+  const MrmParams base{.efficiency_m_per_v = 24.45e-12, .lock = RingLock::max_oma, .swing_v = 2.0};
+  Mrm free_lock(base);
+  free_lock.prepare(lane106);
+  MrmParams floored = base;
+  floored.min_extinction_db = 3.5;
+  Mrm m(floored);
+  m.prepare(lane106);
+  const double s = 24.45e-12 / hwhm_1311;
+  const double c_free = -free_lock.detuning_m() / hwhm_1311;
+  const double c = -m.detuning_m() / hwhm_1311;
+  INFO("free lock " << free_lock.detuning_m() * 1e12 << " pm, floored " << m.detuning_m() * 1e12
+                    << " pm");
+  CHECK(power_ratio_to_db(lorentzian(c_free + s) / lorentzian(c_free - s)) < 3.5);
+  CHECK(power_ratio_to_db(lorentzian(c + s) / lorentzian(c - s)) == Approx(3.5).epsilon(1e-9));
+  CHECK(c > s);
+  CHECK(c < c_free);
+  // OMA is given up for the ER, and nowhere between the two locks is there more OMA with the ER.
+  const auto oma = [&](double x) { return lorentzian(x + s) - lorentzian(x - s); };
+  CHECK(oma(c) < oma(c_free));
+  for (int k = 1; k < 20; ++k) {
+    const double x = c + (c_free - c) * k / 20.0;
+    CHECK(power_ratio_to_db(lorentzian(x + s) / lorentzian(x - s)) < 3.5);
+  }
+  // A floor the swing cannot reach is refused, naming the key.
+  floored.min_extinction_db = 20.0;
+  Mrm out_of_reach(floored);
+  CHECK_THROWS_AS(out_of_reach.prepare(lane106), ParameterError);
+}
+
+TEST_CASE("MRM efficiency is a red shift per volt: zero or negative is refused",
+          "[devices][modulators][mrm]") {
+  // Depletion under reverse bias removes carriers and raises the index (plasma dispersion, Soref
+  // & Bennett 1987): the resonance red-shifts. A sign would only relabel the drive's polarity.
+  CHECK_THROWS_AS(Mrm(MrmParams{.efficiency_m_per_v = -16.3e-12}), ParameterError);
+  CHECK_THROWS_AS(Mrm(MrmParams{.efficiency_m_per_v = 0.0}), ParameterError);
+  CHECK_NOTHROW(Mrm(MrmParams{.efficiency_m_per_v = 16.3e-12}));
+}
