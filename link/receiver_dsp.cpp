@@ -247,22 +247,18 @@ void ReceiverDspStage::feed(std::int64_t first_sample, std::span<const double> n
                             const std::function<int(std::int64_t)>& data_of) {
   const int sps = slicer_.samples_per_symbol;
   const int half = sps / 2;
-  for (std::size_t i = 0; i < noisy.size(); ++i) {
-    const std::int64_t rel = first_sample + static_cast<std::int64_t>(i) - offset_;
-    if (rel < 0) continue;
-    const std::int64_t k = rel / sps;
-    const std::int64_t phase = rel - k * sps;
+  // Only the samples the FFE takes are visited (phase 0, and phase sps/2 at T/2), symbol by
+  // symbol in sample order: the same calls, in the same order, as a pass over every sample.
+  auto take = [&](std::size_t i, std::int64_t k, std::int64_t phase) {
     RxDspOutput out;
     if (settings_.spacing == 1) {
-      if (phase != 0) continue;
       out = dsp_.step(k, &clean[i], &noisy[i], level_of);
     } else {
       if (phase == 0) {
         pending_clean_ = clean[i];
         pending_noisy_ = noisy[i];
-        continue;
+        return;
       }
-      if (phase != half) continue;
       const double c[2] = {pending_clean_, clean[i]};
       const double n[2] = {pending_noisy_, noisy[i]};
       // Monte-Carlo only: one record as both inputs, so the step convolves once.
@@ -274,6 +270,19 @@ void ReceiverDspStage::feed(std::int64_t first_sample, std::span<const double> n
     if (out.has_decision && out.decision_symbol >= warmup_symbols_) {
       accumulator_->count_decision(out.decision, level_of(out.decision_symbol),
                                    data_of(out.decision_symbol));
+    }
+  };
+  // rel = sample − offset: symbol k's samples are rel = k·sps … k·sps + sps − 1 (rel < 0 skipped).
+  const std::int64_t rel_begin = first_sample - offset_;
+  const std::int64_t rel_end = rel_begin + static_cast<std::int64_t>(noisy.size());
+  for (std::int64_t k = rel_begin > 0 ? rel_begin / sps : 0; k * sps < rel_end; ++k) {
+    const std::int64_t phases[2] = {0, half};
+    const int taken = settings_.spacing == 1 || half == 0 ? 1 : 2;
+    for (int t = 0; t < taken; ++t) {
+      const std::int64_t rel = k * sps + phases[t];
+      if (rel >= rel_begin && rel < rel_end) {
+        take(static_cast<std::size_t>(rel - rel_begin), k, phases[t]);
+      }
     }
   }
 }

@@ -2,12 +2,12 @@
 //
 // out[i] = exp(jφ_i), φ_i = φ_{i−1} + δ_i. Computed from an anchor a (the exact cos a, sin a) as
 // u_i = e^{ja}·exp(j(φ_i − a)), with sin and cos of d = φ_i − a from their Taylor series to d⁹ and
-// d¹⁰ (for |d| ≤ 0.05 the first omitted terms, d¹¹/11! and d¹²/12!, are below 1.2e-22: below the
-// rounding of the sum); the anchor moves to φ_i every `phasor_anchor` samples and whenever
-// |φ_i − a| would exceed 0.05. Each sample is one rotation of the anchor (no chain of products, so
-// the samples are independent and the error does not grow along the block): a few ε of the
-// exact value, well inside `phasor_error_bound`. φ itself is summed exactly as a per-sample loop
-// would, so the walk's statistics are untouched.
+// d¹⁰ by Horner's rule on the coefficients rounded to double (for |d| ≤ 0.05 the first omitted
+// terms, d¹¹/11! and d¹²/12!, are below 1.2e-22: below the rounding of the sum); the anchor moves
+// to φ_i every `phasor_anchor` samples and whenever |φ_i − a| would exceed 0.05. Each sample is one
+// rotation of the anchor (no chain of products, so the samples are independent and the error does
+// not grow along the block): a few ε of the exact value, well inside `phasor_error_bound`. φ itself
+// is summed exactly as a per-sample loop would, so the walk's statistics are untouched.
 #pragma once
 
 #include <complex>

@@ -177,7 +177,7 @@ RxDspOutput RxDsp::step(std::int64_t k, const double* clean, const double* noisy
   for (int i = 0; i < s; ++i) {
     clean_hist_[head_] = clean[i];
     noisy_hist_[head_] = noisy[i];
-    head_ = (head_ + 1) % n;
+    head_ = head_ + 1 == n ? 0 : head_ + 1;  // no division per sample
   }
   ++fed_;
   RxDspOutput out;

@@ -424,6 +424,7 @@ SlicerAccumulator::SlicerAccumulator(const SlicerSettings& settings, const Slice
     eye_.amplitude.push_back(timing.amplitude_min + (a + 0.5) * eye_bin_);
   }
   eye_.counts.assign(static_cast<std::size_t>(eye_.time_bins * eye_.amplitude_bins), 0);
+  ui_counts_.assign(static_cast<std::size_t>(sps * eye_.amplitude_bins), 0);
 }
 
 void SlicerAccumulator::decide(double noisy, int level, int symbol) {
@@ -604,6 +605,16 @@ SlicerResult SlicerAccumulator::result() const {
     r.eye_width_ui.push_back(std::min(1.0, width / sps));
   }
   r.eye = eye_;
+  // add()'s one-UI histogram into the 2-UI window (−sps … sps−1): phase p at column p + sps and
+  // its copy one UI away, at p + 2·sps for p < 0 and at p otherwise.
+  const auto bins = static_cast<std::size_t>(eye_.amplitude_bins);
+  for (int p = -half_; p < sps - half_; ++p) {
+    const std::uint64_t* from = ui_counts_.data() + static_cast<std::size_t>(p + half_) * bins;
+    for (const int t : {p + sps, p < 0 ? p + 2 * sps : p}) {
+      std::uint64_t* to = r.eye.counts.data() + static_cast<std::size_t>(t) * bins;
+      for (std::size_t a = 0; a < bins; ++a) to[a] += from[a];
+    }
+  }
   return r;
 }
 

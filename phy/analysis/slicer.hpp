@@ -158,7 +158,11 @@ class SlicerAccumulator {
   std::vector<double> isi_sum_, isi_sum_sq_;
   double isi_min_ = 0.0, isi_bin_ = 1.0, inverse_isi_bin_ = 1.0;
   // Eye
-  EyeHistogram eye_;
+  EyeHistogram eye_;  ///< the 2-UI eye of add_statistics (its one copy per symbol-rate sample)
+  /// add()'s eye over one UI, [phase p + sps/2][amplitude]: each sample counted once here, and
+  /// placed at p and p ± 1 UI of the 2-UI window by result() (the same counts as two increments
+  /// per sample into the window, for half the stores).
+  std::vector<std::uint64_t> ui_counts_;
   double eye_bin_ = 1.0;
 };
 
@@ -187,13 +191,10 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
       noise_sq_[cell] += noise * noise;
       ++count_[cell];
     }
-    // Eye histogram: this sample appears at phase p and at p ± 1 UI within the 2-UI window.
+    // Eye histogram over one UI; result() places each phase twice in the 2-UI window.
     int a = static_cast<int>((noisy[i] - timing_.amplitude_min) * inverse_eye_bin);
     a = a < 0 ? 0 : (a >= eye_.amplitude_bins ? eye_.amplitude_bins - 1 : a);
-    const int t1 = p + sps;                  // window covers −sps … sps−1
-    const int t2 = p < 0 ? p + 2 * sps : p;  // the other copy
-    eye_.counts[static_cast<std::size_t>(t1 * eye_.amplitude_bins + a)]++;
-    eye_.counts[static_cast<std::size_t>(t2 * eye_.amplitude_bins + a)]++;
+    ui_counts_[static_cast<std::size_t>((p + half_) * eye_.amplitude_bins + a)]++;
     if (p == 0) {
       add_isi(level, clean);
       decide(noisy[i], level, sent_symbol(k));
