@@ -471,6 +471,30 @@ TEST_CASE("NPO launches at most DR's 4 dBm (known deviation)", "[link][tiers][lo
   }
 }
 
+// Known deviation: the EML tiers launch above the DR and FR4 windows' maxima. Their EML's CW
+// section is 10 dBm (examples/eml-53g.yaml, not sourced), which after the modulator's bias loss
+// gives an average launch of ≈ 4.5–4.7 dBm and OMA 4.1–5.7 dBm: over DR's 4.0 / 4.2 dBm
+// (400GBASE-DR4 transmitter table, figures.md §1.2, V) and FR4's 3.5 / 3.7 dBm (400GBASE-FR4
+// module datasheet listing the 802.3cu limits, Edgecore ET7502-FR4, S). A module is designed
+// inside the window; the EML's output power should come from a cited EML TOSA figure (none
+// retrieved: datasheets quote the standard's window, not the device's typical output). Lowering
+// it costs ≈ 1 dB of margin, which every EML tier has (≥ 6.6 dB at 200G).
+// [!shouldfail]: fails (to be made a plain check) the day the presets meet it.
+TEST_CASE("The EML tiers launch inside the DR and FR4 power windows (known deviation)",
+          "[link][tiers][long][!shouldfail]") {
+  for (const std::string name :
+       {"lpo-100g", "lpo-200g", "lro-100g", "lro-200g", "pluggable-dsp-100g", "pluggable-dsp-200g",
+        "pluggable-dsp-fr4-100g", "pluggable-dsp-fr4-200g"}) {
+    const TierTx t = tier_tx(name);
+    const bool fr4 = name.find("fr4") != std::string::npos;
+    const double launch = dbm(t.tx.average_power_w), oma = dbm(t.tx.oma_outer_w);
+    INFO(name << ": launch " << launch << " dBm, OMA " << oma << " dBm");
+    CHECK(launch <= (fr4 ? 3.5 : 4.0));
+    CHECK(oma <= (fr4 ? 3.7 : 4.2));
+    CHECK(launch >= (fr4 ? -3.3 : -2.9));
+  }
+}
+
 // Published: LPO saves 40–65 % of a DSP pluggable's module power; CPO about 70 % of the
 // pluggable path's communication power (switch SerDes to far switch SerDes, like for like).
 // Known deviation (issue 7): LPO/DSP is 0.41 at 100G but 0.23 at 200G; CPO/pluggable is 0.30
