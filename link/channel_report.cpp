@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -20,6 +22,19 @@ namespace {
 using ComKey = std::tuple<std::string, double, bool, std::vector<double>>;
 DesignCache<ComKey, ComResult, 64>& com_cache() {
   static auto* cache = new DesignCache<ComKey, ComResult, 64>();  // never destroyed (FFTW-style)
+  return *cache;
+}
+
+/// What a copper run's report computes from its network: kept per (the run's design key, symbol
+/// rate, COM parameter set, reference packages or not), the exact inputs of these figures, so the
+/// 8 lanes of a port (and every chain built from the same entries) evaluate the network once.
+struct ChannelFigures {
+  std::vector<double> frequency_hz, sdd21_db, pulse_time_ui, pulse_v;
+  std::optional<ComResult> com;
+};
+using FiguresKey = std::tuple<std::string, double, std::string, bool>;
+DesignCache<FiguresKey, std::shared_ptr<const ChannelFigures>, 32>& figures_cache() {
+  static auto* cache = new DesignCache<FiguresKey, std::shared_ptr<const ChannelFigures>, 32>();
   return *cache;
 }
 
@@ -43,34 +58,49 @@ std::vector<CopperChannelReport> copper_channel_reports(
       has_package = has_package || member->kind() == "package";
     }
     const TwoPortNetwork network = head->effective_network();
-    constexpr int points = 512;
-    std::vector<double> grid;  // the COM memo's key: S11, S12, S21, S22 at every point
-    grid.reserve(8 * (points + 1));
-    bool finite = true;
-    for (int k = 0; k <= points; ++k) {
-      const double f = rate * k / points;
-      const SParams2 sp = network.s(f);
-      report.frequency_hz.push_back(f);
-      report.sdd21_db.push_back(20.0 * std::log10(std::abs(sp.s21)));
-      for (const Cplx c : {sp.s11, sp.s12, sp.s21, sp.s22}) {
-        grid.push_back(c.real());
-        grid.push_back(c.imag());
-        finite = finite && std::isfinite(c.real()) && std::isfinite(c.imag());
+    auto compute = [&] {
+      auto figures = std::make_shared<ChannelFigures>();
+      constexpr int points = 512;
+      std::vector<double> grid;  // the COM memo's key: S11, S12, S21, S22 at every point
+      grid.reserve(8 * (points + 1));
+      bool finite = true;
+      for (int k = 0; k <= points; ++k) {
+        const double f = rate * k / points;
+        const SParams2 sp = network.s(f);
+        figures->frequency_hz.push_back(f);
+        figures->sdd21_db.push_back(20.0 * std::log10(std::abs(sp.s21)));
+        for (const Cplx c : {sp.s11, sp.s12, sp.s21, sp.s22}) {
+          grid.push_back(c.real());
+          grid.push_back(c.imag());
+          finite = finite && std::isfinite(c.real()) && std::isfinite(c.imag());
+        }
       }
-    }
-    const SampledChannelPulse pulse =
-        channel_pulse_response([&](double f) { return network.s(f).s21; }, rate, 32, 1024, 4, 60);
-    report.pulse_time_ui = pulse.time_ui;
-    report.pulse_v = pulse.response_v;
-    if (config.analysis.com != "off") {
-      ComParams params = com_params(config.analysis.com, rate);
-      // The reference packages (93A.1.2) only where the run has none of its own.
-      params.add_packages = !has_package;
-      report.com = com_cache().get(
-          ComKey{config.analysis.com, rate, params.add_packages, std::move(grid)},
-          finite && std::isfinite(rate), [&] { return channel_operating_margin(network, params); });
-      if (has_package)
-        report.com->method += "; the run's own package blocks stand for the reference package";
+      const SampledChannelPulse pulse =
+          channel_pulse_response([&](double f) { return network.s(f).s21; }, rate, 32, 1024, 4, 60);
+      figures->pulse_time_ui = pulse.time_ui;
+      figures->pulse_v = pulse.response_v;
+      if (config.analysis.com != "off") {
+        ComParams params = com_params(config.analysis.com, rate);
+        // The reference packages (93A.1.2) only where the run has none of its own.
+        params.add_packages = !has_package;
+        figures->com =
+            com_cache().get(ComKey{config.analysis.com, rate, params.add_packages, std::move(grid)},
+                            finite && std::isfinite(rate),
+                            [&] { return channel_operating_margin(network, params); });
+      }
+      return std::shared_ptr<const ChannelFigures>(std::move(figures));
+    };
+    std::string key = head->effective_design_key();
+    const bool cacheable = !key.empty() && std::isfinite(rate);
+    const std::shared_ptr<const ChannelFigures> figures = figures_cache().get(
+        FiguresKey{std::move(key), rate, config.analysis.com, has_package}, cacheable, compute);
+    report.frequency_hz = figures->frequency_hz;
+    report.sdd21_db = figures->sdd21_db;
+    report.pulse_time_ui = figures->pulse_time_ui;
+    report.pulse_v = figures->pulse_v;
+    report.com = figures->com;
+    if (report.com && has_package) {
+      report.com->method += "; the run's own package blocks stand for the reference package";
     }
     reports.push_back(std::move(report));
   }

@@ -138,6 +138,11 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
     block->set_label(entry.label);
     block->set_chain_index(index);
     if (!entry.power_included_in.empty()) block->set_power_included_in(entry.power_included_in);
+    if (auto* copper = dynamic_cast<CopperBlock*>(block.get()); copper != nullptr) {
+      // A copper block's network is a pure function of its entry (and the files it reads, which
+      // the block adds itself): its design is kept per entry text (copper_block.hpp).
+      copper->set_design_key(entry.block + '\n' + to_yaml(entry.node));
+    }
     if (prepare) block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
@@ -242,10 +247,18 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
     while (end < chain.size() && dynamic_cast<CopperBlock*>(chain[end].get()) != nullptr) ++end;
     if (end - i > 1) {
       std::vector<TwoPortNetwork> parts;
+      // The cascade's key: its parts' keys in signal order (empty if one is unknown).
+      std::string key;
+      bool keyed = true;
       for (std::size_t k = i; k < end; ++k) {
-        parts.push_back(static_cast<CopperBlock&>(*chain[k]).network());
+        const auto& part = static_cast<CopperBlock&>(*chain[k]);
+        parts.push_back(part.network());
+        const std::string own = part.own_design_key();
+        keyed = keyed && !own.empty();
+        key += fmt::format("{}:", own.size()) + own;
       }
-      head->filter_with(TwoPortNetwork::cascade_all(parts), static_cast<int>(end - i));
+      head->filter_with(TwoPortNetwork::cascade_all(parts), static_cast<int>(end - i),
+                        keyed ? std::move(key) : std::string());
       head->prepare(context);
       for (std::size_t k = i + 1; k < end; ++k) {
         auto& member = static_cast<CopperBlock&>(*chain[k]);

@@ -189,7 +189,9 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
     extract(clean, levels, sps, settings_.spacing, offset, xc, lv);
     extract(noisy, levels, sps, settings_.spacing, offset, xn, lv);
     RxDsp candidate(phase_search);
-    const RxDspTraining t = candidate.train(xc, xn, lv);
+    // No thresholds from the training: the slicer's are calibrated below (set_thresholds) before
+    // any decision is read (the pass below reads the ideal-feedback outputs only).
+    const RxDspTraining t = candidate.train(xc, xn, lv, false);
     const double mse = t.mse;
     // Ties (a noiseless, fully equalised channel): the most central phase.
     if (mse < best_mse * (1.0 - 1e-6) ||
@@ -206,7 +208,7 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   extract(noisy, levels, sps, settings_.spacing, offset_, xn, lv);
   if (settings_.adaptation != FfeAdaptation::mmse) {
     RxDsp adapted(settings_);
-    training_ = adapted.train(xc, xn, lv);
+    training_ = adapted.train(xc, xn, lv, false);
     dsp_ = adapted;
   }
   std::vector<double> yc, yn;

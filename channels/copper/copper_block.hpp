@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "channels/copper/network.hpp"
 #include "phy/block.hpp"
@@ -25,12 +26,26 @@ class CopperBlock : public Block {
   [[nodiscard]] virtual TwoPortNetwork network() const = 0;
 
   /// Makes this block filter with `combined` (the cascade of a run it heads). Call before prepare.
-  void filter_with(TwoPortNetwork combined, int run_length);
+  /// `design_key`: the exact inputs of `combined` (the run's blocks' own_design_key(), in order;
+  /// empty when one is unknown: then the FIR is designed afresh).
+  void filter_with(TwoPortNetwork combined, int run_length, std::string design_key = {});
   /// Makes this block a pass-through: its network is part of an upstream block's cascade.
   void set_absorbed(bool absorbed) { absorbed_ = absorbed; }
   [[nodiscard]] bool absorbed() const { return absorbed_; }
   /// The network this block filters with (its own, or the cascade it heads).
   [[nodiscard]] TwoPortNetwork effective_network() const;
+
+  /// The exact inputs of network() as the link layer built the block: its registry name and its
+  /// config entry as text (link_config.cpp). A block's network is a pure function of its
+  /// parameters and of the data it read from files (content_key()), so two blocks with equal
+  /// keys have equal networks, whatever their lane. Empty (a block built in code): not known.
+  void set_design_key(std::string key) { design_key_ = std::move(key); }
+  /// The set key and the file data behind it; empty when no key was set.
+  [[nodiscard]] std::string own_design_key() const;
+  /// The key of effective_network(): own_design_key(), or the cascade's key given to
+  /// filter_with. Equal keys, equal networks: the FIR design of prepare() and the channel report
+  /// (channel_report.cpp) are kept per key and shared between lanes and runs. Empty: not kept.
+  [[nodiscard]] std::string effective_design_key() const;
 
   void prepare(const LaneContext& lane) override;
   void process(Signal& chunk) override;
@@ -48,6 +63,9 @@ class CopperBlock : public Block {
   [[nodiscard]] double pre_arrival_energy() const { return pre_arrival_energy_; }
 
  protected:
+  /// The data a block read from files, exactly (a Touchstone block's sampled S-parameters): the
+  /// part of its network's inputs its config text does not hold. Empty for parametric blocks.
+  [[nodiscard]] virtual std::string content_key() const { return {}; }
   /// Suffix for describe(): how the block filters ("", "cascade head of 3", "in the cascade
   /// above").
   [[nodiscard]] std::string cascade_note() const;
@@ -55,6 +73,8 @@ class CopperBlock : public Block {
  private:
   std::optional<TwoPortNetwork> combined_;
   int run_length_ = 1;
+  std::string design_key_;    ///< set_design_key
+  std::string combined_key_;  ///< filter_with's key of combined_
   bool absorbed_ = false;
   RealFirFilter fir_;
   double bulk_delay_s_ = 0.0;

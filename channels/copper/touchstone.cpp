@@ -366,6 +366,10 @@ TouchstoneBlock::TouchstoneBlock(const TouchstoneParams& params) : params_(param
   const TouchstoneData data = read_touchstone(params_.file);
   const std::vector<SParams2> s = differential_sparams(data, params_.port_order);
   f_max_hz_ = data.frequency_hz.back();
+  const auto* f_bytes = reinterpret_cast<const char*>(data.frequency_hz.data());
+  const auto* s_bytes = reinterpret_cast<const char*>(s.data());
+  content_key_.assign(f_bytes, f_bytes + data.frequency_hz.size() * sizeof(double));
+  content_key_.append(s_bytes, s_bytes + s.size() * sizeof(SParams2));
   network_ = sampled_network(data.frequency_hz, s, fmt::format("touchstone {}", params_.file));
 }
 

@@ -87,9 +87,15 @@ class TouchstoneBlock final : public CopperBlock {
   }
   [[nodiscard]] std::string describe() const override;
 
+ protected:
+  /// The file's frequencies and differential S-parameters, byte for byte: what network() is
+  /// built from besides the config (the same path may hold other data in another run).
+  [[nodiscard]] std::string content_key() const override { return content_key_; }
+
  private:
   TouchstoneParams params_;
   TwoPortNetwork network_;
+  std::string content_key_;
   double f_max_hz_ = 0.0;
 };
 

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <tuple>
 
 #include "devices/serdes/reach_class.hpp"
+#include "phy/design_cache.hpp"
 #include "phy/errors.hpp"
 #include "phy/filter_design.hpp"
 #include "phy/units.hpp"
@@ -88,10 +91,21 @@ std::complex<double> SerdesRxBlock::response(double f) const {
 void SerdesRxBlock::prepare(const LaneContext& lane) {
   Block::prepare(lane);
   ctle_ = CtleSpec::com(lane.symbol_rate_bd, params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db);
-  const FirDesign design =
-      design_fir([this](double f) { return response(f); }, lane.sample_rate_hz(), false);
-  filter_ = RealFirFilter(design.taps);
-  latency_ = design.delay_samples;
+  // response() reads the CTLE (symbol rate and its two DC gains) and the Butterworth's bandwidth
+  // ratio; the design samples it on a ≥ 2^16-point grid, the same for every lane and every chain
+  // built with these values: kept per those exact inputs and the sample rate.
+  using Key = std::tuple<double, double, double, double, double>;
+  static DesignCache<Key, std::shared_ptr<const FirDesign>, 32> cache;
+  const Key key{lane.symbol_rate_bd, params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db,
+                params_.bandwidth_ratio, lane.sample_rate_hz()};
+  const bool cacheable = std::isfinite(std::get<0>(key) + std::get<1>(key) + std::get<2>(key) +
+                                       std::get<3>(key) + std::get<4>(key));  // NaN: no order
+  const std::shared_ptr<const FirDesign> design = cache.get(key, cacheable, [this, &lane] {
+    return std::make_shared<const FirDesign>(
+        design_fir([this](double f) { return response(f); }, lane.sample_rate_hz(), false));
+  });
+  filter_ = RealFirFilter(design->taps);
+  latency_ = design->delay_samples;
   crosstalk_held_rms_ =
       params_.crosstalk_icn_v > 0.0
           ? params_.crosstalk_icn_v /

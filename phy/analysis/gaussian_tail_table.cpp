@@ -28,6 +28,9 @@ GaussianTailTable::GaussianTailTable() {
     bound_ = std::max(bound_, h4 * g_max * phi(a) / exact(b));
   }
   bound_ += 1e-14;  // rounding of the evaluation
+  // Beyond z_max, the asymptotic series: remainder < 105·z⁻⁸, plus exp's argument rounding
+  // (½z² ≤ 703 known to an ulp: ≤ 1e-13 relative).
+  bound_ = std::max(bound_, 105.0 / std::pow(z_max, 8) + 1e-13);
 }
 
 }  // namespace optilane

@@ -159,7 +159,7 @@ void RxDsp::reset() {
 }
 
 RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double> noisy,
-                           std::span<const int> levels) {
+                           std::span<const int> levels, bool thresholds) {
   const int s = settings_.spacing;
   const int m = settings_.levels;
   const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
@@ -331,7 +331,7 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
       noise_in > 0.0 && noise_out > 0.0 ? 10.0 * std::log10(noise_out / noise_in) : 0.0;
   // Slicer thresholds: midpoints of the noiseless output's level means (the MMSE solution is
   // biased: its levels shrink by E[s²]/(E[s²]+σ²), so g·s(l) midpoints would be off).
-  if (!settings_.mlse) {
+  if (!settings_.mlse && thresholds) {
     std::vector<double> sum(static_cast<std::size_t>(m)), num(static_cast<std::size_t>(m));
     for (const RxDspOutput& o : run(clean, clean, levels)) {
       const auto l = static_cast<std::size_t>(levels[static_cast<std::size_t>(o.symbol)]);

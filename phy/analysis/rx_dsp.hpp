@@ -123,8 +123,11 @@ class RxDsp {
 
   /// Trains on a calibration record at `spacing` samples per symbol (noiseless and noisy twins)
   /// with the sent levels. Throws NumericError when LMS diverges; non-convergence is reported.
+  /// `thresholds`: also set the slicer thresholds (midpoints of the noiseless output's level
+  /// means, a pass of the equaliser over the record); false leaves them as they were, for a
+  /// caller that sets its own (set_thresholds) before any decision it reads.
   RxDspTraining train(std::span<const double> clean, std::span<const double> noisy,
-                      std::span<const int> levels);
+                      std::span<const int> levels, bool thresholds = true);
   /// Slicer thresholds of the DFE's own decisions (in output units); defaults to the midpoints
   /// of g·s(l).
   void set_thresholds(std::vector<double> thresholds) { thresholds_ = std::move(thresholds); }

@@ -77,7 +77,7 @@ class IsiDistribution {
     }
     const std::int64_t n = 2 * half + 1;
     const auto size = static_cast<std::size_t>(n);
-    std::vector<double> pdf(size, 0.0), next(size, 0.0);
+    std::vector<double> pdf(size, 0.0), next(size, 0.0), scaled(size, 0.0);
     const std::int64_t centre = (n - 1) / 2;
     pdf[static_cast<std::size_t>(centre)] = 1.0;
     std::int64_t lo = centre, hi = centre;
@@ -93,19 +93,41 @@ class IsiDistribution {
         new_hi = std::max(new_hi, std::clamp<std::int64_t>(hi + whole + 1, 0, n - 1));
       }
       std::fill(next.begin() + new_lo, next.begin() + new_hi + 1, 0.0);
+      // The weighted masses w_b = p_b/M, the same for every level.
+      for (std::int64_t b = lo; b <= hi; ++b) {
+        scaled[static_cast<std::size_t>(b)] = pdf[static_cast<std::size_t>(b)] * weight;
+      }
       for (int l = 0; l < m; ++l) {
         const double shift = h.cursors[i] * symbol_level(l, m) / dx;
         const auto whole = static_cast<std::int64_t>(std::floor(shift));
         const double frac = shift - static_cast<double>(whole);
         split_variance += weight * frac * (1.0 - frac);
-        for (std::int64_t b = lo; b <= hi; ++b) {
-          const double w = pdf[static_cast<std::size_t>(b)] * weight;
-          if (w == 0.0) continue;
-          const std::int64_t target = std::clamp<std::int64_t>(b + whole, 0, n - 1);
-          const std::int64_t target2 = std::clamp<std::int64_t>(b + whole + 1, 0, n - 1);
-          next[static_cast<std::size_t>(target)] += (1.0 - frac) * w;
-          next[static_cast<std::size_t>(target2)] += frac * w;
+        if (lo + whole < 0 || hi + whole + 1 > n - 1) {
+          // Never reached (the grid reaches `pad` bins past the whole ISI), kept for safety:
+          // mass past the grid's edge is clamped to it.
+          for (std::int64_t b = lo; b <= hi; ++b) {
+            const double w = scaled[static_cast<std::size_t>(b)];
+            if (w == 0.0) continue;
+            const std::int64_t target = std::clamp<std::int64_t>(b + whole, 0, n - 1);
+            const std::int64_t target2 = std::clamp<std::int64_t>(b + whole + 1, 0, n - 1);
+            next[static_cast<std::size_t>(target)] += (1.0 - frac) * w;
+            next[static_cast<std::size_t>(target2)] += frac * w;
+          }
+          continue;
         }
+        // Bin x receives frac·w_{x−whole−1} and then (1 − frac)·w_{x−whole}: the two adds of the
+        // scatter over b (b = x − whole − 1 as the upper neighbour, then b = x − whole), in the
+        // same order, as a gather over x that vectorises (no clamps, no branch; a zero mass adds
+        // +0, which changes no sum of non-negative terms). Bit for bit the scatter's result.
+        const double g = 1.0 - frac;
+        const double* w = scaled.data();
+        double* out = next.data() + (lo + whole);  // out[k] is bin lo + whole + k
+        const std::int64_t count = hi - lo;
+        out[0] += g * w[lo];
+        for (std::int64_t k = 1; k <= count; ++k) {
+          out[k] = (out[k] + frac * w[lo + k - 1]) + g * w[lo + k];
+        }
+        out[count + 1] += frac * w[hi];
       }
       std::fill(pdf.begin() + lo, pdf.begin() + hi + 1, 0.0);
       lo = new_lo;

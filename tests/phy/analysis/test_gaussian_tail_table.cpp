@@ -34,3 +34,28 @@ TEST_CASE("Tabulated Q(z) is within its derived relative error bound of erfc, on
   CHECK(table(1.0) == Approx(GaussianTailTable::exact(1.0)).epsilon(1e-15));
   CHECK(table(0.0) == 0.5);
 }
+
+TEST_CASE("Beyond the table, Q(z) by its asymptotic series is within 105·z⁻⁸ of erfc (A&S 26.2.12)",
+          "[phy][analysis][statistical_eye]") {
+  // Q(z) = φ(z)/z·(1 − z⁻² + 3z⁻⁴ − 15z⁻⁶ + R): the remainder of this alternating asymptotic
+  // series is below the first term left out, 105·z⁻⁸ (1.3e-7 at z = 13), plus exp's rounding.
+  const GaussianTailTable& table = GaussianTailTable::instance();
+  constexpr double rounding = 1e-13;  // ½z² ≤ 703 rounded to an ulp, inside exp
+  double worst_over_term = 0.0;
+  for (double z = GaussianTailTable::z_max; z < GaussianTailTable::z_series_max;
+       z += 1.0 / 64.0 / M_PI) {
+    const double exact = GaussianTailTable::exact(z);
+    const double e = std::abs(table(z) - exact) / exact;
+    const double term = 105.0 / std::pow(z, 8);
+    if (e > term + rounding) FAIL_CHECK("z = " << z << ": relative error " << e);
+    if (e > table.relative_error_bound()) FAIL_CHECK("z = " << z << ": beyond the stated bound");
+    worst_over_term = std::max(worst_over_term, e / term);
+    // The lower side: 1 − Q(z) rounds to 1 here, as erfc's complement does.
+    CHECK(table(-z) == 1.0 - exact);
+  }
+  // The remainder is a fair part of the first term left out (the bound is not loose).
+  CHECK(worst_over_term > 0.5);
+  CHECK(worst_over_term < 1.0);
+  // Past the series' end, erfc itself.
+  CHECK(table(40.0) == GaussianTailTable::exact(40.0));
+}
