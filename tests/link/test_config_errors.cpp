@@ -159,21 +159,11 @@ TEST_CASE("extends merges a preset and the derived config overrides it", "[link]
 // out-of-range quantity. lock and detuning exclude each other; min_extinction needs lock max_oma.
 TEST_CASE("mrm: negative efficiency, lock with detuning, and a floor without lock exit 2",
           "[link][config][cli]") {
-  const std::string ring = R"(name: ring
-signal:
-  format: pam4
-  symbol_rate: 53.125 GBd
-  samples_per_symbol: 4
-  pattern: prbs13q
-  symbols: 4096
-chain:
-  - block: laser
-    power: 0 dBm
-  - block: mrm
-    efficiency: 16.3 pm/V
-  - block: photodetector
-  - block: tia
-)";
+  // good_config's signal with a ring transmitter in place of its AWGN block (same line numbers).
+  const std::string ring = replace(good_config, "  - block: awgn\n    snr: 20 dB\n",
+                                   "  - block: laser\n    power: 0 dBm\n  - block: mrm\n"
+                                   "    efficiency: 16.3 pm/V\n  - block: photodetector\n"
+                                   "  - block: tia\n");
   const std::vector<BadCase> cases = {
       {"negative efficiency", replace(ring, "efficiency: 16.3 pm/V", "efficiency: -16.3 pm/V"),
        "efficiency", ":12", "out of range: expected"},
