@@ -37,6 +37,16 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text.replace(pos, from.size(), to);
 }
 
+/// A refused config: exit 2 and a message naming the file, line, key and what was expected.
+void check_refused(const test::CommandResult& result, const BadCase& c) {
+  INFO(result.output);
+  CHECK(result.exit_status == 2);
+  CHECK_THAT(result.output, Contains("bad.yaml"));
+  CHECK_THAT(result.output, Contains(c.line));
+  CHECK_THAT(result.output, Contains(c.key));
+  CHECK_THAT(result.output, Contains(c.because));
+}
+
 }  // namespace
 
 TEST_CASE("bad configs exit with status 2 naming file, line and key, and write nothing",
@@ -81,12 +91,7 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
     const std::string config = dir.write("bad.yaml", c.text);
     const std::string h5 = dir.file("out.h5"), json = dir.file("out.json");
     const auto result = test::run_optilane("run " + config + " -o " + h5 + " --json " + json);
-    INFO(result.output);
-    CHECK(result.exit_status == 2);
-    CHECK_THAT(result.output, Contains("bad.yaml"));
-    CHECK_THAT(result.output, Contains(c.line));
-    CHECK_THAT(result.output, Contains(c.key));
-    CHECK_THAT(result.output, Contains(c.because));
+    check_refused(result, c);
     CHECK_FALSE(std::filesystem::exists(h5));
     CHECK_FALSE(std::filesystem::exists(json));
     // `check` refuses it the same way.
@@ -185,11 +190,6 @@ TEST_CASE("mrm: negative efficiency, lock with detuning, and a floor without loc
     INFO(c.what);
     const std::string config = dir.write("bad.yaml", c.text);
     const auto result = test::run_optilane("check " + config);
-    INFO(result.output);
-    CHECK(result.exit_status == 2);
-    CHECK_THAT(result.output, Contains("bad.yaml"));
-    CHECK_THAT(result.output, Contains(c.line));
-    CHECK_THAT(result.output, Contains(c.key));
-    CHECK_THAT(result.output, Contains(c.because));
+    check_refused(result, c);
   }
 }

@@ -95,6 +95,27 @@ double tier_extinction_ratio_db(const std::string& name) {
   return tier_tx(name).tx.extinction_ratio_db;
 }
 
+/// The one TIA of a preset's built chain (lane 0), as its block reports it.
+struct TiaMetrics {
+  double transimpedance_dbohm = 0.0, bandwidth_hz = 0.0, power_w = 0.0, noise_rms_a = 0.0;
+};
+TiaMetrics preset_tia(const std::string& name) {
+  const LinkConfig config = parse_link_config(
+      resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
+  const auto chain = build_chain(config, 0);
+  const Block* tia = nullptr;
+  for (const auto& block : chain) {
+    if (block->kind() == "tia") {
+      REQUIRE(tia == nullptr);  // one receiver per one-direction chain
+      tia = block.get();
+    }
+  }
+  REQUIRE(tia != nullptr);
+  return {tia->metric("transimpedance_dbohm", 0.0).value(),
+          tia->metric("bandwidth_hz", 0.0).value(), tia->metric("power_w", 0.0).value(),
+          tia->metric("noise_rms_a", 0.0).value()};
+}
+
 /// The DR transmitters' extinction ratio, ≥ 3.5 dB (400GBASE-DR4/800GBASE-DR8, figures.md §1.2/
 /// §1.4, V), measured on each tier's waveform.
 void check_dr_extinction(const std::vector<std::string>& names) {
@@ -239,21 +260,14 @@ TEST_CASE("LPO and LRO at 100G: the TIA is one part (the 28 nm linear receiver)"
           "[link][tiers][power]") {
   for (const std::string name : {"lpo-100g", "lro-100g"}) {
     INFO(name);
-    const LinkConfig config = parse_link_config(
-        resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
-    const auto chain = build_chain(config, 0);
-    const Block* tia = nullptr;
-    for (const auto& block : chain) {
-      if (block->kind() == "tia") tia = block.get();
-    }
-    REQUIRE(tia != nullptr);
+    const TiaMetrics tia = preset_tia(name);
     // 71 dBΩ entered as 3548 Ω: 20·log10(3548) = 70.9997.
-    CHECK(tia->metric("transimpedance_dbohm", 0.0).value() == Approx(71.0).margin(0.0005));
-    CHECK(tia->metric("bandwidth_hz", 0.0).value() == Approx(37e9));
-    CHECK(tia->metric("power_w", 0.0).value() == Approx(0.0968));
+    CHECK(tia.transimpedance_dbohm == Approx(71.0).margin(0.0005));
+    CHECK(tia.bandwidth_hz == Approx(37e9));
+    CHECK(tia.power_w == Approx(0.0968));
     // The published 2.72 µA rms; 1 % as in the 200G test (test_tia.cpp's 2 % on the sampled
     // design's noise bandwidth, under the square root) plus the density's 3-digit rounding.
-    CHECK(tia->metric("noise_rms_a", 0.0).value() == Approx(2.72e-6).epsilon(0.011));
+    CHECK(tia.noise_rms_a == Approx(2.72e-6).epsilon(0.011));
   }
 }
 
@@ -271,27 +285,16 @@ TEST_CASE("Every 200G optical tier's TIA is one part: noise, bandwidth, gain and
                                           "npo-200g",           "cpo-200g"};
   for (const auto& name : names) {
     INFO(name);
-    const LinkConfig config = parse_link_config(
-        resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
-    const auto chain = build_chain(config, 0);
-    const Block* tia = nullptr;
-    for (const auto& block : chain) {
-      if (block->kind() == "tia") {
-        REQUIRE(tia == nullptr);  // one receiver per one-direction chain
-        tia = block.get();
-      }
-    }
-    REQUIRE(tia != nullptr);
+    const TiaMetrics tia = preset_tia(name);
     // 65 dBΩ entered as the whole ohm nearest 10^(65/20) = 1778.3 Ω: 20·log10(1778) = 64.9986.
-    CHECK(tia->metric("transimpedance_dbohm", 0.0).value() == Approx(65.0).margin(0.0015));
-    CHECK(tia->metric("bandwidth_hz", 0.0).value() == Approx(66e9));
-    CHECK(tia->metric("power_w", 0.0).value() == Approx(0.150));
+    CHECK(tia.transimpedance_dbohm == Approx(65.0).margin(0.0015));
+    CHECK(tia.bandwidth_hz == Approx(66e9));
+    CHECK(tia.power_w == Approx(0.150));
     // Input-referred rms noise i_n·√B_n of the designed response against the closed form of a
     // 2nd-order Butterworth, B_n = π/(2·2·sin(π/4))·B = 1.1107·B (Razavi §4.2): 7.6 pA/√Hz over
     // 73.3 GHz = 2.06 µA rms. Tolerance 1 % ≈ √1.02 − 1: the 2 % that test_tia.cpp allows the
     // sampled design's noise bandwidth, under the square root.
-    CHECK(tia->metric("noise_rms_a", 0.0).value() ==
-          Approx(7.6e-12 * std::sqrt(1.1107 * 66e9)).epsilon(0.01));
+    CHECK(tia.noise_rms_a == Approx(7.6e-12 * std::sqrt(1.1107 * 66e9)).epsilon(0.01));
   }
   const auto rows =
       run({preset("pluggable-dsp-200g"), preset("pluggable-dsp-fr4-200g"), preset("lro-200g"),
