@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
 #include <stdexcept>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "phy/analysis/gaussian_tail_table.hpp"
@@ -105,7 +106,7 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
     }
   }
 
-  std::map<std::uint64_t, StateInfo> cache;
+  std::unordered_map<std::uint64_t, StateInfo> cache;
   std::vector<double> p(mm * mm);
   auto info_of = [&](std::uint64_t code) -> const StateInfo& {
     auto it = cache.find(code);
@@ -150,15 +151,33 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
     if (e != 0) exit += zero.error_probability[static_cast<std::size_t>(e + m - 1)];
   }
   double visits = 0.0, bits = 0.0, symbols = 0.0;
-  std::map<std::uint64_t, double> visits_of;  // r(E)
+  std::unordered_map<std::uint64_t, double> visits_of;  // r(E)
+  // The burst's state distribution m_n as (code, weight) sorted by code. A step appends every
+  // (successor, weight) in the order of the walk, then a stable sort by code and a sum of equal
+  // codes in that order: the same additions in the same order as an ordered map keyed on the
+  // code, without a node per state.
+  using Weighted = std::pair<std::uint64_t, double>;
+  std::vector<Weighted> current, next;
+  const auto merge = [](std::vector<Weighted>& from, std::vector<Weighted>& to) {
+    std::stable_sort(from.begin(), from.end(),
+                     [](const Weighted& a, const Weighted& b) { return a.first < b.first; });
+    to.clear();
+    for (const auto& [code, w] : from) {
+      if (!to.empty() && to.back().first == code) {
+        to.back().second += w;
+      } else {
+        to.emplace_back(code, w);
+      }
+    }
+  };
   if (exit > 0.0) {
     // A 1-tap chain has only the 2(M−1) single-error states: keep every path; longer DFEs prune.
     const double prune = (taps == 1 ? 1e-16 : 1e-12) * exit;
-    std::map<std::uint64_t, double> current, next;
     for (int e = -(m - 1); e <= m - 1; ++e) {
       const double w = zero.error_probability[static_cast<std::size_t>(e + m - 1)];
-      if (e != 0 && w > 0.0) current[next_code(zero_code, e)] += w;
+      if (e != 0 && w > 0.0) next.emplace_back(next_code(zero_code, e), w);
     }
+    merge(next, current);
     for (int step = 0; step < 100000 && !current.empty(); ++step) {
       double mass = 0.0;
       for (const auto& [code, w] : current) mass += w;
@@ -179,13 +198,13 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
             double stay = 1.0;
             for (double x : info.error_probability) stay -= x;
             const double w0 = w * std::max(stay, 0.0);
-            if (w0 > prune) next[c] += w0;
+            if (w0 > prune) next.emplace_back(c, w0);
             continue;
           }
-          if (q > prune) next[next_code(code, e)] += q;
+          if (q > prune) next.emplace_back(next_code(code, e), q);
         }
       }
-      std::swap(current, next);
+      merge(next, current);
     }
   }
   out.error_free_probability = 1.0 / (1.0 + visits);
@@ -193,7 +212,9 @@ DfePropagation dfe_error_propagation(std::span<const double> feedback,
   out.ser = out.error_free_probability * (zero.symbols + symbols);
   out.burst_states = static_cast<int>(cache.size()) - 1;
   out.states.push_back({0.0, out.error_free_probability});
-  for (const auto& [code, r] : visits_of) {
+  std::vector<Weighted> visited(visits_of.begin(), visits_of.end());
+  std::sort(visited.begin(), visited.end());  // by code, as the ordered map listed them
+  for (const auto& [code, r] : visited) {
     out.states.push_back({cache.at(code).shift, out.error_free_probability * r});
   }
   std::stable_sort(out.states.begin(), out.states.end(),
