@@ -440,6 +440,17 @@ TEST_CASE("CPO's ring meets the DR extinction ratio at both lane rates (known de
   check_dr_extinction({"cpo-100g", "cpo-200g"});
 }
 
+// Known deviation: NPO's silicon MZM (VπL 1.8 V·cm, figures.md §2.3, U) is short for its drive:
+// Vπ = 6 V (3 mm, 100G) and 9 V (2 mm, 200G) against the driver's ≈ 1.5 Vpp steady swing, so the
+// outer levels sit close to quadrature and the waveform ER reads ≈ 3.1 dB (100G) and 2.0 dB
+// (200G) against DR's 3.5 dB (400GBASE-DR4/800GBASE-DR8, figures.md §1.2/§1.4, V). A longer
+// travelling-wave section (its bandwidth falls with length), a lower VπL or a larger swing
+// closes it; none is sourced for this engine. [!shouldfail]: a plain check the day it passes.
+TEST_CASE("NPO's MZM meets the DR extinction ratio at both lane rates (known deviation)",
+          "[link][tiers][long][!shouldfail]") {
+  check_dr_extinction({"npo-100g", "npo-200g"});
+}
+
 // The DR power windows (400GBASE-DR4 / 800GBASE-DR8 transmitter and receiver tables, figures.md
 // §1.2 and §1.4, V; 802.3dj DR's receiver average power −6.3 to +4 dBm, §1.6, S; its launch
 // limits were not retrieved, §1.6 takes DR4's as the template): average launch power −2.9 to
