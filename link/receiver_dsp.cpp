@@ -342,28 +342,13 @@ StatisticalEye ReceiverDspStage::statistical_eye(const SampledPulse& pulse,
   with_dfe.dfe_feedback = dfe_feedback();
   // The pulse fit's residual (ISI beyond its cursors) through the FFE, at the decision
   // instants: tap (u, i) of output j reads the record at symbol j − post + u, sub-sample i.
-  const auto& res = pulse.residual;
-  const auto n_res = static_cast<std::int64_t>(res.size());
-  double sum = 0.0, count = 0.0;
-  for (std::int64_t j = 0;; ++j) {
-    const std::int64_t first_sample = offset_ + (j - post) * sps;
-    if (first_sample + static_cast<std::int64_t>(pre + post) * sps + (s - 1) * (sps / 2) >= n_res)
-      break;
-    if (first_sample < 0) continue;
-    double y = 0.0;
-    bool fitted = true;
-    for (int u = 0; u <= pre + post && fitted; ++u) {
-      for (int i = 0; i < s; ++i) {
-        const double r = res[static_cast<std::size_t>(first_sample + u * sps + i * (sps / 2))];
-        fitted = fitted && !std::isnan(r);  // NaN: outside the fitted span
-        y += w[static_cast<std::size_t>(u * s + i)] * r;
-      }
+  std::vector<std::int64_t> tap_offsets;
+  for (int u = 0; u <= pre + post; ++u) {
+    for (int i = 0; i < s; ++i) {
+      tap_offsets.push_back(static_cast<std::int64_t>(u - post) * sps + i * (sps / 2));
     }
-    if (!fitted) continue;
-    sum += y * y;
-    count += 1.0;
   }
-  with_dfe.unmodelled_isi_rms = count > 0.0 ? std::sqrt(sum / count) : 0.0;
+  with_dfe.unmodelled_isi_rms = pulse.residual_rms_through(w, tap_offsets, offset_);
   return optilane::statistical_eye(response_at, equalised.noise_rms_per_level, equalised.thresholds,
                                    with_dfe);
 }

@@ -423,13 +423,32 @@ SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const in
 }
 
 double SampledPulse::residual_rms_at_decisions() const {
+  const double unit[1] = {1.0};
+  const std::int64_t here[1] = {0};
+  return residual_rms_through(unit, here, decision_offset);
+}
+
+double SampledPulse::residual_rms_through(std::span<const double> taps,
+                                          std::span<const std::int64_t> tap_offsets,
+                                          std::int64_t first_instant) const {
+  if (taps.empty() || taps.size() != tap_offsets.size()) {
+    throw std::invalid_argument("residual_rms_through: one offset per tap");
+  }
+  const auto [lowest, highest] = std::minmax_element(tap_offsets.begin(), tap_offsets.end());
+  const auto n = static_cast<std::int64_t>(residual.size());
   double sum = 0.0, count = 0.0;
-  for (std::int64_t n = decision_offset; n < static_cast<std::int64_t>(residual.size());
-       n += samples_per_symbol) {
-    if (n < 0) continue;
-    const double r = residual[static_cast<std::size_t>(n)];
-    if (std::isnan(r)) continue;  // outside the fitted span
-    sum += r * r;
+  for (std::int64_t instant = first_instant; instant + *highest < n;
+       instant += samples_per_symbol) {
+    if (instant + *lowest < 0) continue;
+    double y = 0.0;
+    bool fitted = true;
+    for (std::size_t t = 0; t < taps.size() && fitted; ++t) {
+      const double r = residual[static_cast<std::size_t>(instant + tap_offsets[t])];
+      fitted = !std::isnan(r);  // NaN: outside the fitted span
+      y += taps[t] * r;
+    }
+    if (!fitted) continue;
+    sum += y * y;
     count += 1.0;
   }
   return count > 0.0 ? std::sqrt(sum / count) : 0.0;

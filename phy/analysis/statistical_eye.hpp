@@ -94,6 +94,13 @@ struct SampledPulse {
 
   /// RMS of the residual at the decision instants (no receiver filter after the fit).
   [[nodiscard]] double residual_rms_at_decisions() const;
+  /// RMS of the residual through an FIR at the decision instants: output j is
+  /// Σ_t taps[t]·residual[first_instant + j·sps + tap_offsets[t]], j = 0, 1, … while every tap
+  /// lies before the record's end; outputs with a tap before the record or on an unfitted (NaN)
+  /// sample are left out.
+  [[nodiscard]] double residual_rms_through(std::span<const double> taps,
+                                            std::span<const std::int64_t> tap_offsets,
+                                            std::int64_t first_instant) const;
 
   /// The response at a real sample position (relative to the decision instant), linear
   /// interpolation, zero outside the fitted span.
