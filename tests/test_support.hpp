@@ -106,4 +106,15 @@ inline std::string tx_ffe_awgn_chain(const std::string& tx_ffe, double density_v
                      tx_ffe, density_v_per_rthz);
 }
 
+/// Linear interpolation through the points (xs[i], ys[i]) (xs increasing), zero at and outside
+/// the end points: the tests' hand-drawn pulse shapes.
+template <std::size_t N>
+double piecewise_linear(double t, const double (&xs)[N], const double (&ys)[N]) {
+  if (t <= xs[0] || t >= xs[N - 1]) return 0.0;
+  std::size_t i = 0;
+  while (t > xs[i + 1]) ++i;
+  const double f = (t - xs[i]) / (xs[i + 1] - xs[i]);
+  return (1.0 - f) * ys[i] + f * ys[i + 1];
+}
+
 }  // namespace optilane::test

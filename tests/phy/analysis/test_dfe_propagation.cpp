@@ -15,6 +15,7 @@
 #include "phy/analysis/statistics.hpp"
 #include "phy/pam.hpp"
 #include "phy/random.hpp"
+#include "test_support.hpp"
 
 using namespace optilane;
 
@@ -256,11 +257,7 @@ TEST_CASE(
   auto pulse = [](double t) {
     const double xs[] = {-1.0, 0.0, 1.0, 2.0, 3.0};
     const double ys[] = {0.03, 1.0, 0.7, 0.1, 0.0};
-    if (t <= xs[0] || t >= xs[4]) return 0.0;
-    int i = 0;
-    while (t > xs[i + 1]) ++i;
-    const double f = (t - xs[i]) / (xs[i + 1] - xs[i]);
-    return (1.0 - f) * ys[i] + f * ys[i + 1];
+    return test::piecewise_linear(t, xs, ys);
   };
   auto response_at = [&](double tau) {
     return PulseResponse{
