@@ -373,6 +373,16 @@ void read_signal_keys(ParamReader& r, SignalConfig& s) {
   s.swing_v =
       r.quantity("swing", Dimension::voltage, 1.0,
                  "Peak-to-peak swing of the ideal source's outer levels.", Range::positive());
+  s.level_shaping = r.flag(
+      "level_shaping", false,
+      "PAM4 transmit level shaping: the source stands for a DSP or SerDes DAC that sets its two "
+      "inner levels so the transmitter's settled optical levels are equally spaced (RLM 1 on the "
+      "static curve; outer levels stay at ±swing/2). Needs an optical transmitter in the first "
+      "segment; a retimer's tx_level_shaping does the same for the segment it drives "
+      "(link/level_shaping.hpp).");
+  if (s.level_shaping && s.modulation != Modulation::pam4) {
+    r.fail("level_shaping", "level shaping sets PAM4 levels; use format: pam4");
+  }
 }
 
 void read_lanes_keys(ParamReader& r, bool wdm_is_list, LanesConfig& l) {

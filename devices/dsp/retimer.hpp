@@ -35,7 +35,10 @@ struct RetimerParams {
   bool mlse = false;       ///< MLSE (Viterbi 1+αD) instead of the DFE
   int tx_ffe_taps = 4;     ///< transmit FFE taps (power only; 802.3ck/dj Tx FFE has 4–5 taps)
   bool inner_fec = false;  ///< terminates the 802.3dj inner Hamming(128,120) code (113.4375 GBd)
-  double node_m = 7e-9;    ///< CMOS node of the power model
+  /// The line-side DAC shapes its PAM4 levels so the optical transmitter it drives gives equally
+  /// spaced levels (link/level_shaping.hpp; applied by link/segments.cpp to the next segment).
+  bool tx_level_shaping = false;
+  double node_m = 7e-9;  ///< CMOS node of the power model
 
   static RetimerParams read(ParamReader& reader);
 };
