@@ -16,9 +16,9 @@
 // output is optical — for a constant source level v, measured on noiseless copies of the chain's
 // blocks up to it (so the driver's gain, bandwidth and clipping and the modulator's swing, bias
 // and insertion loss all set where the levels land, as they do for the real calibration). v_k is
-// found by bisection on [−swing/2, +swing/2]: P is continuous and P(±swing/2) bracket the
-// target, so a root exists whether or not P is monotonic (it is for the EML and for an MZM
-// within ±Vπ/2).
+// found on the bracket [−swing/2, +swing/2] (Illinois regula falsi, to 1e-14 of the optical
+// span): P is continuous and P(±swing/2) bracket the target, so a root exists whether or not P
+// is monotonic (it is for the EML and for an MZM within ±Vπ/2).
 //
 // Per-symbol levels, not a per-sample inverse: the DSP chooses the value of each symbol before
 // its DAC, driver and modulator bandwidths; it does not see and cannot invert the band-limited

@@ -98,8 +98,9 @@ TEST_CASE(
   CHECK(shaped.transmitter == 1u);  // laser, eml
   const double t0 = transmission(-0.5), t3 = transmission(0.5);
   const double loss = db_to_power_ratio(-il_db);
-  // Bisection to 2^-60 of the 1 V bracket; the settled power is the static curve to rounding
-  // (the RC pole has settled to e^-300 after 128 symbols), so the drive is good to ~1e-15 V.
+  // The root is found to 1e-14 of the optical span, on a curve of slope ≈ span/(0.3 V) at the
+  // inner levels: ≈ 3e-15 V; the settled power is the static curve to rounding (the RC pole has
+  // settled to e^-100 after 36 symbols). 1e-12 V bounds both.
   constexpr double volts = 1e-12;
   CHECK(shaped.drive_v[0] == -0.5);
   CHECK(shaped.drive_v[3] == 0.5);
