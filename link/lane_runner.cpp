@@ -113,17 +113,6 @@ constexpr std::int64_t max_tx_window_symbols = 65535;
 /// A random pattern has no period; this many symbols give each PAM4 level ~100 runs of three.
 constexpr std::int64_t random_tx_window_symbols = 16384;
 
-/// Index of the transmitter: the first block whose output is optical from a non-optical input.
-std::optional<std::size_t> transmitter_index(const std::vector<std::unique_ptr<Block>>& chain) {
-  Domain domain = Domain::electrical;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    const Domain out = chain[i]->output_domain(domain);
-    if (out == Domain::optical && domain != Domain::optical) return i;
-    domain = out;
-  }
-  return std::nullopt;
-}
-
 /// Fills the transmitter figures from the captured noiseless field.
 void analyse_transmitter(const LinkConfig& config, const std::vector<std::complex<double>>& field,
                          const std::vector<std::complex<double>>& noisy_field,
@@ -347,7 +336,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   // Transmitter window: one whole pattern period after the chain's start-up transient where the
   // run is long enough (any P consecutive symbols of a P-periodic pattern are one period).
   const std::optional<std::size_t> tx_index =
-      analyse_tx ? transmitter_index(chain) : std::optional<std::size_t>{};
+      analyse_tx ? optical_transmitter_index(chain) : std::optional<std::size_t>{};
   const std::size_t tx_at = tx_index.value_or(chain.size());
   std::int64_t tx_first = 0, tx_count = 0, period = 0;
   // The transmitter's output lags its input by the blocks' bulk delays up to it (a zero-phase

@@ -224,3 +224,36 @@ TEST_CASE("Level shaping is a PAM4 setting", "[link][level_shaping]") {
                "pattern: prbs13");
   CHECK_THROWS_WITH(config_of(yaml), Catch::Contains("level_shaping"));
 }
+
+TEST_CASE("Level shaping without an optical transmitter in its segment is a config error",
+          "[link][level_shaping]") {
+  // The first segment: a copper lane has nothing to shape for.
+  const std::string copper = R"(
+name: copper
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096,
+         level_shaping: true}
+chain:
+  - block: serdes_tx
+  - block: serdes_rx
+analysis: {monte_carlo: false}
+)";
+  CHECK_THROWS_WITH(config_of(copper), Catch::Contains("signal.level_shaping"));
+  // A retimer whose DAC drives a host-facing copper segment.
+  const std::string host_facing = R"(
+name: host-facing
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
+chain:
+  - block: laser
+    kind: cw
+    power: 0 dBm
+  - block: eml
+  - block: photodetector
+    ideal: true
+  - block: retimer
+    tx_level_shaping: true
+  - block: serdes_tx
+  - block: serdes_rx
+analysis: {monte_carlo: false}
+)";
+  CHECK_THROWS_WITH(config_of(host_facing), Catch::Contains("tx_level_shaping"));
+}
