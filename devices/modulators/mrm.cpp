@@ -49,14 +49,16 @@ MrmParams MrmParams::read(ParamReader& reader) {
       "lock", "steepest", {"steepest", "max_oma"},
       "Where the heater's controller locks the ring when `detuning` is absent: steepest, "
       "-λ/(2√3·Q_L), the steepest point of the Lorentzian on its blue side; max_oma, the "
-      "detuning that maximises the outer levels' OMA at the nominal `swing` (OMA-maximising ring "
+      "detuning that maximises the outer levels' OMA, at the nominal `swing` or on the modulated "
+      "levels (`lock_levels`) (OMA-maximising ring "
       "controllers, Zabihpour et al., summarised at latitudeds.com, secondary), under the "
       "`min_extinction` floor if set.");
   p.lock = lock == "max_oma" ? RingLock::max_oma : RingLock::steepest;
   p.min_extinction_db = reader.quantity(
       "min_extinction", Dimension::ratio_db, p.min_extinction_db,
-      "With lock max_oma: floor on the static extinction of the outer levels at the nominal "
-      "swing; the lock takes the largest OMA that meets it. Default 0 dB (no floor).",
+      "With lock max_oma: floor on the extinction of the outer levels (static at the nominal "
+      "swing, or modulated: `lock_levels`); the lock takes the largest OMA that meets it. "
+      "Default 0 dB (no floor).",
       Range::non_negative());
   const std::string lock_levels = reader.choice(
       "lock_levels", "nominal", {"nominal", "modulated"},
