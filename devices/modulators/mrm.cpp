@@ -399,17 +399,16 @@ void Mrm::lock_on_drive(const std::vector<double>& drive) {
   }
   lock_drive_v_ = {drive_sum[0] / drive_count[0], drive_sum[1] / drive_count[1]};
   // 3–4. The search on the ring's modulated output.
-  lock_drive_ = drive;
-  const auto modulated = [&](double c) { return modulated_levels(-c); };
+  const auto modulated = [&](double c) { return modulated_levels(drive, -c); };
   const double c_min = std::max(0.0, -params_.efficiency_m_per_v * lock_drive_v_.first);
   detuning_m_ = search_lock(modulated, c_min, true);
-  lock_power_ = modulated_levels(detuning_m_);
-  lock_drive_.clear();
-  lock_drive_.shrink_to_fit();
+  lock_power_ = modulated_levels(drive, detuning_m_);
+  windows_.clear();
   modulated_locked_ = true;
 }
 
-std::pair<double, double> Mrm::modulated_levels(double detuning_m) const {
+std::pair<double, double> Mrm::modulated_levels(const std::vector<double>& drive,
+                                                double detuning_m) const {
   const std::complex<double> minus_j_kappa(0.0, -kappa_);
   const double omega_per_m = -2.0 * pi * speed_of_light_m_per_s / (wavelength_m_ * wavelength_m_);
   double sum[2] = {0.0, 0.0}, count[2] = {0.0, 0.0};
@@ -418,7 +417,7 @@ std::pair<double, double> Mrm::modulated_levels(double detuning_m) const {
     for (std::size_t i = w.start; i < w.end; ++i) {
       // As process(), for s_in = 1 (1 W): δ = −2πc/λ²·(η·v − detuning).
       const std::complex<double> p(
-          -inv_tau_, omega_per_m * (params_.efficiency_m_per_v * lock_drive_[i] - detuning_m));
+          -inv_tau_, omega_per_m * (params_.efficiency_m_per_v * drive[i] - detuning_m));
       if (i == w.start) a = -minus_j_kappa / p;
       const std::complex<double> e = std::exp(p * sample_period_s_);
       a = a * e + (e - 1.0) / p * minus_j_kappa;

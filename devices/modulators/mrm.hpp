@@ -203,8 +203,9 @@ class Mrm final : public Block {
   [[nodiscard]] double search_lock(const Levels& levels, double c_min, bool modulated) const;
   /// lock_levels modulated: takes the lock on this drive (header comment, steps 1–4).
   void lock_on_drive(const std::vector<double>& drive);
-  /// Mean output power over each window for 1 W in at `detuning`, bottom and top runs.
-  [[nodiscard]] std::pair<double, double> modulated_levels(double detuning_m) const;
+  /// Mean output power over the windows for 1 W in on `drive` at `detuning`, bottom and top runs.
+  [[nodiscard]] std::pair<double, double> modulated_levels(const std::vector<double>& drive,
+                                                           double detuning_m) const;
   [[nodiscard]] std::string lock_levels_note() const;
 
   MrmParams params_;
@@ -224,8 +225,7 @@ class Mrm final : public Block {
     std::size_t end = 0;    ///< one past the last averaged sample
     bool top = false;
   };
-  std::vector<double> lock_drive_;  ///< the drive samples the windows index
-  std::vector<Window> windows_;
+  std::vector<Window> windows_;  ///< into the first chunk's drive, while the lock is taken
   bool modulated_locked_ = false;
   std::pair<double, double> lock_drive_v_{std::nan(""), std::nan("")};
   std::pair<double, double> lock_power_{std::nan(""), std::nan("")};
