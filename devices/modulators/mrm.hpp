@@ -57,7 +57,7 @@
 //              implementations, the clause itself not retrieved, S): P3 the mean over the
 //              central 2 UI of the run of 7 threes of PRBS13Q, P0 over the central 2 UI of its
 //              run of 6 zeros; ER = P3/P0, OMA_outer = P3 − P0.
-//              Model: the controller settles (kHz loop, far slower than the symbols) on the
+//              Model: the controller settles (a loop far slower than the symbols) on the
 //              traffic itself, so the lock is a function of the drive's statistics; it is
 //              taken on the first chunk the ring receives, before it is modulated:
 //               1. symbols by decision on the drive (the phase of largest sample variance; the
