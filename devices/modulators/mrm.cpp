@@ -1,6 +1,8 @@
 #include "devices/modulators/mrm.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "devices/modulators/intensity_modulator.hpp"
@@ -47,20 +49,34 @@ MrmParams MrmParams::read(ParamReader& reader) {
       "lock", "steepest", {"steepest", "max_oma"},
       "Where the heater's controller locks the ring when `detuning` is absent: steepest, "
       "-λ/(2√3·Q_L), the steepest point of the Lorentzian on its blue side; max_oma, the "
-      "detuning that maximises the outer levels' OMA at the nominal `swing` (OMA-maximising ring "
+      "detuning that maximises the outer levels' OMA, at the nominal `swing` or on the modulated "
+      "levels (`lock_levels`) (OMA-maximising ring "
       "controllers, Zabihpour et al., summarised at latitudeds.com, secondary), under the "
       "`min_extinction` floor if set.");
   p.lock = lock == "max_oma" ? RingLock::max_oma : RingLock::steepest;
   p.min_extinction_db = reader.quantity(
       "min_extinction", Dimension::ratio_db, p.min_extinction_db,
-      "With lock max_oma: floor on the static extinction of the outer levels at the nominal "
-      "swing; the lock takes the largest OMA that meets it. Default 0 dB (no floor).",
+      "With lock max_oma: floor on the extinction of the outer levels (static at the nominal "
+      "swing, or modulated: `lock_levels`); the lock takes the largest OMA that meets it. "
+      "Default 0 dB (no floor).",
       Range::non_negative());
+  const std::string lock_levels = reader.choice(
+      "lock_levels", "nominal", {"nominal", "modulated"},
+      "With lock max_oma, the levels its OMA and `min_extinction` are taken on: nominal, the "
+      "static curve at the nominal ±swing/2; modulated, the levels the ring puts out on the "
+      "drive it receives, as a monitor photodiode of the modulated light sees them (Padmaraju "
+      "et al., Opt. Express 21(12), 14342, 2013; Zabihpour et al., summarised at latitudeds.com, "
+      "secondary): P3 and P0 over the central 2 UI of the runs of 7 top and 6 bottom symbols of "
+      "IEEE 802.3 cl. 121.8.4 (secondary), on the first chunk (mrm.hpp).");
+  p.lock_levels = lock_levels == "modulated" ? RingLockLevels::modulated : RingLockLevels::nominal;
   if (reader.has("detuning") && reader.has("lock")) {
     reader.fail("lock", "give either detuning (a fixed operating point) or lock, not both");
   }
   if (reader.has("min_extinction") && p.lock != RingLock::max_oma) {
     reader.fail("min_extinction", "expected together with lock: max_oma");
+  }
+  if (reader.has("lock_levels") && p.lock != RingLock::max_oma) {
+    reader.fail("lock_levels", "expected together with lock: max_oma");
   }
   p.heater_efficiency_m_per_w = reader.quantity(
       "heater_efficiency", Dimension::length_per_power, p.heater_efficiency_m_per_w,
@@ -126,6 +142,11 @@ Mrm::Mrm(const MrmParams& params) : params_(params) {
   if (!(params_.min_extinction_db >= 0.0) || !std::isfinite(params_.min_extinction_db)) {
     throw ParameterError("min_extinction", "mrm.min_extinction must be >= 0 dB");
   }
+  if (params_.lock_levels == RingLockLevels::modulated &&
+      (params_.lock != RingLock::max_oma || params_.detuning_m)) {
+    throw ParameterError("lock_levels",
+                         "mrm.lock_levels = modulated needs lock max_oma and no fixed detuning");
+  }
   if (!(params_.heater_efficiency_m_per_w > 0.0)) {
     throw ParameterError("heater_efficiency", "mrm.heater_efficiency must be > 0");
   }
@@ -160,6 +181,14 @@ void Mrm::prepare(const LaneContext& lane) {
 void Mrm::reset() {
   a_ = {};
   started_ = false;
+  if (params_.lock_levels == RingLockLevels::modulated && modulated_locked_) {
+    // Back to the state after prepare(): the nominal lock until the next first chunk.
+    modulated_locked_ = false;
+    detuning_m_ = lock_detuning_m();
+    lock_drive_v_ = {std::nan(""), std::nan("")};
+    lock_power_ = {std::nan(""), std::nan("")};
+    lock_runs_ = {0, 0};
+  }
 }
 
 double Mrm::delta_rad_per_s(double drive_v) const {
@@ -190,10 +219,24 @@ double Mrm::lock_detuning_m() const {
   if (params_.lock == RingLock::steepest) return -hwhm / std::sqrt(3.0);
   // Centre c = λ_ring(0) − λ_laser > 0 (laser on the blue side); outer levels at c ∓ s.
   const double s = 0.5 * params_.efficiency_m_per_v * params_.swing_v;
-  const auto lo = [&](double c) { return static_transmission_at_detuning(-(c - s)); };
-  const auto hi = [&](double c) { return static_transmission_at_detuning(-(c + s)); };
-  const auto oma = [&](double c) { return hi(c) - lo(c); };
-  const auto er = [&](double c) { return hi(c) / lo(c); };
+  const auto levels = [&](double c) {
+    return std::pair{static_transmission_at_detuning(-(c - s)),
+                     static_transmission_at_detuning(-(c + s))};
+  };
+  return search_lock(levels, s, false);
+}
+
+template <class Levels>
+double Mrm::search_lock(const Levels& levels, double c_min, bool modulated) const {
+  const double hwhm = wavelength_m_ / (2.0 * params_.q_loaded);
+  const auto oma = [&](double c) {
+    const auto [lo, hi] = levels(c);
+    return hi - lo;
+  };
+  const auto er = [&](double c) {
+    const auto [lo, hi] = levels(c);
+    return hi / lo;
+  };
   // Golden-section search of a function unimodal on [a, b] (maximum).
   const auto argmax = [](const auto& f, double a, double b) {
     const double g = 0.5 * (std::sqrt(5.0) - 1.0);
@@ -215,21 +258,24 @@ double Mrm::lock_detuning_m() const {
     }
     return 0.5 * (a + b);
   };
-  // OMA rises from c = s (lower level on resonance) to one maximum and then falls (header): far
+  // OMA rises from c_min (lower level on resonance) to one maximum and then falls (header): far
   // beyond it, 10 half widths out, it is small.
-  const double c_oma = argmax(oma, s, s + 10.0 * hwhm);
+  const double c_oma = argmax(oma, c_min, c_min + 10.0 * hwhm);
   const double floor = db_to_power_ratio(params_.min_extinction_db);
   if (params_.min_extinction_db <= 0.0 || er(c_oma) >= floor) return -c_oma;
   // Towards the resonance ER rises to a maximum (just off it, where the lower level's relative
   // slope peaks) while OMA falls: the largest OMA meeting the floor is where ER crosses it
   // between that maximum and c_oma.
-  const double c_er = argmax(er, s, c_oma);
+  const double c_er = argmax(er, c_min, c_oma);
   if (er(c_er) < floor) {
     throw ParameterError(
         "min_extinction",
         fmt::format("mrm.min_extinction = {:.3g} dB is out of reach at swing {:.3g} V and {:.4g} "
-                    "pm/V: the outer levels' static extinction peaks at {:.3g} dB",
+                    "pm/V: the outer levels' {} extinction peaks at {:.3g} dB",
                     params_.min_extinction_db, params_.swing_v, params_.efficiency_m_per_v * 1e12,
+                    modulated ? fmt::format("modulated (drive {:.3g} / {:.3g} V on the runs)",
+                                            lock_drive_v_.first, lock_drive_v_.second)
+                              : std::string("static"),
                     power_ratio_to_db(er(c_er))));
   }
   double a = c_er, b = c_oma;      // er(a) >= floor > er(b)
@@ -240,7 +286,174 @@ double Mrm::lock_detuning_m() const {
   return -a;
 }
 
+void Mrm::lock_on_drive(const std::vector<double>& drive) {
+  const auto sps = static_cast<std::size_t>(lane_.samples_per_symbol);
+  const auto levels = static_cast<std::size_t>(1) << lane_.bits_per_symbol;
+  const std::size_t n_sym = drive.size() / sps;
+  // The record's first symbols carry the upstream filters' start-up.
+  const std::size_t skip = std::min<std::size_t>(64, n_sym / 4);
+  if (n_sym < skip + 16) {
+    throw ParameterError("lock_levels",
+                         fmt::format("mrm.lock_levels = modulated: the first chunk ({} symbols) is "
+                                     "too short to lock on",
+                                     n_sym));
+  }
+  // 1. Decisions: the phase of largest variance, then 1-D k-means from the quantiles.
+  std::size_t phase = 0;
+  double best = -1.0;
+  for (std::size_t ph = 0; ph < sps; ++ph) {
+    double sum = 0.0, sum_sq = 0.0;
+    for (std::size_t k = skip; k < n_sym; ++k) {
+      const double v = drive[k * sps + ph];
+      sum += v;
+      sum_sq += v * v;
+    }
+    const auto n = static_cast<double>(n_sym - skip);
+    const double var = sum_sq / n - (sum / n) * (sum / n);
+    if (var > best) {
+      best = var;
+      phase = ph;
+    }
+  }
+  std::vector<double> x(n_sym - skip);
+  for (std::size_t k = skip; k < n_sym; ++k) x[k - skip] = drive[k * sps + phase];
+  std::vector<double> centre(levels);
+  {
+    std::vector<double> sorted = x;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < levels; ++i) {
+      centre[i] = sorted[std::min(sorted.size() - 1, (2 * i + 1) * sorted.size() / (2 * levels))];
+    }
+  }
+  std::vector<int> decision(x.size(), 0);
+  const auto decide = [&](double v) {
+    std::size_t l = 0;
+    while (l + 1 < levels && v > 0.5 * (centre[l] + centre[l + 1])) ++l;
+    return static_cast<int>(l);
+  };
+  for (int iteration = 0; iteration < 100; ++iteration) {
+    std::vector<double> sum(levels, 0.0), count(levels, 0.0);
+    for (double v : x) {
+      const auto l = static_cast<std::size_t>(decide(v));
+      sum[l] += v;
+      count[l] += 1.0;
+    }
+    bool moved = false;
+    for (std::size_t l = 0; l < levels; ++l) {
+      if (count[l] == 0.0) continue;
+      const double c = sum[l] / count[l];
+      moved = moved || c != centre[l];
+      centre[l] = c;
+    }
+    if (!moved) break;
+  }
+  for (std::size_t k = 0; k < x.size(); ++k) decision[k] = decide(x[k]);
+  // 2. Runs of the bottom and top symbols, whole within the record (not touching its ends).
+  struct Run {
+    std::size_t first = 0;  // symbol index in the chunk
+    std::size_t length = 0;
+    bool top = false;
+  };
+  std::vector<Run> runs;
+  const int top_level = static_cast<int>(levels) - 1;
+  for (std::size_t k = 0; k < decision.size();) {
+    std::size_t e = k;
+    while (e < decision.size() && decision[e] == decision[k]) ++e;
+    if ((decision[k] == 0 || decision[k] == top_level) && k > 0 && e < decision.size()) {
+      runs.push_back({k + skip, e - k, decision[k] == top_level});
+    }
+    k = e;
+  }
+  std::size_t longest_bottom = 0, longest_top = 0;
+  for (const Run& r : runs)
+    (r.top ? longest_top : longest_bottom) =
+        std::max(r.top ? longest_top : longest_bottom, r.length);
+  // IEEE 802.3 cl. 121.8.4: a run of 7 threes (P3) and of 6 zeros (P0).
+  const std::size_t want_bottom = std::min<std::size_t>(6, longest_bottom);
+  const std::size_t want_top = std::min<std::size_t>(7, longest_top);
+  if (want_bottom < 3 || want_top < 3) {
+    throw ParameterError(
+        "lock_levels",
+        fmt::format("mrm.lock_levels = modulated: the first chunk has no run of three bottom or "
+                    "top symbols to lock on (longest {} and {})",
+                    longest_bottom, longest_top));
+  }
+  lock_runs_ = {static_cast<int>(want_bottom), static_cast<int>(want_top)};
+  // Windows: the central min(2, L − 2) UI of each run, simulated from 24τ before.
+  const double tau = 1.0 / inv_tau_;  // field decay time τ = 2Q_L/ω₀
+  const auto settle = static_cast<std::size_t>(std::ceil(24.0 * tau / sample_period_s_));
+  windows_.clear();
+  double drive_sum[2] = {0.0, 0.0}, drive_count[2] = {0.0, 0.0};
+  for (const Run& r : runs) {
+    if (r.length < (r.top ? want_top : want_bottom)) continue;
+    const double width = std::min(2.0, static_cast<double>(r.length) - 2.0);
+    const double middle = static_cast<double>(r.first * sps + phase) +
+                          0.5 * static_cast<double>((r.length - 1) * sps);
+    const auto begin = static_cast<std::size_t>(std::llround(middle - 0.5 * width * sps));
+    const std::size_t end = std::min(drive.size(), begin + static_cast<std::size_t>(width * sps));
+    Window w{
+        .start = begin > settle ? begin - settle : 0, .begin = begin, .end = end, .top = r.top};
+    windows_.push_back(w);
+    for (std::size_t i = begin; i < end; ++i) drive_sum[r.top ? 1 : 0] += drive[i];
+    drive_count[r.top ? 1 : 0] += static_cast<double>(end - begin);
+  }
+  lock_drive_v_ = {drive_sum[0] / drive_count[0], drive_sum[1] / drive_count[1]};
+  // 3–4. The search on the ring's modulated output.
+  const auto modulated = [&](double c) { return modulated_levels(drive, -c); };
+  const double c_min = std::max(0.0, -params_.efficiency_m_per_v * lock_drive_v_.first);
+  detuning_m_ = search_lock(modulated, c_min, true);
+  lock_power_ = modulated_levels(drive, detuning_m_);
+  windows_.clear();
+  modulated_locked_ = true;
+}
+
+std::pair<double, double> Mrm::modulated_levels(const std::vector<double>& drive,
+                                                double detuning_m) const {
+  const std::complex<double> minus_j_kappa(0.0, -kappa_);
+  const double omega_per_m = -2.0 * pi * speed_of_light_m_per_s / (wavelength_m_ * wavelength_m_);
+  double sum[2] = {0.0, 0.0}, count[2] = {0.0, 0.0};
+  for (const Window& w : windows_) {
+    std::complex<double> a{};
+    for (std::size_t i = w.start; i < w.end; ++i) {
+      // As process(), for s_in = 1 (1 W): δ = −2πc/λ²·(η·v − detuning).
+      const std::complex<double> p(
+          -inv_tau_, omega_per_m * (params_.efficiency_m_per_v * drive[i] - detuning_m));
+      if (i == w.start) a = -minus_j_kappa / p;
+      const std::complex<double> e = std::exp(p * sample_period_s_);
+      a = a * e + (e - 1.0) / p * minus_j_kappa;
+      if (i >= w.begin) {
+        sum[w.top ? 1 : 0] += std::norm(1.0 + minus_j_kappa * a);
+        count[w.top ? 1 : 0] += 1.0;
+      }
+    }
+  }
+  return {sum[0] / count[0], sum[1] / count[1]};
+}
+
+std::pair<double, double> Mrm::lock_levels() const {
+  if (params_.lock_levels == RingLockLevels::modulated && modulated_locked_) return lock_power_;
+  return static_outer_levels();
+}
+
+void Mrm::process_twin(Signal& noisy, Block& twin_block, Signal& clean) {
+  auto& twin = dynamic_cast<Mrm&>(twin_block);
+  if (params_.lock_levels == RingLockLevels::modulated && !modulated_locked_) {
+    // One operating point for both paths: the noiseless drive's (header comment).
+    if (!twin.modulated_locked_) twin.lock_on_drive(clean.electrical);
+    detuning_m_ = twin.detuning_m_;
+    lock_drive_v_ = twin.lock_drive_v_;
+    lock_power_ = twin.lock_power_;
+    lock_runs_ = twin.lock_runs_;
+    modulated_locked_ = true;
+  }
+  process(noisy);
+  twin.process(clean);
+}
+
 void Mrm::process(Signal& chunk) {
+  if (params_.lock_levels == RingLockLevels::modulated && !modulated_locked_) {
+    lock_on_drive(chunk.electrical);
+  }
   const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
   const std::complex<double> minus_j_kappa(0.0, -kappa_);
   for (std::size_t i = 0; i < chunk.optical.size(); ++i) {
@@ -310,6 +523,16 @@ double Mrm::heater_power_w() const {
   return shift / params_.heater_efficiency_m_per_w;
 }
 
+std::string Mrm::lock_levels_note() const {
+  if (params_.lock_levels == RingLockLevels::nominal) return " at the nominal levels";
+  if (!modulated_locked_) return " on the modulated levels (taken on the first chunk)";
+  return fmt::format(
+      " on the modulated levels: runs of {}/{} bottom/top symbols at {:.3g}/{:.3g} V, ER {:.3g} "
+      "dB",
+      lock_runs_.first, lock_runs_.second, lock_drive_v_.first, lock_drive_v_.second,
+      power_ratio_to_db(lock_power_.second / lock_power_.first));
+}
+
 std::string Mrm::describe() const {
   return fmt::format(
       "mrm: Q_L {:.0f} (Q_i {:.0f}, Q_e {:.0f}), photon lifetime {:.3g} ps, {:.3g} pm/V, "
@@ -319,8 +542,9 @@ std::string Mrm::describe() const {
       params_.efficiency_m_per_v * 1e12, detuning_m_ * 1e12,
       params_.detuning_m ? std::string("set")
       : params_.lock == RingLock::max_oma && params_.min_extinction_db > 0.0
-          ? fmt::format("lock max OMA with ER >= {:.3g} dB", params_.min_extinction_db)
-      : params_.lock == RingLock::max_oma ? std::string("lock max OMA")
+          ? fmt::format("lock max OMA with ER >= {:.3g} dB{}", params_.min_extinction_db,
+                        lock_levels_note())
+      : params_.lock == RingLock::max_oma ? fmt::format("lock max OMA{}", lock_levels_note())
                                           : std::string("lock steepest"),
       power_ratio_to_db(static_outer_levels().second / static_outer_levels().first),
       params_.swing_v, eo_bandwidth_hz() * 1e-9, heater_power_w() * 1e3, params_.insertion_loss_db);

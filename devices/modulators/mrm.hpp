@@ -43,15 +43,55 @@
 // For a Lorentzian dip T(u) = 1 − D/(1 + u²) (u = (λ_ring − λ_laser)/HWHM, HWHM = λ/(2Q_L)) and
 // outer levels at u = c ± s (s = η·V/2 / HWHM), OMA is stationary where u/(1 + u²)² takes equal
 // values at c − s and c + s; for s → 0 that is c = 1/√3, the steepest point.
+// Which levels the lock acts on (`lock_levels`):
+//   nominal:   the static curve at the nominal drive ±V/2, set in prepare() (above).
+//   modulated: the levels of the modulated light the ring actually puts out. Ring controllers
+//              lock on a monitor photodiode that sees the modulated light (Padmaraju et al., Opt.
+//              Express 21(12), 14342, 2013: in-ring defect photodiode and heater in a closed loop;
+//              Zabihpour et al., as summarised at latitudeds.com, S: a drop-port tap of the
+//              modulated light inside the ring, locked at the largest OMA). The drive that
+//              reaches the ring (package loss and echo, driver bandwidth) falls short of ±V/2,
+//              and the ring's photon lifetime smooths it further, so the levels differ from the
+//              static curve's at ±V/2. The levels are those of IEEE 802.3's OMA_outer and ER
+//              (cl. 121.8.4, reused by cl. 124/140/151/180 — as quoted by open TDECQ
+//              implementations, the clause itself not retrieved, S): P3 the mean over the
+//              central 2 UI of the run of 7 threes of PRBS13Q, P0 over the central 2 UI of its
+//              run of 6 zeros; ER = P3/P0, OMA_outer = P3 − P0.
+//              Model: the controller settles (a loop far slower than the symbols) on the
+//              traffic itself, so the lock is a function of the drive's statistics; it is
+//              taken on the first chunk the ring receives, before it is modulated:
+//               1. symbols by decision on the drive (the phase of largest sample variance; the
+//                  2^b levels by 1-D k-means, started at the drive's quantiles (2i+1)/2^(b+1));
+//               2. the runs of the top and bottom symbols at least 7 (top) / 6 (bottom) long, or
+//                  the longest present (≥ 3) when the record holds none, whole and clear of the
+//                  record's first 64 symbols (upstream start-up); window: the central
+//                  min(2, L − 2) UI of a run of L;
+//               3. for a trial detuning, the ring's output for 1 W CW in — the coupled-mode
+//                  equation above, exactly integrated on the actual drive samples — from the
+//                  steady state 24τ (τ = 2Q_L/ω₀) before each window (the start-up error decays
+//                  as e^{−24} ≈ 4e-11 in field); P3, P0 the means of the output power over the
+//                  windows of each level;
+//               4. the search of the nominal lock with OMA = P3 − P0 and ER = P3/P0: the
+//                  largest OMA on the blue side (c from −η·v̄0 — the bottom runs' mean drive on
+//                  the resonance — to 10 half widths beyond), and with `min_extinction` the
+//                  largest OMA whose ER meets it (the floor binds at equality).
+//              With a drive held at ±V/2 over runs much longer than 24τ the windows see the
+//              ring's steady state, T(∓V/2), and the lock is the nominal one.
+//              The noiseless twin's lock (the drive without its noise) is the one both paths
+//              use (process_twin): a loop averaging over milliseconds does not see the
+//              drive's noise, and the two paths must share one operating point. Alone
+//              (Monte-Carlo-only), the block locks on the drive it gets.
 // Thermal tuning: a heater holds the resonance against an ambient offset Δλ_amb (the resonance
 // shift the heater must undo, red-shift only): P = Δλ/η_th if Δλ ≥ 0, else (FSR − |Δλ|)/η_th.
 // Drive power: C·V_pp²·R_s/4 (a capacitive load charged on about half the transitions), category
 // modulator.
 #pragma once
 
+#include <cmath>
 #include <complex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "phy/block.hpp"
 #include "phy/params.hpp"
@@ -60,6 +100,7 @@ namespace optilane {
 
 enum class RingCoupling { under, critical, over };
 enum class RingLock { steepest, max_oma };
+enum class RingLockLevels { nominal, modulated };
 
 struct MrmParams {
   /// Loaded Q. Default 3700 (two-segment 200 Gb/s MRM, Flexcompute PhotonForge model,
@@ -78,8 +119,10 @@ struct MrmParams {
   std::optional<double> detuning_m{};
   /// Lock point when `detuning` is absent (header comment). Default steepest.
   RingLock lock = RingLock::steepest;
-  /// With lock max_oma: floor on the static outer extinction T(+V/2)/T(−V/2), dB; 0: none.
+  /// With lock max_oma: floor on the outer extinction, dB; 0: none.
   double min_extinction_db = 0.0;
+  /// With lock max_oma: the levels the lock acts on (header comment). Default nominal.
+  RingLockLevels lock_levels = RingLockLevels::nominal;
   /// Heater efficiency, m/W. Default 73 pm/mW (same device, V).
   double heater_efficiency_m_per_w = 73e-12 / 1e-3;
   /// Resonance shift the heater must undo (fabrication + ambient), m. Default 0.
@@ -106,6 +149,7 @@ class Mrm final : public Block {
   [[nodiscard]] std::string_view kind() const override { return "mrm"; }
   void prepare(const LaneContext& lane) override;
   void process(Signal& chunk) override;
+  void process_twin(Signal& noisy, Block& twin, Signal& clean) override;
   void reset() override;
   [[nodiscard]] std::unique_ptr<Block> clone() const override {
     return std::make_unique<Mrm>(*this);
@@ -138,11 +182,31 @@ class Mrm final : public Block {
   /// Electro-optic 3-dB bandwidth: the highest frequency with |H(f)/H(0)| ≥ 1/√2, Hz.
   [[nodiscard]] double eo_bandwidth_hz() const;
   [[nodiscard]] double heater_power_w() const;
+  /// With lock_levels modulated: whether the lock has been taken (on the first chunk).
+  [[nodiscard]] bool locked_on_modulation() const { return modulated_locked_; }
+  /// Mean drive over the bottom and top runs' windows of the lock's record, V (NaN before).
+  [[nodiscard]] std::pair<double, double> lock_drive_levels() const { return lock_drive_v_; }
+  /// The output levels P0, P3 at the lock for 1 W in (no insertion loss), as the lock measured
+  /// them: the static ones at ±V/2 (nominal) or the modulated runs' (modulated, once locked).
+  [[nodiscard]] std::pair<double, double> lock_levels() const;
+  /// Run lengths (bottom, top) of the modulated lock's windows (0 before).
+  [[nodiscard]] std::pair<int, int> lock_runs() const { return lock_runs_; }
 
  private:
   [[nodiscard]] double delta_rad_per_s(double drive_v) const;
   /// The lock point of `lock` (needs wavelength_m_), m.
   [[nodiscard]] double lock_detuning_m() const;
+  /// The max-OMA search with an ER floor over the centre c = λ_ring(0) − λ_laser in [c_min,
+  /// c_min + 10·HWHM], for levels(c) = (P_bottom, P_top) (`modulated`: the runs' levels, for the
+  /// message of an unreachable floor); returns the detuning −c.
+  template <class Levels>
+  [[nodiscard]] double search_lock(const Levels& levels, double c_min, bool modulated) const;
+  /// lock_levels modulated: takes the lock on this drive (header comment, steps 1–4).
+  void lock_on_drive(const std::vector<double>& drive);
+  /// Mean output power over the windows for 1 W in on `drive` at `detuning`, bottom and top runs.
+  [[nodiscard]] std::pair<double, double> modulated_levels(const std::vector<double>& drive,
+                                                           double detuning_m) const;
+  [[nodiscard]] std::string lock_levels_note() const;
 
   MrmParams params_;
   double q_intrinsic_ = 0.0;
@@ -154,6 +218,18 @@ class Mrm final : public Block {
   double sample_period_s_ = 0.0;
   std::complex<double> a_{};  ///< ring amplitude
   bool started_ = false;
+  // lock_levels modulated: the lock's record (state of the first chunk, cleared by reset()).
+  struct Window {
+    std::size_t start = 0;  ///< first simulated sample (steady state there)
+    std::size_t begin = 0;  ///< first averaged sample
+    std::size_t end = 0;    ///< one past the last averaged sample
+    bool top = false;
+  };
+  std::vector<Window> windows_;  ///< into the first chunk's drive, while the lock is taken
+  bool modulated_locked_ = false;
+  std::pair<double, double> lock_drive_v_{std::nan(""), std::nan("")};
+  std::pair<double, double> lock_power_{std::nan(""), std::nan("")};
+  std::pair<int, int> lock_runs_{0, 0};
 };
 
 }  // namespace optilane

@@ -423,21 +423,31 @@ TEST_CASE("LPO's EML meets the DR extinction ratio at both lane rates, ER >= 3.5
 }
 
 // CPO's rings (cpo-*.yaml) at 2 Vpp: the steepest-slope lock read ER 2.8 dB (two segments,
-// 24.45 pm/V, 200G) and 1.9 dB (16.3 pm/V, 100G). They now lock where the outer levels' OMA is
-// largest with their static ER at the standard's 3.5 dB (mrm `lock: max_oma`,
-// `min_extinction`; the closed form is tested in tests/devices/modulators/test_mrm.cpp): −58 pm
-// and −88 pm, OMA 0.9 dB and 0.1 dB under the unconstrained lock, BER 1.1e-12 and 3.0e-6.
-// Known deviation: the waveform's ER — levels of three-symbol runs at the eye centre — reads
-// 3.42 dB (100G) and 3.29 dB (200G): the runs do not reach the nominal ±1 V (the drive seen by
-// the ring, inverted from the measured levels through the Lorentzian, is ±0.98 V at 100G and
-// −0.93/+0.97 V at 200G: the package's loss tail and echo, the driver's bandwidth, the ring's
-// photon lifetime), while the controller's floor is referred to the static curve. Closing it
-// needs a floor referred to the waveform (a controller that measures the modulated levels) or
-// the standard's run length for P0/P3 (not retrieved), not a guard band typed in.
-// [!shouldfail]: fails (to be made a plain check) the day the preset meets it.
-TEST_CASE("CPO's ring meets the DR extinction ratio at both lane rates (known deviation)",
+// 24.45 pm/V, 200G) and 1.9 dB (16.3 pm/V, 100G). They lock where the outer levels' OMA is
+// largest with their ER at the standard's 3.5 dB (mrm `lock: max_oma`, `min_extinction`; closed
+// forms in tests/devices/modulators/test_mrm.cpp). Referred to the static curve at the nominal
+// ±1 V that lock left the waveform at 3.42 dB (100G) and 3.29 dB (200G): the runs do not reach
+// ±1 V (package loss and echo, driver bandwidth) and the ring's photon lifetime smooths them.
+// With `lock_levels: modulated` the controller takes P3 and P0 on the ring's own output over the
+// runs of IEEE 802.3 cl. 121.8.4 (7 threes / 6 zeros, central 2 UI; the longest present, 5, in
+// the first chunk): at 200G the bottom runs reach −0.91 V, the lock moves from −88.0 to −81.4 pm
+// and the waveform reads 3.57 dB.
+TEST_CASE("CPO-200G's ring, locked on its modulated levels, meets the DR extinction ratio",
+          "[link][tiers][long]") {
+  check_dr_extinction({"cpo-200g"});
+}
+
+// Known deviation: at 100G the runs of 5 reach −0.994/+0.999 V, so the lock barely moves (−58.1
+// → −57.6 pm) and holds the ER of its record's runs at exactly 3.5 dB: any other measure of the
+// same waveform lands on either side. The transmitter analysis takes the levels at the eye centre
+// of runs of three (phy/analysis/tdecq.hpp, its documented approximation of cl. 121.8.4's long
+// runs), where the drive has not settled: 3.44 dB; over the central 2 UI of the analysed
+// window's longest runs it is 3.498 dB (offline, from the HDF5 probe of the noiseless Tx power).
+// What would close it: a controller set point above the floor (a guard band; none sourced) or a
+// longer run in the analysis. [!shouldfail]: a plain check the day it passes.
+TEST_CASE("CPO-100G's ring meets the DR extinction ratio on runs of three (known deviation)",
           "[link][tiers][long][!shouldfail]") {
-  check_dr_extinction({"cpo-100g", "cpo-200g"});
+  check_dr_extinction({"cpo-100g"});
 }
 
 // Known deviation: NPO's silicon MZM (VπL 1.8 V·cm, figures.md §2.3, U) is short for its drive:

@@ -6,6 +6,8 @@
 #include "../tx_helpers.hpp"
 #include "devices/modulators/mrm.hpp"
 #include "phy/errors.hpp"
+#include "phy/pam.hpp"
+#include "phy/random.hpp"
 #include "phy/units.hpp"
 
 using namespace optilane;
@@ -305,4 +307,227 @@ TEST_CASE("MRM efficiency is a red shift per volt: zero or negative is refused",
   CHECK_THROWS_AS(Mrm(MrmParams{.efficiency_m_per_v = -16.3e-12}), ParameterError);
   CHECK_THROWS_AS(Mrm(MrmParams{.efficiency_m_per_v = 0.0}), ParameterError);
   CHECK_NOTHROW(Mrm(MrmParams{.efficiency_m_per_v = 16.3e-12}));
+}
+
+namespace {
+// A PAM4 drive held in runs of `run` symbols, the levels cycling 0, 3, 1, 2, 3, 0, 2, 1 at
+// peak·(−1, −1/3, 1/3, 1): the outer runs long enough for the ring to sit at its steady state.
+std::vector<double> run_drive(std::size_t symbols, int sps, double peak_v, std::size_t run) {
+  static constexpr int order[] = {0, 3, 1, 2, 3, 0, 2, 1};
+  std::vector<double> v;
+  for (std::size_t k = 0; k < symbols; ++k) {
+    const int level = order[(k / run) % 8];
+    for (int i = 0; i < sps; ++i) v.push_back(peak_v * symbol_level(level, 4));
+  }
+  return v;
+}
+
+/// A ring locked on the modulated levels of `drive` (1 W CW in), after its first chunk.
+Mrm locked_on(MrmParams params, const LaneContext& lane, const std::vector<double>& drive) {
+  params.lock_levels = RingLockLevels::modulated;
+  Mrm m(params);
+  m.prepare(lane);
+  Signal s = test::carrier_chunk(drive, 1.0);
+  m.process(s);
+  REQUIRE(m.locked_on_modulation());
+  return m;
+}
+
+const LaneContext lane53 = test::tx_lane(53.125e9, 16);
+}  // namespace
+
+TEST_CASE("MRM lock on the modulated levels: runs held at ±V/2 give the nominal lock",
+          "[devices][modulators][mrm]") {
+  // Runs of 24 symbols (452 ps at 53.125 GBd) against τ = 2Q_L/ω₀ = 5.2 ps: each window and the
+  // 24τ before it lie inside one run, where the exactly integrated ring holds its steady state,
+  // the static T(∓V/2) (mrm.hpp). The levels then agree with the static curve's to round-off.
+  for (double floor_db : {0.0, 3.5}) {
+    INFO("min_extinction " << floor_db << " dB");
+    const MrmParams base{.efficiency_m_per_v = 24.45e-12,
+                         .lock = RingLock::max_oma,
+                         .min_extinction_db = floor_db,
+                         .swing_v = 2.0};
+    Mrm nominal(base);
+    nominal.prepare(lane53);
+    const Mrm m = locked_on(base, lane53, run_drive(2048, 16, 1.0, 24));
+    // 802.3 cl. 121.8.4's runs of 6 zeros and 7 threes are there (runs of 24).
+    CHECK(m.lock_runs() == std::pair{6, 7});
+    CHECK(m.lock_drive_levels().first == Approx(-1.0).epsilon(1e-12));
+    CHECK(m.lock_drive_levels().second == Approx(1.0).epsilon(1e-12));
+    // With the floor binding the lock is a simple root of ER(c) = floor: round-off in the levels
+    // moves it by as little. Without it the lock is the maximum of OMA(c), flat to second order:
+    // a relative round-off ε ≈ 1e-16 of the levels moves the golden-section argmax by ~√ε = 1e-8
+    // of c; budget 1e-6.
+    CHECK(m.detuning_m() == Approx(nominal.detuning_m()).epsilon(floor_db > 0.0 ? 1e-9 : 1e-6));
+    const auto [p0, p3] = m.lock_levels();
+    const auto [t0, t3] = nominal.static_outer_levels();
+    CHECK(
+        p0 ==
+        Approx(nominal.static_transmission_at_detuning(m.detuning_m() + 24.45e-12)).epsilon(1e-9));
+    CHECK(
+        p3 ==
+        Approx(nominal.static_transmission_at_detuning(m.detuning_m() - 24.45e-12)).epsilon(1e-9));
+    if (floor_db > 0.0) {
+      CHECK(power_ratio_to_db(p3 / p0) == Approx(3.5).epsilon(1e-9));
+      CHECK(power_ratio_to_db(t3 / t0) == Approx(3.5).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("MRM lock on the modulated levels: the floor holds at the drive the runs reach",
+          "[devices][modulators][mrm]") {
+  // The runs reach ±a = ±0.93 V, not the nominal ±1 V (the CPO-200G ring's bottom runs sit near
+  // there: examples/tiers/cpo-200g.yaml). On the Lorentzian T(u) = 1 − D/(1 + u²) (u in half
+  // widths, mrm.hpp) the levels are at c ∓ s_a, s_a = η·a/HWHM: the lock puts
+  // T(c + s_a)/T(c − s_a) at the floor exactly, i.e. it is the nominal lock of a 2a swing,
+  // while the nominal lock at 2 V leaves the runs under the floor.
+  const double a = 0.93, eta = 24.45e-12;
+  const MrmParams base{.efficiency_m_per_v = eta,
+                       .lock = RingLock::max_oma,
+                       .min_extinction_db = 3.5,
+                       .swing_v = 2.0};
+  const Mrm m = locked_on(base, lane53, run_drive(2048, 16, a, 24));
+  const double s_a = eta * a / hwhm_1311;
+  const double c = -m.detuning_m() / hwhm_1311;
+  CHECK(power_ratio_to_db(lorentzian(c + s_a) / lorentzian(c - s_a)) == Approx(3.5).epsilon(1e-9));
+  MrmParams reached = base;
+  reached.swing_v = 2.0 * a;
+  Mrm equivalent(reached);
+  equivalent.prepare(lane53);
+  CHECK(m.detuning_m() == Approx(equivalent.detuning_m()).epsilon(1e-9));
+  Mrm nominal(base);
+  nominal.prepare(lane53);
+  const double c_nominal = -nominal.detuning_m() / hwhm_1311;
+  CHECK(power_ratio_to_db(lorentzian(c_nominal + s_a) / lorentzian(c_nominal - s_a)) < 3.45);
+  // Nearer the resonance: OMA given up for the ER the runs need.
+  CHECK(c < c_nominal);
+  // The drive cannot reach a floor its runs' swing cannot give: refused, naming the key.
+  MrmParams high = base;
+  high.min_extinction_db = 5.0;  // reachable at the nominal 2 V, not at 2 × 0.3 V
+  high.lock_levels = RingLockLevels::modulated;
+  Mrm out_of_reach(high);
+  REQUIRE_NOTHROW(out_of_reach.prepare(lane53));
+  Signal weak = test::carrier_chunk(run_drive(2048, 16, 0.3, 24), 1.0);
+  CHECK_THROWS_AS(out_of_reach.process(weak), ParameterError);
+}
+
+TEST_CASE(
+    "MRM lock on the modulated levels: the ring's own waveform meets the floor on the 802.3 runs",
+    "[devices][modulators][mrm]") {
+  // A random PAM4 drive at ±1 V through a one-pole 15 GHz low-pass (the runs of 3–6 symbols at
+  // 53.125 GBd stop short of ±1 V) into the 24.45 pm/V ring with an ER floor of 3.5 dB. On the
+  // block's own output, P3 and P0 are the mean power over the central min(2, L − 2) UI of the
+  // runs of the top and bottom symbols of the lock's lengths (IEEE 802.3 cl. 121.8.4's 7 and 6,
+  // or the longest present), at the eye phase of largest drive variance (mrm.hpp, steps 1–2;
+  // the symbols are the known ones, which the block's decisions must reproduce on this open
+  // eye). Their ratio is the floor: the lock simulates the same coupled-mode equation on the
+  // same drive from the steady state 24τ before each window, an error e^{−24} ≈ 4e-11 of the
+  // field; budget 1e-8 of the ratio.
+  const int sps = 16;
+  std::vector<int> levels;
+  std::vector<double> drive = test::pam4_drive(2048, sps, 1.0, &levels, 11);
+  const double fs = lane53.sample_rate_hz();
+  const double alpha = 1.0 - std::exp(-2.0 * pi * 15e9 / fs);
+  double y = drive.front();
+  for (double& v : drive) v = (y += alpha * (v - y));
+  const MrmParams base{.efficiency_m_per_v = 24.45e-12,
+                       .lock = RingLock::max_oma,
+                       .min_extinction_db = 3.5,
+                       .swing_v = 2.0};
+  MrmParams params = base;
+  params.lock_levels = RingLockLevels::modulated;
+  Mrm m(params);
+  m.prepare(lane53);
+  Signal s = test::carrier_chunk(drive, 1.0);
+  m.process(s);
+  REQUIRE(m.locked_on_modulation());
+  const auto [want_bottom, want_top] = m.lock_runs();
+  INFO("runs " << want_bottom << "/" << want_top << ", drive " << m.lock_drive_levels().first << "/"
+               << m.lock_drive_levels().second << " V");
+  CHECK(m.lock_drive_levels().second < 1.0);  // the runs do not reach ±1 V
+  CHECK(m.lock_drive_levels().first > -1.0);
+  // The eye phase: largest variance of the drive over the symbols after the first 64.
+  const std::size_t n_sym = levels.size(), skip = 64;
+  std::size_t phase = 0;
+  double best = -1.0;
+  for (std::size_t ph = 0; ph < static_cast<std::size_t>(sps); ++ph) {
+    double sum = 0.0, sum_sq = 0.0;
+    for (std::size_t k = skip; k < n_sym; ++k) {
+      sum += drive[k * sps + ph];
+      sum_sq += drive[k * sps + ph] * drive[k * sps + ph];
+    }
+    const double n = static_cast<double>(n_sym - skip);
+    if (sum_sq / n - (sum / n) * (sum / n) > best) {
+      best = sum_sq / n - (sum / n) * (sum / n);
+      phase = ph;
+    }
+  }
+  const auto outer_er = [&](const Signal& out) {
+    double sum[2] = {0.0, 0.0}, count[2] = {0.0, 0.0};
+    for (std::size_t k = skip + 1; k < n_sym;) {
+      std::size_t e = k;
+      while (e < n_sym && levels[e] == levels[k]) ++e;
+      const bool top = levels[k] == 3;
+      const std::size_t length = e - k;
+      if ((levels[k] == 0 || top) && e < n_sym &&
+          length >= static_cast<std::size_t>(top ? want_top : want_bottom)) {
+        const double width = std::min(2.0, static_cast<double>(length) - 2.0);
+        const double middle = static_cast<double>(k * sps + phase) + 0.5 * ((length - 1) * sps);
+        const auto begin = static_cast<std::size_t>(std::llround(middle - 0.5 * width * sps));
+        const auto end = begin + static_cast<std::size_t>(width * sps);
+        for (std::size_t i = begin; i < end; ++i) sum[top ? 1 : 0] += std::norm(out.optical[i]);
+        count[top ? 1 : 0] += static_cast<double>(end - begin);
+      }
+      k = e;
+    }
+    REQUIRE(count[0] > 0.0);
+    REQUIRE(count[1] > 0.0);
+    return (sum[1] / count[1]) / (sum[0] / count[0]);
+  };
+  CHECK(outer_er(s) == Approx(db_to_power_ratio(3.5)).epsilon(1e-8));
+  // The nominal lock on the same drive: its runs fall short of the floor (the known deviation of
+  // the CPO tiers before this lock).
+  Mrm nominal(base);
+  nominal.prepare(lane53);
+  MrmParams fixed = base;
+  fixed.lock = RingLock::steepest;
+  fixed.min_extinction_db = 0.0;
+  fixed.detuning_m = nominal.detuning_m();
+  Mrm at_nominal(fixed);
+  at_nominal.prepare(lane53);
+  Signal t = test::carrier_chunk(drive, 1.0);
+  at_nominal.process(t);
+  CHECK(power_ratio_to_db(outer_er(t)) < 3.5);
+  CHECK(m.detuning_m() > nominal.detuning_m());  // nearer the resonance
+}
+
+TEST_CASE("MRM lock on the modulated levels: both paths of the twin share the noiseless lock",
+          "[devices][modulators][mrm]") {
+  // The noisy path's drive carries noise the controller averages away (mrm.hpp): both paths
+  // take the lock of the noiseless twin's drive, and it is the lock a block alone takes on it.
+  const std::vector<double> clean_drive = run_drive(2048, 16, 0.95, 24);
+  std::vector<double> noisy_drive = clean_drive;
+  RandomStream rng(5);
+  for (double& v : noisy_drive) v += 0.02 * rng.gaussian();
+  MrmParams params{.efficiency_m_per_v = 24.45e-12,
+                   .lock = RingLock::max_oma,
+                   .min_extinction_db = 3.5,
+                   .swing_v = 2.0};
+  params.lock_levels = RingLockLevels::modulated;
+  Mrm noisy(params);
+  noisy.prepare(lane53);
+  auto twin = noisy.clone();
+  Signal n = test::carrier_chunk(noisy_drive, 1.0), c = test::carrier_chunk(clean_drive, 1.0);
+  noisy.process_twin(n, *twin, c);
+  const Mrm alone = locked_on(params, lane53, clean_drive);
+  CHECK(noisy.detuning_m() == alone.detuning_m());
+  CHECK(dynamic_cast<const Mrm&>(*twin).detuning_m() == alone.detuning_m());
+  // reset() returns to the state after prepare(): the nominal lock until the next first chunk.
+  noisy.reset();
+  CHECK_FALSE(noisy.locked_on_modulation());
+  Mrm fresh(params);
+  fresh.prepare(lane53);
+  CHECK(noisy.detuning_m() == fresh.detuning_m());
+  // The key needs lock max_oma and no fixed detuning.
+  CHECK_THROWS_AS(Mrm(MrmParams{.lock_levels = RingLockLevels::modulated}), ParameterError);
 }
