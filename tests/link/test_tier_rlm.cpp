@@ -92,14 +92,15 @@ TEST_CASE("LPO's EML transmitters meet RLM >= 0.95 (known deviation)",
 
 // Known deviation: CPO's micro-ring (cpo-*.yaml, devices/modulators/mrm.hpp) is driven by the
 // switch's XSR SerDes through a CMOS ring driver, with no DSP of its own; the ring's Lorentzian
-// flank spaces the levels unevenly: RLM 0.75 (100G) and 0.84 (200G). Ring transmitters can
-// shape their levels: by pre-compensating the drive from the ring's model (Wang, Cartledge &
-// Chan, "Pre-compensation of nonlinear distortion of a silicon microring modulator using
-// back-calculation", 28 GBd PAM4, V: abstract and introduction retrieved), or with a segmented
-// driver (an electrical DAC of 30 slices) or a 16-segment ring (an optical DAC), as a thesis
-// chapter on MRM PAM4 links summarises (V). Setting `signal.level_shaping` on the CPO presets
-// (link/level_shaping.hpp) would model that; it is left to the ring-lock work on those presets
-// (their bias point sets the curve being shaped). [!shouldfail]: a plain check the day it passes.
+// flank spaces the levels unevenly: RLM 0.75 (100G) and 0.80 (200G) with the ring locked on its
+// modulated levels (0.75 and 0.84 before that lock). Ring transmitters can shape their levels:
+// by pre-compensating the drive from the ring's model (Wang, Cartledge & Chan, "Pre-compensation
+// of nonlinear distortion of a silicon microring modulator using back-calculation", 28 GBd PAM4,
+// V: abstract and introduction retrieved), or with a segmented driver (an electrical DAC of 30
+// slices) or a 16-segment ring (an optical DAC), as a thesis chapter on MRM PAM4 links
+// summarises (V). Setting `signal.level_shaping` on the CPO presets (link/level_shaping.hpp)
+// would model that; it is left to the ring-lock work on those presets (their bias point sets the
+// curve being shaped). [!shouldfail]: a plain check the day it passes.
 TEST_CASE("CPO's ring transmitters meet RLM >= 0.95 (known deviation)",
           "[link][tiers][rlm][long][!shouldfail]") {
   check_rlm({"cpo-100g", "cpo-200g"});
