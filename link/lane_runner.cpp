@@ -1,5 +1,7 @@
 #include "link/lane_runner.hpp"
 
+#include "link/level_shaping.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -110,17 +112,6 @@ bool energy_checks_enabled() {
 constexpr std::int64_t max_tx_window_symbols = 65535;
 /// A random pattern has no period; this many symbols give each PAM4 level ~100 runs of three.
 constexpr std::int64_t random_tx_window_symbols = 16384;
-
-/// Index of the transmitter: the first block whose output is optical from a non-optical input.
-std::optional<std::size_t> transmitter_index(const std::vector<std::unique_ptr<Block>>& chain) {
-  Domain domain = Domain::electrical;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    const Domain out = chain[i]->output_domain(domain);
-    if (out == Domain::optical && domain != Domain::optical) return i;
-    domain = out;
-  }
-  return std::nullopt;
-}
 
 /// Fills the transmitter figures from the captured noiseless field.
 void analyse_transmitter(const LinkConfig& config, const std::vector<std::complex<double>>& field,
@@ -345,7 +336,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   // Transmitter window: one whole pattern period after the chain's start-up transient where the
   // run is long enough (any P consecutive symbols of a P-periodic pattern are one period).
   const std::optional<std::size_t> tx_index =
-      analyse_tx ? transmitter_index(chain) : std::optional<std::size_t>{};
+      analyse_tx ? optical_transmitter_index(chain) : std::optional<std::size_t>{};
   const std::size_t tx_at = tx_index.value_or(chain.size());
   std::int64_t tx_first = 0, tx_count = 0, period = 0;
   // The transmitter's output lags its input by the blocks' bulk delays up to it (a zero-phase
@@ -411,7 +402,21 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   noisy.sample_rate_hz = clean.sample_rate_hz = result.probes[0].sample_rate_hz;
   noisy.wavelength_m = clean.wavelength_m = result.wavelength_m;
   std::vector<int> symbols(static_cast<std::size_t>(chunk_symbols));
-  const double amplitude = sig.swing_v / 2.0;
+  // The source's level of each symbol: equally spaced over ±swing/2, or shaped for the
+  // transmitter (link/level_shaping.hpp), computed on copies of the chain as built.
+  std::vector<double> source_level_v(static_cast<std::size_t>(m));
+  for (int s = 0; s < m; ++s) {
+    source_level_v[static_cast<std::size_t>(s)] = sig.swing_v / 2.0 * symbol_level(s, m);
+  }
+  std::string shaping_note;
+  if (sig.level_shaping && m == 4) {
+    const ShapedLevels shaped = shape_pam4_levels(chain, lane_context(config, lane), sig.swing_v);
+    std::copy(shaped.drive_v.begin(), shaped.drive_v.end(), source_level_v.begin());
+    shaping_note = fmt::format(
+        "; source levels shaped for equally spaced settled optical levels (link/level_shaping): "
+        "{:.4f}, {:.4f}, {:.4f}, {:.4f} V",
+        shaped.drive_v[0], shaped.drive_v[1], shaped.drive_v[2], shaped.drive_v[3]);
+  }
 
   auto feed = [&](std::int64_t first_sample, std::span<const double> n_samples,
                   std::span<const double> c_samples) {
@@ -445,7 +450,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       if (result.tx && sent + k >= tx_first && sent + k < tx_first + tx_count) {
         tx_levels[static_cast<std::size_t>(sent + k - tx_first)] = level;
       }
-      const double v = amplitude * symbol_level(level, m);
+      const double v = source_level_v[static_cast<std::size_t>(level)];
       std::fill_n(noisy.electrical.begin() + k * sps, sps, v);
     }
     noisy.first_sample = sent * sps;
@@ -591,7 +596,10 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   }
   if (record) prefix->recorded = true;
   progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
-  if (result.tx) analyse_transmitter(config, tx_field, tx_field_noisy, tx_levels, *result.tx);
+  if (result.tx) {
+    analyse_transmitter(config, tx_field, tx_field_noisy, tx_levels, *result.tx);
+    result.tx->method += shaping_note;
+  }
   result.slicer = accumulator->result();
   if (dsp_stage) {
     result.slicer = dsp_stage->result(result.slicer);

@@ -323,6 +323,24 @@ void check_chain_domains(const LinkConfig& config,
                          const std::vector<std::unique_ptr<Block>>& chain) {
   Domain domain = Domain::electrical;
   bool carrier = false;
+  // Level shaping (link/level_shaping.hpp) needs an optical transmitter in the segment whose
+  // source shapes its levels: the first (signal.level_shaping) or the one after a retimer with
+  // tx_level_shaping.
+  bool shaping = config.signal.level_shaping, transmitter = false;
+  SourceLocation shaping_at = config.resolved.location("signal.level_shaping");
+  if (const ConfigNode* key = config.resolved.find("signal"); key != nullptr) {
+    if (const ConfigNode* flag = key->find("level_shaping"); flag != nullptr) {
+      shaping_at = flag->location("signal.level_shaping");
+    }
+  }
+  auto check_shaping = [&] {
+    if (shaping && !transmitter) {
+      throw InputError(shaping_at,
+                       "level shaping sets the PAM4 levels for an optical transmitter, and the "
+                       "segment this source drives has none (no modulator or directly modulated "
+                       "laser before its end or the next retimer)");
+    }
+  };
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainEntry& entry = config.chain[i];
     const std::string problem = chain[i]->check_input(domain, carrier);
@@ -331,8 +349,17 @@ void check_chain_domains(const LinkConfig& config,
                        problem);
     }
     carrier = chain[i]->supplies_carrier(carrier);
-    domain = chain[i]->output_domain(domain);
+    const Domain out = chain[i]->output_domain(domain);
+    transmitter = transmitter || (out == Domain::optical && domain != Domain::optical);
+    domain = out;
+    if (const auto* retimer = dynamic_cast<const Retimer*>(chain[i].get()); retimer != nullptr) {
+      check_shaping();
+      shaping = retimer->params().tx_level_shaping;
+      transmitter = false;
+      shaping_at = {entry.node.file, entry.node.line, entry.path + " (retimer).tx_level_shaping"};
+    }
   }
+  check_shaping();
   if (domain != Domain::electrical) {
     const ConfigNode* chain_node = config.resolved.find("chain");
     throw InputError(
@@ -373,6 +400,16 @@ void read_signal_keys(ParamReader& r, SignalConfig& s) {
   s.swing_v =
       r.quantity("swing", Dimension::voltage, 1.0,
                  "Peak-to-peak swing of the ideal source's outer levels.", Range::positive());
+  s.level_shaping = r.flag(
+      "level_shaping", false,
+      "PAM4 transmit level shaping: the source stands for a DSP or SerDes DAC that sets its two "
+      "inner levels so the transmitter's settled optical levels are equally spaced (RLM 1 on the "
+      "static curve; outer levels stay at ±swing/2). Needs an optical transmitter in the first "
+      "segment; a retimer's tx_level_shaping does the same for the segment it drives "
+      "(link/level_shaping.hpp).");
+  if (s.level_shaping && s.modulation != Modulation::pam4) {
+    r.fail("level_shaping", "level shaping sets PAM4 levels; use format: pam4");
+  }
 }
 
 void read_lanes_keys(ParamReader& r, bool wdm_is_list, LanesConfig& l) {

@@ -24,6 +24,10 @@ struct SignalConfig {
   std::uint64_t seed = 1;
   bool precoding = false;
   double swing_v = 1.0;  ///< peak-to-peak of the source's levels (outer levels ±swing/2)
+  /// PAM4 transmit level shaping (link/level_shaping.hpp): the inner levels are set so that the
+  /// segment's optical transmitter gives equally spaced settled levels. The `signal` key for the
+  /// first segment; a retimer's `tx_level_shaping` for the segment its line-side DAC drives.
+  bool level_shaping = false;
 };
 
 struct LanesConfig {

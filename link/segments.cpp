@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "devices/dsp/retimer.hpp"
+#include "link/config_reader.hpp"
+
 namespace optilane {
 
 std::vector<LinkConfig> split_segments(const LinkConfig& config) {
@@ -18,6 +21,12 @@ std::vector<LinkConfig> split_segments(const LinkConfig& config) {
     segment.chain = parts[s];
     segment.name = fmt::format("{}: {} → {}", s, parts[s].front().label, parts[s].back().label);
     segment.signal.seed = config.signal.seed + s * segment_seed_stride;
+    if (s > 0) {
+      // This segment's source is the line-side DAC of the retimer ending the one before.
+      const ChainEntry& retimer = parts[s - 1].back();
+      ConfigReader reader(retimer.node, retimer.path + " (retimer)", {"block", "name", "location"});
+      segment.signal.level_shaping = RetimerParams::read(reader).tx_level_shaping;
+    }
     segments.push_back(std::move(segment));
   }
   return segments;

@@ -2,7 +2,9 @@
 // Each segment runs as its own lane simulation: the segment ending at a retimer is received by
 // the retimer's DSP (the runner's receiver DSP stage, built from the retimer's keys), and the next
 // segment starts from a fresh PAM4 source, since the retimer regenerates the symbols; the blocks
-// after the retimer (its Tx driver, modulator, or host-facing channel) follow that source.
+// after the retimer (its Tx driver, modulator, or host-facing channel) follow that source. That
+// source shapes its PAM4 levels (link/level_shaping.hpp) when the retimer's `tx_level_shaping` is
+// set; the first segment's source does when `signal.level_shaping` is.
 #pragma once
 
 #include <vector>

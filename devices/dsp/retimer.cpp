@@ -26,6 +26,12 @@ RetimerParams RetimerParams::read(ParamReader& reader) {
   p.inner_fec = reader.flag("inner_fec", false,
                             "Terminates the 802.3dj inner Hamming(128,120) code (113.4375 GBd "
                             "PMDs, figures.md §1.1)");
+  p.tx_level_shaping = reader.flag(
+      "tx_level_shaping", false,
+      "Transmit level shaping of the line-side DAC: its two inner PAM4 levels are set so the "
+      "optical transmitter of the segment it drives gives equally spaced settled levels (RLM 1 "
+      "on the static curve; outer levels at full scale). Off: equally spaced DAC levels "
+      "(link/level_shaping.hpp).");
   p.node_m = reader.quantity("node", Dimension::length, p.node_m,
                              "CMOS node of the DSP power model (devices/dsp/dsp_power.hpp; 1.6T "
                              "DSPs are 5 nm, their successors 3 nm: figures.md §3)",
@@ -83,10 +89,11 @@ double Retimer::fec_pj_per_bit() const {
 
 std::string Retimer::describe() const {
   return fmt::format(
-      "retimer: {}-tap FFE ({} pre), {}, {}-tap Tx FFE{}, {:.0f} nm", params_.ffe_taps,
+      "retimer: {}-tap FFE ({} pre), {}, {}-tap Tx FFE{}{}, {:.0f} nm", params_.ffe_taps,
       params_.ffe_pre_taps,
       params_.mlse ? std::string("MLSE") : fmt::format("{}-tap DFE", params_.dfe_taps),
-      params_.tx_ffe_taps, params_.inner_fec ? ", inner FEC" : "", params_.node_m * 1e9);
+      params_.tx_ffe_taps, params_.tx_level_shaping ? ", Tx level shaping" : "",
+      params_.inner_fec ? ", inner FEC" : "", params_.node_m * 1e9);
 }
 
 std::vector<PowerItem> Retimer::power() const {

@@ -22,6 +22,14 @@
 // after it (its C2M transmitter) report 0 W "included in" the retimer (link_config.cpp,
 // share_serdes_power). The receive half's FFE/DFE are those the retimer simulates on that
 // channel, so what is costed is what equalises.
+//
+// Transmit level shaping (`tx_level_shaping`): the line-side DAC sets its two inner PAM4 levels so
+// that the optical transmitter it drives gives equally spaced settled levels, the outer levels
+// staying at full scale: inner level k is the drive v_k with P(v_k) = P_0 + (k/3)(P_3 − P_0), P
+// the transmitter's settled (DC) optical power (for the EML's T(V_r) = exp(−(V_r/V_0)^n),
+// V_r,k = V_0·(−ln T_k)^{1/n}). The static RLM (IEEE 802.3 cl. 120.5.11.2.2) is then 1, ER and
+// OMA_outer are unchanged. It needs the blocks it drives, so it is computed where the chain is
+// assembled (link/level_shaping.hpp) and applied to the segment this retimer starts.
 #pragma once
 
 #include "devices/dsp/rx_dsp_blocks.hpp"
@@ -35,7 +43,10 @@ struct RetimerParams {
   bool mlse = false;       ///< MLSE (Viterbi 1+αD) instead of the DFE
   int tx_ffe_taps = 4;     ///< transmit FFE taps (power only; 802.3ck/dj Tx FFE has 4–5 taps)
   bool inner_fec = false;  ///< terminates the 802.3dj inner Hamming(128,120) code (113.4375 GBd)
-  double node_m = 7e-9;    ///< CMOS node of the power model
+  /// The line-side DAC shapes its PAM4 levels so the optical transmitter it drives gives equally
+  /// spaced levels (link/level_shaping.hpp; applied by link/segments.cpp to the next segment).
+  bool tx_level_shaping = false;
+  double node_m = 7e-9;  ///< CMOS node of the power model
 
   static RetimerParams read(ParamReader& reader);
 };
