@@ -150,6 +150,7 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
       tx.extinction_ratio_db = t.extinction_ratio_db;
       tx.rlm = t.rlm;
       tx.tdecq_db = t.tdecq_db;
+      tx.tdecq_ser_without_added_noise = t.ser_without_added_noise;
       tx.levels_w = t.levels_w;
       tx.method = fmt::format(
           "noiseless field at the output of '{}' over {} symbols{}; levels, OMA(outer), ER, RLM "
@@ -157,6 +158,12 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
           "noise from the noisy twin through the reference filter); "
           "average power is the time average",
           tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "");
+      if (std::isinf(t.tdecq_db)) {
+        tx.method += fmt::format(
+            "; TDECQ unbounded: behind the reference receiver and the 5-tap FFE the eye's SER is "
+            "{:.3g} before any noise is added, above the {:.2g} target (tdecq_db null)",
+            t.ser_without_added_noise, settings.target_ser);
+      }
     } catch (const std::invalid_argument& e) {
       tx.method = fmt::format("average power only: TDECQ analysis not possible ({})", e.what());
     }

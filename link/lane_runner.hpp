@@ -81,6 +81,9 @@ struct TxResult {
   double extinction_ratio_db = std::numeric_limits<double>::quiet_NaN();
   double rlm = std::numeric_limits<double>::quiet_NaN();
   double tdecq_db = std::numeric_limits<double>::quiet_NaN();
+  /// TDECQ unbounded (+∞): the eye's SER behind the reference receiver and FFE before any noise
+  /// is added, above the 4.8e-4 target (TdecqResult::ser_without_added_noise); NaN otherwise.
+  double tdecq_ser_without_added_noise = std::numeric_limits<double>::quiet_NaN();
   /// The transmitter's own noise (RMS optical power, W) at the reference receiver's output.
   double noise_rms_w = 0.0;
   std::vector<double> levels_w;   ///< P0 … P3 (PAM4) at the eye centre

@@ -175,17 +175,19 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
         auto dbm = [](double w) {
           return w > 0.0 ? nlohmann::json(w_to_dbm(w)) : nlohmann::json(nullptr);
         };
-        lane_json["tx"] = {{"block", t.block},
-                           {"average_power_dbm", dbm(t.average_power_w)},
-                           {"oma_outer_dbm", dbm(t.oma_outer_w)},
-                           {"extinction_ratio_db", number_or_null(t.extinction_ratio_db)},
-                           {"rlm", number_or_null(t.rlm)},
-                           {"tdecq_db", number_or_null(t.tdecq_db)},
-                           {"noise_rms_uw", t.noise_rms_w * 1e6},
-                           {"levels_w", t.levels_w},
-                           {"symbols", t.symbols},
-                           {"whole_period", t.whole_period},
-                           {"method", t.method}};
+        lane_json["tx"] = {
+            {"block", t.block},
+            {"average_power_dbm", dbm(t.average_power_w)},
+            {"oma_outer_dbm", dbm(t.oma_outer_w)},
+            {"extinction_ratio_db", number_or_null(t.extinction_ratio_db)},
+            {"rlm", number_or_null(t.rlm)},
+            {"tdecq_db", number_or_null(t.tdecq_db)},
+            {"tdecq_ser_without_added_noise", number_or_null(t.tdecq_ser_without_added_noise)},
+            {"noise_rms_uw", t.noise_rms_w * 1e6},
+            {"levels_w", t.levels_w},
+            {"symbols", t.symbols},
+            {"whole_period", t.whole_period},
+            {"method", t.method}};
       }
       if (lane.optical_rx) {
         const OpticalRxResult& o = *lane.optical_rx;
@@ -327,9 +329,12 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
       return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("-");
     };
     out += fmt::format(
-        "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {} dB\n",
-        lane.lane, t.block, dbm(t.average_power_w), dbm(t.oma_outer_w),
-        num(t.extinction_ratio_db, 2), num(t.rlm, 3), num(t.tdecq_db, 2));
+        "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {}\n", lane.lane,
+        t.block, dbm(t.average_power_w), dbm(t.oma_outer_w), num(t.extinction_ratio_db, 2),
+        num(t.rlm, 3),
+        std::isinf(t.tdecq_db) ? fmt::format("unbounded (eye SER {:.2g} with no added noise)",
+                                             t.tdecq_ser_without_added_noise)
+                               : num(t.tdecq_db, 2) + " dB");
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");

@@ -251,8 +251,22 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     };
     double lo = 0.0, hi = r.oma_outer_w;
     if (above_target(lo)) {
+      // Unbounded: report the whole SER sum at no added noise, the worse instant's.
+      const double s = sigma_tx;
+      double e = 0.0;
+      for (std::size_t i = 0; i < distances.size(); ++i) {
+        if (s > 0.0) {
+          if (distances[i] >= 9.0 * s) break;
+          e += q_function(distances[i] / s);
+        } else if (distances[i] < 0.0) {
+          e += 1.0;
+        }
+      }
+      const double ser = e / samples;
+      r.ser_without_added_noise =
+          std::isnan(r.ser_without_added_noise) ? ser : std::max(r.ser_without_added_noise, ser);
       sigma_g = 0.0;
-      break;
+      continue;
     }
     // σ_G to 1e-6 relative (TDECQ to 4e-6 dB).
     for (int it = 0; it < 60 && hi - lo > 1e-6 * hi; ++it) {

@@ -32,6 +32,7 @@
 // it).
 #pragma once
 
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct TdecqResult {
   double rlm = 0.0;
   double sigma_g_w = 0.0;  ///< σ_G, referred to the equaliser input
   double c_eq = 1.0;
+  /// When the eye misses the target SER before any noise is added (TDECQ unbounded, tdecq_db =
+  /// +∞): the SER at the worse of the two instants with the transmitter's own noise only, the
+  /// full sum of step 5 at σ_G = 0. NaN when TDECQ is finite.
+  double ser_without_added_noise = std::numeric_limits<double>::quiet_NaN();
   double centre_ui = 0.0;        ///< eye centre within the symbol, UI from the symbol start
   std::vector<double> levels_w;  ///< P0 … P3
   std::vector<double> ffe_taps;  ///< reference FFE (sum 1)

@@ -74,6 +74,39 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "Transmitter noise beyond the budget leaves TDECQ unbounded and reports the eye's SER "
+    "1.5·Q(OMA/(6·σ_t)) at no added noise",
+    "[phy][analysis][tdecq]") {
+  // cl. 121.8.5.3: with σ_G = 0 the SER of an ISI-free eye of four exactly equiprobable levels
+  // is (1 + 2 + 2 + 1)/4 · Q(Δ/2/σ_t) = 1.5·Q(OMA/(6·σ_t)); once that exceeds 4.8e-4 no noise can
+  // be added, TDECQ is +∞ and the figure reported is that SER (here 1.5·Q(2) = 0.0341 and
+  // 1.5·Q(2.5) = 0.00932). Below the budget the SER field stays NaN.
+  constexpr double sum_tolerance = 1e-12;  // the same Q terms summed; 9σ cut-off: < 1e-18
+  std::vector<int> levels;
+  for (int k = 0; k < 4096; ++k) {
+    for (int d = 5; d >= 0; --d) levels.push_back((k >> (2 * d)) & 3);
+  }
+  const auto p = waveform(levels, 4, 0.0, 1.0, 0.0);  // OMA 3 W, Δ = 1 W
+  for (double q_arg : {2.0, 2.5}) {
+    const auto r = tdecq(p, levels,
+                         {.samples_per_symbol = 4,
+                          .reference_bandwidth_hz = -1.0,
+                          .ffe_taps = 1,
+                          .tx_noise_rms_w = 3.0 / (6.0 * q_arg)});
+    INFO("OMA/(6σ_t) " << q_arg);
+    CHECK(std::isinf(r.tdecq_db));
+    CHECK(r.ser_without_added_noise == Approx(1.5 * q_function(q_arg)).epsilon(sum_tolerance));
+  }
+  const auto within = tdecq(p, levels,
+                            {.samples_per_symbol = 4,
+                             .reference_bandwidth_hz = -1.0,
+                             .ffe_taps = 1,
+                             .tx_noise_rms_w = 0.03 * 3.0});
+  CHECK(std::isfinite(within.tdecq_db));
+  CHECK(std::isnan(within.ser_without_added_noise));
+}
+
+TEST_CASE(
     "A clean full-bandwidth transmitter through the Rs/2 reference receiver and 5-tap FFE "
     "has TDECQ near 0 dB",
     "[phy][analysis][tdecq]") {
