@@ -285,7 +285,13 @@ double com_noise_amplitude(const std::vector<double>& isi_cursors_v, int levels,
     hi = new_hi;
   }
   const double sigma = std::sqrt(gaussian_var);
-  // CDF of ISI + dual-Dirac + Gaussian at y.
+  // CDF of ISI + dual-Dirac + Gaussian at y. Φ(z) = ½·erfc(−z/√2) is exactly 1 in double for
+  // z ≥ 10 (erfc(−7.07) = 2 − 1.6e-23, which rounds to 2: its half-ulp is 2.2e-16), so there the
+  // term is ½·w·1 without the erfc: the same value, added in the same order.
+  constexpr double phi_is_one = 10.0;
+  // And exactly 0 for z ≤ −40: erfc(28.3) underflows to 0 (erfc(x) < 1e-308·2^−52 beyond
+  // x ≈ 27.3), and ½·w·0 adds +0.
+  constexpr double phi_is_zero = -40.0;
   auto cdf = [&](double y) {
     double sum = 0.0;
     for (std::int64_t i = lo; i <= hi; ++i) {
@@ -294,7 +300,14 @@ double com_noise_amplitude(const std::vector<double>& isi_cursors_v, int levels,
       const double x = static_cast<double>(i - half) * delta;
       for (double dd : {-dual_dirac_v, dual_dirac_v}) {
         const double m = x + dd;
-        sum += 0.5 * w * (sigma > 0.0 ? normal_cdf((y - m) / sigma) : (m <= y ? 1.0 : 0.0));
+        double phi = 0.0;
+        if (!(sigma > 0.0)) {
+          phi = m <= y ? 1.0 : 0.0;
+        } else {
+          const double z = (y - m) / sigma;
+          phi = z >= phi_is_one ? 1.0 : (z <= phi_is_zero ? 0.0 : normal_cdf(z));
+        }
+        sum += 0.5 * w * phi;
       }
     }
     return sum;
@@ -495,19 +508,38 @@ ComResult channel_operating_margin(const std::function<Cplx(double)>& h21, const
   };
   auto solve_ffe = [&](const std::vector<double>& h, const std::vector<double>& hj,
                        const std::vector<double>& rn) {
-    auto autocorr = [&](const std::vector<double>& x, int lag) {
-      double s = 0.0;
-      for (std::size_t k = static_cast<std::size_t>(lag); k < x.size(); ++k) {
-        s += x[k] * x[k - static_cast<std::size_t>(lag)];
-      }
-      return s;
-    };
     Eigen::MatrixXd th(taps, taps), tj(taps, taps), tn(taps, taps);
     {
-      std::vector<double> rh(static_cast<std::size_t>(taps)), rj(rh.size());
-      for (int lag = 0; lag < taps; ++lag) {
-        rh[static_cast<std::size_t>(lag)] = autocorr(h, lag);
-        rj[static_cast<std::size_t>(lag)] = autocorr(hj, lag);
+      // Autocorrelations R(lag) = Σ_{k ≥ lag} x[k]·x[k − lag] of h and hj, four lags of each at
+      // a time over k: each sum still runs over k in increasing order (the same additions as one
+      // lag at a time, bit for bit), but eight independent sums overlap instead of each waiting
+      // on its previous add.
+      std::vector<double> rh(static_cast<std::size_t>(taps), 0.0), rj(rh.size(), 0.0);
+      const auto lag_sums = [](const std::vector<double>& x, std::size_t first, std::size_t count,
+                               double* r) {
+        // Sums of lags first … first + 3 (those past `count` are computed and dropped).
+        double s[4] = {0.0, 0.0, 0.0, 0.0};
+        const std::size_t n = x.size();
+        std::size_t k = first;
+        for (; k < n && k < first + 3; ++k) {  // lag first + i starts at k = first + i
+          for (std::size_t i = 0; i <= k - first; ++i) s[i] += x[k] * x[k - first - i];
+        }
+        double s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+        for (; k < n; ++k) {
+          const double xk = x[k];
+          const double* back = x.data() + (k - first);
+          s0 += xk * back[0];
+          s1 += xk * back[-1];
+          s2 += xk * back[-2];
+          s3 += xk * back[-3];
+        }
+        const double sums[4] = {s0, s1, s2, s3};
+        for (std::size_t i = 0; i < count; ++i) r[first + i] = sums[i];
+      };
+      for (std::size_t first = 0; first < rh.size(); first += 4) {
+        const std::size_t count = std::min<std::size_t>(4, rh.size() - first);
+        lag_sums(h, first, count, rh.data());
+        lag_sums(hj, first, count, rj.data());
       }
       for (int r = 0; r < taps; ++r) {
         for (int c = 0; c < taps; ++c) {

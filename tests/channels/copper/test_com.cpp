@@ -282,3 +282,19 @@ TEST_CASE("802.3dj COM crosses 3 dB near the 40 dB bump-to-bump budget", "[coppe
   CHECK(r_low.com_db > 3.0);
   CHECK(r_high.com_db < 3.0);
 }
+
+TEST_CASE("COM's Gaussian CDF is exactly 1 beyond z = 10 and exactly 0 below z = -40",
+          "[copper][com][speed]") {
+  // com_noise_amplitude skips erfc where Φ(z) = ½·erfc(−z/√2) is exactly 1 or 0 in double: the
+  // complement erfc(7.07) ≈ 1.5e-23 is below half an ulp of 2 (2.2e-16), and erfc(28.3) is below
+  // the smallest subnormal (4.9e-324; erfc(x) ≈ e^{−x²}/(x√π)). The skipped terms must equal what
+  // erfc gives, bit for bit, for the skip to leave A_ni unchanged.
+  for (double z = 10.0; z < 60.0; z += 0.37)
+    CHECK(0.5 * std::erfc(-z / std::numbers::sqrt2) == 1.0);
+  for (double z = -40.0; z > -80.0; z -= 0.37)
+    CHECK(0.5 * std::erfc(-z / std::numbers::sqrt2) == 0.0);
+  // And A_ni still equals the closed form σ·Q⁻¹(DER0) for Gaussian noise alone (as above).
+  const double sigma = 1e-3, der0 = 1e-4;
+  const double a_ni = com_noise_amplitude({}, 4, 0.0, sigma, der0);
+  CHECK(0.5 * std::erfc(a_ni / sigma / std::numbers::sqrt2) == Approx(der0).epsilon(1e-9));
+}
