@@ -83,8 +83,19 @@ class IsiDistribution {
     std::int64_t lo = centre, hi = centre;
     const double weight = 1.0 / m;
     double split_variance = 0.0;  // v̄, in bins²
+    // Cursors smallest first: each convolution step costs the occupied range so far, which then
+    // grows slowly through the many small late cursors of an equalised response and reaches its
+    // full width only with the few large ones. The distribution is the same convolution in any
+    // order (each cursor's split is fixed by its own shift); only the round-off differs.
+    std::vector<std::size_t> order;
+    order.reserve(h.cursors.size());
     for (std::size_t i = 0; i < h.cursors.size(); ++i) {
-      if (static_cast<int>(i) == h.main || h.cursors[i] == 0.0) continue;
+      if (static_cast<int>(i) != h.main && h.cursors[i] != 0.0) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::abs(h.cursors[a]) < std::abs(h.cursors[b]);
+    });
+    for (const std::size_t i : order) {
       std::int64_t new_lo = n - 1, new_hi = 0;
       for (int l = 0; l < m; ++l) {
         const double shift = h.cursors[i] * symbol_level(l, m) / dx;
@@ -691,8 +702,11 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
       out.horizontal_ber[static_cast<std::size_t>(j)].push_back(
           eye_ber(eye, j, thresholds[static_cast<std::size_t>(j)]));
     }
+    // At τ = 0 the map's row is the vertical bathtub of each point's eye (the same B_j(0, v)).
     for (std::size_t a = 0; settings.contours && a < out.amplitude.size(); ++a) {
-      out.contour_ber.push_back(eye_ber(eye, eye_of[a], out.amplitude[a]));
+      out.contour_ber.push_back(static_cast<std::size_t>(t) == centre
+                                    ? out.vertical_ber[static_cast<std::size_t>(eye_of[a])][a]
+                                    : eye_ber(eye, eye_of[a], out.amplitude[a]));
     }
   }
   const double step = 1.0 / (time_points - 1);
