@@ -313,10 +313,36 @@ double com_noise_amplitude(const std::vector<double>& isi_cursors_v, int levels,
     return sum;
   };
   double a = -(span + dual_dirac_v + 12.0 * sigma + delta), b = 0.0;
-  if (cdf(b) < der0) return 0.0;  // cannot happen for a symmetric distribution; guard anyway
-  for (int it = 0; it < 60; ++it) {
-    const double mid = 0.5 * (a + b);
-    (cdf(mid) < der0 ? a : b) = mid;
+  double fb = cdf(b);
+  if (fb < der0) return 0.0;  // cannot happen for a symmetric distribution; guard anyway
+  // The root of cdf(y) = DER0 in [a, b] by the Illinois variant of regula falsi on
+  // g(y) = ln cdf(y) − ln DER0 (nearly linear in y where the Gaussian tail dominates: ~6–12
+  // evaluations, where plain bisection took 60), a bisection step whenever g is not finite or the
+  // interpolated point falls outside the bracket; stopped once the bracket is within 2e-15 of
+  // its ends (a few ulps). The earlier 60 bisections found the same root to an ulp.
+  const double log_der0 = std::log(der0);
+  const auto g = [&](double c) { return c > 0.0 ? std::log(c) - log_der0 : -HUGE_VAL; };
+  double ga = g(cdf(a)), gb = g(fb);
+  int side = 0;
+  for (int it = 0; it < 200; ++it) {
+    if (!(b - a > 2e-15 * std::max(std::abs(a), std::abs(b)))) break;
+    double mid = 0.5 * (a + b);
+    if (std::isfinite(ga) && std::isfinite(gb) && gb > ga) {
+      const double x = a - ga * (b - a) / (gb - ga);
+      if (x > a && x < b) mid = x;
+    }
+    const double gm = g(cdf(mid));
+    if (gm < 0.0) {
+      a = mid;
+      ga = gm;
+      if (side == -1) gb *= 0.5;  // the other end stayed twice: halve its weight (Illinois)
+      side = -1;
+    } else {
+      b = mid;
+      gb = gm;
+      if (side == 1) ga *= 0.5;
+      side = 1;
+    }
   }
   return -0.5 * (a + b);
 }
