@@ -115,7 +115,7 @@ void bench_lane(const std::string& label, const std::string& path, std::uint64_t
 /// the issue names, the semi-analytic BER and statistical eye alone (sensitivity, penalty and
 /// noise-budget searches off); otherwise the preset as it is set (those searches on where it
 /// sets them), the figure `optilane tiers` pays.
-void bench_tiers_semi_analytic(bool core) {
+void bench_tiers_semi_analytic(bool core, int threads = 1) {
   const fs::path tiers = fs::path(source_dir) / "examples" / "tiers";
   std::error_code ec;
   if (!fs::is_directory(tiers, ec)) {
@@ -133,11 +133,12 @@ void bench_tiers_semi_analytic(bool core) {
                      {"analysis.sensitivity=false", "analysis.noise_budget=false"});
   }
   for (const auto& preset : presets) {
-    const std::string label = (core ? "B-core " : "B ") + preset.stem().string();
+    const std::string label = (core ? "B-core " : "B ") + preset.stem().string() +
+                              (threads > 1 ? fmt::format(" ({} threads)", threads) : "");
     const auto config = load(label, preset.string(), overrides);
     if (!config) continue;
     const Stopwatch watch;
-    const LinkResult result = run_link(*config, 1);
+    const LinkResult result = run_link(*config, threads);
     const double cpu = watch.cpu_s();
     fmt::print(
         "{:<30} wall {:.3f} s, user CPU {:.3f} s ({:.3f} s per lane), {} symbols x {} lanes, "
@@ -276,6 +277,9 @@ void run_workload(const std::string& name) {
     bench_tiers_semi_analytic(false);
   } else if (name == "B-core") {
     bench_tiers_semi_analytic(true);
+  } else if (name == "B-core-2") {
+    // The same on two threads (lanes in parallel): wall time is the figure.
+    bench_tiers_semi_analytic(true, 2);
   } else if (name == "C") {
     bench_tiers_command();
   } else if (name == "D") {
@@ -287,7 +291,8 @@ void run_workload(const std::string& name) {
   } else if (name == "F") {
     bench_fft_floor(lane_a_symbols, 16, 128);
   } else {
-    fmt::print("unknown workload '{}' (A, A-mc, A-now, awgn, B, B-core, C, D, E, F)\n", name);
+    fmt::print("unknown workload '{}' (A, A-mc, A-now, awgn, B, B-core, B-core-2, C, D, E, F)\n",
+               name);
   }
 }
 

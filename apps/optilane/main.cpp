@@ -88,7 +88,11 @@ LinkConfig load(const RunArguments& args) {
 }
 
 int command_run(const RunArguments& args) {
-  const LinkConfig config = load(args);
+  LinkConfig config = load(args);
+  // The statistical eye's BER contour map (65 phases × 256 amplitudes, most of the eye's cost) is
+  // read by the HDF5 file alone: without one it is not computed (the JSON and the table report
+  // the BER, heights, widths and bathtub-derived figures, which do not depend on it).
+  config.analysis.statistical_eye_contours = !args.output_h5.empty();
   check_memory(config, args.threads,
                args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
   prepare_output(args.output_h5);

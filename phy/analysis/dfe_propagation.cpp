@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -44,18 +45,45 @@ void gaussian_region_probabilities(double x, double sigma, std::span<const doubl
   const GaussianTailTable* table = tabulated ? &GaussianTailTable::instance() : nullptr;
   const auto phi = [table](double z) { return table ? (*table)(-z) : lower_tail(z); };
   const auto q_function = [table](double z) { return table ? (*table)(z) : upper_tail(z); };
+  // The tail beyond each threshold on the side away from x, once per threshold: Φ for t_k ≤ x,
+  // Q for t_k > x (at t_k = x both are ½ exactly). Each region below is a difference of these,
+  // the same values and operations as evaluating its two bounds separately, with half the tail
+  // evaluations (each inner threshold bounds two regions).
+  constexpr int stack_thresholds = 31;
+  double stack_tail[stack_thresholds];
+  std::vector<double> heap_tail;
+  double* tail = stack_tail;
+  if (m - 1 > stack_thresholds) {
+    heap_tail.resize(static_cast<std::size_t>(m - 1));
+    tail = heap_tail.data();
+  }
+  // Tabulated: a tail beyond the table's end (|z| ≥ 13, Q < 6.1e-39) is 0 rather than the
+  // asymptotic series (an exp each; the DFE chain's burst states shift atoms far past the
+  // thresholds, tens of millions of such tails on a 12-tap DFE): an absolute error below
+  // Q(13) per tail, where the chain prunes transitions below 1e-12 of the burst start.
+  const double beyond = table ? GaussianTailTable::z_max : std::numeric_limits<double>::infinity();
+  for (int k = 0; k + 1 < m; ++k) {
+    const double t = thresholds[static_cast<std::size_t>(k)];
+    const double z = (t - x) * inverse;
+    if (std::abs(z) >= beyond) {
+      tail[k] = 0.0;
+      continue;
+    }
+    tail[k] = t <= x ? phi(z) : q_function(z);
+  }
   for (int j = 0; j < m; ++j) {
     const bool has_lo = j > 0, has_hi = j < m - 1;
     const double lo = has_lo ? thresholds[static_cast<std::size_t>(j - 1)] : 0.0;
     const double hi = has_hi ? thresholds[static_cast<std::size_t>(j)] : 0.0;
+    const double tail_lo = has_lo ? tail[j - 1] : 0.0;
+    const double tail_hi = has_hi ? tail[j] : 0.0;
     double v = 0.0;
-    if (has_hi && hi <= x) {  // entirely below x: lower tail
-      v = phi((hi - x) * inverse) - (has_lo ? phi((lo - x) * inverse) : 0.0);
-    } else if (has_lo && lo >= x) {  // entirely above x: upper tail
-      v = q_function((lo - x) * inverse) - (has_hi ? q_function((hi - x) * inverse) : 0.0);
+    if (has_hi && hi <= x) {  // entirely below x: lower tails
+      v = tail_hi - tail_lo;
+    } else if (has_lo && lo >= x) {  // entirely above x: upper tails
+      v = tail_lo - tail_hi;
     } else {  // contains x
-      v = 1.0 - (has_lo ? phi((lo - x) * inverse) : 0.0) -
-          (has_hi ? q_function((hi - x) * inverse) : 0.0);
+      v = 1.0 - tail_lo - tail_hi;
     }
     p[static_cast<std::size_t>(j)] = std::max(v, 0.0);
   }

@@ -76,8 +76,10 @@ struct DfePropagation {
 /// P(x + n lands in region j) for Gaussian noise σ about x, thresholds t (M − 1, increasing):
 /// the regions below x from Φ, those above from Q, so both tails keep their precision.
 /// `tabulated`: the tails from GaussianTailTable (relative error ≤ its bound, 3.0e-7) instead of
-/// erfc. A region between two thresholds is a difference of tails, Q(a) − Q(b) with b − a the
-/// threshold spacing over σ; its relative error is then ≤ bound·(Q(a) + Q(b))/(Q(a) − Q(b)).
+/// erfc, and a tail beyond the table's end (|z| ≥ 13) taken as 0 (absolute error < Q(13) =
+/// 6.1e-39 per tail: far below the 1e-12-of-the-burst-start pruning of the chain that uses it). A
+/// region between two thresholds is a difference of tails, Q(a) − Q(b) with b − a the threshold
+/// spacing over σ; its relative error is then ≤ bound·(Q(a) + Q(b))/(Q(a) − Q(b)).
 void gaussian_region_probabilities(double x, double sigma, std::span<const double> thresholds,
                                    std::span<double> p, bool tabulated = false);
 

@@ -83,8 +83,19 @@ class IsiDistribution {
     std::int64_t lo = centre, hi = centre;
     const double weight = 1.0 / m;
     double split_variance = 0.0;  // v̄, in bins²
+    // Cursors smallest first: each convolution step costs the occupied range so far, which then
+    // grows slowly through the many small late cursors of an equalised response and reaches its
+    // full width only with the few large ones. The distribution is the same convolution in any
+    // order (each cursor's split is fixed by its own shift); only the round-off differs.
+    std::vector<std::size_t> order;
+    order.reserve(h.cursors.size());
     for (std::size_t i = 0; i < h.cursors.size(); ++i) {
-      if (static_cast<int>(i) == h.main || h.cursors[i] == 0.0) continue;
+      if (static_cast<int>(i) != h.main && h.cursors[i] != 0.0) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::abs(h.cursors[a]) < std::abs(h.cursors[b]);
+    });
+    for (const std::size_t i : order) {
       std::int64_t new_lo = n - 1, new_hi = 0;
       for (int l = 0; l < m; ++l) {
         const double shift = h.cursors[i] * symbol_level(l, m) / dx;
@@ -196,11 +207,15 @@ class IsiDistribution {
       }
       return sum;
     }
-    for (std::int64_t b = lo; b <= hi; ++b) {
-      const auto i = static_cast<std::size_t>(b);
-      if (p_[i] == 0.0) continue;
-      const double z = (u - mean_[i]) * inv[i];
-      sum += p_[i] * (table != nullptr ? (*table)(z) : q_function(z));
+    // An empty bin adds p·Q = +0, which leaves the (non-negative) sum as it is: no test for it,
+    // whose branch mispredicts on the sparse distributions of a few large cursors.
+    const double* p = p_.data();
+    const double* mean = mean_.data();
+    const double* in = inv.data();
+    if (table != nullptr) {
+      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * (*table)((u - mean[b]) * in[b]);
+    } else {
+      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * q_function((u - mean[b]) * in[b]);
     }
     return sum;
   }
@@ -217,11 +232,13 @@ class IsiDistribution {
       }
       return sum;
     }
-    for (std::int64_t b = lo; b <= hi; ++b) {
-      const auto i = static_cast<std::size_t>(b);
-      if (p_[i] == 0.0) continue;
-      const double z = (mean_[i] - u) * inv[i];
-      sum += p_[i] * (table != nullptr ? (*table)(z) : q_function(z));
+    const double* p = p_.data();
+    const double* mean = mean_.data();
+    const double* in = inv.data();
+    if (table != nullptr) {
+      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * (*table)((mean[b] - u) * in[b]);
+    } else {
+      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * q_function((mean[b] - u) * in[b]);
     }
     return sum;
   }
@@ -478,19 +495,32 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
   out.q_relative_error_bound = table != nullptr ? table->relative_error_bound() : 0.0;
   const PhaseEye zero(response_at(0.0), sigma_per_level, m, settings.max_isi_bins, table);
   out.level_means = zero.means;
+  // The tail of level l beyond threshold k on the side away from it (above for k ≥ l, below
+  // for k < l), once per (l, k): each region j ≠ l is a difference of two of them (regions above
+  // l: above(t_{j−1}) − above(t_j); below: below(t_j) − below(t_{j−1})), and each inner threshold
+  // bounds two regions. The same values and subtractions as evaluating the bounds per region.
+  std::vector<double> tail(static_cast<std::size_t>(m - 1));
+  // The error-free state (shift 0) by erfc; the DFE chain's burst states by the tabulated Q
+  // (relative ε ≈ 3.5e-7 per tail, as the semi-analytic chain in slicer.cpp): a 12-tap DFE visits
+  // thousands of them, each a full window of bins per threshold and level.
+  auto tails = [&](int l, double shift) {
+    const bool exact = shift == 0.0;
+    for (int k = 0; k + 1 < m; ++k) {
+      const double t = thresholds[static_cast<std::size_t>(k)] - shift;
+      tail[static_cast<std::size_t>(k)] =
+          k >= l ? zero.above(l, t, exact) : zero.below(l, t, exact);
+    }
+  };
+  auto region = [&](int l, int j) {
+    const auto at = [&](int k) { return tail[static_cast<std::size_t>(k)]; };
+    return j > l ? at(j - 1) - (j == m - 1 ? 0.0 : at(j)) : at(j) - (j == 0 ? 0.0 : at(j - 1));
+  };
   double bits = 0.0, symbol_errors = 0.0;
   for (int l = 0; l < m; ++l) {
+    tails(l, 0.0);
     for (int j = 0; j < m; ++j) {
       if (j == l) continue;
-      double p = 0.0;
-      if (j > l) {
-        p = zero.above(l, thresholds[static_cast<std::size_t>(j - 1)], true) -
-            (j == m - 1 ? 0.0 : zero.above(l, thresholds[static_cast<std::size_t>(j)], true));
-      } else {
-        p = zero.below(l, thresholds[static_cast<std::size_t>(j)], true) -
-            (j == 0 ? 0.0 : zero.below(l, thresholds[static_cast<std::size_t>(j - 1)], true));
-      }
-      p = std::max(p, 0.0);
+      const double p = std::max(region(l, j), 0.0);
       bits += p * bit_errors(l, j, m);
       symbol_errors += p;
     }
@@ -503,18 +533,12 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     const std::vector<double> equiprobable(static_cast<std::size_t>(m), 1.0 / m);
     const DfePropagation chain = dfe_error_propagation(
         settings.dfe_feedback, equiprobable, m, false, [&](double shift, std::span<double> p) {
-          auto t = [&](int j) { return thresholds[static_cast<std::size_t>(j)] - shift; };
           for (int l = 0; l < m; ++l) {
+            tails(l, shift);
             double rest = 0.0;
             for (int j = 0; j < m; ++j) {
               if (j == l) continue;
-              double v = 0.0;
-              if (j > l) {
-                v = zero.above(l, t(j - 1), true) - (j == m - 1 ? 0.0 : zero.above(l, t(j), true));
-              } else {
-                v = zero.below(l, t(j), true) - (j == 0 ? 0.0 : zero.below(l, t(j - 1), true));
-              }
-              v = std::max(v, 0.0);
+              const double v = std::max(region(l, j), 0.0);
               p[static_cast<std::size_t>(l * m + j)] = v;
               rest += v;
             }
@@ -570,18 +594,41 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     for (double v : out.amplitude)
       out.vertical_ber[static_cast<std::size_t>(j)].push_back(eye_ber(zero, j, v));
   }
-  // Eye heights: scan between the two level means, then bisect each edge.
+  // Eye heights. The vertical bathtub above is B_j(0, v) on the amplitude grid: its smallest
+  // value between the two level means gives a point inside the eye, and walking the grid outward
+  // from it gives each edge's bracket (the last grid point at or below the target, the first
+  // above it, or the edge's limit `far`), bisected to a 2^−44 of a grid step (≤ 2.2e-16 of the
+  // axis: round-off). Only when no grid point between the means is at or below the target (an
+  // opening narrower than a grid step) does a finer scan (512 steps between the means) look for
+  // one. The earlier scan-and-bisect (512 evaluations, then 60 halvings of [inside, far] per
+  // edge) found the same crossing wherever B_j is unimodal between the means (test).
   constexpr int height_scan = 512;
+  constexpr int height_bisections = 44;
+  const double grid_step = (v_max - v_min) / (na - 1);
   for (int j = 0; j < eyes; ++j) {
+    const auto& bathtub = out.vertical_ber[static_cast<std::size_t>(j)];
     const double a = zero.means[static_cast<std::size_t>(j)];
     const double b = zero.means[static_cast<std::size_t>(j + 1)];
-    double best_v = a, best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i <= height_scan; ++i) {
-      const double v = a + (b - a) * i / height_scan;
-      const double e = eye_ber(zero, j, v);
-      if (e < best) {
-        best = e;
-        best_v = v;
+    const double low = std::min(a, b), high = std::max(a, b);
+    std::int64_t best_index = -1;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < bathtub.size() && !settings.height_by_scan; ++i) {
+      const double v = out.amplitude[i];
+      if (v >= low && v <= high && bathtub[i] < best) {
+        best = bathtub[i];
+        best_index = static_cast<std::int64_t>(i);
+      }
+    }
+    double best_v = best_index >= 0 ? out.amplitude[static_cast<std::size_t>(best_index)] : a;
+    if (!(best <= target)) {
+      best_index = -1;
+      for (int i = 0; i <= height_scan; ++i) {
+        const double v = a + (b - a) * i / height_scan;
+        const double e = eye_ber(zero, j, v);
+        if (e < best) {
+          best = e;
+          best_v = v;
+        }
       }
     }
     if (!(best <= target)) {
@@ -590,13 +637,36 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     }
     double edges[2];
     for (int side = 0; side < 2; ++side) {
-      const double far = side == 0 ? std::min(a, b) - margin : std::max(a, b) + margin;
+      const int direction = side == 0 ? -1 : 1;
+      const double far = side == 0 ? low - margin : high + margin;
       double inside = best_v, outside = far;
-      if (eye_ber(zero, j, outside) <= target) {
+      bool bracketed = false;
+      if (best_index >= 0) {
+        // Walk the grid outward while it stays at or below the target, short of `far`.
+        for (std::int64_t i = best_index + direction;
+             i >= 0 && i < static_cast<std::int64_t>(bathtub.size()); i += direction) {
+          const double v = out.amplitude[static_cast<std::size_t>(i)];
+          if (direction * (v - far) >= 0.0) break;
+          if (bathtub[static_cast<std::size_t>(i)] > target) {
+            outside = v;
+            bracketed = true;
+            break;
+          }
+          inside = v;
+        }
+      }
+      if (!bracketed && eye_ber(zero, j, outside) <= target) {
         edges[side] = outside;
         continue;
       }
-      for (int it = 0; it < 60; ++it) {
+      // From the grid's bracket (one step wide) 44 halvings; from [best_v, far], as many as
+      // bring it to the same 2^−44 of a grid step.
+      int steps = settings.height_by_scan ? 60 : height_bisections;
+      if (!bracketed && !settings.height_by_scan) {
+        steps += std::max(0, static_cast<int>(std::ceil(std::log2(
+                                 std::max(std::abs(outside - inside) / grid_step, 1.0)))));
+      }
+      for (int it = 0; it < steps; ++it) {
         const double mid = 0.5 * (inside + outside);
         (eye_ber(zero, j, mid) <= target ? inside : outside) = mid;
       }
@@ -632,8 +702,11 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
       out.horizontal_ber[static_cast<std::size_t>(j)].push_back(
           eye_ber(eye, j, thresholds[static_cast<std::size_t>(j)]));
     }
+    // At τ = 0 the map's row is the vertical bathtub of each point's eye (the same B_j(0, v)).
     for (std::size_t a = 0; settings.contours && a < out.amplitude.size(); ++a) {
-      out.contour_ber.push_back(eye_ber(eye, eye_of[a], out.amplitude[a]));
+      out.contour_ber.push_back(static_cast<std::size_t>(t) == centre
+                                    ? out.vertical_ber[static_cast<std::size_t>(eye_of[a])][a]
+                                    : eye_ber(eye, eye_of[a], out.amplitude[a]));
     }
   }
   const double step = 1.0 / (time_points - 1);

@@ -51,7 +51,10 @@
 // the average stops once the states left could add at most dfe_state_tolerance (1e-3) of it,
 // relative (near the eye's edges, where B ≫ the burst states' mass, the error-free state alone).
 //
-// Q evaluation. The BER figure (and the DFE chain's decision probabilities) use erfc. The
+// Q evaluation. The BER figure (and the DFE chain's error-free state) use erfc; the chain's burst
+// states use the table below (each decision probability within ≈ ε(1 + r)/(1 − r), r the ratio
+// of a region's two bounding tails; the BER, a rational function of them of degree ≤ the burst
+// length, within 1e-5 relative of the erfc chain: tested). The
 // bathtubs, contours, heights and widths use a cubic Hermite table of Q (gaussian_tail_table.hpp)
 // whose relative error bound ε (≈ 3.5e-7) carries over to every figure as a sum of positive
 // terms: each contour and bathtub value is within relative ε of the erfc path
@@ -136,6 +139,10 @@ struct StatisticalEyeSettings {
   double dfe_state_tolerance = 1e-3;
   /// Every Q by erfc (the reference the tabulated Q is tested against).
   bool exact_q = false;
+  /// Eye heights by the earlier search (the reference the bracketed one is tested against): a
+  /// 512-step scan between the level means, then 60 halvings of [inside, edge limit] per edge,
+  /// instead of the vertical bathtub's grid as the scan and a one-step bracket.
+  bool height_by_scan = false;
   /// The contour map (off: `contour_ber` stays empty; the bathtubs, heights and widths are
   /// unchanged).
   bool contours = true;

@@ -282,3 +282,65 @@ TEST_CASE("802.3dj COM crosses 3 dB near the 40 dB bump-to-bump budget", "[coppe
   CHECK(r_low.com_db > 3.0);
   CHECK(r_high.com_db < 3.0);
 }
+
+TEST_CASE("COM's Gaussian CDF is exactly 1 beyond z = 10 and exactly 0 below z = -40",
+          "[copper][com][speed]") {
+  // com_noise_amplitude skips erfc where Φ(z) = ½·erfc(−z/√2) is exactly 1 or 0 in double: the
+  // complement erfc(7.07) ≈ 1.5e-23 is below half an ulp of 2 (2.2e-16), and erfc(28.3) is below
+  // the smallest subnormal (4.9e-324; erfc(x) ≈ e^{−x²}/(x√π)). The skipped terms must equal what
+  // erfc gives, bit for bit, for the skip to leave A_ni unchanged.
+  for (double z = 10.0; z < 60.0; z += 0.37)
+    CHECK(0.5 * std::erfc(-z / std::numbers::sqrt2) == 1.0);
+  for (double z = -40.0; z > -80.0; z -= 0.37)
+    CHECK(0.5 * std::erfc(-z / std::numbers::sqrt2) == 0.0);
+  // And A_ni still equals the closed form σ·Q⁻¹(DER0) for Gaussian noise alone (as above).
+  const double sigma = 1e-3, der0 = 1e-4;
+  const double a_ni = com_noise_amplitude({}, 4, 0.0, sigma, der0);
+  CHECK(0.5 * std::erfc(a_ni / sigma / std::numbers::sqrt2) == Approx(der0).epsilon(1e-9));
+}
+
+TEST_CASE("A_ni by regula falsi is the root the 60 bisections found", "[copper][com][speed]") {
+  // A_ni solves P(ISI + dual-Dirac + Gaussian < −A_ni) = DER0 (93A.1.7). Closed form with
+  // Gaussian noise alone: σ·Q⁻¹(DER0); the root finder stops at a bracket of 2e-15 of its ends,
+  // and Q⁻¹ here is bisected on erfc to machine precision: 1e-13 relative covers both and the
+  // erfc's own rounding at the root (|d ln Q/dz| ≈ z ≈ 3.7 amplifies an ulp of the CDF ~4×).
+  for (const double der0 : {1e-4, 2e-4, 1e-6}) {
+    double lo = 0.0, hi = 40.0;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (0.5 * std::erfc(mid / std::numbers::sqrt2) > der0 ? lo : hi) = mid;
+    }
+    const double sigma = 2.5e-3;
+    CHECK(com_noise_amplitude({}, 4, 0.0, sigma, der0) ==
+          Approx(sigma * 0.5 * (lo + hi)).epsilon(1e-13));
+  }
+  // With ISI cursors and a dual-Dirac term the root satisfies its defining equation on the same
+  // grid: the CDF a hair inside (1e-12 relative) is below DER0 and a hair outside above it. The
+  // CDF is recomputed here from the grid rule of com_noise_amplitude (Δ = span/4000, shifts
+  // rounded to Δ, four equiprobable PAM4 offsets per cursor).
+  const std::vector<double> cursors = {0.012, -0.006, 0.003};
+  const double dd = 1e-3, sigma = 2e-3, der0 = 1e-4;
+  const double a_ni = com_noise_amplitude(cursors, 4, dd, sigma, der0);
+  double span = 0.0;
+  for (double h : cursors) span += std::abs(h);
+  const double delta = span / 4000.0;
+  std::vector<double> offsets = {0.0};
+  for (double h : cursors) {
+    std::vector<double> next;
+    for (double x : offsets) {
+      for (int l = 0; l < 4; ++l)
+        next.push_back(x + std::llround((2.0 * l / 3.0 - 1.0) * h / delta) * delta);
+    }
+    offsets = next;
+  }
+  auto cdf = [&](double y) {
+    double sum = 0.0;
+    for (double x : offsets) {
+      for (double d : {-dd, dd})
+        sum += 0.5 / offsets.size() * 0.5 * std::erfc(-(y - x - d) / sigma / std::numbers::sqrt2);
+    }
+    return sum;
+  };
+  CHECK(cdf(-a_ni * (1.0 + 1e-12)) < der0);
+  CHECK(cdf(-a_ni * (1.0 - 1e-12)) > der0);
+}
