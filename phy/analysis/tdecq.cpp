@@ -85,11 +85,11 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     for (std::int64_t i = 0; i < probe + lags; ++i) {
       run[static_cast<std::size_t>(i)] = y[static_cast<std::size_t>((i % symbols) * sps + phase)];
     }
-    // Eight offsets at a time, k innermost: each offset's three sums still add their terms in
-    // k order (bit for bit the sums of one offset at a time), and the eight offsets' 24 sums
-    // are independent chains held in registers (the loop over the eight vectorises).
+    // Four offsets at a time, k innermost: each offset's three sums still add their terms in
+    // k order (bit for bit the sums of one offset at a time), and the four offsets' 12 sums
+    // are independent chains held in registers (the loop over the four vectorises).
     const std::int64_t count = (offsets - phase + sps - 1) / sps;  // a·sps + phase < offsets
-    constexpr std::int64_t block = 8;
+    constexpr std::int64_t block = 4;
     for (std::int64_t a0 = 0; a0 < count; a0 += block) {
       const std::int64_t width = std::min(block, count - a0);
       double bxy[block] = {}, bx[block] = {}, bxx[block] = {};
