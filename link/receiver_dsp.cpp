@@ -184,10 +184,13 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   // adapted taps converge to; LMS adaptation then runs once, at the chosen phase.
   RxDspSettings phase_search = settings_;
   phase_search.adaptation = FfeAdaptation::mmse;
-  for (int p = first_phase; p < end_phase; p += step) {
+  auto records_at = [&](int p) {
     const std::int64_t offset = pre.offset_samples + p;
     extract(clean, levels, sps, settings_.spacing, offset, xc, lv);
     extract(noisy, levels, sps, settings_.spacing, offset, xn, lv);
+  };
+  auto consider = [&](int p) {
+    records_at(p);
     RxDsp candidate(phase_search);
     // No thresholds from the training: the slicer's are calibrated below (set_thresholds) before
     // any decision is read (the pass below reads the ideal-feedback outputs only).
@@ -199,8 +202,54 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
       best_mse = mse;
       dsp_ = candidate;
       training_ = t;
-      offset_ = offset;
+      offset_ = pre.offset_samples + p;
       phase_ui_ = static_cast<double>(p) / sps;
+    }
+  };
+  std::vector<int> phases;
+  for (int p = first_phase; p < end_phase; p += step) phases.push_back(p);
+  if (phases.size() == 1) {
+    consider(phases.front());
+  } else {
+    // Every candidate ranked by its Wiener MSE from the same normal equations summed in O(N·n)
+    // (RxDsp::wiener_mse), then trained in full only where the choice can fall. The choice above
+    // keeps a candidate only against one with MSE ≥ its own, and always moves to one more than
+    // 1e-6 below the kept one. So if the candidates C within a gap of the lowest (each within
+    // phase_gap of the next, in MSE order) and every other one lies more than phase_gap above
+    // them all, an outside one is never kept once one of C is, and one of C always displaces
+    // it: the choice over all candidates is the choice over C, in order, with the trained MSEs.
+    // That holds when the ranking MSEs differ from the trained ones by much less than the gap
+    // (phase_gap relative plus mse_floor absolute, for MSEs that round to zero). Both are the same
+    // sums in another order: their difference is round-off, ≤ 1.1e-13 absolute (≤ 1e-9
+    // relative, at an MSE of 8e-5) over every candidate of lane A and one lane of each tier
+    // preset (4,000 trainings, 2026-11-27), four decades inside mse_floor; test_rx_dsp.cpp
+    // checks ≤ 1e-11.
+    constexpr double phase_gap = 1e-4, mse_floor = 1e-9;
+    const RxDsp ranking(phase_search);
+    std::vector<double> mse(phases.size());
+    for (std::size_t i = 0; i < phases.size(); ++i) {
+      records_at(phases[i]);
+      mse[i] = ranking.wiener_mse(xc, xn, lv);
+    }
+    std::vector<double> sorted = mse;
+    std::sort(sorted.begin(), sorted.end());
+    double bound = sorted.front();
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+      if (!(sorted[i] <= bound * (1.0 + phase_gap) + mse_floor)) break;
+      bound = sorted[i];
+    }
+    std::vector<int> chosen;
+    for (std::size_t i = 0; i < phases.size(); ++i) {
+      // A NaN or infinite MSE cannot be ranked: train that candidate too.
+      if (mse[i] <= bound || !std::isfinite(mse[i])) chosen.push_back(phases[i]);
+    }
+    if (chosen.size() == 1 && settings_.adaptation != FfeAdaptation::mmse) {
+      // The choice is made, and LMS adapts anew at it below: its Wiener training would be
+      // replaced unread.
+      offset_ = pre.offset_samples + chosen.front();
+      phase_ui_ = static_cast<double>(chosen.front()) / sps;
+    } else {
+      for (int p : chosen) consider(p);
     }
   }
   // Symbol-rate slicer thresholds on the equalised calibration record.

@@ -158,6 +158,168 @@ void RxDsp::reset() {
   viterbi_steps_ = 0;
 }
 
+namespace {
+
+/// What train() and wiener_mse() derive alike from the records before the normal equations: the
+/// usable symbol count, the phase-0 pulse response, the main-cursor gain g and the MLSE's α.
+struct TrainingSetup {
+  std::int64_t symbols = 0;
+  PulseResponse pulse;
+  double gain = 1.0;
+  double alpha = 0.0;
+};
+
+TrainingSetup training_setup(const RxDspSettings& settings, std::span<const double> clean,
+                             std::span<const double> noisy, std::span<const int> levels) {
+  const int s = settings.spacing;
+  const int n = settings.ffe_length() + 1 + settings.dfe_taps;
+  TrainingSetup out;
+  out.symbols = static_cast<std::int64_t>(
+      std::min(levels.size(), std::min(clean.size(), noisy.size()) / static_cast<std::size_t>(s)));
+  if (out.symbols < 4 * n + 64) throw NumericError("rx dsp: training record too short");
+  // Main-cursor gain and the partial-response α from the phase-0 pulse response.
+  thread_local std::vector<double> phase0;
+  phase0.resize(static_cast<std::size_t>(out.symbols));
+  for (std::int64_t k = 0; k < out.symbols; ++k) phase0[static_cast<std::size_t>(k)] = clean[k * s];
+  out.pulse = fit_pulse_response(phase0, levels.first(phase0.size()), settings.levels, 4, 12);
+  const PulseResponse& h = out.pulse;
+  double peak = 0.0;
+  for (double c : h.cursors) peak = std::max(peak, std::abs(c));
+  if (!(peak > 0.0)) throw NumericError("rx dsp: the noiseless record carries no signal");
+  out.gain = peak;
+  const double h0 = h.cursors[static_cast<std::size_t>(h.main)];
+  const double h1 = h.cursors[static_cast<std::size_t>(h.main + 1)];
+  out.alpha = settings.mlse_alpha >= 0.0 ? settings.mlse_alpha
+                                         : std::clamp(h0 != 0.0 ? h1 / h0 : 0.0, 0.0, 1.0);
+  return out;
+}
+
+/// Σ_{r<rows} x[r·s + t]·x[r·s + t + L] for every pair of FFE inputs t ≤ u = t + L < nf of a
+/// regressor window X_r[t] = x[r·s + t] (r = 0 … rows − 1), into out(t, u) and out(u, t).
+///
+/// The sums of one lag L and one sub-sample π = t mod s differ only by where their window of
+/// rows starts: with t = a·s + π, out(t, t + L) = Σ_{r=a}^{rows−1+a} q(r), q(r) = x[r·s + π]·
+/// x[r·s + π + L]. So each (π, L) is one pass over the record (the base, a = 0), and a = 1, 2, …
+/// follow by adding q(rows − 1 + a) and removing q(a − 1): O(rows·nf) products instead of the
+/// O(rows·nf²/2) of the Gram matrix entry by entry. The record must hold rows·s + nf − s samples.
+/// The same sums as the Gram matrix, in another order (round-off moves).
+void lag_gram(const double* x, std::int64_t rows, int s, int nf, Eigen::MatrixXd& out) {
+  // Eight partial sums, lane k holding sub-sample k mod s (s divides 8): independent chains the
+  // compiler keeps in vector registers.
+  constexpr int lanes = 8;
+  const std::int64_t full = (rows - 1) * s;  // the last row's products are summed one by one:
+                                             // its high sub-samples may reach past the record
+  for (int lag = 0; lag < nf; ++lag) {
+    const double* y = x + lag;
+    double acc[lanes] = {};
+    std::int64_t i = 0;
+    for (; i + lanes <= full; i += lanes) {
+      for (int k = 0; k < lanes; ++k) acc[k] += x[i + k] * y[i + k];
+    }
+    double base[2] = {0.0, 0.0};
+    for (int k = 0; k < lanes; ++k) base[k % s] += acc[k];
+    for (; i < full; ++i) base[i % s] += x[i] * y[i];
+    for (int pi = 0; pi < s && pi + lag < nf; ++pi) {
+      const std::int64_t last_row = (rows - 1) * s + pi;
+      double window = base[pi] + x[last_row] * y[last_row];
+      for (int t = pi; t + lag < nf; t += s) {
+        out(t, t + lag) = window;
+        out(t + lag, t) = window;
+        // Slide the window by one row: a = (t − π)/s → a + 1.
+        const std::int64_t head = (t - pi) + pi, tail = rows * s + (t - pi) + pi;
+        if (t + s + lag < nf) window += x[tail] * y[tail] - x[head] * y[head];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+double RxDsp::wiener_mse(std::span<const double> clean, std::span<const double> noisy,
+                         std::span<const int> levels) const {
+  const int s = settings_.spacing;
+  const int m = settings_.levels;
+  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const int d = settings_.dfe_taps;
+  const int nf = settings_.ffe_length();
+  const int n = nf + 1 + d;
+  const TrainingSetup setup = training_setup(settings_, clean, noisy, levels);
+  const double g = setup.gain;
+  const std::int64_t first = std::max<std::int64_t>(post, std::max(d, 1));
+  const std::int64_t last = setup.symbols - pre;  // exclusive
+  const std::int64_t rows = last - first;
+  const double count = static_cast<double>(rows);
+  // Regressor r (symbol j = first + r): FFE inputs x[b0 + r·s + t], b0 = (first − post)·s.
+  const auto b0 = static_cast<std::size_t>((first - post) * s);
+  const std::size_t samples = static_cast<std::size_t>(setup.symbols * s) - b0;
+  const double* xc = clean.data() + b0;
+  thread_local std::vector<double> noise, level, desired;
+  noise.resize(samples);
+  for (std::size_t i = 0; i < samples; ++i) noise[i] = noisy[b0 + i] - clean[b0 + i];
+  level.resize(static_cast<std::size_t>(setup.symbols));
+  for (std::size_t k = 0; k < level.size(); ++k) level[k] = level_value(levels[k], m);
+  desired.resize(static_cast<std::size_t>(rows));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const auto j = static_cast<std::size_t>(first + r);
+    double v = level[j];
+    if (settings_.mlse && j > 0) v += setup.alpha * level[j - 1];
+    desired[static_cast<std::size_t>(r)] = g * v;
+  }
+
+  // The normal equations of train() (R = E[z zᵀ] + R_noise, p = E[z d]), sum by sum.
+  Eigen::MatrixXd r(n, n), r_noise(nf, nf);
+  Eigen::VectorXd p(n);
+  lag_gram(xc, rows, s, nf, r);
+  lag_gram(noise.data(), rows, s, nf, r_noise);
+  double sum_d = 0.0, sum_d2 = 0.0;
+  for (double v : desired) {
+    sum_d += v;
+    sum_d2 += v * v;
+  }
+  for (int t = 0; t < nf; ++t) {
+    double sum_x = 0.0, sum_xd = 0.0;
+    for (std::int64_t row = 0; row < rows; ++row) {
+      const double x = xc[row * s + t];
+      sum_x += x;
+      sum_xd += x * desired[static_cast<std::size_t>(row)];
+    }
+    r(t, nf) = r(nf, t) = g * sum_x;
+    p(t) = sum_xd;
+    for (int i = 1; i <= d; ++i) {
+      double sum = 0.0;
+      const double* lv = level.data() + (first - i);
+      for (std::int64_t row = 0; row < rows; ++row) sum += xc[row * s + t] * lv[row];
+      r(t, nf + i) = r(nf + i, t) = -g * sum;
+    }
+  }
+  r(nf, nf) = g * g * count;
+  p(nf) = g * sum_d;
+  for (int i = 1; i <= d; ++i) {
+    const double* lv = level.data() + (first - i);
+    double sum = 0.0, sum_ld = 0.0;
+    for (std::int64_t row = 0; row < rows; ++row) {
+      sum += lv[row];
+      sum_ld += lv[row] * desired[static_cast<std::size_t>(row)];
+    }
+    r(nf, nf + i) = r(nf + i, nf) = -g * g * sum;
+    p(nf + i) = -g * sum_ld;
+    for (int k = i; k <= d; ++k) {
+      const double* lk = level.data() + (first - k);
+      double product = 0.0;
+      for (std::int64_t row = 0; row < rows; ++row) product += lv[row] * lk[row];
+      r(nf + i, nf + k) = r(nf + k, nf + i) = g * g * product;
+    }
+  }
+  r /= count;
+  p /= count;
+  r.topLeftCorner(nf, nf) += r_noise / count;
+  const double d2 = sum_d2 / count;
+  Eigen::MatrixXd r_reg = r;
+  r_reg.diagonal().array() += 1e-10 * r.trace() / n;
+  const Eigen::VectorXd w = r_reg.ldlt().solve(p);
+  return std::max(0.0, d2 - p.dot(w)) / (g * g);
+}
+
 RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double> noisy,
                            std::span<const int> levels, bool thresholds) {
   const int s = settings_.spacing;
@@ -166,24 +328,11 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
   const int d = settings_.dfe_taps;
   const int nf = settings_.ffe_length();
   const int n = nf + 1 + d;
-  const auto symbols = static_cast<std::int64_t>(
-      std::min(levels.size(), std::min(clean.size(), noisy.size()) / static_cast<std::size_t>(s)));
-  if (symbols < 4 * n + 64) throw NumericError("rx dsp: training record too short");
-
-  // Main-cursor gain and the partial-response α from the phase-0 pulse response.
-  std::vector<double> phase0(static_cast<std::size_t>(symbols));
-  for (std::int64_t k = 0; k < symbols; ++k) phase0[static_cast<std::size_t>(k)] = clean[k * s];
-  const PulseResponse h = fit_pulse_response(phase0, levels.first(phase0.size()), m, 4, 12);
-  double peak = 0.0;
-  for (double c : h.cursors) peak = std::max(peak, std::abs(c));
-  if (!(peak > 0.0)) throw NumericError("rx dsp: the noiseless record carries no signal");
-  gain_ = peak;
-  const double h0 = h.cursors[static_cast<std::size_t>(h.main)];
-  const double h1 = h.cursors[static_cast<std::size_t>(h.main + 1)];
-  if (settings_.mlse) {
-    alpha_ = settings_.mlse_alpha >= 0.0 ? settings_.mlse_alpha
-                                         : std::clamp(h0 != 0.0 ? h1 / h0 : 0.0, 0.0, 1.0);
-  }
+  const TrainingSetup setup = training_setup(settings_, clean, noisy, levels);
+  const std::int64_t symbols = setup.symbols;
+  const PulseResponse& h = setup.pulse;
+  gain_ = setup.gain;
+  if (settings_.mlse) alpha_ = setup.alpha;
 
   RxDspTraining report;
   report.gain = gain_;

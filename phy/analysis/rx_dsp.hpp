@@ -128,6 +128,12 @@ class RxDsp {
   /// caller that sets its own (set_thresholds) before any decision it reads.
   RxDspTraining train(std::span<const double> clean, std::span<const double> noisy,
                       std::span<const int> levels, bool thresholds = true);
+  /// The Wiener MSE (normalised by g²) that train() with MMSE adaptation reports on these records,
+  /// from the same normal equations summed another way (each FFE lag once per sub-sample, the
+  /// windows of the other taps by sliding: O(N·n) instead of O(N·n²)), so equal to it up to
+  /// round-off; the taps are not touched. Throws as train() does. For ranking sampling phases.
+  [[nodiscard]] double wiener_mse(std::span<const double> clean, std::span<const double> noisy,
+                                  std::span<const int> levels) const;
   /// Slicer thresholds of the DFE's own decisions (in output units); defaults to the midpoints
   /// of g·s(l).
   void set_thresholds(std::vector<double> thresholds) { thresholds_ = std::move(thresholds); }

@@ -262,33 +262,68 @@ std::int64_t coarse_delay(std::span<const double> x, std::span<const int> sent, 
 struct PhaseStats {
   std::vector<double> clean;
   std::vector<int> levels;
-  std::vector<double> sigma;  // per level
-  std::vector<double> means;  // per level
+  std::vector<double> sigma;   // per level
+  std::vector<double> means;   // per level
+  std::vector<double> minima;  // per level: the smallest noiseless sample (+∞ if none)
+  std::vector<double> maxima;  // per level: the largest (−∞ if none)
 };
 
-PhaseStats phase_stats(std::span<const double> noiseless, std::span<const double> noisy,
-                       std::span<const int> sent, int m, int sps, std::int64_t offset) {
-  PhaseStats s;
-  std::vector<double> sum(static_cast<std::size_t>(m)), sq(static_cast<std::size_t>(m));
-  std::vector<double> count(static_cast<std::size_t>(m));
+/// The statistics of every offset in [first, end): the samples x[k·sps + offset] of symbol k,
+/// their levels, and per level the noiseless mean, min and max and the noise RMS. One pass over
+/// the symbols for all offsets (symbol k's offsets are adjacent samples; a pass per offset
+/// strided through the record, a cache line per sample); each offset's sums still add their
+/// terms in symbol order.
+std::vector<PhaseStats> phase_stats(std::span<const double> noiseless,
+                                    std::span<const double> noisy, std::span<const int> sent, int m,
+                                    int sps, std::int64_t first, std::int64_t end) {
+  const auto offsets = static_cast<std::size_t>(std::max<std::int64_t>(0, end - first));
+  const auto mm = static_cast<std::size_t>(m);
+  std::vector<PhaseStats> out(offsets);
+  std::vector<double> sum(offsets * mm, 0.0), sq(offsets * mm, 0.0), count(offsets * mm, 0.0);
+  std::vector<double> minima(offsets * mm, infinity), maxima(offsets * mm, -infinity);
+  std::vector<std::size_t> filled(offsets, 0);
+  for (PhaseStats& s : out) {
+    s.clean.resize(sent.size());
+    s.levels.resize(sent.size());
+  }
+  const auto size = static_cast<std::int64_t>(noiseless.size());
   for (std::size_t k = 0; k < sent.size(); ++k) {
-    const std::int64_t n = static_cast<std::int64_t>(k) * sps + offset;
-    if (n < 0 || n >= static_cast<std::int64_t>(noiseless.size())) continue;
-    const auto idx = static_cast<std::size_t>(n);
     const int l = sent[k];
-    s.clean.push_back(noiseless[idx]);
-    s.levels.push_back(l);
-    const double e = noisy[idx] - noiseless[idx];
-    sum[static_cast<std::size_t>(l)] += noiseless[idx];
-    sq[static_cast<std::size_t>(l)] += e * e;
-    count[static_cast<std::size_t>(l)] += 1.0;
+    const auto li = static_cast<std::size_t>(l);
+    const std::int64_t base = static_cast<std::int64_t>(k) * sps + first;
+    for (std::size_t i = 0; i < offsets; ++i) {
+      const std::int64_t n = base + static_cast<std::int64_t>(i);
+      if (n < 0 || n >= size) continue;
+      const auto idx = static_cast<std::size_t>(n);
+      const double x = noiseless[idx];
+      out[i].clean[filled[i]] = x;
+      out[i].levels[filled[i]] = l;
+      ++filled[i];
+      const std::size_t c = i * mm + li;
+      minima[c] = std::min(minima[c], x);
+      maxima[c] = std::max(maxima[c], x);
+      const double e = noisy[idx] - x;
+      sum[c] += x;
+      sq[c] += e * e;
+      count[c] += 1.0;
+    }
   }
-  for (int l = 0; l < m; ++l) {
-    const auto i = static_cast<std::size_t>(l);
-    s.means.push_back(count[i] > 0 ? sum[i] / count[i] : 0.0);
-    s.sigma.push_back(count[i] > 0 ? std::sqrt(sq[i] / count[i]) : 0.0);
+  for (std::size_t i = 0; i < offsets; ++i) {
+    out[i].clean.resize(filled[i]);
+    out[i].levels.resize(filled[i]);
+    out[i].minima.assign(minima.begin() + static_cast<std::ptrdiff_t>(i * mm),
+                         minima.begin() + static_cast<std::ptrdiff_t>((i + 1) * mm));
+    out[i].maxima.assign(maxima.begin() + static_cast<std::ptrdiff_t>(i * mm),
+                         maxima.begin() + static_cast<std::ptrdiff_t>((i + 1) * mm));
   }
-  return s;
+  for (std::size_t i = 0; i < offsets; ++i) {
+    for (std::size_t l = 0; l < mm; ++l) {
+      const std::size_t c = i * mm + l;
+      out[i].means.push_back(count[c] > 0 ? sum[c] / count[c] : 0.0);
+      out[i].sigma.push_back(count[c] > 0 ? std::sqrt(sq[c] / count[c]) : 0.0);
+    }
+  }
+  return out;
 }
 
 std::vector<double> best_thresholds(const PhaseStats& s, int m) {
@@ -336,23 +371,20 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
   };
   std::vector<Candidate> candidates;
   const double q = q_inverse(settings.target_ber);
-  for (int p = -sps; p < sps; ++p) {
-    const std::int64_t offset = best_offset + p;
-    if (offset < 0) continue;
-    PhaseStats s = phase_stats(noiseless, noisy, sent_levels, m, sps, offset);
+  const std::int64_t first_offset = std::max<std::int64_t>(0, best_offset - sps);
+  std::vector<PhaseStats> stats =
+      phase_stats(noiseless, noisy, sent_levels, m, sps, first_offset, best_offset + sps);
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    PhaseStats& s = stats[i];
     if (s.clean.empty()) continue;
     double opening = infinity;
     for (int j = 0; j + 1 < m; ++j) {
-      double lower_max = -infinity, upper_min = infinity;
-      for (std::size_t k = 0; k < s.clean.size(); ++k) {
-        if (s.levels[k] == j) lower_max = std::max(lower_max, s.clean[k]);
-        if (s.levels[k] == j + 1) upper_min = std::min(upper_min, s.clean[k]);
-      }
-      const double h = (upper_min - q * s.sigma[static_cast<std::size_t>(j + 1)]) -
-                       (lower_max + q * s.sigma[static_cast<std::size_t>(j)]);
+      const auto lower = static_cast<std::size_t>(j), upper = lower + 1;
+      const double h =
+          (s.minima[upper] - q * s.sigma[upper]) - (s.maxima[lower] + q * s.sigma[lower]);
       opening = std::min(opening, h);
     }
-    candidates.push_back({offset, std::move(s), opening});
+    candidates.push_back({first_offset + static_cast<std::int64_t>(i), std::move(s), opening});
   }
   if (candidates.empty()) throw std::invalid_argument("calibration: record too short");
   auto more_open = [](double a, double b) { return a > b + 1e-12 * std::abs(b); };

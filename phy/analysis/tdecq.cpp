@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -79,20 +80,51 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
   const std::int64_t lags = (offsets + sps - 1) / sps;
   std::vector<double> corr(static_cast<std::size_t>(offsets));
   std::vector<double> run(static_cast<std::size_t>(probe + lags));
+  std::vector<double> sxy(static_cast<std::size_t>(lags)), sx(sxy.size()), sxx(sxy.size());
   for (std::int64_t phase = 0; phase < std::min<std::int64_t>(sps, offsets); ++phase) {
     for (std::int64_t i = 0; i < probe + lags; ++i) {
       run[static_cast<std::size_t>(i)] = y[static_cast<std::size_t>((i % symbols) * sps + phase)];
     }
-    for (std::int64_t a = 0; a * sps + phase < offsets; ++a) {
-      const double* x = run.data() + a;
-      double sxy = 0.0, sx = 0.0, sxx = 0.0;
-      for (std::int64_t k = 0; k < probe; ++k) {
-        sxy += x[k] * (levels[static_cast<std::size_t>(k)] - 1.5);
-        sx += x[k];
-        sxx += x[k] * x[k];
+    // Four offsets at a time, k innermost: each offset's three sums still add their terms in
+    // k order (bit for bit the sums of one offset at a time), and the four offsets' 12 sums
+    // are independent chains held in registers (the loop over the four vectorises).
+    const std::int64_t count = (offsets - phase + sps - 1) / sps;  // a·sps + phase < offsets
+    constexpr std::int64_t block = 4;
+    for (std::int64_t a0 = 0; a0 < count; a0 += block) {
+      const std::int64_t width = std::min(block, count - a0);
+      double bxy[block] = {}, bx[block] = {}, bxx[block] = {};
+      if (width == block) {
+        for (std::int64_t k = 0; k < probe; ++k) {
+          const double* x = run.data() + k + a0;
+          const double c = levels[static_cast<std::size_t>(k)] - 1.5;
+          for (std::int64_t i = 0; i < block; ++i) {
+            bxy[i] += x[i] * c;
+            bx[i] += x[i];
+            bxx[i] += x[i] * x[i];
+          }
+        }
+      } else {
+        for (std::int64_t k = 0; k < probe; ++k) {
+          const double* x = run.data() + k + a0;
+          const double c = levels[static_cast<std::size_t>(k)] - 1.5;
+          for (std::int64_t i = 0; i < width; ++i) {
+            bxy[i] += x[i] * c;
+            bx[i] += x[i];
+            bxx[i] += x[i] * x[i];
+          }
+        }
       }
-      const double var = sxx - sx * sx / probe;
-      corr[static_cast<std::size_t>(a * sps + phase)] = var > 0 ? sxy / std::sqrt(var) : -1e300;
+      for (std::int64_t i = 0; i < width; ++i) {
+        const auto a = static_cast<std::size_t>(a0 + i);
+        sxy[a] = bxy[i];
+        sx[a] = bx[i];
+        sxx[a] = bxx[i];
+      }
+    }
+    for (std::int64_t a = 0; a < count; ++a) {
+      const auto i = static_cast<std::size_t>(a);
+      const double var = sxx[i] - sx[i] * sx[i] / probe;
+      corr[static_cast<std::size_t>(a * sps + phase)] = var > 0 ? sxy[i] / std::sqrt(var) : -1e300;
     }
   }
   for (std::int64_t d = 0; d < offsets; ++d) {
@@ -104,18 +136,26 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
   // Eye centre: the phase with the widest unequalised inner-eye opening (an approximation of the
   // clause's crossing-time centre).
   // Searched over ±1 UI about the delay; ties (a flat-topped eye) take the middle of the plateau.
+  // One pass over the symbols for all 2·sps phases (symbol k's phases are adjacent samples;
+  // a pass per phase strided through the record): minima and maxima are exact in any order.
   std::vector<double> opening;
   const std::int64_t first_phase = delay - sps;
-  for (std::int64_t q = first_phase; q < delay + sps; ++q) {
-    double lo[4], hi[4];
-    std::fill(lo, lo + 4, std::numeric_limits<double>::infinity());
-    std::fill(hi, hi + 4, -std::numeric_limits<double>::infinity());
-    for (std::int64_t k = 0; k < symbols; ++k) {
-      const int l = levels[static_cast<std::size_t>(k)];
-      lo[l] = std::min(lo[l], at(k, q));
-      hi[l] = std::max(hi[l], at(k, q));
+  const auto phase_count = static_cast<std::size_t>(2 * sps);
+  std::vector<std::array<double, 4>> lo(phase_count), hi(phase_count);
+  for (std::size_t i = 0; i < phase_count; ++i) {
+    lo[i].fill(std::numeric_limits<double>::infinity());
+    hi[i].fill(-std::numeric_limits<double>::infinity());
+  }
+  for (std::int64_t k = 0; k < symbols; ++k) {
+    const auto l = static_cast<std::size_t>(levels[static_cast<std::size_t>(k)]);
+    for (std::size_t i = 0; i < phase_count; ++i) {
+      const double v = at(k, first_phase + static_cast<std::int64_t>(i));
+      lo[i][l] = std::min(lo[i][l], v);
+      hi[i][l] = std::max(hi[i][l], v);
     }
-    opening.push_back(std::min({lo[1] - hi[0], lo[2] - hi[1], lo[3] - hi[2]}));
+  }
+  for (std::size_t i = 0; i < phase_count; ++i) {
+    opening.push_back(std::min({lo[i][1] - hi[i][0], lo[i][2] - hi[i][1], lo[i][3] - hi[i][2]}));
   }
   const auto best_it = std::max_element(opening.begin(), opening.end());
   const double tie = *best_it - 1e-9 * std::abs(*best_it);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "phy/analysis/rx_dsp.hpp"
@@ -315,4 +316,83 @@ TEST_CASE("MLSE on a 1+D channel beats the linear FFE by the expected margin",
   INFO("margin expected " << expected_margin << " dB, measured " << measured_margin << " dB");
   CHECK(measured_margin > 2.0);
   CHECK(std::abs(measured_margin - expected_margin) < margin_tolerance_db);
+}
+
+namespace {
+
+/// PAM4 at 2 samples per symbol through a half-symbol-spaced pulse h2 on a DC offset (a unipolar,
+/// optical-like record), plus white noise σ: x[m] = dc + Σ_i h2[i]·u[m − i], u = the symbols'
+/// levels at even m and 0 at odd m.
+Record make_t2_record(std::size_t symbols, const std::vector<double>& h2, double dc, double sigma,
+                      std::uint64_t seed) {
+  RandomStream rng(seed);
+  Record r;
+  for (std::size_t k = 0; k < symbols; ++k)
+    r.levels.push_back(static_cast<int>(rng.next_u64() % 4));
+  for (std::size_t m = 0; m < 2 * symbols; ++m) {
+    double x = dc;
+    for (std::size_t i = 0; i < h2.size() && i <= m; ++i) {
+      if ((m - i) % 2 == 0) x += h2[i] * level_value(r.levels[(m - i) / 2]);
+    }
+    r.clean.push_back(x);
+    r.noisy.push_back(x + sigma * rng.gaussian());
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("RxDsp::wiener_mse is train()'s Wiener MSE: the same normal equations summed by lags",
+          "[phy][analysis][rx_dsp]") {
+  // The same sums in another order: they may differ by round-off only (≤ 1.1e-13 measured on
+  // the tier presets and lane A). The receiver's phase search (link/receiver_dsp.cpp) ranks
+  // phases by wiener_mse and trains every candidate within 1e-4 relative + 1e-9 absolute of the
+  // best, which is exact while the difference stays well inside 1e-9: checked at 1e-11.
+  constexpr double tolerance = 1e-11;
+  SECTION("T/2 FFE on a unipolar record, with a DC offset the bias tap removes") {
+    const Record r = make_t2_record(8191, {0.1, 0.35, 0.9, 0.6, 0.3, 0.15, 0.05}, 0.8, 0.02, 11);
+    for (const auto& [pre, post] : {std::pair{3, 7}, std::pair{5, 5}, std::pair{0, 10}}) {
+      const RxDspSettings settings{.spacing = 2, .ffe_pre_taps = pre, .ffe_post_taps = post};
+      RxDsp dsp(settings);
+      const double fast = RxDsp(settings).wiener_mse(r.clean, r.noisy, r.levels);
+      const RxDspTraining trained = dsp.train(r.clean, r.noisy, r.levels);
+      INFO("pre " << pre << " post " << post << ": " << fast << " vs " << trained.mse);
+      CHECK(trained.mse > 0.0);
+      CHECK(std::abs(fast - trained.mse) <= tolerance);
+    }
+  }
+  SECTION("T-spaced FFE with a 12-tap DFE, and an MLSE target with α fitted") {
+    const Record r = make_record(8191, {1.0, 0.55, 0.3, 0.2, 0.12, 0.08, 0.05, 0.03}, 0.05, 12);
+    for (const RxDspSettings& settings :
+         {RxDspSettings{.ffe_pre_taps = 5, .ffe_post_taps = 10, .dfe_taps = 12},
+          RxDspSettings{.ffe_pre_taps = 2, .ffe_post_taps = 6, .mlse = true}}) {
+      RxDsp dsp(settings);
+      const double fast = RxDsp(settings).wiener_mse(r.clean, r.noisy, r.levels);
+      const RxDspTraining trained = dsp.train(r.clean, r.noisy, r.levels);
+      INFO(settings.describe() << ": " << fast << " vs " << trained.mse);
+      CHECK(trained.mse > 0.0);
+      CHECK(std::abs(fast - trained.mse) <= tolerance);
+    }
+  }
+  SECTION("a too-short record throws as train() does") {
+    const Record r = make_record(100, {1.0}, 0.05, 13);
+    const RxDspSettings settings{.ffe_pre_taps = 5, .ffe_post_taps = 10};
+    CHECK_THROWS_AS(RxDsp(settings).wiener_mse(r.clean, r.noisy, r.levels), NumericError);
+  }
+}
+
+TEST_CASE("RxDsp::wiener_mse of one tap on an ISI-free AWGN record: E[s²]σ²/(E[s²] + σ²)",
+          "[phy][analysis][rx_dsp]") {
+  // x = s + n, one tap and the bias tap: the Wiener estimate of s is E[s²]/(E[s²] + σ²)·x, its
+  // MSE E[s²]σ²/(E[s²] + σ²) (linear MMSE of a signal in white noise; Haykin, Adaptive Filter
+  // Theory, §2). PAM4 levels ±1, ±⅓: E[s²] = 5/9. Measured on N symbols, the noise power
+  // carries a relative spread √(2/N) (0.45 % at N = 10^5) and the level powers a smaller
+  // one: 5 of those spreads (2.2 %) bound the comparison.
+  const std::size_t symbols = 100000;
+  const double sigma = 0.3, es2 = 5.0 / 9.0;
+  const Record r = make_record(symbols, {1.0}, sigma, 14);
+  const double expected = es2 * sigma * sigma / (es2 + sigma * sigma);
+  const double mse = RxDsp(RxDspSettings{}).wiener_mse(r.clean, r.noisy, r.levels);
+  INFO(mse << " vs " << expected);
+  CHECK(std::abs(mse - expected) <= 5.0 * std::sqrt(2.0 / symbols) * expected);
 }
