@@ -20,6 +20,7 @@
 #include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
 #include "link/tiers.hpp"
+#include "tests/support/tier_helpers.hpp"
 
 using namespace optilane;
 
@@ -27,29 +28,9 @@ namespace {
 
 constexpr double rlm_min = 0.95;
 
-std::string preset(const std::string& name) {
-  for (const auto& path : tier_presets("")) {
-    if (path.size() >= name.size() + 6 &&
-        path.compare(path.size() - name.size() - 6, name.size() + 6, "/" + name + ".yaml") == 0) {
-      return path;
-    }
-  }
-  FAIL("no tier preset " << name);
-  return {};
-}
-
 /// RLM of lane 0's optical transmitter (the segment holding the photodetector).
 double tier_rlm(const std::string& name) {
-  const LinkConfig config =
-      parse_link_config(resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false",
-                                                      "analysis.statistical_eye=false"}));
-  const LinkResult link = run_link(config, 1);
-  for (const auto& segment : link.segments) {
-    const auto& lane = segment.lanes.at(0);
-    if (lane.tx && lane.optical_rx) return lane.tx->rlm;
-  }
-  FAIL("no optical transmitter in " << name);
-  return 0.0;
+  return test::tier_tx(name).tx.rlm;
 }
 
 void check_rlm(const std::vector<std::string>& names) {

@@ -15,6 +15,7 @@
 #include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
 #include "link/tiers.hpp"
+#include "tests/support/tier_helpers.hpp"
 
 using namespace optilane;
 
@@ -34,18 +35,6 @@ double sum(const std::vector<std::pair<std::string, double>>& items) {
   double total = 0.0;
   for (const auto& [name, w] : items) total += w;
   return total;
-}
-
-std::string preset(const std::string& name) {
-  for (const auto& path : tier_presets("")) {
-    if (path.size() >= name.size() + 5 &&
-        path.compare(path.size() - name.size() - 5, name.size() + 5, name + ".yaml") == 0 &&
-        path[path.size() - name.size() - 6] == '/') {
-      return path;
-    }
-  }
-  FAIL("no tier preset " << name);
-  return {};
 }
 
 std::map<std::string, TierResult> run(const std::vector<std::string>& presets, bool reach,
@@ -70,26 +59,9 @@ double serdes_j(std::string_view name) {
   return reach_class(name).energy_per_bit_j;
 }
 
-/// The transmitter of lane 0 of a tier preset's last segment (the optical one): the tx analysis
-/// of the noiseless field at the modulator's output (phy/analysis/tdecq.hpp levels), and the
-/// optical channel's loss to the photodetector.
-struct TierTx {
-  TxResult tx;
-  double channel_loss_db = 0.0;
-};
-
-TierTx tier_tx(const std::string& name) {
-  const LinkConfig config =
-      parse_link_config(resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false",
-                                                      "analysis.statistical_eye=false"}));
-  const LinkResult link = run_link(config, 1);
-  for (const auto& segment : link.segments) {
-    const auto& lane = segment.lanes.at(0);
-    if (lane.tx && lane.optical_rx) return {*lane.tx, lane.optical_rx->channel_loss_db};
-  }
-  FAIL("no optical transmitter in " << name);
-  return {};
-}
+using test::tier_preset;
+using test::tier_tx;
+using test::TierTx;
 
 double tier_extinction_ratio_db(const std::string& name) {
   return tier_tx(name).tx.extinction_ratio_db;
@@ -101,7 +73,7 @@ struct TiaMetrics {
 };
 TiaMetrics preset_tia(const std::string& name) {
   const LinkConfig config = parse_link_config(
-      resolve_config(preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
+      resolve_config(tier_preset(name), {"lanes.count=1", "analysis.sensitivity=false"}), false);
   const auto chain = build_chain(config, 0);
   const Block* tia = nullptr;
   for (const auto& block : chain) {
@@ -168,9 +140,10 @@ TEST_CASE(
     "[link][tiers][power]") {
   // Three presets, one process, a few seconds (1024 symbols, no statistical eye, no
   // sensitivity search): the DSP pluggable (three retimed segments), CPO and the DAC.
-  const auto rows =
-      run({preset("pluggable-dsp-200g"), preset("cpo-200g"), preset("copper-dac-200g")}, false,
-          {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
+  const auto rows = run(
+      {tier_preset("pluggable-dsp-200g"), tier_preset("cpo-200g"), tier_preset("copper-dac-200g")},
+      false,
+      {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
   for (const auto& [name, r] : rows) {
     INFO(name);
     // The DAC at 200G does not close at its 1 m (the known deviation in the reach tests).
@@ -297,8 +270,9 @@ TEST_CASE("Every 200G optical tier's TIA is one part: noise, bandwidth, gain and
     CHECK(tia.noise_rms_a == Approx(7.6e-12 * std::sqrt(1.1107 * 66e9)).epsilon(0.01));
   }
   const auto rows =
-      run({preset("pluggable-dsp-200g"), preset("pluggable-dsp-fr4-200g"), preset("lro-200g"),
-           preset("lpo-200g"), preset("npo-200g"), preset("cpo-200g")},
+      run({tier_preset("pluggable-dsp-200g"), tier_preset("pluggable-dsp-fr4-200g"),
+           tier_preset("lro-200g"), tier_preset("lpo-200g"), tier_preset("npo-200g"),
+           tier_preset("cpo-200g")},
           false,
           {"analysis.sensitivity=false", "signal.symbols=1024", "analysis.statistical_eye=false"});
   REQUIRE(rows.size() == names.size());
@@ -311,8 +285,8 @@ TEST_CASE("Every 200G optical tier's TIA is one part: noise, bandwidth, gain and
 /// The copper tiers with the reach search, run once per process.
 const std::map<std::string, TierResult>& copper_reach() {
   static const std::map<std::string, TierResult> rows =
-      run({preset("copper-dac-100g"), preset("copper-dac-200g"), preset("copper-cpc-100g"),
-           preset("copper-cpc-200g")},
+      run({tier_preset("copper-dac-100g"), tier_preset("copper-dac-200g"),
+           tier_preset("copper-cpc-100g"), tier_preset("copper-cpc-200g")},
           true);
   return rows;
 }
@@ -359,7 +333,7 @@ TEST_CASE("The reach search's answer closes and 5 % more cable does not",
   const double reach = copper_reach().at("copper-dac-200g").reach_m;
   REQUIRE(reach > 0.0);
   auto at = [](double length) {
-    return run_tier(preset("copper-dac-200g"),
+    return run_tier(tier_preset("copper-dac-200g"),
                     {"analysis.sensitivity=false", fmt::format("chain.twinax.length={} m", length)},
                     false);
   };
