@@ -441,7 +441,9 @@ TEST_CASE(
   Signal s = test::carrier_chunk(drive, 1.0);
   m.process(s);
   REQUIRE(m.locked_on_modulation());
-  const auto [want_bottom, want_top] = m.lock_runs();
+  // Named variables, not a structured binding: clang before 16 cannot capture a binding.
+  const int want_bottom = m.lock_runs().first;
+  const int want_top = m.lock_runs().second;
   INFO("runs " << want_bottom << "/" << want_top << ", drive " << m.lock_drive_levels().first << "/"
                << m.lock_drive_levels().second << " V");
   CHECK(m.lock_drive_levels().second < 1.0);  // the runs do not reach ±1 V
