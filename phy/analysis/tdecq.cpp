@@ -18,7 +18,12 @@ namespace {
 
 constexpr double q_t = 3.414;  // cl. 121.8.5.3: 1.5·Q(3.414) = 4.8e-4
 // cl. 121.8.4: the runs of PRBS13Q and SSPRQ that P3 and P0 are measured on (S, as quoted by
-// open TDECQ implementations and Keysight FlexDCA's PAM4 outer ER help).
+// open TDECQ implementations and by Keysight FlexDCA's "PAM Outer Extinction Ratio" help,
+// rfmw.em.keysight.com/DigitalPhotonics/flexdca/UG/Content/Topics/Eye-Mask-Mode/PAM-Measurements/
+// pam_outer_er.htm; RLM per 120D "a function of the mean signal level transmitted for each PAM4
+// symbol level": helpfiles.keysight.com/scopes/FlexDCA-PG/Content/Topics/Commands/MEASure/
+// PLEVel_LINearity_DEFinition.htm). PRBS13Q's longest runs are these (test_tdecq.cpp); a pattern
+// with longer ones (SSPRQ windows of the validation cases: 14 and 14) is measured on its longest.
 constexpr std::int64_t min_run_threes = 7;
 constexpr std::int64_t min_run_zeros = 6;
 

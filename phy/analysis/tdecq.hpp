@@ -71,8 +71,8 @@ struct TdecqResult {
   /// full sum of step 5 at σ_G = 0. NaN when TDECQ is finite.
   double ser_without_added_noise = std::numeric_limits<double>::quiet_NaN();
   double centre_ui = 0.0;  ///< eye centre within the symbol, UI from the symbol start
-  /// P0 … P3: P0 and P3 as OMA and ER take them (runs or eye centre, see outer_run_*), P1 and
-  /// P2 at the eye centre.
+  /// P0 … P3: P0 and P3 as OMA and ER take them (see outer_levels_from_runs), P1 and P2 at the
+  /// eye centre.
   std::vector<double> levels_w;
   /// P0 … P3 at the eye centre, the mean of the symbols between two equal neighbours (RLM's).
   std::vector<double> eye_levels_w;
