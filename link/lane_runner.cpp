@@ -158,6 +158,18 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
           "noise from the noisy twin through the reference filter); "
           "average power is the time average",
           tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "");
+      tx.method +=
+          t.outer_levels_from_runs
+              ? fmt::format(
+                    "; P3 and P0 (OMA, ER, TDECQ thresholds) over the central 2 UI of the "
+                    "window's longest runs, {} threes and {} zeros (IEEE 802.3 cl. 121.8.4); "
+                    "RLM on the eye-centre levels",
+                    t.longest_run_threes, t.longest_run_zeros)
+              : fmt::format(
+                    "; P3 and P0 at the eye centre of symbols between two equal neighbours: the "
+                    "window's longest runs, {} threes and {} zeros, are shorter than the 7 and 6 "
+                    "of IEEE 802.3 cl. 121.8.4",
+                    t.longest_run_threes, t.longest_run_zeros);
       if (std::isinf(t.tdecq_db)) {
         tx.method += fmt::format(
             "; TDECQ unbounded: behind the reference receiver and the 5-tap FFE the eye's SER is "

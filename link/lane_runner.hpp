@@ -86,7 +86,7 @@ struct TxResult {
   double tdecq_ser_without_added_noise = std::numeric_limits<double>::quiet_NaN();
   /// The transmitter's own noise (RMS optical power, W) at the reference receiver's output.
   double noise_rms_w = 0.0;
-  std::vector<double> levels_w;   ///< P0 … P3 (PAM4) at the eye centre
+  std::vector<double> levels_w;   ///< P0 … P3 (PAM4); P0, P3 as OMA and ER take them (method)
   std::int64_t first_symbol = 0;  ///< the analysed window: symbols [first, first + count)
   std::int64_t symbols = 0;
   bool whole_period = false;  ///< the window is one whole period of the pattern

@@ -7,6 +7,7 @@
 #include <complex>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "phy/analysis/statistics.hpp"
 #include "phy/filter_design.hpp"
@@ -16,6 +17,15 @@ namespace optilane {
 namespace {
 
 constexpr double q_t = 3.414;  // cl. 121.8.5.3: 1.5·Q(3.414) = 4.8e-4
+// cl. 121.8.4: the runs of PRBS13Q and SSPRQ that P3 and P0 are measured on (S, as quoted by
+// open TDECQ implementations and by Keysight FlexDCA's "PAM Outer Extinction Ratio" help,
+// rfmw.em.keysight.com/DigitalPhotonics/flexdca/UG/Content/Topics/Eye-Mask-Mode/PAM-Measurements/
+// pam_outer_er.htm; RLM per 120D "a function of the mean signal level transmitted for each PAM4
+// symbol level": helpfiles.keysight.com/scopes/FlexDCA-PG/Content/Topics/Commands/MEASure/
+// PLEVel_LINearity_DEFinition.htm). PRBS13Q's longest runs are these (test_tdecq.cpp); a pattern
+// with longer ones (SSPRQ windows of the validation cases: 14 and 14) is measured on its longest.
+constexpr std::int64_t min_run_threes = 7;
+constexpr std::int64_t min_run_zeros = 6;
 
 }  // namespace
 
@@ -165,7 +175,9 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
       first_phase + ((best_it - opening.begin()) + (plateau_end - opening.begin())) / 2;
   TdecqResult r;
   r.centre_ui = static_cast<double>(((centre % sps) + sps) % sps) / sps;
-  // 3. Levels, OMA, ER, RLM at the centre.
+  // 3. Levels, OMA, ER, RLM. At the centre, the mean of the symbols whose two neighbours carry
+  // the same level: RLM's V0 … V3 (120D.3.1.2: the mean level of each symbol), and P0/P3 when
+  // the window lacks the long runs.
   std::vector<double> sum(4, 0.0), count(4, 0.0);
   double total = 0.0;
   for (std::int64_t k = 0; k < symbols; ++k) {
@@ -181,15 +193,62 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
   for (int l = 0; l < 4; ++l) {
     if (count[static_cast<std::size_t>(l)] == 0)
       throw std::invalid_argument("tdecq: a level never repeats");
-    r.levels_w.push_back(sum[static_cast<std::size_t>(l)] / count[static_cast<std::size_t>(l)]);
+    r.eye_levels_w.push_back(sum[static_cast<std::size_t>(l)] / count[static_cast<std::size_t>(l)]);
+  }
+  r.levels_w = r.eye_levels_w;
+  // cl. 121.8.4: P3 and P0 over the central 2 UI of the pattern's runs of 7 threes and 6 zeros.
+  // Here the longest runs of each inside the window (all of them if several), counted without
+  // wrapping and without the runs that touch either end (they may continue outside it); the
+  // symbols are timed by the eye centre (symbol k spans centre ± UI/2 about sample k·sps).
+  {
+    auto longest_runs = [&](int level) {
+      std::vector<std::int64_t> starts;
+      std::int64_t longest = 0;
+      for (std::int64_t k = 0; k < symbols;) {
+        std::int64_t end = k;
+        while (end < symbols && levels[static_cast<std::size_t>(end)] == level) ++end;
+        if (end == k) {
+          ++k;
+          continue;
+        }
+        const std::int64_t length = end - k;
+        if (k > 0 && end < symbols && length >= longest) {
+          if (length > longest) starts.clear();
+          longest = length;
+          starts.push_back(k);
+        }
+        k = end;
+      }
+      return std::pair{longest, starts};
+    };
+    auto central_mean = [&](std::int64_t length, const std::vector<std::int64_t>& starts) {
+      // The run [s, s + L) spans samples [s·sps + centre − sps/2, (s + L)·sps + centre − sps/2);
+      // its central 2 UI start sps before its middle.
+      double s = 0.0;
+      for (std::int64_t start : starts) {
+        const std::int64_t first = ((length - 1) * sps) / 2 - sps + centre;
+        for (std::int64_t i = 0; i < 2 * sps; ++i) s += at(start, first + i);
+      }
+      return s / static_cast<double>(2 * sps * static_cast<std::int64_t>(starts.size()));
+    };
+    const auto [threes, three_starts] = longest_runs(3);
+    const auto [zeros, zero_starts] = longest_runs(0);
+    r.longest_run_threes = threes;
+    r.longest_run_zeros = zeros;
+    if (threes >= min_run_threes && zeros >= min_run_zeros) {
+      r.levels_w[3] = central_mean(threes, three_starts);
+      r.levels_w[0] = central_mean(zeros, zero_starts);
+      r.outer_levels_from_runs = true;
+    }
   }
   r.average_power_w = total / symbols;
   r.oma_outer_w = r.levels_w[3] - r.levels_w[0];
   r.extinction_ratio_db = r.levels_w[0] > 0 ? 10.0 * std::log10(r.levels_w[3] / r.levels_w[0])
                                             : std::numeric_limits<double>::infinity();
-  const double v_mid = 0.5 * (r.levels_w[0] + r.levels_w[3]);
-  const double es1 = (r.levels_w[1] - v_mid) / (r.levels_w[0] - v_mid);
-  const double es2 = (r.levels_w[2] - v_mid) / (r.levels_w[3] - v_mid);
+  const auto& v = r.eye_levels_w;
+  const double v_mid = 0.5 * (v[0] + v[3]);
+  const double es1 = (v[1] - v_mid) / (v[0] - v_mid);
+  const double es2 = (v[2] - v_mid) / (v[3] - v_mid);
   r.rlm = std::min({3.0 * es1, 3.0 * es2, 2.0 - 3.0 * es1, 2.0 - 3.0 * es2});
 
   // Noise autocorrelation of the reference receiver at symbol lags.

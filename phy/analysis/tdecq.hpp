@@ -7,9 +7,15 @@
 //  1. The optical power waveform passes the reference receiver: a 4th-order Bessel–Thomson
 //     response with 3 dB bandwidth Rs/2 (13.28125 GHz at 26.5625 GBd, cl. 121.8.5.1; 26.5625 GHz
 //     at 53.125 GBd).
-//  2. OMA_outer = P3 − P0 and the average power P_ave from the levels (121.8.4: the outer levels
-//     are averages over long runs; here the mean at the eye centre of symbols whose two
-//     neighbours carry the same level); ER = 10·log10(P3/P0).
+//  2. OMA_outer = P3 − P0 (cl. 121.8.4): P3 the mean power over the central 2 UI of the test
+//     pattern's run of 7 threes, P0 over the central 2 UI of its run of 6 zeros (PRBS13Q and
+//     SSPRQ hold them; as quoted by open TDECQ implementations and Keysight's FlexDCA help, S —
+//     the clause itself was not retrieved). Here: the longest runs of threes and of zeros inside
+//     the window (averaged if several), when they reach 7 and 6; otherwise (shorter patterns or
+//     windows) the mean at the eye centre of symbols whose two neighbours carry the same level,
+//     the former approximation. ER = 10·log10(P3/P0) on the same P3, P0 (FlexDCA's PAM4 outer
+//     ER: "the central 2 symbols from seven consecutive 3's and six consecutive 0's", S).
+//     P_ave is the mean of the waveform at the eye centre over the window.
 //  3. A 5-tap, T-spaced reference FFE with taps summing to 1 (so OMA and P_ave are unchanged).
 //  4. Thresholds P_ave and P_ave ± OMA_outer/3; two sampling instants 0.1 UI apart, centred on the
 //     eye centre; at each, the histogram of the equalised waveform in a 0.04 UI window.
@@ -19,8 +25,10 @@
 //     noise shaped by the reference receiver: C_eq² = Σ_ij w_i w_j R_n((i−j)T)/R_n(0).
 //  6. TDECQ = 10·log10( OMA_outer / (6·Q_t·σ_G) ), Q_t = 3.414 (the Q of an ideal PAM4 eye at
 //     SER 4.8e-4: 1.5·Q(Q_t) = 4.8e-4), i.e. 10·log10(C_eq·OMA_outer/(6·Q_t·σ_decision)).
-// RLM (cl. 120.5.11.2.2): V_mid = (V0+V3)/2, ES1 = (V1−V_mid)/(V0−V_mid), ES2 = (V2−V_mid)/(V3−
-// V_mid), RLM = min(3·ES1, 3·ES2, 2−3·ES1, 2−3·ES2).
+// RLM (cl. 120.5.11.2.2; 120D.3.1.2, "a function of the mean signal level transmitted for each
+// PAM4 symbol level" as FlexDCA's help puts it, S — no runs): on the four eye-centre means of
+// step 2 (symbols between two equal neighbours), whichever P0/P3 OMA uses. V_mid = (V0+V3)/2, ES1 =
+// (V1−V_mid)/(V0−V_mid), ES2 = (V2−V_mid)/(V3− V_mid), RLM = min(3·ES1, 3·ES2, 2−3·ES1, 2−3·ES2).
 //
 // Approximations (documented, not hidden): the eye centre is the phase with the widest
 // unequalised inner-eye opening, not the crossing-time average of the clause; the FFE is the
@@ -32,6 +40,7 @@
 // it).
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <span>
 #include <vector>
@@ -61,8 +70,18 @@ struct TdecqResult {
   /// +∞): the SER at the worse of the two instants with the transmitter's own noise only, the
   /// full sum of step 5 at σ_G = 0. NaN when TDECQ is finite.
   double ser_without_added_noise = std::numeric_limits<double>::quiet_NaN();
-  double centre_ui = 0.0;        ///< eye centre within the symbol, UI from the symbol start
-  std::vector<double> levels_w;  ///< P0 … P3
+  double centre_ui = 0.0;  ///< eye centre within the symbol, UI from the symbol start
+  /// P0 … P3: P0 and P3 as OMA and ER take them (see outer_levels_from_runs), P1 and P2 at the
+  /// eye centre.
+  std::vector<double> levels_w;
+  /// P0 … P3 at the eye centre, the mean of the symbols between two equal neighbours (RLM's).
+  std::vector<double> eye_levels_w;
+  /// True when P3 and P0 are the central-2-UI means of the longest runs (cl. 121.8.4); false
+  /// when the window holds no run of 7 threes and 6 zeros and the eye-centre levels were used.
+  bool outer_levels_from_runs = false;
+  /// Lengths of the window's longest runs of threes and of zeros (not touching its ends).
+  std::int64_t longest_run_threes = 0;
+  std::int64_t longest_run_zeros = 0;
   std::vector<double> ffe_taps;  ///< reference FFE (sum 1)
 };
 

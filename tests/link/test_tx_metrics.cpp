@@ -17,9 +17,11 @@ using namespace optilane;
 
 namespace {
 
-// Levels are averages over runs of three equal symbols after the reference receiver (Rs/2
-// Bessel-Thomson); its tail two symbols away is below 1e-3 of a step, and PRBS13Q's level counts
-// differ by one in 2048, so 0.2 % bounds what is left of both.
+// Levels are taken after the reference receiver (Rs/2 Bessel-Thomson): P1, P2 (and RLM's four)
+// as averages over runs of three equal symbols, P0 and P3 over the central 2 UI of PRBS13Q's runs
+// of 7 threes and 6 zeros (cl. 121.8.4, settled further still); the filter's tail two symbols away
+// is below 1e-3 of a step, and PRBS13Q's level counts differ by one in 2048, so 0.2 % bounds what
+// is left of both.
 constexpr double relative_tolerance = 2e-3;
 
 std::string chain_yaml(const std::string& modulator, const std::string& swing) {

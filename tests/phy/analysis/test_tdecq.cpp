@@ -1,11 +1,13 @@
 // TDECQ, OMA(outer), ER and RLM (IEEE 802.3 cl. 121.8.5, 120.5.11.2.2).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "phy/analysis/statistics.hpp"
 #include "phy/analysis/tdecq.hpp"
+#include "phy/prbs.hpp"
 #include "phy/random.hpp"
 
 using namespace optilane;
@@ -166,4 +168,179 @@ TEST_CASE("TDECQ rises as the transmitter bandwidth falls", "[phy][analysis][tde
   const auto p_slow = waveform(levels, 16, 0.2e-3, 0.4e-3, 0.25);
   const TdecqSettings s{.symbol_rate_bd = 53.125e9, .samples_per_symbol = 16};
   CHECK(tdecq(p_slow, levels, s).tdecq_db > tdecq(p_clean, levels, s).tdecq_db + 0.3);
+}
+
+namespace {
+
+/// A run of `length` symbols of `level`.
+struct Run {
+  int level = 0;
+  int length = 0;
+};
+
+/// Symbols of the runs, with random filler (runs of one or two, each level differing from the
+/// runs on both sides) before every run group: no other run reaches three.
+std::vector<int> runs_with_filler(const std::vector<std::vector<Run>>& groups, std::uint64_t seed) {
+  RandomStream rng(seed);
+  std::vector<int> levels;
+  auto push = [&](int level, int length) { levels.insert(levels.end(), length, level); };
+  for (const auto& group : groups) {
+    for (int i = 0; i < 6; ++i) {
+      int level = 0;
+      do {
+        level = static_cast<int>(rng.next_u64() % 4);
+      } while ((!levels.empty() && level == levels.back()) || level == group.front().level);
+      push(level, 1 + static_cast<int>(rng.next_u64() % 2));
+    }
+    for (const Run& run : group) push(run.level, run.length);
+  }
+  // Ends on a lone symbol unlike its neighbours, the one before and (round the period) the first.
+  for (int level : {1, 2, 0, 3}) {
+    if (level != levels.back() && level != levels.front()) {
+      push(level, 1);
+      break;
+    }
+  }
+  return levels;
+}
+
+/// Optical power in which every run of equal symbols settles from the level of the run before it
+/// with time constant τ (a first-order step response restarted at every level change): sample j
+/// of a run of level l after a run of level l′ is P_l + (P_l′ − P_l)·e^{−j/(sps·τ_UI)}, P_l =
+/// P0 + l·Δ. The first run starts settled.
+std::vector<double> settling_waveform(const std::vector<int>& levels, int sps, double p0,
+                                      double delta, double tau_ui) {
+  std::vector<double> p;
+  int previous = levels.front();
+  int j = 0;
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    if (k > 0 && levels[k] != levels[k - 1]) {
+      previous = levels[k - 1];
+      j = 0;
+    }
+    for (int i = 0; i < sps; ++i, ++j) {
+      p.push_back(p0 +
+                  (levels[k] + (previous - levels[k]) * std::exp(-j / (sps * tau_ui))) * delta);
+    }
+  }
+  return p;
+}
+
+/// Mean of e^{−j·a} over j = first … first + n − 1 (a geometric series).
+double mean_decay(int first, int n, double a) {
+  return std::exp(-first * a) * (1.0 - std::exp(-n * a)) / (n * (1.0 - std::exp(-a)));
+}
+
+}  // namespace
+
+// cl. 121.8.4: P3 and P0 are the central-2-UI means of the runs of 7 threes and 6 zeros; on a
+// first-order settling, the closed form P_l + (P_l′ − P_l)·e^{−t/τ} averaged there.
+TEST_CASE("P3, P0 are central-2-UI means of the long runs of a first-order settling",
+          "[phy][analysis][tdecq]") {
+  // Every run settles from the previous run's level with τ = 0.5 UI (as slow as leaves the eye
+  // open: a 0 → 3 step still lacks 3·e^{−15/8} = 0.46 Δ at the first symbol's last sample, where
+  // the inner eyes open by 0.39 Δ). The run of 7 threes follows zeros and the run of 6 zeros
+  // follows threes; the only other repeated symbols sit in runs of three (1 1 1, 2 2 2, 0 0 0
+  // after twos, 3 3 3 after zeros). The eye of a waveform that settles monotonically within every
+  // symbol is widest at its last sample, phase c = sps − 1, so symbol
+  // k spans c ± UI/2 about k·sps and a run of L starting at sample 0 has its central 2 UI at
+  // samples j = (L − 1)·sps/2 − sps + c … + 2·sps − 1: j0 = 2·sps + c (L = 7), 1.5·sps + c (L = 6).
+  constexpr int sps = 16;
+  constexpr double tau_ui = 0.5, p0 = 0.2e-3, delta = 0.4e-3;
+  constexpr double a = 1.0 / (sps * tau_ui);  // per sample
+  constexpr double rounding = 1e-12;          // sums of a few thousand doubles
+  std::vector<std::vector<Run>> groups;
+  for (int i = 0; i < 40; ++i) groups.push_back({{1, 3}, {2, 3}, {0, 3}, {3, 3}});
+  for (int i = 0; i < 2; ++i) groups.push_back({{3, 2}, {0, 6}, {3, 7}});
+  const auto levels = runs_with_filler(groups, 11);
+  const auto p = settling_waveform(levels, sps, p0, delta, tau_ui);
+  const auto r = tdecq(p, levels, {.samples_per_symbol = sps, .reference_bandwidth_hz = -1.0});
+  constexpr int c = sps - 1;
+  REQUIRE(r.centre_ui == Approx(static_cast<double>(c) / sps));
+  CHECK(r.outer_levels_from_runs);
+  CHECK(r.longest_run_threes == 7);
+  CHECK(r.longest_run_zeros == 6);
+  const double p3 = p0 + 3 * delta - 3 * delta * mean_decay(2 * sps + c, 2 * sps, a);
+  const double p0_run = p0 + 3 * delta * mean_decay(3 * sps / 2 + c, 2 * sps, a);
+  CHECK(r.levels_w[3] == Approx(p3).epsilon(rounding));
+  CHECK(r.levels_w[0] == Approx(p0_run).epsilon(rounding));
+  CHECK(r.oma_outer_w == Approx(p3 - p0_run).epsilon(rounding));
+  CHECK(r.extinction_ratio_db == Approx(10.0 * std::log10(p3 / p0_run)).epsilon(rounding));
+  // The same against the continuous step response averaged over the window's 2 UI: a left
+  // Riemann sum of the decreasing e^{−t/τ} exceeds its integral by at most (f(t1) − f(t2))·dt/2UI.
+  const auto continuous = [&](int first) {
+    const double t1 = first * a, t2 = (first + 2 * sps) * a;  // in units of τ
+    return (std::exp(-t1) - std::exp(-t2)) / (t2 - t1);
+  };
+  const double g3 = mean_decay(2 * sps + c, 2 * sps, a), i3 = continuous(2 * sps + c);
+  CHECK(g3 >= i3);
+  CHECK(g3 - i3 <= (std::exp(-(2 * sps + c) * a) - std::exp(-(4 * sps + c) * a)) / (2 * sps));
+  // The eye-centre means (RLM's, and the former P3/P0) read the settling at phase c of the
+  // repeated symbols: the middle of each run of three, m = 1, and m = 1 … 5 (7 threes), 1 … 4
+  // (6 zeros), e^{−(m·sps + c)·a} of the step each.
+  double three_sum = 40 * std::exp(-(sps + c) * a), zero_sum = 40 * std::exp(-(sps + c) * a);
+  for (int m = 1; m <= 5; ++m) three_sum += 2 * std::exp(-(m * sps + c) * a);
+  double zero_run_sum = 0.0;
+  for (int m = 1; m <= 4; ++m) zero_run_sum += 2 * std::exp(-(m * sps + c) * a);
+  const double eye_p3 = p0 + 3 * delta - 3 * delta * three_sum / (40 + 10);
+  // Zeros of the runs of three follow twos (step 2Δ); those of the run of six follow threes (3Δ).
+  const double eye_p0 = p0 + (2 * delta * zero_sum + 3 * delta * zero_run_sum) / (40 + 8);
+  CHECK(r.eye_levels_w[3] == Approx(eye_p3).epsilon(rounding));
+  CHECK(r.eye_levels_w[0] == Approx(eye_p0).epsilon(rounding));
+  INFO("run P3 " << p3 << " W, eye-centre P3 " << eye_p3 << " W");
+  CHECK(p3 - eye_p3 >
+        0.01 * delta);  // what the runs of three miss, 0.05·Δ: the test tells them apart
+  CHECK(r.levels_w[1] == r.eye_levels_w[1]);
+  CHECK(r.levels_w[2] == r.eye_levels_w[2]);
+  const auto& v = r.eye_levels_w;
+  const double mid = 0.5 * (v[0] + v[3]);
+  const double es1 = (v[1] - mid) / (v[0] - mid), es2 = (v[2] - mid) / (v[3] - mid);
+  CHECK(r.rlm == Approx(std::min({3 * es1, 3 * es2, 2 - 3 * es1, 2 - 3 * es2})).epsilon(rounding));
+}
+
+// Without runs of 7 threes and 6 zeros P3 and P0 fall back to the eye-centre means of symbols
+// between equal neighbours.
+TEST_CASE("Without long runs P3, P0 are eye-centre means of runs of three",
+          "[phy][analysis][tdecq]") {
+  // The pattern above without its long runs: the runs of three give the only repeated symbols,
+  // and their middle symbols at phase c read P3 − 3Δ·e^{−(sps + c)·a}, P0 + 2Δ·e^{−(sps + c)·a}.
+  constexpr int sps = 16;
+  constexpr double tau_ui = 0.5, p0 = 0.2e-3, delta = 0.4e-3;
+  constexpr double a = 1.0 / (sps * tau_ui);
+  constexpr double rounding = 1e-12;
+  std::vector<std::vector<Run>> groups;
+  for (int i = 0; i < 40; ++i) groups.push_back({{1, 3}, {2, 3}, {0, 3}, {3, 3}});
+  const auto levels = runs_with_filler(groups, 11);
+  const auto p = settling_waveform(levels, sps, p0, delta, tau_ui);
+  const auto r = tdecq(p, levels, {.samples_per_symbol = sps, .reference_bandwidth_hz = -1.0});
+  constexpr int c = sps - 1;
+  REQUIRE(r.centre_ui == Approx(static_cast<double>(c) / sps));
+  CHECK_FALSE(r.outer_levels_from_runs);
+  CHECK(r.longest_run_threes == 3);
+  CHECK(r.longest_run_zeros == 3);
+  const double p3 = p0 + 3 * delta - 3 * delta * std::exp(-(sps + c) * a);
+  const double p0_eye = p0 + 2 * delta * std::exp(-(sps + c) * a);
+  CHECK(r.levels_w[3] == Approx(p3).epsilon(rounding));
+  CHECK(r.levels_w[0] == Approx(p0_eye).epsilon(rounding));
+  CHECK(r.oma_outer_w == Approx(p3 - p0_eye).epsilon(rounding));
+  CHECK(r.levels_w == r.eye_levels_w);
+}
+
+TEST_CASE("PRBS13Q's longest runs are 7 threes and 6 zeros (cl. 121.8.4)",
+          "[phy][analysis][tdecq]") {
+  // As quoted by open TDECQ implementations and Keysight's FlexDCA help (S): P3 over the run of
+  // seven 3s, P0 over the run of six 0s of PRBS13Q and SSPRQ.
+  PatternGenerator generator(PatternKind::prbs13q, Modulation::pam4, 1);
+  std::vector<int> symbols(8191);
+  generator.next(symbols);
+  auto longest = [&](int level) {
+    int best = 0, count = 0;
+    for (std::size_t k = 0; k < 2 * symbols.size(); ++k) {  // twice round: runs at the seam
+      count = symbols[k % symbols.size()] == level ? count + 1 : 0;
+      best = std::max(best, count);
+    }
+    return best;
+  };
+  CHECK(longest(3) == 7);
+  CHECK(longest(0) == 6);
 }
