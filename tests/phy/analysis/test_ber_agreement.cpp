@@ -23,6 +23,7 @@ struct GridPoint {
   std::string chain;  ///< YAML chain items
   double lowest_ber;  ///< the point is meant to lie in [lowest, highest]
   double highest_ber;
+  std::string signal_extra{};  ///< further `signal:` keys, e.g. ", level_shaping: true"
 };
 
 /// White noise of density N (one-sided) has σ = N·√(fs/2) per sample: the AWGN density for
@@ -53,6 +54,26 @@ std::string optical(const std::string& power, const std::string& rin, const std:
 )",
       power, rin, modulator_bandwidth.empty() ? "" : "    bandwidth: " + modulator_bandwidth + "\n",
       tia_noise);
+}
+
+/// An EML transmitter (its default exponential absorption edge, RLM 0.52 unshaped) fed with
+/// levels shaped for equally spaced optical levels (link/level_shaping.hpp), PIN, linear TIA.
+std::string shaped_eml(const std::string& power) {
+  return fmt::format(
+      R"(  - block: laser
+    kind: cw
+    power: {}
+    rin: -200 dB/Hz
+    linewidth: 0 Hz
+  - block: eml
+  - block: photodetector
+    responsivity: 0.8 A/W
+    dark_current: 0 A
+  - block: tia
+    noise_density: 25 pA/rtHz
+    bandwidth: 40 GHz
+)",
+      power);
 }
 
 /// A host SerDes link: Tx (35 GHz DAC, RJ `rj` and A_DD `dj`, SNR_TX `snr`) → 45 GHz Bessel
@@ -114,6 +135,12 @@ std::vector<GridPoint> grid() {
   // ISI-limited optical: a 20 GHz modulator, TIA noise.
   g.push_back({"modulator-ISI + TIA noise", optical("-4 dBm", "-200 dB/Hz", "20 pA/rtHz", "20 GHz"),
                1e-5, 1e-2});
+  // Transmit level shaping (issue 7): Monte-Carlo and the analytic BERs see the same shaped
+  // source levels (−6 dBm: ≈ 8e-3; −4 dBm: ≈ 1.7e-4).
+  g.push_back({"shaped EML levels + TIA noise, -6 dBm", shaped_eml("-6 dBm"), 1e-3, 1e-2,
+               ", level_shaping: true"});
+  g.push_back({"shaped EML levels + TIA noise, -4 dBm", shaped_eml("-4 dBm"), 1e-5, 1e-3,
+               ", level_shaping: true"});
   // Host SerDes impairments (issue 7, devices/serdes/): Tx jitter (RJ 0.01 UI, dual-Dirac
   // 0.02 UI, the 802.3ck COM values, Monte-Carlo with the real ±A_DD), Tx SNR held per UI, and
   // crosstalk at the receiver input; the analytic BERs take the measured slicer noise as Gaussian.
@@ -132,16 +159,16 @@ bool agrees(const SlicerResult& s, double model) {
 }
 
 void check_point(const GridPoint& point, std::uint64_t max_symbols, std::uint64_t min_errors) {
-  const LinkConfig config =
-      test::config_from_text(fmt::format(R"(
+  const LinkConfig config = test::config_from_text(fmt::format(R"(
 name: grid
 signal: {{format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: {}, pattern: prbs31q,
-         symbols: 32768, seed: 21}}
+         symbols: 32768, seed: 21{}}}
 chain:
 {}analysis:
   monte_carlo: {{symbols: {}, min_errors: {}}}
 )",
-                                         sps, point.chain, max_symbols, min_errors));
+                                                               sps, point.signal_extra, point.chain,
+                                                               max_symbols, min_errors));
   const LaneResult lane = run_link(config, 1).lanes.at(0);
   const SlicerResult& s = lane.slicer;
   INFO(point.name << ": MC " << s.ber_monte_carlo << " [" << s.ber_ci95_low << ", "
@@ -158,8 +185,9 @@ chain:
 }  // namespace
 
 TEST_CASE(
-    "Monte-Carlo agrees with the semi-analytic and statistical BER across 16 links from "
-    "1e-2 to 1e-5: ISI-free/ISI-limited, thermal/shot/RIN-limited, host SerDes impairments",
+    "Monte-Carlo agrees with the semi-analytic and statistical BER across 18 links from "
+    "1e-2 to 1e-5: ISI-free/ISI-limited, thermal/shot/RIN-limited, shaped EML levels, host "
+    "SerDes impairments",
     "[phy][analysis][ber][long]") {
   // 150 errors: the 95 % interval is ±16 %, so "inside or within 20 %" is a real test.
   for (const GridPoint& point : grid()) check_point(point, 12'000'000, 150);
