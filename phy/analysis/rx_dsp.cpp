@@ -167,7 +167,26 @@ struct TrainingSetup {
   PulseResponse pulse;
   double gain = 1.0;
   double alpha = 0.0;
+  /// Training rows: symbols j ∈ [first, last) have all their FFE inputs and DFE decisions.
+  std::int64_t first = 0;
+  std::int64_t last = 0;
 };
+
+/// The regularised Wiener solution of R·w = p (a ridge of 1e-10·tr R/n against a singular R)
+/// and its MSE E[d²] − pᵀw, floored at 0, in the units of the normal equations.
+struct WienerSolution {
+  Eigen::VectorXd taps;
+  double mse = 0.0;
+};
+
+WienerSolution solve_wiener(const Eigen::MatrixXd& r, const Eigen::VectorXd& p, double d2) {
+  Eigen::MatrixXd r_reg = r;
+  r_reg.diagonal().array() += 1e-10 * r.trace() / static_cast<double>(r.rows());
+  WienerSolution out;
+  out.taps = r_reg.ldlt().solve(p);
+  out.mse = std::max(0.0, d2 - p.dot(out.taps));
+  return out;
+}
 
 TrainingSetup training_setup(const RxDspSettings& settings, std::span<const double> clean,
                              std::span<const double> noisy, std::span<const int> levels) {
@@ -191,6 +210,8 @@ TrainingSetup training_setup(const RxDspSettings& settings, std::span<const doub
   const double h1 = h.cursors[static_cast<std::size_t>(h.main + 1)];
   out.alpha = settings.mlse_alpha >= 0.0 ? settings.mlse_alpha
                                          : std::clamp(h0 != 0.0 ? h1 / h0 : 0.0, 0.0, 1.0);
+  out.first = std::max<std::int64_t>(settings.ffe_post_taps, std::max(settings.dfe_taps, 1));
+  out.last = out.symbols - settings.ffe_pre_taps;
   return out;
 }
 
@@ -239,15 +260,14 @@ double RxDsp::wiener_mse(std::span<const double> clean, std::span<const double> 
                          std::span<const int> levels) const {
   const int s = settings_.spacing;
   const int m = settings_.levels;
-  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const int post = settings_.ffe_post_taps;
   const int d = settings_.dfe_taps;
   const int nf = settings_.ffe_length();
   const int n = nf + 1 + d;
   const TrainingSetup setup = training_setup(settings_, clean, noisy, levels);
   const double g = setup.gain;
-  const std::int64_t first = std::max<std::int64_t>(post, std::max(d, 1));
-  const std::int64_t last = setup.symbols - pre;  // exclusive
-  const std::int64_t rows = last - first;
+  const std::int64_t first = setup.first;
+  const std::int64_t rows = setup.last - first;
   const double count = static_cast<double>(rows);
   // Regressor r (symbol j = first + r): FFE inputs x[b0 + r·s + t], b0 = (first − post)·s.
   const auto b0 = static_cast<std::size_t>((first - post) * s);
@@ -313,18 +333,14 @@ double RxDsp::wiener_mse(std::span<const double> clean, std::span<const double> 
   r /= count;
   p /= count;
   r.topLeftCorner(nf, nf) += r_noise / count;
-  const double d2 = sum_d2 / count;
-  Eigen::MatrixXd r_reg = r;
-  r_reg.diagonal().array() += 1e-10 * r.trace() / n;
-  const Eigen::VectorXd w = r_reg.ldlt().solve(p);
-  return std::max(0.0, d2 - p.dot(w)) / (g * g);
+  return solve_wiener(r, p, sum_d2 / count).mse / (g * g);
 }
 
 RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double> noisy,
                            std::span<const int> levels, bool thresholds) {
   const int s = settings_.spacing;
   const int m = settings_.levels;
-  const int pre = settings_.ffe_pre_taps, post = settings_.ffe_post_taps;
+  const int post = settings_.ffe_post_taps;
   const int d = settings_.dfe_taps;
   const int nf = settings_.ffe_length();
   const int n = nf + 1 + d;
@@ -343,8 +359,8 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
       v += alpha_ * level_value(levels[static_cast<std::size_t>(j - 1)], m);
     return gain_ * v;
   };
-  const std::int64_t first = std::max<std::int64_t>(post, std::max(d, 1));
-  const std::int64_t last = symbols - pre;  // exclusive
+  const std::int64_t first = setup.first;
+  const std::int64_t last = setup.last;  // exclusive
   auto regressor = [&](std::int64_t j, std::span<const double> x, Eigen::VectorXd& z) {
     const std::int64_t start = (j - post) * s;
     for (int t = 0; t < nf; ++t) z(t) = x[static_cast<std::size_t>(start + t)];
@@ -389,10 +405,9 @@ RxDspTraining RxDsp::train(std::span<const double> clean, std::span<const double
   const Eigen::VectorXd p = z_rows.transpose() * d_rows / count;
   const double d2 = d_rows.squaredNorm() / count;
   r.topLeftCorner(nf, nf) += r_noise;
-  Eigen::MatrixXd r_reg = r;
-  r_reg.diagonal().array() += 1e-10 * r.trace() / n;
-  Eigen::VectorXd w = r_reg.ldlt().solve(p);
-  report.mse = std::max(0.0, d2 - p.dot(w)) / (gain_ * gain_);
+  WienerSolution wiener = solve_wiener(r, p, d2);
+  Eigen::VectorXd w = std::move(wiener.taps);
+  report.mse = wiener.mse / (gain_ * gain_);
 
   if (settings_.adaptation != FfeAdaptation::mmse) {
     // Data-aided adaptation over the noisy record, repeated passes, from a unit centre tap. The
