@@ -7,8 +7,11 @@
 
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace optilane {
 
@@ -67,5 +70,26 @@ class PrecodeDecoder {
   int levels_;
   int previous_ = 0;
 };
+
+/// A run of one symbol: symbols [first, first + length) all carry it.
+struct SymbolRun {
+  std::size_t first = 0;
+  std::size_t length = 0;
+};
+
+/// The runs of `symbol` in `symbols` that lie wholly inside the sequence: a run touching either
+/// end is left out, since it may continue outside (the long runs IEEE 802.3 cl. 121.8.4 measures
+/// P3 and P0 on), in order.
+[[nodiscard]] inline std::vector<SymbolRun> interior_runs(std::span<const int> symbols,
+                                                          int symbol) {
+  std::vector<SymbolRun> runs;
+  for (std::size_t k = 0; k < symbols.size();) {
+    std::size_t end = k;
+    while (end < symbols.size() && symbols[end] == symbols[k]) ++end;
+    if (symbols[k] == symbol && k > 0 && end < symbols.size()) runs.push_back({k, end - k});
+    k = end;
+  }
+  return runs;
+}
 
 }  // namespace optilane

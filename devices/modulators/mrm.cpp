@@ -7,6 +7,7 @@
 
 #include "devices/modulators/intensity_modulator.hpp"
 #include "phy/errors.hpp"
+#include "phy/pam.hpp"
 #include "phy/units.hpp"
 
 namespace optilane {
@@ -356,13 +357,10 @@ void Mrm::lock_on_drive(const std::vector<double>& drive) {
   };
   std::vector<Run> runs;
   const int top_level = static_cast<int>(levels) - 1;
-  for (std::size_t k = 0; k < decision.size();) {
-    std::size_t e = k;
-    while (e < decision.size() && decision[e] == decision[k]) ++e;
-    if ((decision[k] == 0 || decision[k] == top_level) && k > 0 && e < decision.size()) {
-      runs.push_back({k + skip, e - k, decision[k] == top_level});
+  for (const int level : {0, top_level}) {
+    for (const SymbolRun& run : interior_runs(decision, level)) {
+      runs.push_back({run.first + skip, run.length, level == top_level});
     }
-    k = e;
   }
   std::size_t longest_bottom = 0, longest_top = 0;
   for (const Run& r : runs)

@@ -12,6 +12,7 @@
 #include "phy/analysis/statistics.hpp"
 #include "phy/filter_design.hpp"
 #include "phy/overlap_save.hpp"
+#include "phy/pam.hpp"
 
 namespace optilane {
 namespace {
@@ -204,20 +205,12 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     auto longest_runs = [&](int level) {
       std::vector<std::int64_t> starts;
       std::int64_t longest = 0;
-      for (std::int64_t k = 0; k < symbols;) {
-        std::int64_t end = k;
-        while (end < symbols && levels[static_cast<std::size_t>(end)] == level) ++end;
-        if (end == k) {
-          ++k;
-          continue;
-        }
-        const std::int64_t length = end - k;
-        if (k > 0 && end < symbols && length >= longest) {
-          if (length > longest) starts.clear();
-          longest = length;
-          starts.push_back(k);
-        }
-        k = end;
+      for (const SymbolRun& run : interior_runs(levels, level)) {
+        const auto length = static_cast<std::int64_t>(run.length);
+        if (length < longest) continue;
+        if (length > longest) starts.clear();
+        longest = length;
+        starts.push_back(static_cast<std::int64_t>(run.first));
       }
       return std::pair{longest, starts};
     };
