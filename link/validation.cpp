@@ -88,7 +88,7 @@ ValidationCase load_validation_case(const std::string& path) {
   if (!root.is_map()) throw InputError({path, root.line, ""}, "a validation case is a YAML map");
   ValidationCase c;
   c.file = path;
-  ConfigReader r(root, "", {"block", "config", "set", "lane", "tolerance"});
+  ConfigReader r(root, "", {"block", "config", "set", "lane", "tolerance", "requires"});
   c.name = r.text("name", fs::path(path).stem().string(), "Case name.");
   c.category = r.choice("category", "closed-form",
                         {"ieee-optical", "ieee-electrical", "transmitter", "receiver", "fibre",
@@ -144,6 +144,21 @@ ValidationCase load_validation_case(const std::string& path) {
   if (const ConfigNode* set = root.find("set")) {
     if (!set->is_sequence()) throw InputError({set->file, set->line, "set"}, "expected a list");
     for (const auto& item : set->sequence) c.sets.push_back(item.scalar);
+  }
+  if (const ConfigNode* required = root.find("requires")) {
+    const auto add = [&](const ConfigNode& item) {
+      if (!item.is_scalar() || item.scalar.empty()) {
+        throw InputError({item.file, item.line, "requires"},
+                         "expected a file path (relative to the case file)");
+      }
+      c.required_files.push_back(
+          (fs::path(path).parent_path() / item.scalar).lexically_normal().string());
+    };
+    if (required->is_sequence()) {
+      for (const auto& item : required->sequence) add(item);
+    } else {
+      add(*required);
+    }
   }
   if (const ConfigNode* lane = root.find("lane")) {
     ConfigReader lr(*lane, "lane");
@@ -262,6 +277,13 @@ ValidationResult evaluate_case(const ValidationCase& c) {
   ValidationResult r;
   r.source_case = &c;
   const auto start = std::chrono::steady_clock::now();
+  for (const auto& file : c.required_files) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) {
+      r.missing_file = file;
+      return r;
+    }
+  }
   try {
     const double got = evaluate_value(c);
     r.got = got;
@@ -291,6 +313,7 @@ std::vector<ValidationResult> evaluate_cases(const std::vector<ValidationCase>& 
 }
 
 ValidationStatus validation_status(const ValidationResult& r) {
+  if (!r.missing_file.empty()) return ValidationStatus::skipped;
   const bool known = !r.source_case->known_deviation.empty();
   if (r.pass) return known ? ValidationStatus::unexpected_pass : ValidationStatus::pass;
   return known ? ValidationStatus::known : ValidationStatus::fail;
@@ -306,11 +329,14 @@ std::string_view to_string(ValidationStatus status) {
       return "known";
     case ValidationStatus::unexpected_pass:
       return "unexpected pass";
+    case ValidationStatus::skipped:
+      return "skipped";
   }
   return "?";
 }
 
 bool validation_ok(const ValidationResult& r) {
+  if (validation_status(r) == ValidationStatus::skipped) return true;
   return r.pass == r.source_case->known_deviation.empty();
 }
 
@@ -338,18 +364,23 @@ std::string validation_table(const std::vector<ValidationResult>& results) {
   std::string out =
       fmt::format("{:<38} {:<15} {:>12} {:>12} {:>12} {:>12}  {:<5}  {}\n", "case", "category",
                   "expected", "got", "deviation", "tolerance", "", "source");
-  int passed = 0, known = 0, unexpected = 0;
+  int passed = 0, known = 0, unexpected = 0, skipped = 0;
   for (const auto& r : results) {
     const ValidationCase& c = *r.source_case;
     const ValidationStatus status = validation_status(r);
     passed += r.pass ? 1 : 0;
     known += status == ValidationStatus::known ? 1 : 0;
     unexpected += status == ValidationStatus::unexpected_pass ? 1 : 0;
+    skipped += status == ValidationStatus::skipped ? 1 : 0;
+    const std::string_view word = status == ValidationStatus::unexpected_pass ? "PASS?"
+                                  : status == ValidationStatus::skipped       ? "skip"
+                                                                              : to_string(status);
     out += fmt::format("{:<38} {:<15} {:>12.5g} {:>12} {:>12} {:>12}  {:<5}  {}\n", c.name,
                        c.category, c.expected, r.got ? fmt::format("{:.5g}", *r.got) : "-",
-                       deviation_text(r), tolerance_text(c),
-                       status == ValidationStatus::unexpected_pass ? "PASS?" : to_string(status),
-                       c.source.substr(0, 70));
+                       deviation_text(r), tolerance_text(c), word, c.source.substr(0, 70));
+    if (status == ValidationStatus::skipped) {
+      out += "    skipped: reference data absent: " + r.missing_file + "\n";
+    }
     if (!r.error.empty()) out += "    error: " + r.error + "\n";
     if (status == ValidationStatus::known) {
       out += "    known deviation: " + c.known_deviation + "\n";
@@ -358,7 +389,8 @@ std::string validation_table(const std::vector<ValidationResult>& results) {
       out += "    a known deviation now passes: review the case and drop its known_deviation\n";
     }
   }
-  out += fmt::format("{} of {} cases pass", passed, results.size());
+  out += fmt::format("{} of {} cases pass", passed, results.size() - skipped);
+  if (skipped > 0) out += fmt::format(" ({} skipped: reference data absent)", skipped);
   if (known > 0)
     out +=
         fmt::format("; {} known deviation{} as recorded", known, known == 1 ? " fails" : "s fail");
@@ -390,6 +422,7 @@ nlohmann::json validation_json(const std::vector<ValidationResult>& results) {
         {"source", c.source},
         {"note", c.note}};
     if (!r.error.empty()) row["error"] = r.error;
+    if (!r.missing_file.empty()) row["missing_file"] = r.missing_file;
     rows.push_back(row);
   }
   return rows;
@@ -404,6 +437,8 @@ std::string markdown_status(const ValidationResult& r) {
       return "**pass (a known deviation)**";
     case ValidationStatus::pass:
       return "pass";
+    case ValidationStatus::skipped:
+      return "skipped: reference data absent (" + r.missing_file + ")";
     case ValidationStatus::fail:
       break;
   }

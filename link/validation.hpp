@@ -18,6 +18,9 @@
 //                                          #   or the source is known to be wrong). It is shown as
 //                                          #   `known` and does not fail `optilane validate`; if it
 //                                          #   starts to pass it does ("unexpected pass": revisit)
+//   requires: [../../../shared/channels/x.s4p]  # optional: reference data the project does not
+//                                          #   ship (paths relative to the case file); when one
+//                                          #   is absent the case is `skipped`, not failed
 // and exactly one of:
 //   block: {block: fiber, length: 1 km}    # a single block; `quantity` is its metric() name,
 //   argument: 1271 nm                      #   with an optional argument (a quantity with unit)
@@ -53,6 +56,9 @@ struct ValidationCase {
   bool quick = false;
   /// Non-empty: the case is a known, explained deviation (see the file comment).
   std::string known_deviation;
+  /// Reference files the case reads that are not part of the project (e.g. ../shared's IEEE
+  /// channels), resolved against the case file; any absent → the case is skipped.
+  std::vector<std::string> required_files;
   // exactly one of:
   std::optional<std::string> block_yaml;   ///< the block's map, as YAML text
   std::optional<std::string> run_path;     ///< a config file
@@ -71,6 +77,8 @@ struct ValidationResult {
   double deviation = 0.0;  ///< got − expected (absolute) or (got − expected)/|expected| (relative)
   bool pass = false;
   std::string error;  ///< when the case could not be evaluated
+  /// Non-empty: the case was not evaluated because this required reference file is absent.
+  std::string missing_file;
   double seconds = 0.0;
 };
 
@@ -80,11 +88,13 @@ enum class ValidationStatus {
   fail,             ///< fails
   known,            ///< a known deviation that fails as recorded
   unexpected_pass,  ///< a known deviation that passes: its record is stale
+  skipped,          ///< not evaluated: a required reference file is absent
 };
 [[nodiscard]] ValidationStatus validation_status(const ValidationResult& r);
-/// "pass", "FAIL", "known", "unexpected pass" (the JSON `status` and the table's words).
+/// "pass", "FAIL", "known", "unexpected pass", "skipped" (the JSON `status` and the table's words).
 [[nodiscard]] std::string_view to_string(ValidationStatus status);
-/// True when the case does not fail the suite: it passes, or it is a known deviation that fails.
+/// True when the case does not fail the suite: it passes, it is a known deviation that fails, or
+/// it was skipped for want of reference data the project does not ship.
 [[nodiscard]] bool validation_ok(const ValidationResult& r);
 
 /// Loads every case under `directory` (recursively), sorted by name. Malformed cases are

@@ -85,6 +85,41 @@ TEST_CASE("a known deviation fails as recorded without failing the suite; passin
   CHECK_THAT(run_stale.output, Contains("now passes"));
 }
 
+TEST_CASE("a case whose reference data is absent is skipped, not failed; present, it runs",
+          "[link][validation][cli]") {
+  // The ../shared channels are not in users' clones: a case naming them under `requires:` must
+  // not fail `optilane validate` there. Q^-1(2.4e-4) = 3.4917 (Abramowitz & Stegun 26.2.23).
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("cases"));
+  (void)dir.write("cases/r.yaml",
+                  q_inverse_case("needs-data", "3.4917",
+                                 "tolerance: {absolute: 0.001}\n"
+                                 "source: \"Abramowitz & Stegun 26.2.23 (Gaussian tail)\"\n"
+                                 "requires: [../data/channel.s4p]\n"));
+  const auto absent = evaluate_cases(load_validation_cases(dir.file("cases")), 1);
+  REQUIRE(absent.size() == 1);
+  CHECK(validation_status(absent[0]) == ValidationStatus::skipped);
+  CHECK_FALSE(absent[0].got.has_value());
+  CHECK(validation_ok(absent[0]));
+  CHECK(validation_json(absent)[0]["status"] == "skipped");
+  CHECK_THAT(validation_table(absent), Contains("reference data absent") &&
+                                           Contains("channel.s4p") &&
+                                           Contains("0 of 0 cases pass (1 skipped"));
+  const auto run_absent = test::run_optilane("validate --dir " + dir.file("cases"));
+  CHECK(run_absent.exit_status == 0);
+
+  std::filesystem::create_directories(dir.file("data"));
+  (void)dir.write("data/channel.s4p", "");
+  const auto present = evaluate_cases(load_validation_cases(dir.file("cases")), 1);
+  CHECK(validation_status(present[0]) == ValidationStatus::pass);
+  CHECK_THAT(validation_table(present), Contains("1 of 1 cases pass"));
+
+  const std::string bad = dir.write("bad.yaml", q_inverse_case("bad", "1",
+                                                               "tolerance: {absolute: 1}\n"
+                                                               "source: s\nrequires: {a: b}\n"));
+  CHECK_THROWS_WITH(load_validation_case(bad), Contains("bad.yaml") && Contains("requires"));
+}
+
 TEST_CASE("malformed validation cases are input errors with file and key", "[link][validation]") {
   test::TempDir dir;
   const std::string no_source = dir.write("a.yaml",
