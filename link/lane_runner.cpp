@@ -1,6 +1,7 @@
 #include "link/lane_runner.hpp"
 
 #include "link/level_shaping.hpp"
+#include "link/ring_lock.hpp"
 
 #include <omp.h>
 
@@ -162,9 +163,9 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
           t.outer_levels_from_runs
               ? fmt::format(
                     "; P3 and P0 (OMA, ER, TDECQ thresholds) over the central 2 UI of the "
-                    "window's longest runs, {} threes and {} zeros (IEEE 802.3 cl. 121.8.4); "
-                    "RLM on the eye-centre levels",
-                    t.longest_run_threes, t.longest_run_zeros)
+                    "window's runs of at least 7 threes ({}, the longest {}) and 6 zeros ({}, "
+                    "the longest {}) (IEEE 802.3 cl. 121.8.4); RLM on the eye-centre levels",
+                    t.runs_threes, t.longest_run_threes, t.runs_zeros, t.longest_run_zeros)
               : fmt::format(
                     "; P3 and P0 at the eye centre of symbols between two equal neighbours: the "
                     "window's longest runs, {} threes and {} zeros, are shorter than the 7 and 6 "
@@ -289,9 +290,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     reference.push_back(shared ? nullptr : block->clone());
     if (!shared) reference.back()->set_noise_enabled(false);
     latency_samples += block->latency_samples();
-    result.chain_description.push_back(block->describe());
   }
-  for (const auto& block : dsp_blocks) result.chain_description.push_back(block->describe());
   const auto latency_symbols = static_cast<std::int64_t>(std::ceil(latency_samples / sps));
   const bool replay = prefix != nullptr && prefix->recorded && prefix->blocks > 0;
   const bool record = prefix != nullptr && !prefix->recorded && prefix->blocks > 0;
@@ -436,6 +435,10 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         "{:.4f}, {:.4f}, {:.4f}, {:.4f} V",
         shaped.drive_v[0], shaped.drive_v[1], shaped.drive_v[2], shaped.drive_v[3]);
   }
+
+  // Rings that lock on their modulated levels take the lock before the run, on one whole period
+  // of this run's pattern (link/ring_lock.hpp); the twin's copy takes it from them.
+  lock_rings_on_pattern(chain, config, lane, pattern, source_level_v, replay ? prefix->blocks : 0);
 
   auto feed = [&](std::int64_t first_sample, std::span<const double> n_samples,
                   std::span<const double> c_samples) {
@@ -605,6 +608,10 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     ++position;
     return where;
   };
+  // The chain as the run used it: a block's description after the run (a ring's lock, say, is
+  // taken before the first symbol; the description written before it showed the ring unlocked).
+  for (const auto& block : chain) result.chain_description.push_back(block->describe());
+  for (const auto& block : dsp_blocks) result.chain_description.push_back(block->describe());
   for (const auto& block : chain) {
     const std::string where = location();
     for (const auto& item : block->power()) result.power.push_back({block->label(), item, where});

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "devices/modulators/intensity_modulator.hpp"
 #include "phy/errors.hpp"
+#include "phy/outer_level_runs.hpp"
 #include "phy/pam.hpp"
 #include "phy/units.hpp"
 
@@ -68,7 +70,8 @@ MrmParams MrmParams::read(ParamReader& reader) {
       "drive it receives, as a monitor photodiode of the modulated light sees them (Padmaraju "
       "et al., Opt. Express 21(12), 14342, 2013; Zabihpour et al., summarised at latitudeds.com, "
       "secondary): P3 and P0 over the central 2 UI of the runs of 7 top and 6 bottom symbols of "
-      "IEEE 802.3 cl. 121.8.4 (secondary), on the first chunk (mrm.hpp).");
+      "IEEE 802.3 cl. 121.8.4 (secondary), on a noiseless record of one whole pattern period "
+      "before the run, as a controller averaging over milliseconds sees them (mrm.hpp).");
   p.lock_levels = lock_levels == "modulated" ? RingLockLevels::modulated : RingLockLevels::nominal;
   if (reader.has("detuning") && reader.has("lock")) {
     reader.fail("lock", "give either detuning (a fixed operating point) or lock, not both");
@@ -182,13 +185,16 @@ void Mrm::prepare(const LaneContext& lane) {
 void Mrm::reset() {
   a_ = {};
   started_ = false;
-  if (params_.lock_levels == RingLockLevels::modulated && modulated_locked_) {
-    // Back to the state after prepare(): the nominal lock until the next first chunk.
+  if (params_.lock_levels == RingLockLevels::modulated && modulated_locked_ && !locked_on_record_) {
+    // Back to the state after prepare(): the nominal lock until the next first chunk. A lock
+    // taken on a whole-period record before the run is the operating point the run starts
+    // from, and stays.
     modulated_locked_ = false;
     detuning_m_ = lock_detuning_m();
     lock_drive_v_ = {std::nan(""), std::nan("")};
     lock_power_ = {std::nan(""), std::nan("")};
     lock_runs_ = {0, 0};
+    lock_run_count_ = {0, 0};
   }
 }
 
@@ -287,16 +293,39 @@ double Mrm::search_lock(const Levels& levels, double c_min, bool modulated) cons
   return -a;
 }
 
-void Mrm::lock_on_drive(const std::vector<double>& drive) {
+void Mrm::lock_on_record(const std::vector<double>& drive, const std::vector<int>& symbols,
+                         std::size_t first_symbol, std::size_t period_symbols) {
+  if (params_.lock_levels != RingLockLevels::modulated) {
+    throw std::logic_error("Mrm::lock_on_record: the ring does not lock on its modulated levels");
+  }
+  const std::size_t guard = 64;
+  if (first_symbol < guard) {
+    throw std::logic_error("Mrm::lock_on_record: the period must start 64 symbols into the record");
+  }
+  lock_on_drive(drive, first_symbol - guard, first_symbol, first_symbol + period_symbols,
+                symbols.empty() ? nullptr : &symbols);
+  locked_on_record_ = true;
+}
+
+void Mrm::adopt_lock(const Mrm& other) {
+  detuning_m_ = other.detuning_m_;
+  lock_drive_v_ = other.lock_drive_v_;
+  lock_power_ = other.lock_power_;
+  lock_runs_ = other.lock_runs_;
+  lock_run_count_ = other.lock_run_count_;
+  locked_on_record_ = other.locked_on_record_;
+  modulated_locked_ = other.modulated_locked_;
+}
+
+void Mrm::lock_on_drive(const std::vector<double>& drive, std::size_t skip, std::size_t runs_from,
+                        std::size_t runs_to, const std::vector<int>* known) {
   const auto sps = static_cast<std::size_t>(lane_.samples_per_symbol);
   const auto levels = static_cast<std::size_t>(1) << lane_.bits_per_symbol;
   const std::size_t n_sym = drive.size() / sps;
-  // The record's first symbols carry the upstream filters' start-up.
-  const std::size_t skip = std::min<std::size_t>(64, n_sym / 4);
   if (n_sym < skip + 16) {
     throw ParameterError("lock_levels",
-                         fmt::format("mrm.lock_levels = modulated: the first chunk ({} symbols) is "
-                                     "too short to lock on",
+                         fmt::format("mrm.lock_levels = modulated: the drive record ({} symbols) "
+                                     "is too short to lock on",
                                      n_sym));
   }
   // 1. Decisions: the phase of largest variance, then 1-D k-means from the quantiles.
@@ -349,41 +378,77 @@ void Mrm::lock_on_drive(const std::vector<double>& drive) {
     if (!moved) break;
   }
   for (std::size_t k = 0; k < x.size(); ++k) decision[k] = decide(x[k]);
-  // 2. Runs of the bottom and top symbols, whole within the record (not touching its ends).
+  if (known != nullptr) {
+    // The symbols sent (a record): the runs are the pattern's, not the decisions' — on a drive
+    // with ISI a decision error can join a run and the level next to it. The decisions only
+    // place them: the symbol offset o with the most agreement, sample k·sps + phase carrying
+    // symbol k − o (searched over ±64 symbols, the record's start-up).
+    std::size_t best_match = 0;
+    std::ptrdiff_t offset = 0;
+    for (std::ptrdiff_t o = -64; o <= 64; ++o) {
+      std::size_t match = 0;
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        const std::ptrdiff_t j = static_cast<std::ptrdiff_t>(k + skip) - o;
+        if (j >= 0 && j < static_cast<std::ptrdiff_t>(known->size()) &&
+            (*known)[static_cast<std::size_t>(j)] == decision[k]) {
+          ++match;
+        }
+      }
+      if (match > best_match) {
+        best_match = match;
+        offset = o;
+      }
+    }
+    if (2 * best_match < x.size()) {
+      throw std::logic_error("Mrm::lock_on_record: the drive does not carry the symbols given");
+    }
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const std::ptrdiff_t j = static_cast<std::ptrdiff_t>(k + skip) - offset;
+      decision[k] = j >= 0 && j < static_cast<std::ptrdiff_t>(known->size())
+                        ? (*known)[static_cast<std::size_t>(j)]
+                        : -1;  // no symbol: ends any run
+    }
+  }
+  // 2. Runs of the bottom and top symbols, whole within the record (not touching its ends) and
+  // starting in [runs_from, runs_to): IEEE 802.3 cl. 121.8.4's runs of 7 threes (P3) and 6
+  // zeros (P0), or the longest present (phy/outer_level_runs.hpp).
   struct Run {
-    std::size_t first = 0;  // symbol index in the chunk
+    std::size_t first = 0;  // symbol index in the record
     std::size_t length = 0;
     bool top = false;
   };
   std::vector<Run> runs;
   const int top_level = static_cast<int>(levels) - 1;
+  std::size_t want_bottom = 0, want_top = 0;
   for (const int level : {0, top_level}) {
-    for (const SymbolRun& run : interior_runs(decision, level)) {
-      runs.push_back({run.first + skip, run.length, level == top_level});
+    const bool top = level == top_level;
+    for (const SymbolRun& run : outer_level_runs(decision, level, top ? 7 : 6)) {
+      const std::size_t first = run.first + skip;
+      if (first < runs_from || first >= runs_to) continue;
+      runs.push_back({first, run.length, top});
+      std::size_t& longest = top ? want_top : want_bottom;
+      longest = std::max(longest, run.length);
     }
   }
-  std::size_t longest_bottom = 0, longest_top = 0;
-  for (const Run& r : runs)
-    (r.top ? longest_top : longest_bottom) =
-        std::max(r.top ? longest_top : longest_bottom, r.length);
-  // IEEE 802.3 cl. 121.8.4: a run of 7 threes (P3) and of 6 zeros (P0).
-  const std::size_t want_bottom = std::min<std::size_t>(6, longest_bottom);
-  const std::size_t want_top = std::min<std::size_t>(7, longest_top);
+  // The lengths the runs reach: 7 and 6, or the longest present.
+  want_top = std::min<std::size_t>(7, want_top);
+  want_bottom = std::min<std::size_t>(6, want_bottom);
   if (want_bottom < 3 || want_top < 3) {
     throw ParameterError(
         "lock_levels",
-        fmt::format("mrm.lock_levels = modulated: the first chunk has no run of three bottom or "
+        fmt::format("mrm.lock_levels = modulated: the drive record has no run of three bottom or "
                     "top symbols to lock on (longest {} and {})",
-                    longest_bottom, longest_top));
+                    want_bottom, want_top));
   }
   lock_runs_ = {static_cast<int>(want_bottom), static_cast<int>(want_top)};
+  lock_run_count_ = {0, 0};
+  for (const Run& r : runs) ++(r.top ? lock_run_count_.second : lock_run_count_.first);
   // Windows: the central min(2, L − 2) UI of each run, simulated from 24τ before.
   const double tau = 1.0 / inv_tau_;  // field decay time τ = 2Q_L/ω₀
   const auto settle = static_cast<std::size_t>(std::ceil(24.0 * tau / sample_period_s_));
   windows_.clear();
   double drive_sum[2] = {0.0, 0.0}, drive_count[2] = {0.0, 0.0};
   for (const Run& r : runs) {
-    if (r.length < (r.top ? want_top : want_bottom)) continue;
     const double width = std::min(2.0, static_cast<double>(r.length) - 2.0);
     const double middle = static_cast<double>(r.first * sps + phase) +
                           0.5 * static_cast<double>((r.length - 1) * sps);
@@ -403,6 +468,13 @@ void Mrm::lock_on_drive(const std::vector<double>& drive) {
   lock_power_ = modulated_levels(drive, detuning_m_);
   windows_.clear();
   modulated_locked_ = true;
+}
+
+void Mrm::lock_first_chunk(const std::vector<double>& drive) {
+  // The record's first symbols carry the upstream filters' start-up; every interior run after.
+  const std::size_t n_sym = drive.size() / static_cast<std::size_t>(lane_.samples_per_symbol);
+  const std::size_t skip = std::min<std::size_t>(64, n_sym / 4);
+  lock_on_drive(drive, skip, skip, n_sym);
 }
 
 std::pair<double, double> Mrm::modulated_levels(const std::vector<double>& drive,
@@ -437,12 +509,10 @@ void Mrm::process_twin(Signal& noisy, Block& twin_block, Signal& clean) {
   auto& twin = dynamic_cast<Mrm&>(twin_block);
   if (params_.lock_levels == RingLockLevels::modulated && !modulated_locked_) {
     // One operating point for both paths: the noiseless drive's (header comment).
-    if (!twin.modulated_locked_) twin.lock_on_drive(clean.electrical);
-    detuning_m_ = twin.detuning_m_;
-    lock_drive_v_ = twin.lock_drive_v_;
-    lock_power_ = twin.lock_power_;
-    lock_runs_ = twin.lock_runs_;
-    modulated_locked_ = true;
+    if (!twin.modulated_locked_) twin.lock_first_chunk(clean.electrical);
+    adopt_lock(twin);
+  } else if (params_.lock_levels == RingLockLevels::modulated && !twin.modulated_locked_) {
+    twin.adopt_lock(*this);  // locked on a record before the twin was cloned from it
   }
   process(noisy);
   twin.process(clean);
@@ -450,7 +520,7 @@ void Mrm::process_twin(Signal& noisy, Block& twin_block, Signal& clean) {
 
 void Mrm::process(Signal& chunk) {
   if (params_.lock_levels == RingLockLevels::modulated && !modulated_locked_) {
-    lock_on_drive(chunk.electrical);
+    lock_first_chunk(chunk.electrical);
   }
   const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
   const std::complex<double> minus_j_kappa(0.0, -kappa_);
@@ -523,12 +593,13 @@ double Mrm::heater_power_w() const {
 
 std::string Mrm::lock_levels_note() const {
   if (params_.lock_levels == RingLockLevels::nominal) return " at the nominal levels";
-  if (!modulated_locked_) return " on the modulated levels (taken on the first chunk)";
+  if (!modulated_locked_) return " on the modulated levels (not yet taken)";
   return fmt::format(
-      " on the modulated levels: runs of {}/{} bottom/top symbols at {:.3g}/{:.3g} V, ER {:.3g} "
-      "dB",
-      lock_runs_.first, lock_runs_.second, lock_drive_v_.first, lock_drive_v_.second,
-      power_ratio_to_db(lock_power_.second / lock_power_.first));
+      " on the modulated levels of {}: {} run(s) of {}+ bottom and {} run(s) of {}+ top symbols "
+      "at {:.3g}/{:.3g} V, ER {:.3g} dB",
+      locked_on_record_ ? "one whole pattern period" : "the first chunk", lock_run_count_.first,
+      lock_runs_.first, lock_run_count_.second, lock_runs_.second, lock_drive_v_.first,
+      lock_drive_v_.second, power_ratio_to_db(lock_power_.second / lock_power_.first));
 }
 
 std::string Mrm::describe() const {

@@ -57,15 +57,30 @@
 //              implementations, the clause itself not retrieved, S): P3 the mean over the
 //              central 2 UI of the run of 7 threes of PRBS13Q, P0 over the central 2 UI of its
 //              run of 6 zeros; ER = P3/P0, OMA_outer = P3 − P0.
-//              Model: the controller settles (a loop far slower than the symbols) on the
-//              traffic itself, so the lock is a function of the drive's statistics; it is
-//              taken on the first chunk the ring receives, before it is modulated:
+//              Lock statistics: the controller settles on the traffic itself through a loop
+//              far slower than the symbols (a monitor photodiode and heater averaging over
+//              microseconds to milliseconds, Padmaraju et al. 2013), i.e. over millions of
+//              symbols — the pattern's whole run statistics, not one chunk's. So the lock is
+//              taken before the run on a noiseless record of the drive that reaches the ring
+//              over one whole period of the pattern (lock_on_record; the lane runner's
+//              pre-pass through noiseless copies of the blocks upstream, link/ring_lock.hpp):
+//              every run of the period counted once. A ring used alone, without that record,
+//              locks on the first chunk it receives, before modulating it:
 //               1. symbols by decision on the drive (the phase of largest sample variance; the
 //                  2^b levels by 1-D k-means, started at the drive's quantiles (2i+1)/2^(b+1));
+//                  on a record, the symbols sent, placed where the decisions agree with them
+//                  most (a transmitter's controller knows its data; a decision error on a drive
+//                  with ISI would join a run and its neighbour: cpo-200g's period has one run
+//                  of 7 threes and one of 6 zeros, its decisions 2 and 3);
 //               2. the runs of the top and bottom symbols at least 7 (top) / 6 (bottom) long, or
-//                  the longest present (≥ 3) when the record holds none, whole and clear of the
-//                  record's first 64 symbols (upstream start-up); window: the central
-//                  min(2, L − 2) UI of a run of L;
+//                  the longest present (≥ 3) when the record holds none, every one of them
+//                  averaged — cl. 121.8.4's "run of 7 threes / 6 zeros" as open TDECQ
+//                  implementations read it (runs of at least that length; the longest when a
+//                  pattern lacks them, S), the reading phy/analysis/tdecq shares (phy/pam.hpp,
+//                  outer_level_runs); whole runs clear of the record's start-up (its first 64
+//                  symbols; with a record, the symbols before the period); window: the central
+//                  min(2, L − 2) UI of a run of L. A whole PRBS13Q period holds one run of 7
+//                  threes and one of 6 zeros (test_mrm.cpp); its first 2048 symbols, runs of 5;
 //               3. for a trial detuning, the ring's output for 1 W CW in — the coupled-mode
 //                  equation above, exactly integrated on the actual drive samples — from the
 //                  steady state 24τ (τ = 2Q_L/ω₀) before each window (the start-up error decays
@@ -77,10 +92,11 @@
 //                  largest OMA whose ER meets it (the floor binds at equality).
 //              With a drive held at ±V/2 over runs much longer than 24τ the windows see the
 //              ring's steady state, T(∓V/2), and the lock is the nominal one.
-//              The noiseless twin's lock (the drive without its noise) is the one both paths
-//              use (process_twin): a loop averaging over milliseconds does not see the
-//              drive's noise, and the two paths must share one operating point. Alone
-//              (Monte-Carlo-only), the block locks on the drive it gets.
+//              The record is noiseless, and without it the noiseless twin's lock (the drive
+//              without its noise) is the one both paths use (process_twin): a loop averaging
+//              over milliseconds does not see the drive's noise, and the two paths must share
+//              one operating point. Alone without a record (Monte-Carlo-only), the block locks
+//              on the drive it gets.
 // Thermal tuning: a heater holds the resonance against an ambient offset Δλ_amb (the resonance
 // shift the heater must undo, red-shift only): P = Δλ/η_th if Δλ ≥ 0, else (FSR − |Δλ|)/η_th.
 // Drive power: C·V_pp²·R_s/4 (a capacitive load charged on about half the transitions), category
@@ -182,7 +198,7 @@ class Mrm final : public Block {
   /// Electro-optic 3-dB bandwidth: the highest frequency with |H(f)/H(0)| ≥ 1/√2, Hz.
   [[nodiscard]] double eo_bandwidth_hz() const;
   [[nodiscard]] double heater_power_w() const;
-  /// With lock_levels modulated: whether the lock has been taken (on the first chunk).
+  /// With lock_levels modulated: whether the lock has been taken (on a record or the first chunk).
   [[nodiscard]] bool locked_on_modulation() const { return modulated_locked_; }
   /// Mean drive over the bottom and top runs' windows of the lock's record, V (NaN before).
   [[nodiscard]] std::pair<double, double> lock_drive_levels() const { return lock_drive_v_; }
@@ -191,6 +207,30 @@ class Mrm final : public Block {
   [[nodiscard]] std::pair<double, double> lock_levels() const;
   /// Run lengths (bottom, top) of the modulated lock's windows (0 before).
   [[nodiscard]] std::pair<int, int> lock_runs() const { return lock_runs_; }
+  /// Number of runs (bottom, top) the modulated lock averaged (0 before).
+  [[nodiscard]] std::pair<int, int> lock_run_count() const { return lock_run_count_; }
+  /// Whether the block locks on its modulated levels (lock max_oma, lock_levels modulated).
+  [[nodiscard]] bool locks_on_modulation() const {
+    return params_.lock_levels == RingLockLevels::modulated;
+  }
+  /// lock_levels modulated: takes the lock before the run on a noiseless record of the drive
+  /// that reaches the ring, one whole pattern period long (the lane runner's pre-pass,
+  /// link/ring_lock.hpp; header comment, "Lock statistics"): the runs are those that start at
+  /// symbols [first_symbol, first_symbol + period_symbols) of `drive` (each run of the period
+  /// once; the record extends past the period so that the last ones end inside it), the
+  /// decisions are taken from symbol first_symbol − 64 on (before it, the upstream start-up).
+  /// `symbols`, when not empty, are the levels sent (symbol 0 the record's first): the runs are
+  /// theirs, placed by the decisions (the offset with the most agreement), as a transmitter's
+  /// controller knows the data it sends; empty, the decisions' runs.
+  /// The block keeps this lock through the run and through reset().
+  void lock_on_record(const std::vector<double>& drive, const std::vector<int>& symbols,
+                      std::size_t first_symbol, std::size_t period_symbols);
+  /// lock_levels modulated, without a record: the lock process() takes on the first chunk it
+  /// receives (every interior run after its first 64 symbols).
+  void lock_first_chunk(const std::vector<double>& drive);
+  /// Whether the modulated lock was taken on a whole-period record (lock_on_record) rather than on
+  /// the first chunk.
+  [[nodiscard]] bool locked_on_record() const { return locked_on_record_; }
 
  private:
   [[nodiscard]] double delta_rad_per_s(double drive_v) const;
@@ -201,8 +241,14 @@ class Mrm final : public Block {
   /// message of an unreachable floor); returns the detuning −c.
   template <class Levels>
   [[nodiscard]] double search_lock(const Levels& levels, double c_min, bool modulated) const;
-  /// lock_levels modulated: takes the lock on this drive (header comment, steps 1–4).
-  void lock_on_drive(const std::vector<double>& drive);
+  /// lock_levels modulated: takes the lock on this drive (header comment, steps 1–4): decisions
+  /// from symbol `decide_from` on, the runs that start at symbols [runs_from, runs_to) and end
+  /// before the record does.
+  void lock_on_drive(const std::vector<double>& drive, std::size_t decide_from,
+                     std::size_t runs_from, std::size_t runs_to,
+                     const std::vector<int>* known = nullptr);
+  /// Takes `other`'s modulated lock (the twin's paths share one operating point).
+  void adopt_lock(const Mrm& other);
   /// Mean output power over the windows for 1 W in on `drive` at `detuning`, bottom and top runs.
   [[nodiscard]] std::pair<double, double> modulated_levels(const std::vector<double>& drive,
                                                            double detuning_m) const;
@@ -230,6 +276,8 @@ class Mrm final : public Block {
   std::pair<double, double> lock_drive_v_{std::nan(""), std::nan("")};
   std::pair<double, double> lock_power_{std::nan(""), std::nan("")};
   std::pair<int, int> lock_runs_{0, 0};
+  std::pair<int, int> lock_run_count_{0, 0};
+  bool locked_on_record_ = false;  ///< the lock came from lock_on_record (kept by reset())
 };
 
 }  // namespace optilane

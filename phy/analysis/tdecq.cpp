@@ -11,6 +11,7 @@
 
 #include "phy/analysis/statistics.hpp"
 #include "phy/filter_design.hpp"
+#include "phy/outer_level_runs.hpp"
 #include "phy/overlap_save.hpp"
 #include "phy/pam.hpp"
 
@@ -24,7 +25,8 @@ constexpr double q_t = 3.414;  // cl. 121.8.5.3: 1.5·Q(3.414) = 4.8e-4
 // pam_outer_er.htm; RLM per 120D "a function of the mean signal level transmitted for each PAM4
 // symbol level": helpfiles.keysight.com/scopes/FlexDCA-PG/Content/Topics/Commands/MEASure/
 // PLEVel_LINearity_DEFinition.htm). PRBS13Q's longest runs are these (test_tdecq.cpp); a pattern
-// with longer ones (SSPRQ windows of the validation cases: 14 and 14) is measured on its longest.
+// with longer ones (SSPRQ: 14 and 14) is measured on every run at least this long, as open TDECQ
+// implementations read "a run of 7 threes" (phy/outer_level_runs.hpp).
 constexpr std::int64_t min_run_threes = 7;
 constexpr std::int64_t min_run_zeros = 6;
 
@@ -197,41 +199,40 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     r.eye_levels_w.push_back(sum[static_cast<std::size_t>(l)] / count[static_cast<std::size_t>(l)]);
   }
   r.levels_w = r.eye_levels_w;
-  // cl. 121.8.4: P3 and P0 over the central 2 UI of the pattern's runs of 7 threes and 6 zeros.
-  // Here the longest runs of each inside the window (all of them if several), counted without
-  // wrapping and without the runs that touch either end (they may continue outside it); the
-  // symbols are timed by the eye centre (symbol k spans centre ± UI/2 about sample k·sps).
+  // cl. 121.8.4: P3 and P0 over the central 2 UI of the pattern's runs of 7 threes and 6 zeros:
+  // every run of at least 7 threes and of at least 6 zeros inside the window, all averaged
+  // (phy/outer_level_runs.hpp, the reading the ring's lock shares), counted without wrapping and
+  // without the runs that touch either end (they may continue outside it); the symbols are timed
+  // by the eye centre (symbol k spans centre ± UI/2 about sample k·sps).
   {
-    auto longest_runs = [&](int level) {
-      std::vector<std::int64_t> starts;
-      std::int64_t longest = 0;
-      for (const SymbolRun& run : interior_runs(levels, level)) {
-        const auto length = static_cast<std::int64_t>(run.length);
-        if (length < longest) continue;
-        if (length > longest) starts.clear();
-        longest = length;
-        starts.push_back(static_cast<std::int64_t>(run.first));
-      }
-      return std::pair{longest, starts};
-    };
-    auto central_mean = [&](std::int64_t length, const std::vector<std::int64_t>& starts) {
+    auto central_mean = [&](const std::vector<SymbolRun>& runs) {
       // The run [s, s + L) spans samples [s·sps + centre − sps/2, (s + L)·sps + centre − sps/2);
       // its central 2 UI start sps before its middle.
       double s = 0.0;
-      for (std::int64_t start : starts) {
+      for (const SymbolRun& run : runs) {
+        const auto length = static_cast<std::int64_t>(run.length);
         const std::int64_t first = ((length - 1) * sps) / 2 - sps + centre;
-        for (std::int64_t i = 0; i < 2 * sps; ++i) s += at(start, first + i);
+        for (std::int64_t i = 0; i < 2 * sps; ++i) {
+          s += at(static_cast<std::int64_t>(run.first), first + i);
+        }
       }
-      return s / static_cast<double>(2 * sps * static_cast<std::int64_t>(starts.size()));
+      return s / static_cast<double>(2 * sps * static_cast<std::int64_t>(runs.size()));
     };
-    const auto [threes, three_starts] = longest_runs(3);
-    const auto [zeros, zero_starts] = longest_runs(0);
-    r.longest_run_threes = threes;
-    r.longest_run_zeros = zeros;
-    if (threes >= min_run_threes && zeros >= min_run_zeros) {
-      r.levels_w[3] = central_mean(threes, three_starts);
-      r.levels_w[0] = central_mean(zeros, zero_starts);
+    auto longest = [](const std::vector<SymbolRun>& runs) {
+      std::int64_t l = 0;
+      for (const SymbolRun& run : runs) l = std::max(l, static_cast<std::int64_t>(run.length));
+      return l;
+    };
+    const std::vector<SymbolRun> threes = outer_level_runs(levels, 3, min_run_threes);
+    const std::vector<SymbolRun> zeros = outer_level_runs(levels, 0, min_run_zeros);
+    r.longest_run_threes = longest(threes);
+    r.longest_run_zeros = longest(zeros);
+    if (r.longest_run_threes >= min_run_threes && r.longest_run_zeros >= min_run_zeros) {
+      r.levels_w[3] = central_mean(threes);
+      r.levels_w[0] = central_mean(zeros);
       r.outer_levels_from_runs = true;
+      r.runs_threes = static_cast<std::int64_t>(threes.size());
+      r.runs_zeros = static_cast<std::int64_t>(zeros.size());
     }
   }
   r.average_power_w = total / symbols;

@@ -10,12 +10,15 @@
 //  2. OMA_outer = P3 − P0 (cl. 121.8.4): P3 the mean power over the central 2 UI of the test
 //     pattern's run of 7 threes, P0 over the central 2 UI of its run of 6 zeros (PRBS13Q and
 //     SSPRQ hold them; as quoted by open TDECQ implementations and Keysight's FlexDCA help, S —
-//     the clause itself was not retrieved). Here: the longest runs of threes and of zeros inside
-//     the window (averaged if several), when they reach 7 and 6; otherwise (shorter patterns or
-//     windows) the mean at the eye centre of symbols whose two neighbours carry the same level,
-//     the former approximation. ER = 10·log10(P3/P0) on the same P3, P0 (FlexDCA's PAM4 outer
-//     ER: "the central 2 symbols from seven consecutive 3's and six consecutive 0's", S).
-//     P_ave is the mean of the waveform at the eye centre over the window.
+//     the clause itself was not retrieved). Here: every run of at least 7 threes and of at least
+//     6 zeros inside the window, all averaged (open TDECQ implementations read "a run of 7" so,
+//     phy/outer_level_runs.hpp; the micro-ring's lock on its modulated levels reads them the
+//     same way); when the window holds none (shorter patterns or windows), the mean at the eye
+//     centre of symbols whose two neighbours carry the same level, the former approximation (the
+//     open implementations and the ring's lock alone take the longest runs there). ER =
+//     10·log10(P3/P0) on the same P3, P0 (FlexDCA's PAM4 outer ER: "the central 2 symbols from
+//     seven consecutive 3's and six consecutive 0's", S). P_ave is the mean of the waveform at the
+//     eye centre over the window.
 //  3. A 5-tap, T-spaced reference FFE with taps summing to 1 (so OMA and P_ave are unchanged).
 //  4. Thresholds P_ave and P_ave ± OMA_outer/3; two sampling instants 0.1 UI apart, centred on the
 //     eye centre; at each, the histogram of the equalised waveform in a 0.04 UI window.
@@ -82,6 +85,10 @@ struct TdecqResult {
   /// Lengths of the window's longest runs of threes and of zeros (not touching its ends).
   std::int64_t longest_run_threes = 0;
   std::int64_t longest_run_zeros = 0;
+  /// With outer_levels_from_runs: how many runs of at least 7 threes and 6 zeros P3 and P0
+  /// average (0 otherwise).
+  std::int64_t runs_threes = 0;
+  std::int64_t runs_zeros = 0;
   std::vector<double> ffe_taps;  ///< reference FFE (sum 1)
 };
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "link/config_tree.hpp"
 #include "link/lane_runner.hpp"
@@ -27,16 +28,17 @@ inline std::string tier_preset(const std::string& name) {
 }
 
 /// Lane 0's optical transmitter (the segment holding the photodetector) and the optical
-/// channel's loss to the photodetector.
+/// channel's loss to the photodetector; `overrides` are KEY=VALUE settings on top of the preset.
 struct TierTx {
   TxResult tx;
   double channel_loss_db = 0.0;
 };
 
-inline TierTx tier_tx(const std::string& name) {
-  const LinkConfig config = parse_link_config(resolve_config(
-      tier_preset(name),
-      {"lanes.count=1", "analysis.sensitivity=false", "analysis.statistical_eye=false"}));
+inline TierTx tier_tx(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  std::vector<std::string> set = {"lanes.count=1", "analysis.sensitivity=false",
+                                  "analysis.statistical_eye=false"};
+  set.insert(set.end(), overrides.begin(), overrides.end());
+  const LinkConfig config = parse_link_config(resolve_config(tier_preset(name), set));
   const LinkResult link = run_link(config, 1);
   for (const auto& segment : link.segments) {
     const auto& lane = segment.lanes.at(0);

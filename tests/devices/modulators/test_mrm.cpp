@@ -7,6 +7,7 @@
 #include "devices/modulators/mrm.hpp"
 #include "phy/errors.hpp"
 #include "phy/pam.hpp"
+#include "phy/prbs.hpp"
 #include "phy/random.hpp"
 #include "phy/units.hpp"
 
@@ -372,6 +373,161 @@ TEST_CASE("MRM lock on the modulated levels: runs held at ±V/2 give the nominal
       CHECK(power_ratio_to_db(t3 / t0) == Approx(3.5).epsilon(1e-9));
     }
   }
+}
+
+namespace {
+/// `count` PRBS13Q symbols from the pattern's start (IEEE 802.3 cl. 120.5.11.2.1).
+std::vector<int> prbs13q(std::size_t count) {
+  PatternGenerator pattern(PatternKind::prbs13q, Modulation::pam4, 1);
+  std::vector<int> symbols(count);
+  pattern.next(symbols);
+  return symbols;
+}
+
+/// Symbols at ±1 V PAM4 levels with a baseline droop, held over each symbol: d_k = x_k − β·w_k,
+/// w_k = w_{k−1} + α·(x_k − w_{k−1}) (an AC-coupled drive's wander, per symbol so that every
+/// sample of a symbol carries the same value). A run of L equal symbols sags by β·(1 − (1 − α)^k)
+/// of its level after k symbols: the central 2 UI of a run of 7 sit lower than those of a run
+/// of 5.
+std::vector<double> drooping_drive(const std::vector<int>& symbols, int sps, double beta,
+                                   double alpha) {
+  std::vector<double> v;
+  double w = 0.0;
+  for (int s : symbols) {
+    const double x = symbol_level(s, 4);
+    w += alpha * (x - w);
+    for (int i = 0; i < sps; ++i) v.push_back(x - beta * w);
+  }
+  return v;
+}
+
+/// P3/P0 of `out` over the central 2 UI of the runs of `top` (≥ 7) and `bottom` (≥ 6) symbols
+/// that start at [from, to) and end before the record does (cl. 121.8.4 as phy/outer_level_runs
+/// reads it): the test's own scan, on the known symbols.
+double outer_er_on_runs(const Signal& out, const std::vector<int>& symbols, int sps,
+                        std::size_t from, std::size_t to, int* threes = nullptr,
+                        int* zeros = nullptr) {
+  double sum[2] = {0.0, 0.0}, count[2] = {0.0, 0.0};
+  int runs[2] = {0, 0};
+  for (std::size_t k = 1; k < symbols.size();) {
+    std::size_t e = k;
+    while (e < symbols.size() && symbols[e] == symbols[k]) ++e;
+    const bool top = symbols[k] == 3;
+    if ((top || symbols[k] == 0) && symbols[k - 1] != symbols[k] && e < symbols.size() &&
+        k >= from && k < to && e - k >= (top ? 7u : 6u)) {
+      // The central 2 UI about the midpoint of the run's first and last symbol instants, symbol
+      // k's instant at sample k·sps: the eye phase the block finds on a drive held over each
+      // symbol (every phase has the same variance; the first is kept), so the same windows.
+      const std::size_t begin = k * sps + (e - k - 1) * sps / 2 - sps;
+      for (std::size_t i = begin; i < begin + 2 * static_cast<std::size_t>(sps); ++i) {
+        sum[top ? 1 : 0] += std::norm(out.optical[i]);
+      }
+      count[top ? 1 : 0] += 2.0 * sps;
+      ++runs[top ? 1 : 0];
+    }
+    k = e;
+  }
+  if (threes) *threes = runs[1];
+  if (zeros) *zeros = runs[0];
+  REQUIRE(count[0] > 0.0);
+  REQUIRE(count[1] > 0.0);
+  return (sum[1] / count[1]) / (sum[0] / count[0]);
+}
+}  // namespace
+
+TEST_CASE("MRM lock on a whole-period record: runs held at ±V/2 give the nominal lock",
+          "[devices][modulators][mrm]") {
+  // As the first-chunk case above, on a record of a periodic drive (period 8 runs of 24 symbols)
+  // given before the run (Mrm::lock_on_record): the windows see the static T(∓V/2) of the
+  // Lorentzian, so the lock is the nominal one, and the run keeps it (process() does not lock
+  // again, reset() does not clear it).
+  const MrmParams base{.efficiency_m_per_v = 24.45e-12,
+                       .lock = RingLock::max_oma,
+                       .min_extinction_db = 3.5,
+                       .swing_v = 2.0};
+  Mrm nominal(base);
+  nominal.prepare(lane53);
+  MrmParams params = base;
+  params.lock_levels = RingLockLevels::modulated;
+  Mrm m(params);
+  m.prepare(lane53);
+  const std::size_t period = 8 * 24, first = 128;
+  m.lock_on_record(run_drive(first + period + 64, 16, 1.0, 24), {}, first, period);
+  REQUIRE(m.locked_on_modulation());
+  CHECK(m.locked_on_record());
+  CHECK(m.lock_runs() == std::pair{6, 7});
+  CHECK(m.lock_run_count() == std::pair{2, 2});  // two runs of each outer level per period
+  // The floor binds: a simple root of ER(c) = floor, moved by round-off only (budget as above).
+  CHECK(m.detuning_m() == Approx(nominal.detuning_m()).epsilon(1e-9));
+  const double locked = m.detuning_m();
+  Signal s = test::carrier_chunk(test::pam4_drive(2048, 16, 0.5), 1.0);  // no new lock
+  m.process(s);
+  m.reset();
+  CHECK(m.locked_on_modulation());
+  CHECK(m.detuning_m() == locked);
+}
+
+TEST_CASE(
+    "MRM lock on a whole PRBS13Q period: each run of 7 threes / 6 zeros once, the floor met on "
+    "them, wherever the period starts",
+    "[devices][modulators][mrm]") {
+  // PRBS13Q (period 8191 symbols) through a drooping drive (drooping_drive: β = 0.1, α = 0.3 per
+  // symbol), whose longer runs sag further. Its first 2048 symbols hold runs of 5 at most, its
+  // whole period a run of 7 threes and a run of 6 zeros (counted here on the symbols).
+  const int sps = 16;
+  const std::size_t period = 8191, first = 128, total = first + period + 64;
+  const double beta = 0.1, alpha = 0.3;
+  const std::vector<int> symbols = prbs13q(total + 1000);
+  MrmParams params{.efficiency_m_per_v = 24.45e-12,
+                   .lock = RingLock::max_oma,
+                   .min_extinction_db = 3.5,
+                   .swing_v = 2.0};
+  params.lock_levels = RingLockLevels::modulated;
+  auto record_from = [&](std::size_t offset) {
+    return std::vector<int>(symbols.begin() + static_cast<std::ptrdiff_t>(offset),
+                            symbols.begin() + static_cast<std::ptrdiff_t>(offset + total));
+  };
+  const std::vector<int> record = record_from(0);
+  const std::vector<double> drive = drooping_drive(record, sps, beta, alpha);
+  Mrm m(params);
+  m.prepare(lane53);
+  m.lock_on_record(drive, record, first, period);
+  // The runs of the period, on the known symbols: exactly the lock's.
+  Mrm probe = m;
+  Signal out = test::carrier_chunk(drive, 1.0);
+  probe.process(out);
+  int threes = 0, zeros = 0;
+  const double er = outer_er_on_runs(out, record, sps, first, first + period, &threes, &zeros);
+  INFO("period runs: " << threes << " of 7+ threes, " << zeros << " of 6+ zeros");
+  CHECK(m.lock_runs() == std::pair{6, 7});
+  CHECK(m.lock_run_count() == std::pair{zeros, threes});
+  // On the ring's own output over those runs the ER is the floor: the lock integrated the same
+  // coupled-mode equation on the same drive from the steady state 24τ before each window (an
+  // error e^{−24} ≈ 4e-11 of the field), and the run's ring starts from the steady state of the
+  // record's first sample, e^{−(first·UI)/τ} ≈ 0 by then; budget 1e-8 of the ratio.
+  CHECK(er == Approx(db_to_power_ratio(3.5)).epsilon(1e-8));
+  // The same periodic drive, its record starting 1000 symbols later (the droop forgets its start
+  // within the 64 symbols before the decisions: (1 − α)^64 ≈ 1e-10): the same runs, once each,
+  // so the same lock — a simple root of ER(c) = floor, moved by round-off only.
+  Mrm later(params);
+  later.prepare(lane53);
+  later.lock_on_record(drooping_drive(record_from(1000), sps, beta, alpha), {}, first, period);
+  CHECK(later.lock_run_count() == m.lock_run_count());
+  CHECK(later.detuning_m() == Approx(m.detuning_m()).epsilon(1e-9));
+  // The first chunk alone (2048 symbols) holds runs of 5: a lock at the floor on them leaves the
+  // sagging runs of 7 and 6 under it (the CPO-100G deviation, tests/link/test_tiers.cpp).
+  Mrm chunk(params);
+  chunk.prepare(lane53);
+  chunk.lock_first_chunk(std::vector<double>(drive.begin(), drive.begin() + 2048 * sps));
+  CHECK_FALSE(chunk.locked_on_record());
+  CHECK(chunk.lock_runs() == std::pair{5, 5});
+  Mrm chunk_probe = chunk;
+  Signal chunk_out = test::carrier_chunk(drive, 1.0);
+  chunk_probe.process(chunk_out);
+  const double er_chunk = outer_er_on_runs(chunk_out, record, sps, first, first + period);
+  INFO("ER on the period's runs: record lock " << power_ratio_to_db(er) << " dB, first-chunk lock "
+                                               << power_ratio_to_db(er_chunk) << " dB");
+  CHECK(power_ratio_to_db(er_chunk) < 3.5);
 }
 
 TEST_CASE("MRM lock on the modulated levels: the floor holds at the drive the runs reach",

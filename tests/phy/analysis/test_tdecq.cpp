@@ -298,6 +298,45 @@ TEST_CASE("P3, P0 are central-2-UI means of the long runs of a first-order settl
   CHECK(r.rlm == Approx(std::min({3 * es1, 3 * es2, 2 - 3 * es1, 2 - 3 * es2})).epsilon(rounding));
 }
 
+// cl. 121.8.4 as open TDECQ implementations read it (phy/outer_level_runs.hpp): every run of at
+// least 7 threes and 6 zeros, all averaged — runs longer than 7/6 (SSPRQ's 14s) count with them.
+TEST_CASE("P3, P0 average the central 2 UI of every run of at least 7 threes / 6 zeros",
+          "[phy][analysis][tdecq]") {
+  // The settling pattern of the test above with a run of 9 threes and a run of 8 zeros beside the
+  // runs of 7 and 6: a run of L starting at sample 0 has its central 2 UI from
+  // (L − 1)·sps/2 − sps + c, i.e. 2·sps + c (7), 3·sps + c (9), 1.5·sps + c (6), 2.5·sps + c
+  // (8), and P3, P0 are the means over both runs of each (equal windows, so the plain average).
+  constexpr int sps = 16;
+  constexpr double tau_ui = 0.5, p0 = 0.2e-3, delta = 0.4e-3;
+  constexpr double a = 1.0 / (sps * tau_ui);
+  constexpr double rounding = 1e-12;
+  std::vector<std::vector<Run>> groups;
+  for (int i = 0; i < 40; ++i) groups.push_back({{1, 3}, {2, 3}, {0, 3}, {3, 3}});
+  groups.push_back({{3, 2}, {0, 6}, {3, 7}});
+  groups.push_back({{3, 2}, {0, 8}, {3, 9}});
+  const auto levels = runs_with_filler(groups, 11);
+  const auto p = settling_waveform(levels, sps, p0, delta, tau_ui);
+  const auto r = tdecq(p, levels, {.samples_per_symbol = sps, .reference_bandwidth_hz = -1.0});
+  constexpr int c = sps - 1;
+  REQUIRE(r.centre_ui == Approx(static_cast<double>(c) / sps));
+  CHECK(r.outer_levels_from_runs);
+  CHECK(r.longest_run_threes == 9);
+  CHECK(r.longest_run_zeros == 8);
+  CHECK(r.runs_threes == 2);
+  CHECK(r.runs_zeros == 2);
+  const double p3 =
+      p0 + 3 * delta -
+      3 * delta * 0.5 * (mean_decay(2 * sps + c, 2 * sps, a) + mean_decay(3 * sps + c, 2 * sps, a));
+  const double p0_run =
+      p0 + 3 * delta * 0.5 *
+               (mean_decay(3 * sps / 2 + c, 2 * sps, a) + mean_decay(5 * sps / 2 + c, 2 * sps, a));
+  CHECK(r.levels_w[3] == Approx(p3).epsilon(rounding));
+  CHECK(r.levels_w[0] == Approx(p0_run).epsilon(rounding));
+  // The longest runs alone (the former reading) settle further: the test tells the two apart.
+  const double p3_longest = p0 + 3 * delta - 3 * delta * mean_decay(3 * sps + c, 2 * sps, a);
+  CHECK(p3_longest - p3 > 1e-4 * delta);
+}
+
 // Without runs of 7 threes and 6 zeros P3 and P0 fall back to the eye-centre means of symbols
 // between equal neighbours.
 TEST_CASE("Without long runs P3, P0 are eye-centre means of runs of three",
