@@ -22,12 +22,15 @@ OPTILANE_SIMD_CLONES void detect(const std::complex<double>* field, double* out,
   for (std::size_t i = 0; i < count; ++i) out[i] = m * (r * std::norm(field[i]) + dark);
 }
 
-/// current[i] += √(scale·max(current[i]/m, 0))·unit[i]: shot noise of the primary current.
-OPTILANE_SIMD_CLONES void add_shot_noise(double* current, const double* unit, std::size_t count,
-                                         double m, double scale) {
+/// out[i] = c_i + √(scale·max(c_i/m, 0))·unit[i] with c_i = m·(r·|E_i|² + dark): the detected
+/// current and its shot noise in one pass (the same operations as detect() and then the noise).
+OPTILANE_SIMD_CLONES void detect_with_shot_noise(const std::complex<double>* field,
+                                                 const double* unit, double* out, std::size_t count,
+                                                 double m, double r, double dark, double scale) {
   for (std::size_t i = 0; i < count; ++i) {
-    const double primary = std::max(current[i] / m, 0.0);
-    current[i] += std::sqrt(scale * primary) * unit[i];
+    const double current = m * (r * std::norm(field[i]) + dark);
+    const double primary = std::max(current / m, 0.0);
+    out[i] = current + std::sqrt(scale * primary) * unit[i];
   }
 }
 
@@ -130,15 +133,18 @@ void PhotodetectorBlock::process(Signal& chunk) {
   } else {
     const double m = params_.apd_gain;
     const double dark = params_.dark_current_a;
-    detect(chunk.optical.data(), chunk.electrical.data(), n, m, r, dark);
     if (noise_enabled(NoiseKind::shot)) {
-      // Unit variates as one block (RandomStream::fill_gaussian), scaled per sample.
+      // Unit variates as one block (RandomStream::fill_gaussian), scaled per sample as the
+      // current is detected (one pass over the chunk).
       RandomStream stream = noise_stream(chunk);
       thread_local std::vector<double> unit;
       unit.resize(n);
       stream.fill_gaussian(unit, 1.0);
       // Primary current = output / M; variance q·M²F·I_primary·fs per sample.
-      add_shot_noise(chunk.electrical.data(), unit.data(), n, m, shot_scale_);
+      detect_with_shot_noise(chunk.optical.data(), unit.data(), chunk.electrical.data(), n, m, r,
+                             dark, shot_scale_);
+    } else {
+      detect(chunk.optical.data(), chunk.electrical.data(), n, m, r, dark);
     }
     if (!response_.empty()) response_.process(chunk.electrical, chunk.electrical);
   }
