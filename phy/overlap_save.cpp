@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "phy/simd.hpp"
+
 namespace optilane {
 namespace {
 
@@ -20,9 +22,11 @@ std::size_t choose_fft_size(std::size_t taps, std::size_t requested) {
 }
 
 /// out[k] = a[k]·b[k]. The product written out, as std::complex's own fast path computes it, so
-/// the compiler vectorises it (operator* guards every product against NaN with a library call).
-void multiply(std::span<const std::complex<double>> a, std::span<const std::complex<double>> b,
-              std::span<std::complex<double>> out) {
+/// the compiler vectorises it (operator* guards every product against NaN with a library call), to
+/// AVX2 where the CPU has it (phy/simd.hpp).
+OPTILANE_SIMD_CLONES void multiply(std::span<const std::complex<double>> a,
+                                   std::span<const std::complex<double>> b,
+                                   std::span<std::complex<double>> out) {
   for (std::size_t k = 0; k < a.size(); ++k) {
     const double ar = a[k].real(), ai = a[k].imag(), br = b[k].real(), bi = b[k].imag();
     out[k] = {ar * br - ai * bi, ar * bi + ai * br};

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "phy/simd.hpp"
+
 namespace optilane {
 namespace {
 
@@ -14,9 +16,9 @@ constexpr double c2 = -0.5, c4 = 1.0 / 24.0, c6 = -1.0 / 720.0, c8 = 1.0 / 40320
 
 /// out[j] = e^{ja}·exp(j(φ_j − a)) for the samples of one anchor's segment, φ_j held in
 /// out[j].real() by the first pass. No branch and no carried dependency: the compiler vectorises
-/// it.
-void rotate_segment(std::complex<double>* out, std::size_t count, double anchor, double ca,
-                    double sa) {
+/// it (to AVX2 where the CPU has it: phy/simd.hpp).
+OPTILANE_SIMD_CLONES void rotate_segment(std::complex<double>* out, std::size_t count,
+                                         double anchor, double ca, double sa) {
   for (std::size_t j = 0; j < count; ++j) {
     const double d = out[j].real() - anchor;
     const double d2 = d * d;

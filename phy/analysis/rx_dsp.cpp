@@ -146,8 +146,8 @@ RxDsp::RxDsp(const RxDspSettings& settings) : settings_(settings) {
 
 void RxDsp::reset() {
   const auto n = static_cast<std::size_t>(settings_.ffe_length());
-  clean_hist_.assign(n, 0.0);
-  noisy_hist_.assign(n, 0.0);
+  clean_hist_.assign(2 * n, 0.0);
+  noisy_hist_.assign(2 * n, 0.0);
   head_ = 0;
   fed_ = 0;
   past_decisions_.assign(static_cast<std::size_t>(std::max(settings_.dfe_taps, 1)), 0);

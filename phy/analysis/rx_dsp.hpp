@@ -167,7 +167,9 @@ class RxDsp {
   RxDspSettings settings_;
   std::vector<double> ffe_, dfe_, thresholds_;
   double dc_ = 0.0, gain_ = 1.0, alpha_ = 0.0;
-  // Streaming state: the last ffe_length() input samples of both twins (ring), past decisions.
+  // Streaming state: the last n = ffe_length() input samples of both twins, past decisions. Each
+  // ring holds every sample twice (at head and head + n), so the n samples from the oldest on are
+  // contiguous: the FFE's dot product runs without a wrap test per tap.
   std::vector<double> clean_hist_, noisy_hist_;
   std::vector<int> past_decisions_;  ///< ring of D
   std::size_t head_ = 0;
@@ -182,30 +184,30 @@ template <typename LevelOf>
 RxDspOutput RxDsp::step(std::int64_t k, const double* clean, const double* noisy,
                         LevelOf level_of) {
   const int s = settings_.spacing;
-  const auto n = clean_hist_.size();
+  const auto n = clean_hist_.size() / 2;
   for (int i = 0; i < s; ++i) {
-    clean_hist_[head_] = clean[i];
-    noisy_hist_[head_] = noisy[i];
+    clean_hist_[head_] = clean_hist_[head_ + n] = clean[i];
+    noisy_hist_[head_] = noisy_hist_[head_ + n] = noisy[i];
     head_ = head_ + 1 == n ? 0 : head_ + 1;  // no division per sample
   }
   ++fed_;
   RxDspOutput out;
   if (fed_ < settings_.ffe_pre_taps + settings_.ffe_post_taps + 1) return out;
   const std::int64_t j = k - settings_.ffe_pre_taps;
+  // The window from the oldest sample on (head_), tap by tap in order: the same sums as over the
+  // ring, each in a register.
+  const double* taps = ffe_.data();
+  const double* xn = noisy_hist_.data() + head_;
   double yc = dc_, yn = dc_;
-  std::size_t idx = head_;  // oldest sample
   if (clean == noisy) {
     // One record given as both (a Monte-Carlo-only receiver): one convolution.
-    for (std::size_t t = 0; t < n; ++t) {
-      yn += ffe_[t] * noisy_hist_[idx];
-      idx = idx + 1 == n ? 0 : idx + 1;
-    }
+    for (std::size_t t = 0; t < n; ++t) yn += taps[t] * xn[t];
     yc = yn;
   } else {
+    const double* xc = clean_hist_.data() + head_;
     for (std::size_t t = 0; t < n; ++t) {
-      yc += ffe_[t] * clean_hist_[idx];
-      yn += ffe_[t] * noisy_hist_[idx];
-      idx = idx + 1 == n ? 0 : idx + 1;
+      yc += taps[t] * xc[t];
+      yn += taps[t] * xn[t];
     }
   }
   out.valid = true;

@@ -8,6 +8,7 @@
 #include "../tx_helpers.hpp"
 #include "devices/modulators/mzm.hpp"
 #include "phy/errors.hpp"
+#include "phy/fast_sin.hpp"
 #include "phy/units.hpp"
 
 using namespace optilane;
@@ -200,5 +201,28 @@ TEST_CASE(
     REQUIRE(clean.optical == clean_ref.optical);
     REQUIRE(noisy.electrical == noisy_ref.electrical);
     REQUIRE(clean.electrical == clean_ref.electrical);
+  }
+}
+
+TEST_CASE("MZM transfer kernel equals its per-sample expression bit for bit",
+          "[devices][modulators][mzm]") {
+  // The transfer loop runs on an AVX2 clone where the CPU has one (phy/simd.hpp); its values must
+  // be those of E·√IL·fast_sin(θ_b/2 + πV/2Vπ) evaluated one sample at a time, exactly.
+  MzmParams p;
+  p.rf_loss_db_per_m = 0.0;  // no electrode filter: the drive reaches the transfer as given
+  Mzm m(p);
+  m.prepare(test::tx_lane());
+  std::vector<double> drive;
+  for (int i = 0; i < 1001; ++i) drive.push_back(3.0 * std::sin(0.37 * i) + 1e-3 * i);
+  const std::complex<double> carrier(0.03, -0.01);
+  Signal s = test::carrier_chunk(drive, 1e-3);
+  for (auto& e : s.optical) e = carrier;
+  m.process(s);
+  const double loss = db_to_field_ratio(-p.insertion_loss_db);
+  const double k = pi / m.vpi_v();
+  for (std::size_t i = 0; i < drive.size(); ++i) {
+    std::complex<double> expected = carrier;
+    expected *= loss * fast_sin(0.5 * (p.bias_rad + k * drive[i]));
+    REQUIRE(s.optical[i] == expected);
   }
 }
