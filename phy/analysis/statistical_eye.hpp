@@ -58,7 +58,9 @@
 // bathtubs, contours, heights and widths use a cubic Hermite table of Q (gaussian_tail_table.hpp)
 // whose relative error bound ε (≈ 3.5e-7) carries over to every figure as a sum of positive
 // terms: each contour and bathtub value is within relative ε of the erfc path
-// (settings.exact_q), tested.
+// (settings.exact_q), tested. The contour map's points off τ = 0 are moreover summed over fewer
+// bins, within settings.contour_tolerance (1e-4) of the full sum, relative (proved per point,
+// tested; the map is a picture, every other figure takes the full sum).
 //
 // Approximations, documented: symbols are independent (a PRBS is close; precoding is not
 // modelled), the chain is linear about its operating point (the pulse response is a least-squares
