@@ -78,34 +78,55 @@ double optimise_threshold(std::span<const double> x, std::span<const int> levels
     inverse_sigma[l] = 1.0 / s;
     log_sigma[l] = std::log(s);
   }
-  std::vector<double> exponent(x.size());
-  // The sign of C'(t): > 0 (the optimum lies below t) when the density of upper-level samples
-  // at t exceeds that of the lower-level ones.
+  // The samples split by side once, each side in record order, with their level's 1/σ and ln σ:
+  // the passes below add the same terms in the same order as one pass over the record testing
+  // each sample's side (bit for bit), without that test's unpredictable branch (PAM data).
+  struct Side {
+    std::vector<double> x, inverse_sigma, log_sigma, exponent, kept;
+  } lower_side, upper_side;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const auto l = static_cast<std::size_t>(levels[k]);
+    Side& side = levels[k] <= j ? lower_side : upper_side;
+    side.x.push_back(x[k]);
+    side.inverse_sigma.push_back(inverse_sigma[l]);
+    side.log_sigma.push_back(log_sigma[l]);
+  }
+  for (Side* side : {&lower_side, &upper_side}) {
+    side->exponent.resize(side->x.size());
+    side->kept.resize(side->x.size());
+  }
+  // Each sample's log density (up to a constant) at t, and the side's largest.
+  auto exponents = [](Side& side, double t) {
+    double largest = -infinity;
+    for (std::size_t k = 0; k < side.x.size(); ++k) {
+      const double z = (t - side.x[k]) * side.inverse_sigma[k];
+      side.exponent[k] = -0.5 * z * z - side.log_sigma[k];
+      largest = std::max(largest, side.exponent[k]);
+    }
+    return largest;
+  };
+  // Σ exp(exponent − largest) over the side in record order. Terms below e⁻⁴⁰ of the side's
+  // largest change the sum by < 1e-17 relative: skipped (those kept are gathered first, without
+  // a branch: each is written and the count advances only when it is kept).
+  auto scaled_sum = [](Side& side, double largest) {
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < side.x.size(); ++k) {
+      const double e = side.exponent[k] - largest;
+      side.kept[n] = e;
+      n += e > -40.0 ? 1 : 0;
+    }
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sum += std::exp(side.kept[i]);
+    return sum;
+  };
   // g(t) = ln Σ_upper − ln Σ_lower: > 0 (the optimum lies below t) when the density of
   // upper-level samples at t exceeds that of the lower-level ones; 0 when neither side has any.
   auto log_ratio = [&](double t) {
-    double max_lower = -infinity, max_upper = -infinity;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      const auto l = static_cast<std::size_t>(levels[k]);
-      const double z = (t - x[k]) * inverse_sigma[l];
-      exponent[k] = -0.5 * z * z - log_sigma[l];
-      if (levels[k] <= j)
-        max_lower = std::max(max_lower, exponent[k]);
-      else
-        max_upper = std::max(max_upper, exponent[k]);
-    }
+    const double max_lower = exponents(lower_side, t);
+    const double max_upper = exponents(upper_side, t);
     if (!std::isfinite(max_lower) && !std::isfinite(max_upper)) return 0.0;
-    // Terms below e⁻⁴⁰ of their side's largest change the sum by < 1e-17 relative: skipped.
-    double lower = 0.0, upper = 0.0;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      if (levels[k] <= j) {
-        const double e = exponent[k] - max_lower;
-        if (e > -40.0) lower += std::exp(e);
-      } else {
-        const double e = exponent[k] - max_upper;
-        if (e > -40.0) upper += std::exp(e);
-      }
-    }
+    const double lower = scaled_sum(lower_side, max_lower);
+    const double upper = scaled_sum(upper_side, max_upper);
     const double log_lower = lower > 0.0 ? max_lower + std::log(lower) : -infinity;
     const double log_upper = upper > 0.0 ? max_upper + std::log(upper) : -infinity;
     if (log_upper == log_lower) return 0.0;

@@ -30,6 +30,24 @@ constexpr double coarse_bins_per_sigma = 8.0;
 /// fine grid is capped by max_isi_bins (ISI reach beyond ~250σ).
 constexpr double max_split_correction = 0.5;
 
+/// The contour map's evaluation within a stated relative bound of the full one
+/// (StatisticalEyeSettings::contour_tolerance; see IsiDistribution::upper_trimmed).
+struct ContourTrim {
+  explicit ContourTrim(double relative)
+      : half(0.5 * relative),
+        // Q(k)/(1 − Q(k)) ≤ ½·relative: Q(k) = h/(1 + h); q_inverse's result nudged up by
+        // 1e-9 (its own accuracy is far finer), so the bound holds with the nudge.
+        k_one(relative > 0.0 ? q_inverse(half / (1.0 + half)) + 1e-9 : 0.0) {}
+  double half;
+  double k_one;
+  /// The tabulated Q used in the bound check against the true Q: (1 + ε)/(1 − ε) with the
+  /// table's ε ≈ 3.5e-7, rounded up.
+  double margin = 1.0 + 1e-6;
+};
+
+/// Bins evaluated between two checks of the trimmed sums' remainder bound.
+constexpr std::int64_t trim_block = 8;
+
 /// Distribution of the ISI term Σ_{i≠0} h_i·s_i, with the Gaussian noise added analytically.
 ///
 /// Fine grid: each cursor's shift h_i·s_l is split between the bins ⌊·⌋ and ⌊·⌋+1 with weights
@@ -243,6 +261,95 @@ class IsiDistribution {
     return sum;
   }
 
+  /// upper() to within relative `trim.relative` of it, for the contour map (a picture): the
+  /// same terms p_b·Q(z_b), z_b = (u − m_b)/s_b, over fewer bins. Every bin's mean lies within
+  /// half a bin of its centre, and s_b ≤ s_max (`max_spread`), so
+  ///  - a bin whose every point lies at least k·s_max above u has z_b ≤ −k, so
+  ///    Q(z_b) ∈ [1 − Q(k), 1]: counting it as its mass p_b (as the suffix sum beyond the window
+  ///    does) overestimates that term by at most Q(k)/(1 − Q(k)) ≤ ½·relative of it (k from
+  ///    `trim.k_one`);
+  ///  - the bins below u are evaluated from the top down, and once those left (means at most
+  ///    g below u, g > 0, mass at most the prefix sum P) can add at most P·Q(g/s_max) ≤
+  ///    ½·relative of the sum so far (a lower bound on the whole), they are left out.
+  /// Both changes move a sum of non-negative terms by at most ½·relative of it, each in one
+  /// direction: |trimmed − upper| ≤ relative·upper (the table's own error is common to both, its
+  /// monotonicity in the bound check within (1 + 2ε)/(1 − ε) of Q's, covered by `trim.margin`).
+  [[nodiscard]] double upper_trimmed(double u, double sigma, std::span<const double> inv,
+                                     const GaussianTailTable& table, double s_max,
+                                     const ContourTrim& trim) const {
+    const auto [lo, hi] = window(u, sigma);
+    if (!(sigma > 0.0) || !(s_max > 0.0) || lo > hi) return upper(u, sigma, inv, &table);
+    // First bin whose lower edge (centre − ½ bin) lies k·s_max or more above u.
+    const double first_one = std::ceil((u + trim.k_one * s_max - x0_) / dx_ + 0.5);
+    std::int64_t top = hi;
+    if (first_one <= static_cast<double>(hi)) {
+      top = std::max(lo - 1, static_cast<std::int64_t>(first_one) - 1);
+    }
+    double sum = suffix_[static_cast<std::size_t>(top + 1)];
+    const double* p = p_.data();
+    const double* mean = mean_.data();
+    const double* in = inv.data();
+    std::int64_t b = top;
+    while (b >= lo) {
+      const std::int64_t end = std::max(lo, b - (trim_block - 1));
+      // Two bins at a time (GaussianTailTable::two, each Q bit for bit the scalar one's), the
+      // products added in the same order.
+      for (; b - 1 >= end; b -= 2) {
+        double q0 = 0.0, q1 = 0.0;
+        table.two((u - mean[b]) * in[b], (u - mean[b - 1]) * in[b - 1], q0, q1);
+        sum += p[b] * q0;
+        sum += p[b - 1] * q1;
+      }
+      for (; b >= end; --b) sum += p[b] * table((u - mean[b]) * in[b]);
+      if (b < lo) break;
+      // Bins lo … b are left: their means lie at most (centre_b + ½ bin) from x0.
+      const double gap = u - (x0_ + (static_cast<double>(b) + 0.5) * dx_);
+      if (gap > 0.0 &&
+          prefix_[static_cast<std::size_t>(b + 1)] * table(gap / s_max) * trim.margin <=
+              trim.half * sum) {
+        break;
+      }
+    }
+    return sum;
+  }
+
+  /// lower() to within relative `trim.relative` of it: upper_trimmed() mirrored.
+  [[nodiscard]] double lower_trimmed(double u, double sigma, std::span<const double> inv,
+                                     const GaussianTailTable& table, double s_max,
+                                     const ContourTrim& trim) const {
+    const auto [lo, hi] = window(u, sigma);
+    if (!(sigma > 0.0) || !(s_max > 0.0) || lo > hi) return lower(u, sigma, inv, &table);
+    // Last bin whose upper edge (centre + ½ bin) lies k·s_max or more below u.
+    const double last_one = std::floor((u - trim.k_one * s_max - x0_) / dx_ - 0.5);
+    std::int64_t bottom = lo;
+    if (last_one >= static_cast<double>(lo)) {
+      bottom = std::min(hi + 1, static_cast<std::int64_t>(last_one) + 1);
+    }
+    double sum = prefix_[static_cast<std::size_t>(bottom)];
+    const double* p = p_.data();
+    const double* mean = mean_.data();
+    const double* in = inv.data();
+    std::int64_t b = bottom;
+    while (b <= hi) {
+      const std::int64_t end = std::min(hi, b + (trim_block - 1));
+      for (; b + 1 <= end; b += 2) {
+        double q0 = 0.0, q1 = 0.0;
+        table.two((mean[b] - u) * in[b], (mean[b + 1] - u) * in[b + 1], q0, q1);
+        sum += p[b] * q0;
+        sum += p[b + 1] * q1;
+      }
+      for (; b <= end; ++b) sum += p[b] * table((mean[b] - u) * in[b]);
+      if (b > hi) break;
+      // Bins b … hi are left: their means lie at least (centre_b − ½ bin) from x0.
+      const double gap = (x0_ + (static_cast<double>(b) - 0.5) * dx_) - u;
+      if (gap > 0.0 && suffix_[static_cast<std::size_t>(b)] * table(gap / s_max) * trim.margin <=
+                           trim.half * sum) {
+        break;
+      }
+    }
+    return sum;
+  }
+
   /// v̄: the variance the fine grid's splitting adds to each atom, on average (signal units²).
   [[nodiscard]] double split_variance() const { return split_variance_; }
 
@@ -300,6 +407,12 @@ struct PhaseEye {
       }
       inverse_spread.push_back(same >= 0 ? inverse_spread[static_cast<std::size_t>(same)]
                                          : isi.inverse_spreads(sigma_of(l)));
+      // s_max = 1/min_b(1/s_b), raised by 1e-12 for the reciprocal's rounding; 0 when a bin has
+      // no spread (σ = 0: the trimmed evaluation is then the full one).
+      double smallest = std::numeric_limits<double>::infinity();
+      for (double inv : inverse_spread.back()) smallest = std::min(smallest, inv);
+      max_spread.push_back(smallest > 0.0 && std::isfinite(smallest) ? (1.0 + 1e-12) / smallest
+                                                                     : 0.0);
     }
   }
   static double positive_min(std::span<const double> s) {
@@ -323,6 +436,16 @@ struct PhaseEye {
   [[nodiscard]] double eye_ber(int j, double v) const {
     return 0.5 * (above(j, v) + below(j + 1, v));
   }
+  /// B_j(v) within relative `trim.relative` of eye_ber(j, v) (a sum of two such terms), by the
+  /// table (the contour map's evaluation).
+  [[nodiscard]] double eye_ber_trimmed(int j, double v, const ContourTrim& trim) const {
+    if (table == nullptr) return eye_ber(j, v);
+    const auto a = static_cast<std::size_t>(j), b = static_cast<std::size_t>(j + 1);
+    return 0.5 * (isi.upper_trimmed(v - means[a], sigma_of(j), inverse_spread[a], *table,
+                                    max_spread[a], trim) +
+                  isi.lower_trimmed(v - means[b], sigma_of(j + 1), inverse_spread[b], *table,
+                                    max_spread[b], trim));
+  }
 
   IsiDistribution isi;
   std::span<const double> sigma;
@@ -330,6 +453,7 @@ struct PhaseEye {
   const GaussianTailTable* table;  ///< null: every Q by erfc
   std::vector<double> means;
   std::vector<std::vector<double>> inverse_spread;  ///< [level][bin]
+  std::vector<double> max_spread;                   ///< [level]: max_b s_b (0: σ = 0)
   double reach = 0.0;
 };
 
@@ -581,6 +705,19 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     }
     return sum;
   };
+  // The contour map's points: the same average with each B_j by the trimmed evaluation (within
+  // relative contour_tolerance of it; 0: the full one).
+  const ContourTrim trim(settings.contour_tolerance);
+  auto contour_ber = [&](const PhaseEye& eye, int j, double v) {
+    if (!(settings.contour_tolerance > 0.0)) return eye_ber(eye, j, v);
+    if (dfe_states.empty()) return eye.eye_ber_trimmed(j, v, trim);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < dfe_states.size(); ++i) {
+      if (i > 0 && dfe_rest[i] <= settings.dfe_state_tolerance * sum) break;
+      sum += dfe_states[i].probability * eye.eye_ber_trimmed(j, v - dfe_states[i].shift, trim);
+    }
+    return sum;
+  };
 
   double sigma_max = 0.0;
   for (double s : sigma_per_level) sigma_max = std::max(sigma_max, s);
@@ -706,7 +843,7 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
     for (std::size_t a = 0; settings.contours && a < out.amplitude.size(); ++a) {
       out.contour_ber.push_back(static_cast<std::size_t>(t) == centre
                                     ? out.vertical_ber[static_cast<std::size_t>(eye_of[a])][a]
-                                    : eye_ber(eye, eye_of[a], out.amplitude[a]));
+                                    : contour_ber(eye, eye_of[a], out.amplitude[a]));
     }
   }
   const double step = 1.0 / (time_points - 1);

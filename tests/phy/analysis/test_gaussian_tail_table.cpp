@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "phy/analysis/gaussian_tail_table.hpp"
 
@@ -58,4 +59,34 @@ TEST_CASE("Beyond the table, Q(z) by its asymptotic series is within 105·z⁻�
   CHECK(worst_over_term < 1.0);
   // Past the series' end, erfc itself.
   CHECK(table(40.0) == GaussianTailTable::exact(40.0));
+}
+
+TEST_CASE("Tabulated Q at two points at a time is the one-point evaluation, bit for bit",
+          "[phy][analysis][speed]") {
+  // GaussianTailTable::two performs operator()'s operations in the same order two lanes at a
+  // time (no fused multiply-add), so each result must be identical, not merely close: over both
+  // signs, the nodes themselves, the table's end and the series beyond, ±0 and NaN.
+  const GaussianTailTable& table = GaussianTailTable::instance();
+  std::vector<double> zs = {0.0,
+                            -0.0,
+                            GaussianTailTable::z_max,
+                            -GaussianTailTable::z_max,
+                            std::nextafter(GaussianTailTable::z_max, 0.0),
+                            20.0,
+                            -40.0};
+  for (double z = -14.0; z <= 14.0; z += 0.0137) zs.push_back(z);
+  for (int k = 0; k <= 1664; k += 7) zs.push_back(k * GaussianTailTable::step);
+  for (std::size_t i = 0; i + 1 < zs.size(); ++i) {
+    for (const std::size_t j : {i + 1, zs.size() - 1 - i}) {
+      double q0 = -1.0, q1 = -1.0;
+      table.two(zs[i], zs[j], q0, q1);
+      INFO("z " << zs[i] << ", " << zs[j]);
+      CHECK(q0 == table(zs[i]));
+      CHECK(q1 == table(zs[j]));
+    }
+  }
+  double q0 = 0.0, q1 = 0.0;
+  table.two(std::nan(""), 1.0, q0, q1);
+  CHECK(std::isnan(q0));
+  CHECK(q1 == table(1.0));
 }

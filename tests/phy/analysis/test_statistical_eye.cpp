@@ -703,25 +703,31 @@ TEST_CASE(
     CHECK(table.ber == exact.ber);
     CHECK(table.ser == exact.ser);
     double worst = 0.0;
-    auto compare = [&](double a, double b) {
+    auto compare = [&](double a, double b, double within) {
       const double e = b > 0.0 ? std::abs(a - b) / b : std::abs(a);
       worst = std::max(worst, e);
-      return e <= bound;
+      return e <= within;
     };
     REQUIRE(table.contour_ber.size() == exact.contour_ber.size());
     int failures = 0;
+    // The map's points off τ = 0 take the trimmed evaluation on top of the table (within
+    // contour_tolerance of the table's full sum: test_statistical_eye_search.cpp), so they are
+    // within (1 + ε)(1 + tolerance) − 1 of erfc's.
+    const double map_bound = bound + settings.contour_tolerance * (1.0 + bound);
     for (std::size_t i = 0; i < exact.contour_ber.size(); ++i) {
-      failures += compare(table.contour_ber[i], exact.contour_ber[i]) ? 0 : 1;
+      failures += compare(table.contour_ber[i], exact.contour_ber[i], map_bound) ? 0 : 1;
     }
+    const double worst_map = worst;
+    worst = 0.0;
     for (std::size_t j = 0; j < 3; ++j) {
       for (std::size_t i = 0; i < exact.vertical_ber[j].size(); ++i) {
-        failures += compare(table.vertical_ber[j][i], exact.vertical_ber[j][i]) ? 0 : 1;
+        failures += compare(table.vertical_ber[j][i], exact.vertical_ber[j][i], bound) ? 0 : 1;
       }
       for (std::size_t i = 0; i < exact.horizontal_ber[j].size(); ++i) {
-        failures += compare(table.horizontal_ber[j][i], exact.horizontal_ber[j][i]) ? 0 : 1;
+        failures += compare(table.horizontal_ber[j][i], exact.horizontal_ber[j][i], bound) ? 0 : 1;
       }
     }
-    INFO("worst relative difference " << worst);
+    INFO("worst relative difference: bathtubs " << worst << ", map " << worst_map);
     CHECK(failures == 0);
     // The figures reach deep tails (the bound is relative, so it holds there too).
     CHECK(*std::min_element(exact.contour_ber.begin(), exact.contour_ber.end()) < 1e-30);

@@ -193,3 +193,65 @@ TEST_CASE("statistical eye behind a DFE: tabulated burst states keep the chain's
     CHECK(a.ber != b.ber);  // the burst states did take the table (else this tests nothing)
   }
 }
+
+TEST_CASE("statistical eye: the trimmed contour map stays within its stated bound of the full one",
+          "[statistical_eye][dfe][speed]") {
+  // Each map point is Σ_E π_E·½[P(x + n > v | j) + P(x + n < v | j+1)], every P a sum of
+  // non-negative terms p_b·Q(z_b). The trimmed evaluation counts the bins at least k·s_max beyond
+  // v on the near side as their mass (each term overestimated by at most Q(k)/(1 − Q(k)) =
+  // ½·tolerance of itself) and leaves out the far side's bins once their largest possible sum
+  // (their mass times Q at their nearest distance) is within ½·tolerance of the sum so far, a
+  // lower bound on the whole (an underestimate of at most that). So every P, their half-sum
+  // and the π-weighted average move by at most `tolerance` of themselves, relative — except where
+  // the DFE average's own stop (the states left can add at most dfe_state_tolerance of the sum)
+  // falls one state earlier or later on the trimmed sum: that point may move by that tolerance
+  // more. Everything else of the eye (BER, bathtubs, heights, widths) is the full evaluation,
+  // bit for bit.
+  struct Case {
+    double pre, post1, post2, sigma;
+    std::vector<double> dfe;
+  };
+  const std::vector<Case> cases = {
+      {0.0, 0.0, 0.0, 0.03, {}},         // Gaussian eye, no ISI
+      {0.05, 0.2, -0.05, 0.02, {}},      // ISI and noise
+      {0.08, 0.3, 0.1, 0.015, {}},       // nearly closed middle eyes
+      {0.03, 0.25, 0.06, 0.02, {0.25}},  // 1-tap DFE: averaged over its error states
+      {0.03, 0.35, 0.06, 0.06, {0.25}},  // 1-tap DFE with a high error rate: many states
+      {0.02, 0.1, 0.02, 0.05, {}},       // noise-limited
+  };
+  for (const double tolerance : {1e-4, 1e-2}) {
+    std::size_t moved = 0, points = 0;
+    for (const Case& c : cases) {
+      StatisticalEyeSettings trimmed{.levels = 4, .target_ber = 2.4e-4};
+      trimmed.dfe_feedback = c.dfe;
+      trimmed.contour_tolerance = tolerance;
+      StatisticalEyeSettings full = trimmed;
+      full.contour_tolerance = 0.0;
+      auto response = [&](double tau) { return response_at(tau, c.pre, c.post1, c.post2); };
+      const std::vector<double> sigma(4, c.sigma);
+      const std::vector<double> thresholds = {-2.0 / 3.0, 0.0, 2.0 / 3.0};
+      const StatisticalEye a = statistical_eye(response, sigma, thresholds, trimmed);
+      const StatisticalEye b = statistical_eye(response, sigma, thresholds, full);
+      REQUIRE(a.contour_ber.size() == b.contour_ber.size());
+      REQUIRE(!b.contour_ber.empty());
+      const double bound = tolerance + (c.dfe.empty() ? 0.0 : full.dfe_state_tolerance);
+      for (std::size_t i = 0; i < a.contour_ber.size(); ++i) {
+        const double exact = b.contour_ber[i];
+        INFO("tolerance " << tolerance << ", σ " << c.sigma << ", point " << i << ": "
+                          << a.contour_ber[i] << " vs " << exact);
+        CHECK(std::abs(a.contour_ber[i] - exact) <= bound * exact);
+        moved += a.contour_ber[i] != exact ? 1 : 0;
+        ++points;
+      }
+      CHECK(a.ber == b.ber);
+      CHECK(a.ser == b.ser);
+      CHECK(a.eye_height == b.eye_height);
+      CHECK(a.eye_width_ui == b.eye_width_ui);
+      CHECK(a.horizontal_ber == b.horizontal_ber);
+      CHECK(a.vertical_ber == b.vertical_ber);
+    }
+    // The trimming did leave terms out (else this tests nothing): most points moved.
+    INFO(moved << " of " << points << " points moved");
+    CHECK(moved > points / 4);
+  }
+}
