@@ -139,15 +139,33 @@ Cplx filter_response(const FilterSpec& spec, double frequency_hz) {
   return frequency_hz < 0.0 ? std::conj(h) : h;
 }
 
-FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
-                     bool zero_phase, double energy_tolerance, std::size_t max_taps) {
+double nyquist_phase_window(double frequency_hz, double sample_rate_hz) {
+  const double x = std::abs(frequency_hz) / (sample_rate_hz / 2.0);
+  if (x <= 0.6) return 1.0;
+  if (x >= 1.0) return 0.0;
+  return 0.5 * (1.0 + std::cos(pi * (x - 0.6) / 0.4));
+}
+
+namespace {
+
+FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double sample_rate_hz,
+                             bool zero_phase, double energy_tolerance, std::size_t max_taps,
+                             bool taper_phase) {
   // Fine grid: at least 16x the maximum length so truncation, not grid aliasing, sets the error.
   const std::size_t grid = std::max<std::size_t>(1u << 16, next_power_of_two(16 * max_taps));
   FftPlan inverse(FftPlan::Kind::real_inverse, grid);
   auto bins = inverse.spectrum();
+  double phase = 0.0;  // continuous phase of H (design_analog_fir), unwrapped bin to bin
+  Cplx previous(1.0, 0.0);
   for (std::size_t k = 0; k < bins.size(); ++k) {
     const double f = static_cast<double>(k) * sample_rate_hz / static_cast<double>(grid);
     bins[k] = response(f);
+    if (taper_phase) {
+      const Cplx h = bins[k];
+      phase = k == 0 ? std::arg(h) : phase + std::arg(h * std::conj(previous));
+      previous = h;
+      bins[k] = std::polar(std::abs(h), nyquist_phase_window(f, sample_rate_hz) * phase);
+    }
   }
   bins[bins.size() - 1] = bins[bins.size() - 1].real();  // the Nyquist bin of a real signal
   inverse.execute();
@@ -207,6 +225,36 @@ FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_
     design.delay_samples = sum != 0.0 ? moment / sum : 0.0;
   }
   return design;
+}
+
+}  // namespace
+
+FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
+                     bool zero_phase, double energy_tolerance, std::size_t max_taps) {
+  return design_fir_on_grid(response, sample_rate_hz, zero_phase, energy_tolerance, max_taps,
+                            /*taper_phase=*/false);
+}
+
+FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
+                            double energy_tolerance) {
+  if (is_zero_phase(spec.shape)) {
+    throw ParameterError("shape", "design_analog_fir: '" +
+                                      std::string(filter_shape_name(spec.shape)) +
+                                      "' is not an analog (causal) response");
+  }
+  auto design_now = [&] {
+    return design_fir_on_grid([&spec](double f) { return filter_response(spec, f); },
+                              sample_rate_hz, /*zero_phase=*/false, energy_tolerance, 8192,
+                              /*taper_phase=*/true);
+  };
+  // Kept per (spec, sample rate, tolerance) as design_fir(FilterSpec) keeps its designs.
+  using Key = std::tuple<int, double, int, double, double>;
+  static DesignCache<Key, FirDesign, 64> cache;
+  const Key key{static_cast<int>(spec.shape), spec.bandwidth_hz, spec.order, sample_rate_hz,
+                energy_tolerance};
+  const bool cacheable = std::isfinite(spec.bandwidth_hz) && std::isfinite(sample_rate_hz) &&
+                         std::isfinite(energy_tolerance);
+  return cache.get(key, cacheable, design_now);
 }
 
 FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {

@@ -14,8 +14,8 @@ FirDesign receiver_response(FilterShape shape, double bandwidth_hz, int order,
     const double a = std::exp(-2.0 * pi * bandwidth_hz / sample_rate_hz);
     for (double tap = 1.0 - a; tap > 1e-13 * (1.0 - a); tap *= a) design.taps.push_back(tap);
   } else {
-    design = design_fir(FilterSpec{.shape = shape, .bandwidth_hz = bandwidth_hz, .order = order},
-                        sample_rate_hz);
+    design = design_analog_fir(
+        FilterSpec{.shape = shape, .bandwidth_hz = bandwidth_hz, .order = order}, sample_rate_hz);
   }
   const double sum = std::accumulate(design.taps.begin(), design.taps.end(), 0.0);
   double moment = 0.0;

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <numeric>
+#include <vector>
 
 #include "phy/filter_design.hpp"
 #include "phy/units.hpp"
@@ -86,4 +88,100 @@ TEST_CASE("zero-phase filters are delayed by half their length", "[phy][filter]"
   CHECK(fir.delay_samples == Approx((fir.taps.size() - 1) / 2.0));
   const auto peak = std::max_element(fir.taps.begin(), fir.taps.end()) - fir.taps.begin();
   CHECK(static_cast<double>(peak) == fir.delay_samples);
+}
+
+namespace {
+std::complex<double> fir_response(const std::vector<double>& taps, double f, double first_index) {
+  std::complex<double> sum;
+  for (std::size_t n = 0; n < taps.size(); ++n) {
+    sum += taps[n] * std::exp(std::complex<double>(
+                         0.0, -2.0 * pi * f * (static_cast<double>(n) + first_index) / fs));
+  }
+  return sum;
+}
+}  // namespace
+
+TEST_CASE("plain frequency sampling of an analog low-pass rings as (−1)^n·Im H(fs/2)/(πn)",
+          "[phy][filter]") {
+  // Why design_analog_fir exists: the periodic response jumps by 2j·Im H(fs/2) at fs/2, whose
+  // inverse transform is the ring (−1)^n·Im H(fs/2)/(π n) (the Fourier series of a step), here
+  // with its image from the other end of the 2^17-point design grid, −1/(M − n). The next terms
+  // (the kink of Re H at fs/2) fall as 1/n²: < 1 % of the ring for n ≥ 1,000.
+  const FilterSpec spec{.shape = FilterShape::butterworth, .bandwidth_hz = 32e9, .order = 2};
+  const FirDesign plain = design_fir(spec, fs);
+  CHECK(plain.taps.size() > 3000);  // the 1e-10 energy tolerance keeps the 1/n ring
+  // The causal response starts 64 taps in (the capped pre-response); its peak is near n = 5.
+  const std::size_t start = 64;
+  const double im_nyquist = filter_response(spec, fs / 2.0).imag();
+  constexpr double grid = 131072.0;
+  for (std::size_t n : {1000u, 1001u, 2000u, 3001u}) {
+    const double ring = (n % 2 == 0 ? 1.0 : -1.0) * im_nyquist / pi *
+                        (1.0 / static_cast<double>(n) - 1.0 / (grid - static_cast<double>(n)));
+    INFO("n = " << n);
+    CHECK(plain.taps[start + n] == Approx(ring).epsilon(0.01));
+  }
+}
+
+TEST_CASE("design_analog_fir: Butterworth and Bessel responses within the truncation bound",
+          "[phy][filter]") {
+  // design_analog_fir samples H_w = |H|·exp(j·w·φ) (w = 1 below 0.3·fs) on the 2^17-point grid
+  // and keeps all but ε = 1e-10 of the energy Σh². At the grid's frequencies f_k = k·fs/M the
+  // untruncated taps reproduce H_w exactly, so (Parseval) Σ_k |H_fir(f_k) − H_w(f_k)|² =
+  // M·Σ(dropped taps)² ≤ M·ε·Σh², and each |H_fir(f_k) − H_w(f_k)| is at most its square root.
+  // Closed forms: Butterworth |H|² = 1/(1 + (f/B)^(2n)) (Butterworth 1930) with group delay
+  // (√2/ω_c)(1 + x²)/(1 + x⁴), x = ω/ω_c, for n = 2; Bessel-Thomson as filter_response.
+  constexpr double grid = 131072.0;
+  constexpr double epsilon = 1e-10;
+  const std::vector<FilterSpec> specs{
+      {.shape = FilterShape::butterworth, .bandwidth_hz = 32e9, .order = 2},
+      {.shape = FilterShape::butterworth, .bandwidth_hz = 26.56e9, .order = 3},
+      {.shape = FilterShape::bessel, .bandwidth_hz = 26.5625e9, .order = 4}};
+  for (const FilterSpec& spec : specs) {
+    INFO(filter_shape_name(spec.shape) << " order " << spec.order);
+    const FirDesign fir = design_analog_fir(spec, fs);
+    CHECK(fir.taps.size() < 400);
+    const double energy =
+        std::inner_product(fir.taps.begin(), fir.taps.end(), fir.taps.begin(), 0.0);
+    const double bound = std::sqrt(grid * epsilon * energy / (1.0 - epsilon));
+    // The taps start `pre` samples before t = 0: the design's DC group delay minus H's.
+    const double df = 1e3;
+    const double tau0 =
+        -(std::arg(filter_response(spec, df)) - std::arg(filter_response(spec, -df))) /
+        (2.0 * pi * 2.0 * df);
+    const double pre = std::round(fir.delay_samples - tau0 * fs);
+    for (double k : {1.0, 1000.0, 4935.0, 10000.0, 30000.0, 39321.0}) {  // up to 0.3·fs
+      const double f = k * fs / grid;
+      INFO("f = " << f / 1e9 << " GHz");
+      const auto got = fir_response(fir.taps, f, -pre);
+      CHECK(std::abs(got - filter_response(spec, f)) <= bound);
+      if (spec.shape == FilterShape::butterworth) {
+        const double x = std::pow(f / spec.bandwidth_hz, 2 * spec.order);
+        CHECK(std::abs(std::abs(got) - 1.0 / std::sqrt(1.0 + x)) <= bound);
+      }
+    }
+    for (double k : {45000.0, 55000.0, 65000.0, 65536.0}) {  // tapered phase: |H| only
+      const double f = k * fs / grid;
+      INFO("f = " << f / 1e9 << " GHz");
+      CHECK(std::abs(std::abs(fir_response(fir.taps, f, 0.0)) -
+                     std::abs(filter_response(spec, f))) <= bound);
+    }
+  }
+  // Phase of the order-2 Butterworth, −atan2(√2·x, 1 − x²) with x = f/B (its derivative is the
+  // group delay (√2/ω_c)(1 + x²)/(1 + x⁴)), below 0.3·fs where the design keeps it: |ΔH| ≤ bound
+  // moves the phase by at most asin(bound/|H|).
+  const FilterSpec tia{.shape = FilterShape::butterworth, .bandwidth_hz = 32e9, .order = 2};
+  const FirDesign fir = design_analog_fir(tia, fs);
+  const double wc = 2.0 * pi * 32e9;
+  const double pre = std::round(fir.delay_samples - std::sqrt(2.0) / wc * fs);
+  const double energy = std::inner_product(fir.taps.begin(), fir.taps.end(), fir.taps.begin(), 0.0);
+  const double bound = std::sqrt(grid * epsilon * energy / (1.0 - epsilon));
+  for (double k : {100.0, 4935.0, 9870.0, 19740.0, 39321.0}) {
+    const double f = k * fs / grid;
+    const double x = f / 32e9;
+    const double expected = -std::atan2(std::sqrt(2.0) * x, 1.0 - x * x);
+    const auto got = fir_response(fir.taps, f, -pre);
+    INFO("f = " << f / 1e9 << " GHz");
+    CHECK(std::abs(std::arg(got * std::exp(std::complex<double>(0.0, -expected)))) <=
+          std::asin(bound / std::abs(got)));
+  }
 }
