@@ -414,7 +414,9 @@ TEST_CASE("LPO's EML meets the DR extinction ratio at both lane rates, ER >= 3.5
 // averaging over milliseconds sees (mrm.hpp, "Lock statistics"; link/ring_lock.hpp). At 200G
 // those runs reach −0.977/+0.950 V and the lock sits at −84.6 pm (on the first chunk's runs of 5,
 // −81.4 pm; on the nominal ±1 V, −88.0 pm); the transmitter analysis reads ER 3.525 dB on the same
-// runs after the reference receiver (3.683 dB with the first-chunk lock).
+// runs after the reference receiver (3.683 dB with the first-chunk lock), now at the preset's own
+// 4096 symbols through the noiseless pre-pass (the eye-centre fallback on the run's 3968-symbol
+// window read 3.429 dB).
 TEST_CASE("CPO-200G's ring, locked on its modulated levels, meets the DR extinction ratio",
           "[link][tiers][long]") {
   check_dr_extinction({"cpo-200g"});
@@ -424,8 +426,9 @@ TEST_CASE("CPO-200G's ring, locked on its modulated levels, meets the DR extinct
 // −0.975/+0.993 V and the lock (−56.8 pm; −57.6 pm on the first chunk's runs of 5) holds their
 // ER on the ring's own output at exactly 3.5 dB. The transmitter analysis reads the same runs
 // after the reference receiver (4th-order Bessel–Thomson at Rs/2, cl. 121.8.5.1), which smooths
-// their central 2 UI a little: 3.496 dB (3.459 dB with the first-chunk lock; on the preset's
-// 4096-symbol window, which lacks those runs, the eye-centre fallback reads 3.482 dB, was 3.445).
+// their central 2 UI a little: 3.496 dB, now at the preset's own 4096 symbols through the
+// noiseless pre-pass of one whole period (3.459 dB with the first-chunk lock; the eye-centre
+// fallback on the run's own 3953-symbol window, which lacks those runs, read 3.482 dB, was 3.445).
 // A controller that locks exactly on the floor has no room for the instrument's filter: a real
 // transmitter's ER set-point sits above the standard's minimum by a design margin, and none was
 // found for a micro-ring CPO engine (searched: vendor CPO engine papers, OIF/IEEE CPO material,
@@ -466,7 +469,7 @@ TEST_CASE("CPO rings lock on one whole pattern period, whatever the run's length
 
 // Known deviation: NPO's silicon MZM (VπL 1.8 V·cm, figures.md §2.3, U) is short for its drive:
 // Vπ = 6 V (3 mm, 100G) and 9 V (2 mm, 200G) against the driver's ≈ 1.5 Vpp steady swing, so the
-// outer levels sit close to quadrature and the waveform ER reads ≈ 3.1 dB (100G) and 2.0 dB
+// outer levels sit close to quadrature and the waveform ER reads 3.04 dB (100G) and 1.97 dB
 // (200G) against DR's 3.5 dB (400GBASE-DR4/800GBASE-DR8, figures.md §1.2/§1.4, V). A longer
 // travelling-wave section (its bandwidth falls with length), a lower VπL or a larger swing
 // closes it; none is sourced for this engine. [!shouldfail]: a plain check the day it passes.
