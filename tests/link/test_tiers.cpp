@@ -637,7 +637,8 @@ TEST_CASE("An 800G LPO module draws 5–8 W (known deviation)",
 // numbers up to the round-off of the streaming filters (chunked vs one piece). CPO-200G's ring is
 // the transmitter (its lock, taken before the run, is carried by the pre-pass's copy); NPO-100G's
 // is a travelling-wave MZM behind a driver. The transmitter noise is measured on each run's own
-// window (RIN and driver noise: sampling error), so TDECQ is compared to that error.
+// window (RIN and driver noise: a sampling error, not round-off), so TDECQ is not compared here;
+// tests/link/test_tx_metrics.cpp compares it to round-off on a chain without noise.
 TEST_CASE("A tier's Tx figures on the pre-pass equal those of a run holding the whole period",
           "[link][tiers][long]") {
   for (const std::string name : {"cpo-200g", "npo-100g"}) {
