@@ -112,16 +112,38 @@ bool energy_checks_enabled() {
 #endif
 }
 
-/// Longest transmitter window analysed, symbols: one SSPRQ period (IEEE 802.3 cl. 120.5.11.2.3,
-/// the TDECQ pattern). Longer patterns (PRBS31Q) are analysed over this many symbols.
-constexpr std::int64_t max_tx_window_symbols = 65535;
-/// A random pattern has no period; this many symbols give each PAM4 level ~100 runs of three.
-constexpr std::int64_t random_tx_window_symbols = 16384;
+/// The transmitter window, symbols: one whole pattern period (link/ring_lock.hpp,
+/// whole_pattern_window_symbols): at most one SSPRQ period (IEEE 802.3 cl. 120.5.11.2.3, the TDECQ
+/// pattern; PRBS31Q is analysed over that many symbols); a random pattern has no period, and 16384
+/// symbols give each PAM4 level ~100 runs of three.
 
-/// Fills the transmitter figures from the captured noiseless field.
+/// The transmitter's own noise (RIN, driver noise, DAC quantisation): the noisy twin's power minus
+/// the noiseless one at the transmitter output, through the reference receiver's Bessel–Thomson
+/// filter at Rs/2 (cl. 121.8.5.1), RMS after the filter's start-up.
+double transmitter_noise_rms(const LinkConfig& config,
+                             const std::vector<std::complex<double>>& field,
+                             const std::vector<std::complex<double>>& noisy_field) {
+  const TdecqSettings settings{.symbol_rate_bd = config.signal.symbol_rate_bd,
+                               .samples_per_symbol = config.signal.samples_per_symbol};
+  RealFirFilter reference(reference_receiver_taps(settings));
+  std::vector<double> noise(field.size());
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    noise[i] = std::norm(noisy_field[i]) - std::norm(field[i]);
+  }
+  reference.process(noise, noise);
+  const std::size_t settle = std::min(noise.size() / 2, reference.taps().size());
+  double sum_sq = 0.0;
+  for (std::size_t i = settle; i < noise.size(); ++i) sum_sq += noise[i] * noise[i];
+  return noise.size() > settle ? std::sqrt(sum_sq / static_cast<double>(noise.size() - settle))
+                               : 0.0;
+}
+
+/// Fills the transmitter figures from the captured noiseless field, with the transmitter's own
+/// noise `noise_rms_w` (transmitter_noise_rms) at the reference receiver's output; `noise_note`
+/// says where that was measured when not on the analysed window.
 void analyse_transmitter(const LinkConfig& config, const std::vector<std::complex<double>>& field,
-                         const std::vector<std::complex<double>>& noisy_field,
-                         const std::vector<int>& levels, TxResult& tx) {
+                         const std::vector<int>& levels, double noise_rms_w,
+                         const std::string& noise_note, TxResult& tx) {
   const int sps = config.signal.samples_per_symbol;
   std::vector<double> power(field.size());
   double total = 0.0;
@@ -132,23 +154,9 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
   tx.average_power_w = field.empty() ? 0.0 : total / static_cast<double>(field.size());
   if (config.signal.modulation == Modulation::pam4) {
     try {
-      // The transmitter's own noise (RIN, driver noise, DAC quantisation): the noisy twin's power
-      // minus the noiseless one at the transmitter output, through the reference receiver's
-      // Bessel–Thomson filter at Rs/2 (cl. 121.8.5.1), RMS after the filter's start-up.
       TdecqSettings settings{.symbol_rate_bd = config.signal.symbol_rate_bd,
                              .samples_per_symbol = sps};
-      RealFirFilter reference(reference_receiver_taps(settings));
-      std::vector<double> noise(field.size());
-      for (std::size_t i = 0; i < field.size(); ++i) {
-        noise[i] = std::norm(noisy_field[i]) - power[i];
-      }
-      reference.process(noise, noise);
-      const std::size_t settle = std::min(noise.size() / 2, reference.taps().size());
-      double sum_sq = 0.0;
-      for (std::size_t i = settle; i < noise.size(); ++i) sum_sq += noise[i] * noise[i];
-      tx.noise_rms_w = noise.size() > settle
-                           ? std::sqrt(sum_sq / static_cast<double>(noise.size() - settle))
-                           : 0.0;
+      tx.noise_rms_w = noise_rms_w;
       settings.tx_noise_rms_w = tx.noise_rms_w;
       const TdecqResult t = tdecq(power, levels, settings);
       tx.oma_outer_w = t.oma_outer_w;
@@ -158,11 +166,20 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
       tx.tdecq_ser_without_added_noise = t.ser_without_added_noise;
       tx.levels_w = t.levels_w;
       tx.method = fmt::format(
-          "noiseless field at the output of '{}' over {} symbols{}; levels, OMA(outer), ER, RLM "
+          "noiseless field at the output of '{}' over {} symbols{}{}; levels, OMA(outer), ER, RLM "
           "and TDECQ by phy/analysis/tdecq (reference receiver Rs/2, 5-tap FFE, the Tx's own "
-          "noise from the noisy twin through the reference filter); "
+          "noise from the noisy twin through the reference filter{}); "
           "average power is the time average",
-          tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "");
+          tx.block, tx.symbols, tx.whole_period ? " (one whole pattern period)" : "",
+          tx.pre_pass ? fmt::format(", symbols {} to {} of a noiseless pre-pass of the run's own "
+                                    "symbols through fresh copies of the blocks up to it "
+                                    "(link/ring_lock.hpp; the run's {} symbols hold no whole "
+                                    "period after the start-up)",
+                                    tx.first_symbol, tx.first_symbol + tx.symbols - 1,
+                                    config.signal.symbols)
+                      : fmt::format(", symbols {} to {} of the run's own noiseless capture",
+                                    tx.first_symbol, tx.first_symbol + tx.symbols - 1),
+          noise_note);
       tx.method +=
           t.outer_levels_from_runs
               ? fmt::format(
@@ -355,12 +372,16 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     result.probes[i + 1].label = fmt::format("{:02d}_{}", i + 1, chain[i]->label());
     result.probes[i + 1].sample_rate_hz = result.probes[0].sample_rate_hz;
   }
-  // Transmitter window: one whole pattern period after the chain's start-up transient where the
-  // run is long enough (any P consecutive symbols of a P-periodic pattern are one period).
+  // Transmitter window: one whole pattern period after the chain's start-up transient (any P
+  // consecutive symbols of a P-periodic pattern are one period): the run's own capture where the
+  // run is long enough, else a noiseless pre-pass of the run's symbols through the transmitter
+  // blocks (taken below, once the rings are locked). The run's own window, whole or not, gives the
+  // transmitter's noise.
   const std::optional<std::size_t> tx_index =
       analyse_tx ? optical_transmitter_index(chain) : std::optional<std::size_t>{};
   const std::size_t tx_at = tx_index.value_or(chain.size());
-  std::int64_t tx_first = 0, tx_count = 0, period = 0;
+  std::int64_t tx_first = 0, tx_count = 0, period = 0, tx_wanted = 0, tx_warm_up = 0;
+  bool tx_pre_pass = false;
   // The transmitter's output lags its input by the blocks' bulk delays up to it (a zero-phase
   // electrode filter of the MZM delays by half its length): symbol k's field is captured that
   // many samples later, so the levels and the field stay aligned.
@@ -373,24 +394,31 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     tx_delay = std::llround(delay);
     const std::int64_t delay_symbols = (tx_delay + sps - 1) / sps;
     period = static_cast<std::int64_t>(pattern_period_symbols(sig.pattern, sig.modulation));
-    const std::int64_t wanted =
-        period > 0 ? std::min(period, max_tx_window_symbols) : random_tx_window_symbols;
-    const std::int64_t warm_up = latency_symbols + 64;
-    tx_count = std::min(wanted, base_symbols - delay_symbols - std::min(warm_up, base_symbols / 4));
+    tx_wanted = whole_pattern_window_symbols(sig);
+    tx_warm_up = latency_symbols + 64;
+    tx_count =
+        std::min(tx_wanted, base_symbols - delay_symbols - std::min(tx_warm_up, base_symbols / 4));
     tx_first = std::max<std::int64_t>(
-        0, std::min(warm_up, base_symbols - delay_symbols - std::max<std::int64_t>(tx_count, 0)));
+        0,
+        std::min(tx_warm_up, base_symbols - delay_symbols - std::max<std::int64_t>(tx_count, 0)));
+    tx_pre_pass = tx_count < tx_wanted;
   }
-  if (tx_index && tx_count >= 64) {
+  if (tx_index && (tx_count >= 64 || tx_pre_pass)) {
     result.tx.emplace();
     result.tx->block = chain[tx_at]->label();
     result.tx->block_index = tx_at;
-    result.tx->first_symbol = tx_first;
-    result.tx->symbols = tx_count;
-    result.tx->whole_period = period > 0 && tx_count == period;
+    // The pre-pass takes the window a run long enough would take (same first symbol and length).
+    result.tx->first_symbol = tx_pre_pass ? tx_warm_up : tx_first;
+    result.tx->symbols = tx_pre_pass ? tx_wanted : tx_count;
+    result.tx->whole_period = period > 0 && result.tx->symbols == period;
+    result.tx->pre_pass = tx_pre_pass;
     result.tx->sample_rate_hz = result.probes[0].sample_rate_hz;
+    tx_count = std::max<std::int64_t>(tx_count, 0);
     tx_field.resize(static_cast<std::size_t>(tx_count * sps));
     tx_field_noisy.resize(tx_field.size());
     tx_levels.resize(static_cast<std::size_t>(tx_count));
+  } else {
+    tx_count = 0;
   }
   auto capture_tx = [&](const Signal& chunk, std::vector<std::complex<double>>& field) {
     const std::int64_t window = tx_first * sps + tx_delay;
@@ -443,6 +471,24 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   // Rings that lock on their modulated levels take the lock before the run, on one whole period
   // of this run's pattern (link/ring_lock.hpp); the twin's copy takes it from them.
   lock_rings_on_pattern(chain, config, lane, pattern, source_level_v, replay ? prefix->blocks : 0);
+  // The transmitter's window on a noiseless pre-pass when the run holds no whole period: the
+  // blocks up to the transmitter (copies of the chain as built, rings locked), the run's symbols
+  // up to the window's end past the transmitter's bulk delay.
+  std::vector<std::complex<double>> tx_pre_field;
+  std::vector<int> tx_pre_levels;
+  if (result.tx && tx_pre_pass) {
+    const std::int64_t delay_symbols = (tx_delay + sps - 1) / sps;
+    const NoiselessPrePass pass =
+        noiseless_pre_pass(chain, tx_at + 1, config, lane, pattern, source_level_v,
+                           tx_warm_up + tx_wanted + delay_symbols + 1);
+    if (pass.signal.domain != Domain::optical) {
+      throw std::logic_error("transmitter pre-pass: the transmitter's output is not optical");
+    }
+    const auto begin = pass.signal.optical.begin() + tx_warm_up * sps + tx_delay;
+    tx_pre_field.assign(begin, begin + tx_wanted * sps);
+    const auto first_level = pass.levels.begin() + tx_warm_up;
+    tx_pre_levels.assign(first_level, first_level + tx_wanted);
+  }
 
   auto feed = [&](std::int64_t first_sample, std::span<const double> n_samples,
                   std::span<const double> c_samples) {
@@ -627,7 +673,19 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   if (record) prefix->recorded = true;
   progress_advance(static_cast<std::uint64_t>(max_symbols - sent));  // stopped at min_errors
   if (result.tx) {
-    analyse_transmitter(config, tx_field, tx_field_noisy, tx_levels, *result.tx);
+    // The transmitter's noise on the run's own window (the pre-pass is noiseless).
+    const double noise_rms =
+        tx_count >= 64 ? transmitter_noise_rms(config, tx_field, tx_field_noisy) : 0.0;
+    std::string noise_note;
+    if (tx_pre_pass) {
+      noise_note = tx_count >= 64 ? fmt::format(", on the run's own symbols {} to {}", tx_first,
+                                                tx_first + tx_count - 1)
+                                  : std::string(
+                                        ", not measured: the run's own window holds "
+                                        "fewer than 64 symbols (0 taken)");
+    }
+    analyse_transmitter(config, tx_pre_pass ? tx_pre_field : tx_field,
+                        tx_pre_pass ? tx_pre_levels : tx_levels, noise_rms, noise_note, *result.tx);
     result.tx->method += shaping_note;
   }
   result.slicer = accumulator->result();

@@ -71,7 +71,8 @@ struct OpticalRxResult {
 
 /// The transmitter's figures of a lane (DESIGN.md §4 `tx`), from the noiseless optical field at
 /// the output of the first block whose output is optical (the modulator, or a directly modulated
-/// laser), over a whole pattern period where the run allows it.
+/// laser), over one whole pattern period: the run's own capture when the run holds one after its
+/// start-up, else a noiseless pre-pass of the run's symbols through the transmitter blocks.
 struct TxResult {
   std::string block;             ///< label of the transmitter block
   std::size_t block_index = 0;   ///< its index in the chain
@@ -90,6 +91,10 @@ struct TxResult {
   std::int64_t first_symbol = 0;  ///< the analysed window: symbols [first, first + count)
   std::int64_t symbols = 0;
   bool whole_period = false;  ///< the window is one whole period of the pattern
+  /// The window is a noiseless pre-pass of the run's own symbols through fresh copies of the
+  /// blocks up to the transmitter (link/ring_lock.hpp, noiseless_pre_pass), taken when the run
+  /// holds no whole period after its start-up; false: the run's own noiseless capture.
+  bool pre_pass = false;
   std::string method;
   /// Noiseless probe at the transmitter output: power (W) and unwrapped phase (rad) of the
   /// field, the first analysis.probe_uis UIs of the analysed window.

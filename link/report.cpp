@@ -187,6 +187,7 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
             {"levels_w", t.levels_w},
             {"symbols", t.symbols},
             {"whole_period", t.whole_period},
+            {"pre_pass", t.pre_pass},
             {"method", t.method}};
       }
       if (lane.optical_rx) {
