@@ -149,6 +149,12 @@ struct ComParams {
   std::vector<double> die_inductance_h{0.13e-9, 0.15e-9, 0.14e-9};      ///< L_s(1..3) per leg
   int ui_span = 1024;         ///< circular time window of the analysis, UI
   double threshold_db = 3.0;  ///< COM pass threshold
+  /// With a receiver FFE: solve every candidate's MMSE FFE in full (the reference search).
+  /// Otherwise (default) the candidates are screened by a cheaper evaluation of the same FOM
+  /// and only those within 1e-3 of the best are solved in full, which provably picks the same
+  /// candidate (com.cpp, `screened_search`); the screen falls back to the full search itself
+  /// when its run-time check fails.
+  bool exhaustive_search = false;
 };
 
 /// IEEE 802.3ck (cl. 162/163 COM tables, 53.125 GBd).
@@ -168,6 +174,10 @@ struct ComResult {
   double c_minus1 = 0.0, c0 = 1.0, c_plus1 = 0.0;
   double g_dc_db = 0.0, g_dc2_db = 0.0;
   double sampling_offset_ui = 0.0;  ///< t_s relative to the pulse peak (before the Tx FFE), UI
+  /// Largest relative difference between the screened search's fast FOM and the exact one over
+  /// the candidates it solved in full (−1: no screened search, i.e. no receiver FFE or
+  /// exhaustive_search). Diagnostic; not written to the outputs.
+  double search_screen_discrepancy = -1.0;
   /// RMS terms at the sampler, V.
   double sigma_isi_v = 0.0, sigma_jitter_v = 0.0, sigma_noise_v = 0.0, sigma_tx_v = 0.0;
   std::vector<double> cursors_v;  ///< h(n), n = −pre .. post (after Rx FFE when there is one)
