@@ -112,11 +112,6 @@ bool energy_checks_enabled() {
 #endif
 }
 
-/// The transmitter window, symbols: one whole pattern period (link/ring_lock.hpp,
-/// whole_pattern_window_symbols): at most one SSPRQ period (IEEE 802.3 cl. 120.5.11.2.3, the TDECQ
-/// pattern; PRBS31Q is analysed over that many symbols); a random pattern has no period, and 16384
-/// symbols give each PAM4 level ~100 runs of three.
-
 /// The transmitter's own noise (RIN, driver noise, DAC quantisation): the noisy twin's power minus
 /// the noiseless one at the transmitter output, through the reference receiver's Bessel–Thomson
 /// filter at Rs/2 (cl. 121.8.5.1), RMS after the filter's start-up.

@@ -34,8 +34,9 @@
 namespace optilane {
 
 /// The window a whole-pattern measurement takes (IEEE 802.3 cl. 121.8.4-121.8.5 measure on the
-/// whole test pattern): one period of the pattern, at most SSPRQ's 65535 symbols (PRBS31Q's
-/// period is taken over 65535), 16384 symbols of a random pattern.
+/// whole test pattern): one period of the pattern, at most SSPRQ's 65535 symbols (cl.
+/// 120.5.11.2.3's TDECQ pattern; PRBS31Q's period is taken over 65535), 16384 symbols of a random
+/// pattern (each PAM4 level then has ~100 runs of three).
 [[nodiscard]] std::int64_t whole_pattern_window_symbols(const SignalConfig& signal);
 
 /// A noiseless record of the run's own symbols: what blocks [0, `end_block`) of a chain put out,

@@ -55,7 +55,8 @@ struct FirDesign {
 /// Convenience: the FIR of a FilterSpec.
 [[nodiscard]] FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz);
 
-/// The phase window of design_analog_fir: 1 for |f| ≤ 0.6·fs/2, a raised cosine to 0 at fs/2.
+/// The phase window of design_analog_fir and of the fibre's dispersive phase: 1 for |f| ≤ 0.6·fs/2,
+/// a raised cosine to 0 at fs/2.
 [[nodiscard]] double nyquist_phase_window(double frequency_hz, double sample_rate_hz);
 
 /// A causal FIR for an analog (rational) response such as a Butterworth or Bessel low-pass, by

@@ -6,6 +6,7 @@
 
 #include "phy/errors.hpp"
 #include "phy/fft.hpp"
+#include "phy/filter_design.hpp"
 #include "phy/units.hpp"
 
 namespace optilane {
@@ -43,17 +44,6 @@ std::pair<std::vector<Complex>, std::size_t> design_complex_fir(
   const Complex dc = response(0.0);
   for (auto& t : taps) t *= dc / sum;
   return {std::move(taps), half};
-}
-
-/// Phase window: 1 for |f| <= 0.6·fs/2, raised-cosine to 0 at fs/2. Multiplying the dispersive
-/// phase by it keeps |H| exact everywhere (white noise passes unchanged) and the phase exact where
-/// the signal is, and removes the phase jump at ±fs/2 that would otherwise leave a slowly decaying
-/// tail in the impulse response (and in-band ripple once truncated).
-double phase_window(double frequency_hz, double sample_rate_hz) {
-  const double x = std::abs(frequency_hz) / (sample_rate_hz / 2.0);
-  if (x <= 0.6) return 1.0;
-  if (x >= 1.0) return 0.0;
-  return 0.5 * (1.0 + std::cos(pi * (x - 0.6) / 0.4));
 }
 
 }  // namespace
@@ -178,7 +168,9 @@ void FiberBlock::design(double wavelength_m) {
   auto response = [&](double f) {
     const double w = 2.0 * pi * f;
     const double phase = beta2 * w * w * h / 2.0 + beta3 * w * w * w * h / 6.0;
-    return field_gain * std::exp(Complex(0.0, -phase * phase_window(f, fs)));
+    // The dispersive phase tapered to 0 at ±fs/2 (phy/filter_design.hpp): |H| exact everywhere,
+    // the phase exact where the signal is, and no jump at fs/2 to leave a slowly decaying tail.
+    return field_gain * std::exp(Complex(0.0, -phase * nyquist_phase_window(f, fs)));
   };
   sections_.clear();
   delay_samples_ = 0.0;
