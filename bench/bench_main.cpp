@@ -7,6 +7,7 @@
 //   optilane_bench awgn SYMBOLS              the AWGN lane of examples/awgn-pam4.yaml
 //   optilane_bench mem CONFIG SYMBOLS         peak memory of one run (one process per figure)
 //   optilane_bench D POINTS                   the first POINTS points of D (lane A) only
+//   optilane_bench B-core[-2] PRESET...        B-core (on two threads) of the named tier presets
 //
 // Wall time is noisy on a shared machine; user CPU time (getrusage, all threads) is quoted beside
 // it, and instruction counts come from `valgrind --tool=callgrind` (see the README).
@@ -115,7 +116,8 @@ void bench_lane(const std::string& label, const std::string& path, std::uint64_t
 /// the issue names, the semi-analytic BER and statistical eye alone (sensitivity, penalty and
 /// noise-budget searches off); otherwise the preset as it is set (those searches on where it
 /// sets them), the figure `optilane tiers` pays.
-void bench_tiers_semi_analytic(bool core, int threads = 1) {
+void bench_tiers_semi_analytic(bool core, int threads = 1,
+                               const std::vector<std::string>& only = {}) {
   const fs::path tiers = fs::path(source_dir) / "examples" / "tiers";
   std::error_code ec;
   if (!fs::is_directory(tiers, ec)) {
@@ -124,7 +126,11 @@ void bench_tiers_semi_analytic(bool core, int threads = 1) {
   }
   std::vector<fs::path> presets;
   for (const auto& entry : fs::directory_iterator(tiers, ec)) {
-    if (entry.path().extension() == ".yaml") presets.push_back(entry.path());
+    if (entry.path().extension() != ".yaml") continue;
+    if (only.empty() ||
+        std::find(only.begin(), only.end(), entry.path().stem().string()) != only.end()) {
+      presets.push_back(entry.path());
+    }
   }
   std::sort(presets.begin(), presets.end());
   std::vector<std::string> overrides = {"analysis.monte_carlo=false"};
@@ -311,6 +317,12 @@ int main(int argc, char** argv) {
   }
   if (argc == 3 && std::strcmp(argv[1], "D") == 0) {
     bench_sweep(bench_dir + "/lane-a.yaml", "D", std::stoull(argv[2]));
+    return 0;
+  }
+  if (argc >= 3 && (std::strcmp(argv[1], "B-core") == 0 || std::strcmp(argv[1], "B-core-2") == 0)) {
+    // Named presets only (their file stems), e.g. `B-core lro-200g copper-dac-200g`.
+    bench_tiers_semi_analytic(true, std::strcmp(argv[1], "B-core-2") == 0 ? 2 : 1,
+                              std::vector<std::string>(argv + 2, argv + argc));
     return 0;
   }
   if (argc == 4 && std::strcmp(argv[1], "mem") == 0) {

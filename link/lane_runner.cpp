@@ -25,6 +25,7 @@
 #include "link/receiver_dsp.hpp"
 #include "link/segments.hpp"
 #include "phy/analysis/fec.hpp"
+#include "phy/analysis/record_memo.hpp"
 #include "phy/analysis/tdecq.hpp"
 #include "phy/errors.hpp"
 #include "phy/overlap_save.hpp"
@@ -616,8 +617,22 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
         accumulator.emplace(settings, timing);
         const std::vector<double>& cal_reference = twin ? cal_clean : cal_noisy;
         if (twin && config.analysis.statistical_eye) {
-          result.pulse = fit_sampled_pulse(cal_clean, cal_levels, m, sps, timing.offset_samples,
-                                           pulse_pre_cursors, pulse_post_cursors);
+          // A function of the noiseless record (and the offset) alone: the lanes that share the
+          // record and the offset share the fit (phy/analysis/record_memo.hpp).
+          static RecordMemo<SampledPulse, 4> fits;
+          result.pulse = fits.get(RecordKey("fit_sampled_pulse")
+                                      .add(std::span<const double>(cal_clean))
+                                      .add(std::span<const int>(cal_levels))
+                                      .add(m)
+                                      .add(sps)
+                                      .add(timing.offset_samples)
+                                      .add(pulse_pre_cursors)
+                                      .add(pulse_post_cursors),
+                                  [&] {
+                                    return fit_sampled_pulse(cal_clean, cal_levels, m, sps,
+                                                             timing.offset_samples,
+                                                             pulse_pre_cursors, pulse_post_cursors);
+                                  });
           pulse_offset = timing.offset_samples;
         }
         feed(0, cal_noisy, cal_reference);

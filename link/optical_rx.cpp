@@ -11,6 +11,7 @@
 #include "channels/optical/optical_connector.hpp"
 #include "channels/optical/wdm_filter.hpp"
 #include "devices/receivers/photodetector.hpp"
+#include "phy/analysis/record_memo.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/analysis/steady_state_levels.hpp"
 #include "phy/pam.hpp"
@@ -169,10 +170,30 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
   double oma_current_a = 0.0;  // spread of the level means at the sampling instant
   NoiselessTap own_tap;        // recorded here when the main run did not
   const NoiselessTap* record = nullptr;
+  std::optional<std::vector<double>> settled_levels;
   if (tap != nullptr && tap->block == pd_index &&
       static_cast<std::uint64_t>(tap->levels.size()) >= short_run.signal.symbols) {
-    const std::vector<double> means = noiseless_level_means(short_run, *tap);
+    // Functions of the noiseless tap alone: the lanes that record the same tap share them
+    // (phy/analysis/record_memo.hpp), the level means at the slicer and the settled levels.
+    static RecordMemo<std::pair<std::vector<double>, std::vector<double>>, 4> fits;
+    const SignalConfig& sig = short_run.signal;
+    const auto [means, settled] = fits.get(
+        RecordKey("received_oma")
+            .add(std::span<const double>(tap->samples))
+            .add(std::span<const int>(tap->levels))
+            .add(tap->latency_samples)
+            .add(sig.symbols)
+            .add(sig.samples_per_symbol)
+            .add(static_cast<int>(sig.modulation))
+            .add(sig.precoding)
+            .add(short_run.analysis.target_ber),
+        [&] {
+          return std::pair{noiseless_level_means(short_run, *tap),
+                           steady_state_levels(tap->samples, sig.samples_per_symbol, tap->levels,
+                                               levels_of(sig.modulation), tap->latency_samples)};
+        });
     oma_current_a = means.empty() ? 0.0 : means.back() - means.front();
+    settled_levels = settled;
     record = tap;
   } else {
     own_tap.block = pd_index;
@@ -183,8 +204,10 @@ void analyse_optical_receiver(const LinkConfig& config, int lane, LaneResult& re
     record = &own_tap;
   }
   const std::vector<double> settled =
-      steady_state_levels(record->samples, short_run.signal.samples_per_symbol, record->levels,
-                          levels_of(short_run.signal.modulation), record->latency_samples);
+      settled_levels ? *settled_levels
+                     : steady_state_levels(record->samples, short_run.signal.samples_per_symbol,
+                                           record->levels, levels_of(short_run.signal.modulation),
+                                           record->latency_samples);
   const double oma_w = (settled.back() - settled.front()) / gain_a_per_w;
   rx.oma_outer_dbm = oma_w > 0.0 ? w_to_dbm(oma_w) : -std::numeric_limits<double>::infinity();
   // Signal gain from the photocurrent to the slicer.

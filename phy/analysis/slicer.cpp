@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "phy/analysis/dfe_propagation.hpp"
+#include "phy/analysis/record_memo.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/fft.hpp"
 #include "phy/pam.hpp"
@@ -380,7 +381,17 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
   const int m = settings.levels;
   if (noiseless.size() != noisy.size()) throw std::invalid_argument("calibration: size mismatch");
   // Coarse: the offset whose samples correlate best with the sent levels.
-  const std::int64_t best_offset = coarse_delay(noiseless, sent_levels, m, sps, max_offset_samples);
+  // A function of the noiseless record alone: the lanes that share it share the result
+  // (record_memo.hpp; the same bytes in, the same offset out).
+  static RecordMemo<std::int64_t, 8> delays;
+  const std::int64_t best_offset =
+      delays.get(RecordKey("coarse_delay")
+                     .add(noiseless)
+                     .add(sent_levels)
+                     .add(m)
+                     .add(sps)
+                     .add(max_offset_samples),
+                 [&] { return coarse_delay(noiseless, sent_levels, m, sps, max_offset_samples); });
   // Fine: within ±1 UI of the coarse offset, rank phases by their smallest inner-eye opening at
   // the target BER (noiseless extremes ∓ Q⁻¹(BER)·σ); in a run of equally open phases (a flat
   // eye) take its centre. Then, among the phases ±2 samples around it, take the one with the

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/filter_design.hpp"
 #include "phy/outer_level_runs.hpp"
@@ -30,7 +31,45 @@ constexpr double q_t = 3.414;  // cl. 121.8.5.3: 1.5·Q(3.414) = 4.8e-4
 constexpr std::int64_t min_run_threes = 7;
 constexpr std::int64_t min_run_zeros = 6;
 
+/// Relative slack of the table-first decisions beyond the table's own bound: the rounding of up
+/// to ~10^5 additions (~1e-11) and of q_function's erfc against the table's reference.
+constexpr double decision_slack = 1e-9;
+
 }  // namespace
+
+bool ser_above_target(std::span<const double> distances, double samples, double sigma,
+                      double target_ser, const GaussianTailTable* table) {
+  if (table != nullptr) {
+    const double eps = table->relative_error_bound();
+    // Table Q̃ within [Q(1 − ε), Q(1 + ε)]: a partial sum ẽ bounds the reference's
+    // e ∈ [ẽ/(1 + ε), ẽ/(1 − ε)] (up to rounding: decision_slack).
+    const double above = target_ser * samples * (1.0 + eps) * (1.0 + decision_slack);
+    const double below = target_ser * samples * (1.0 - eps) / (1.0 + eps) / (1.0 + decision_slack);
+    double e = 0.0;
+    std::size_t i = 0;
+    for (; i < distances.size() && distances[i] < 9.0 * sigma; ++i) {
+      const double term = (*table)(distances[i] / sigma);
+      e += term;
+      if (e > above) return true;
+      const auto left = static_cast<double>(distances.size() - i - 1);
+      if (e + left * term < below) return false;
+    }
+    if (i == distances.size() || !(distances[i] < 9.0 * sigma)) {
+      // The whole sum: decided unless it lies within the bounds' gap about the target.
+      if (e > above) return true;
+      if (e < below) return false;
+    }
+  }
+  double e = 0.0;
+  for (std::size_t i = 0; i < distances.size() && distances[i] < 9.0 * sigma; ++i) {
+    const double term = q_function(distances[i] / sigma);
+    e += term;
+    if (e / samples > target_ser) return true;
+    const auto left = static_cast<double>(distances.size() - i - 1);
+    if ((e + left * term) / samples <= target_ser) return false;
+  }
+  return e / samples > target_ser;
+}
 
 std::vector<double> reference_receiver_taps(const TdecqSettings& settings) {
   if (settings.reference_bandwidth_hz < 0.0) return {1.0};
@@ -325,6 +364,8 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
     }
     std::sort(distances.begin(), distances.end());
     const auto samples = static_cast<double>(eq.size());
+    const GaussianTailTable* table =
+        settings.exact_decisions ? nullptr : &GaussianTailTable::instance();
     auto above_target = [&](double sigma) {
       const double s = std::sqrt(sigma * sigma + sigma_tx * sigma_tx);
       if (!(s > 0.0)) {
@@ -332,15 +373,7 @@ TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
         const auto outside = std::lower_bound(distances.begin(), distances.end(), 0.0);
         return static_cast<double>(outside - distances.begin()) / samples > settings.target_ser;
       }
-      double e = 0.0;
-      for (std::size_t i = 0; i < distances.size() && distances[i] < 9.0 * s; ++i) {
-        const double term = q_function(distances[i] / s);
-        e += term;
-        if (e / samples > settings.target_ser) return true;
-        const auto left = static_cast<double>(distances.size() - i - 1);
-        if ((e + left * term) / samples <= settings.target_ser) return false;
-      }
-      return e / samples > settings.target_ser;
+      return ser_above_target(distances, samples, s, settings.target_ser, table);
     };
     double lo = 0.0, hi = r.oma_outer_w;
     if (above_target(lo)) {

@@ -50,6 +50,8 @@
 
 namespace optilane {
 
+class GaussianTailTable;
+
 struct TdecqSettings {
   double symbol_rate_bd = 53.125e9;
   int samples_per_symbol = 16;
@@ -59,6 +61,9 @@ struct TdecqSettings {
   double instant_separation_ui = 0.1;   ///< the two sampling instants
   double window_ui = 0.04;              ///< histogram window width
   double tx_noise_rms_w = 0.0;          ///< transmitter noise at the reference receiver output
+  /// σ_G's bisection decides every step by erfc alone (the reference the table-first decisions
+  /// are tested against: ser_above_target). The result is the same bit for bit either way.
+  bool exact_decisions = false;
 };
 
 struct TdecqResult {
@@ -102,5 +107,22 @@ struct TdecqResult {
 
 [[nodiscard]] TdecqResult tdecq(std::span<const double> power_w, std::span<const int> levels,
                                 const TdecqSettings& settings);
+
+/// One step of σ_G's bisection (step 5): whether the SER of `samples` decisions with the
+/// distances `distances` (sorted ascending) to their region's thresholds, under Gaussian noise
+/// of RMS `sigma` (> 0), exceeds `target_ser`. The reference evaluation sums Q(d/σ) by erfc
+/// largest first, terms beyond 9σ zero, and stops as soon as the partial sum exceeds the target
+/// or the partial sum plus (terms left) × (the last term, their bound) stays within it.
+/// With `table` (GaussianTailTable), the same walk runs first on the table's Q, each term within
+/// its relative bound ε of Q, and decides only where that bound proves the reference's answer:
+/// true once the partial sum exceeds the target by the factor (1 + ε)(1 + 1e-9) (the reference's
+/// whole sum, at least this partial one, cannot then lie within the target, so it cannot have
+/// stopped with false either), false once the partial sum plus the remaining terms' bound, times
+/// (1 + ε)/(1 − ε)·(1 + 1e-9), stays below the target; the 1e-9 covers the rounding of a few
+/// thousand additions and of erfc against the table's reference. Otherwise (the SER within
+/// ~1e-6 of the target) it returns the reference's decision. So the answer is always the
+/// reference's: σ_G, hence TDECQ, bit for bit.
+[[nodiscard]] bool ser_above_target(std::span<const double> distances, double samples, double sigma,
+                                    double target_ser, const GaussianTailTable* table);
 
 }  // namespace optilane

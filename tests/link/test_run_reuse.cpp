@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "link/link_config.hpp"
 #include "link/optical_rx.hpp"
 #include "link/segments.hpp"
+#include "phy/analysis/record_memo.hpp"
 #include "phy/analysis/slicer.hpp"
 #include "phy/overlap_save.hpp"
 #include "phy/pam.hpp"
@@ -338,4 +340,79 @@ TEST_CASE("A FIR on a held (staircase) input by the symbol-rate transform equals
   run(staircase(400));
   CHECK(worst <= 1e-12 * scale);
   CHECK(scale > 0.5);
+}
+
+TEST_CASE("a memoised result is reused only for the same bytes of input", "[link][cache]") {
+  RecordMemo<double, 2> memo;
+  int made = 0;
+  const std::vector<double> record = {1.0, 2.0, 3.0};
+  auto get = [&](std::span<const double> r, int scalar) {
+    return memo.get(RecordKey("sum").add(r).add(scalar), [&] {
+      ++made;
+      return r[0] + r[1] + r[2] + scalar;
+    });
+  };
+  CHECK(get(record, 1) == 7.0);
+  CHECK(get(record, 1) == 7.0);
+  CHECK(made == 1);  // kept
+  std::vector<double> other = record;
+  other[2] = std::nextafter(3.0, 4.0);  // one ulp apart: another record
+  CHECK(get(other, 1) == 4.0 + std::nextafter(3.0, 4.0));
+  CHECK(get(record, 2) == 8.0);  // another scalar
+  CHECK(made == 3);
+  // Lengths are part of the key: [1, 2] + [3] is not [1] + [2, 3].
+  const auto split = [&](std::span<const double> a, std::span<const double> b) {
+    return memo.get(RecordKey("split").add(a).add(b), [&] {
+      ++made;
+      return static_cast<double>(a.size());
+    });
+  };
+  CHECK(split(std::span(record).first(2), std::span(record).last(1)) == 2.0);
+  CHECK(split(std::span(record).first(1), std::span(record).last(2)) == 1.0);
+  CHECK(made == 5);
+  record_memo_enabled() = false;
+  CHECK(get(record, 1) == 7.0);
+  CHECK(made == 6);  // off: computed
+  record_memo_enabled() = true;
+}
+
+TEST_CASE(
+    "lanes sharing the noiseless record's pulse fit, coarse delay and received OMA give the "
+    "unshared results bit for bit",
+    "[link][cache]") {
+  // Three lanes of one wavelength and PRBS13Q: the noiseless record, so the pulse fit, the
+  // slicer's coarse delay and the received OMA's fits, are the same on each; their noise differs.
+  const LinkConfig config =
+      short_config(source + "/examples/tiers/lpo-100g.yaml", {"lanes.count=3"});
+  auto run = [&](bool shared) {
+    record_memo_enabled() = shared;
+    std::vector<LaneResult> lanes;
+    for (int lane = 0; lane < 3; ++lane) lanes.push_back(run_lane(config, lane));
+    record_memo_enabled() = true;
+    return lanes;
+  };
+  const std::vector<LaneResult> alone = run(false);
+  const std::vector<LaneResult> shared = run(true);
+  for (std::size_t lane = 0; lane < 3; ++lane) {
+    const LaneResult& a = alone[lane];
+    const LaneResult& b = shared[lane];
+    REQUIRE(a.pulse);
+    REQUIRE(b.pulse);
+    CHECK(a.pulse->response == b.pulse->response);
+    CHECK(a.pulse->dc == b.pulse->dc);
+    CHECK(a.pulse->fit_residual_rms == b.pulse->fit_residual_rms);
+    CHECK(a.slicer.thresholds == b.slicer.thresholds);
+    CHECK(a.slicer.ber_semi_analytic == b.slicer.ber_semi_analytic);
+    REQUIRE(a.statistical);
+    REQUIRE(b.statistical);
+    CHECK(a.statistical->ber == b.statistical->ber);
+    CHECK(a.statistical->eye_height == b.statistical->eye_height);
+    CHECK(a.statistical->contour_ber == b.statistical->contour_ber);
+    REQUIRE(a.optical_rx);
+    REQUIRE(b.optical_rx);
+    CHECK(a.optical_rx->oma_outer_dbm == b.optical_rx->oma_outer_dbm);
+  }
+  // The lanes' noise differs (their BERs do), while the shared fit is one value.
+  CHECK(shared[0].slicer.ber_semi_analytic != shared[1].slicer.ber_semi_analytic);
+  CHECK(shared[0].pulse->response == shared[2].pulse->response);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/analysis/tdecq.hpp"
 #include "phy/prbs.hpp"
@@ -382,4 +383,51 @@ TEST_CASE("PRBS13Q's longest runs are 7 threes and 6 zeros (cl. 121.8.4)",
   };
   CHECK(longest(3) == 7);
   CHECK(longest(0) == 6);
+}
+
+TEST_CASE("σ_G's table-first decisions are the erfc decisions, and TDECQ is bit for bit the same",
+          "[phy][analysis][tdecq]") {
+  // ser_above_target with the table decides only where its relative bound ε proves the erfc
+  // walk's answer (tdecq.hpp); near the target it falls back to that walk. Sweep σ finely through
+  // the crossing (steps of 1e-7 relative about it, where the bound cannot decide) and coarsely
+  // over two decades, on distances of a noisy-looking eye.
+  const GaussianTailTable& table = GaussianTailTable::instance();
+  RandomStream rng(11);
+  std::vector<double> distances;
+  for (int i = 0; i < 6000; ++i) {
+    distances.push_back(0.1 + 0.3 * static_cast<double>(rng.next_u64() % 1000000) / 1e6);
+  }
+  std::sort(distances.begin(), distances.end());
+  const double samples = 3000.0, target = 4.8e-4;
+  // The crossing by bisection on the erfc decisions.
+  double lo = 1e-3, hi = 1.0;
+  for (int it = 0; it < 200; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (ser_above_target(distances, samples, mid, target, nullptr) ? hi : lo) = mid;
+  }
+  int checked = 0, flips = 0;
+  auto check = [&](double sigma) {
+    const bool exact = ser_above_target(distances, samples, sigma, target, nullptr);
+    CHECK(ser_above_target(distances, samples, sigma, target, &table) == exact);
+    flips += exact ? 1 : 0;
+    ++checked;
+  };
+  for (int i = -200; i <= 200; ++i) check(lo * (1.0 + 1e-7 * i));
+  for (int i = 0; i <= 400; ++i) check(lo * std::pow(10.0, -1.0 + 2.0 * i / 400.0));
+  CHECK(checked == 802);
+  CHECK(flips > 100);  // both answers occur
+  CHECK(flips < 700);
+
+  // The whole analysis: a band-limited, noisy transmitter, table-first against erfc only.
+  const auto levels = random_levels(4096, 7);
+  const auto p = waveform(levels, 16, 0.2e-3, 0.4e-3, 0.1);
+  for (double noise : {0.0, 1e-5, 2.5e-5}) {
+    TdecqSettings s{.symbol_rate_bd = 53.125e9, .samples_per_symbol = 16, .tx_noise_rms_w = noise};
+    const TdecqResult fast = tdecq(p, levels, s);
+    s.exact_decisions = true;
+    const TdecqResult exact = tdecq(p, levels, s);
+    CHECK(fast.sigma_g_w == exact.sigma_g_w);
+    CHECK(fast.tdecq_db == exact.tdecq_db);
+    CHECK(std::isfinite(exact.tdecq_db));
+  }
 }
