@@ -1,7 +1,5 @@
 #include "phy/filter_design.hpp"
 
-#include "phy/design_cache.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -190,17 +188,20 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
                                                   static_cast<std::ptrdiff_t>(grid))];
     }
     design.delay_samples = static_cast<double>(half);
+    design.dropped_energy = std::max(0.0, total - inside) / total;
   } else {
     // Causal response: most energy at n >= 0. Frequency sampling up to fs/2 of a response that has
     // not died out there (a first-order pole) leaves a short pre-response at negative time
     // (wrapped to the end of the grid); keep it, with the matching delay, rather than drop it.
     const double budget = energy_tolerance * total;
     // Walk from the earliest candidate (a quarter grid before n = 0) towards n = 0, dropping
-    // samples while their summed energy stays within half the budget.
-    // The spectrum's step at fs/2 makes that pre-response ring like 1/n, so it is capped at
-    // max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per symbol).
+    // samples while their summed energy stays within half the budget. Plain frequency sampling of
+    // an analog response leaves a step at fs/2 that makes the pre-response ring like 1/n, so there
+    // it is capped at max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per
+    // symbol); the tapered design's pre-response decays as 1/n² and is kept to the budget.
     constexpr std::size_t max_pre = 64;
-    std::size_t keep_pre = std::min<std::size_t>(grid / 4, max_pre);
+    std::size_t keep_pre =
+        taper_phase ? std::min(grid / 4, max_taps / 2) : std::min<std::size_t>(grid / 4, max_pre);
     for (double dropped = 0.0; keep_pre > 0; --keep_pre) {
       const double e = h[grid - keep_pre] * h[grid - keep_pre];
       if (dropped + e > 0.5 * budget) break;
@@ -208,11 +209,21 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     }
     std::size_t length = 0;
     double inside = 0.0;
-    double causal = 0.0;
-    for (std::size_t i = 0; i < grid / 2; ++i) causal += h[i] * h[i];
-    while (inside < causal * (1.0 - energy_tolerance) && keep_pre + length < max_taps) {
-      inside += h[length] * h[length];
-      ++length;
+    if (taper_phase) {
+      // All but `energy_tolerance` of the whole energy kept, pre-response and tail together.
+      double kept_pre = 0.0;
+      for (std::size_t i = 1; i <= keep_pre; ++i) kept_pre += h[grid - i] * h[grid - i];
+      while (total - kept_pre - inside > budget && keep_pre + length < max_taps) {
+        inside += h[length] * h[length];
+        ++length;
+      }
+    } else {
+      double causal = 0.0;
+      for (std::size_t i = 0; i < grid / 2; ++i) causal += h[i] * h[i];
+      while (inside < causal * (1.0 - energy_tolerance) && keep_pre + length < max_taps) {
+        inside += h[length] * h[length];
+        ++length;
+      }
     }
     design.taps.reserve(keep_pre + length);
     for (std::size_t i = 0; i < keep_pre; ++i) design.taps.push_back(h[grid - keep_pre + i]);
@@ -223,6 +234,9 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     double moment = 0.0;
     for (std::size_t n = 0; n < design.taps.size(); ++n) moment += n * design.taps[n];
     design.delay_samples = sum != 0.0 ? moment / sum : 0.0;
+    double dropped = 0.0;  // summed directly: total minus the kept energy would lose digits
+    for (std::size_t i = length; i < grid - keep_pre; ++i) dropped += h[i] * h[i];
+    design.dropped_energy = dropped / total;
   }
   return design;
 }
@@ -255,6 +269,17 @@ FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
   const bool cacheable = std::isfinite(spec.bandwidth_hz) && std::isfinite(sample_rate_hz) &&
                          std::isfinite(energy_tolerance);
   return cache.get(key, cacheable, design_now);
+}
+
+FirDesign design_analog_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
+                            double energy_tolerance, std::size_t max_taps) {
+  return design_fir_on_grid(response, sample_rate_hz, /*zero_phase=*/false, energy_tolerance,
+                            max_taps, /*taper_phase=*/true);
+}
+
+FirDesign design_filter_fir(const FilterSpec& spec, double sample_rate_hz) {
+  return is_zero_phase(spec.shape) ? design_fir(spec, sample_rate_hz)
+                                   : design_analog_fir(spec, sample_rate_hz);
 }
 
 FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {

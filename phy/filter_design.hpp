@@ -43,16 +43,25 @@ struct FilterSpec {
 struct FirDesign {
   std::vector<double> taps;
   double delay_samples = 0.0;  ///< group delay at DC (causal) or the centre tap (zero-phase)
+  /// Fraction of the sampled response's impulse energy left outside the taps: by Parseval the
+  /// mean-square error of the FIR's response over the band, relative to the response's mean
+  /// square. design_analog_fir keeps it ≤ its energy tolerance; plain design_fir can exceed it
+  /// (its causal pre-response is capped at 64 samples, and the taps at `max_taps`).
+  double dropped_energy = 0.0;
 };
 
 /// Designs a real FIR whose response matches `response` (Hermitian: H(−f) = conj H(f)) at sample
 /// rate fs, by frequency sampling on a fine grid and truncation to the shortest window holding all
-/// but `energy_tolerance` of the impulse response's energy (capped at `max_taps`).
+/// but `energy_tolerance` of the impulse response's energy (capped at `max_taps`). Exact for a
+/// response that is real and smooth at fs/2 (the zero-phase shapes); an analog response should
+/// use design_analog_fir (below), which says why.
 [[nodiscard]] FirDesign design_fir(const std::function<std::complex<double>(double)>& response,
                                    double sample_rate_hz, bool zero_phase,
                                    double energy_tolerance = 1e-10, std::size_t max_taps = 8192);
 
-/// Convenience: the FIR of a FilterSpec.
+/// Convenience: the FIR of a FilterSpec by plain frequency sampling (an analog shape keeps its
+/// exact phase up to fs/2, and with it the 1/n ring of design_analog_fir's note: TDECQ's
+/// reference receiver, whose Bessel-Thomson is 82 taps at 16 samples per symbol all the same).
 [[nodiscard]] FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz);
 
 /// The phase window of design_analog_fir and of the fibre's dispersive phase: 1 for |f| ≤ 0.6·fs/2,
@@ -70,12 +79,26 @@ struct FirDesign {
 /// Tapering the phase to 0 at fs/2 removes the jump: |H| is kept exactly at every frequency (the
 /// noise bandwidth is unchanged), the phase and group delay exactly below 0.3·fs (0.6·fs/2; the
 /// fibre's dispersive phase is windowed the same way, channels/optical/fiber.cpp), and the ring
-/// decays as 1/n² from the kink left in Re H_w. Truncation as design_fir's (all but
-/// `energy_tolerance` of the impulse energy kept, Parseval: the mean-square error of the response
-/// over the band is at most that fraction of its mean square); the same order-2 Butterworth
-/// takes 119 taps instead of 3,866.
+/// decays as 1/n² from the kink left in Re H_w. Truncation: all but `energy_tolerance` of the
+/// impulse energy is kept, pre-response and tail together (FirDesign::dropped_energy ≤ it;
+/// Parseval: the mean-square error of the response over the band is at most that fraction of its
+/// mean square); the same order-2 Butterworth takes 119 taps instead of 3,866. For any analog
+/// response (the transmitter's Bessel-Thomson drivers and DAC, the laser's RIN resonance, the
+/// SerDes receiver's CTLE × Butterworth, the receiver's TIA); not for filters defined as ideal or
+/// digital ones (the zero-phase shapes, TDECQ's reference receiver), nor for a response whose
+/// slow decay is physical (the MZM electrode's √f skin effect). Throws for a zero-phase shape.
 [[nodiscard]] FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
                                           double energy_tolerance = 1e-10);
+
+/// The same for any causal analog response (Hermitian: H(−f) = conj H(f)), e.g. a rational
+/// transfer function that FilterSpec does not name. Not cached (the caller keys its own designs).
+[[nodiscard]] FirDesign design_analog_fir(
+    const std::function<std::complex<double>(double)>& response, double sample_rate_hz,
+    double energy_tolerance = 1e-10, std::size_t max_taps = 8192);
+
+/// The FIR a chain should use for a FilterSpec: design_analog_fir for the analog (causal) shapes,
+/// design_fir for the zero-phase ones (an ideal response, symmetric about its centre tap).
+[[nodiscard]] FirDesign design_filter_fir(const FilterSpec& spec, double sample_rate_hz);
 
 /// One-sided noise-equivalent bandwidth ∫_0^{fs/2} |H(f)|² df / |H(0)|² of FIR taps at rate fs
 /// (Parseval: = fs/2 · Σ h² / (Σ h)²).
