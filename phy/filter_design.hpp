@@ -60,8 +60,7 @@ struct FirDesign {
                                    double energy_tolerance = 1e-10, std::size_t max_taps = 8192);
 
 /// Convenience: the FIR of a FilterSpec by plain frequency sampling (an analog shape keeps its
-/// exact phase up to fs/2, and with it the 1/n ring of design_analog_fir's note: TDECQ's
-/// reference receiver, whose Bessel-Thomson is 82 taps at 16 samples per symbol all the same).
+/// exact phase up to fs/2, and with it the 1/n ring of design_analog_fir's note).
 [[nodiscard]] FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz);
 
 /// The phase window of design_analog_fir and of the fibre's dispersive phase: 1 for |f| ≤ 0.6·fs/2,
@@ -84,9 +83,10 @@ struct FirDesign {
 /// Parseval: the mean-square error of the response over the band is at most that fraction of its
 /// mean square); the same order-2 Butterworth takes 119 taps instead of 3,866. For any analog
 /// response (the transmitter's Bessel-Thomson drivers and DAC, the laser's RIN resonance, the
-/// SerDes receiver's CTLE × Butterworth, the receiver's TIA); not for filters defined as ideal or
-/// digital ones (the zero-phase shapes, TDECQ's reference receiver), nor for a response whose
-/// slow decay is physical (the MZM electrode's √f skin effect). Throws for a zero-phase shape.
+/// SerDes receiver's CTLE × Butterworth, the receiver's TIA, TDECQ's Bessel-Thomson reference
+/// receiver); not for the zero-phase shapes (ideal filters, exact by plain frequency sampling),
+/// nor for a response whose slow decay is physical (the MZM electrode's √f skin effect). Throws
+/// for a zero-phase shape.
 [[nodiscard]] FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
                                           double energy_tolerance = 1e-10);
 
