@@ -148,21 +148,18 @@ namespace {
 
 FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double sample_rate_hz,
                              bool zero_phase, double energy_tolerance, std::size_t max_taps,
-                             bool taper_phase) {
+                             bool remove_nyquist_step) {
   // Fine grid: at least 16x the maximum length so truncation, not grid aliasing, sets the error.
   const std::size_t grid = std::max<std::size_t>(1u << 16, next_power_of_two(16 * max_taps));
   FftPlan inverse(FftPlan::Kind::real_inverse, grid);
   auto bins = inverse.spectrum();
-  double phase = 0.0;  // continuous phase of H (design_analog_fir), unwrapped bin to bin
-  Cplx previous(1.0, 0.0);
+  // design_analog_fir: H_w = H − j·Im H(fs/2)·(1 − w), w = nyquist_phase_window, real at fs/2.
+  const double im_nyquist = remove_nyquist_step ? response(sample_rate_hz / 2.0).imag() : 0.0;
   for (std::size_t k = 0; k < bins.size(); ++k) {
     const double f = static_cast<double>(k) * sample_rate_hz / static_cast<double>(grid);
     bins[k] = response(f);
-    if (taper_phase) {
-      const Cplx h = bins[k];
-      phase = k == 0 ? std::arg(h) : phase + std::arg(h * std::conj(previous));
-      previous = h;
-      bins[k] = std::polar(std::abs(h), nyquist_phase_window(f, sample_rate_hz) * phase);
+    if (remove_nyquist_step) {
+      bins[k] -= Cplx(0.0, im_nyquist * (1.0 - nyquist_phase_window(f, sample_rate_hz)));
     }
   }
   bins[bins.size() - 1] = bins[bins.size() - 1].real();  // the Nyquist bin of a real signal
@@ -198,10 +195,10 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     // samples while their summed energy stays within half the budget. Plain frequency sampling of
     // an analog response leaves a step at fs/2 that makes the pre-response ring like 1/n, so there
     // it is capped at max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per
-    // symbol); the tapered design's pre-response decays as 1/n² and is kept to the budget.
+    // symbol); design_analog_fir's pre-response decays as 1/n² and is kept to the budget.
     constexpr std::size_t max_pre = 64;
-    std::size_t keep_pre =
-        taper_phase ? std::min(grid / 4, max_taps / 2) : std::min<std::size_t>(grid / 4, max_pre);
+    std::size_t keep_pre = remove_nyquist_step ? std::min(grid / 4, max_taps / 2)
+                                               : std::min<std::size_t>(grid / 4, max_pre);
     for (double dropped = 0.0; keep_pre > 0; --keep_pre) {
       const double e = h[grid - keep_pre] * h[grid - keep_pre];
       if (dropped + e > 0.5 * budget) break;
@@ -209,7 +206,7 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     }
     std::size_t length = 0;
     double inside = 0.0;
-    if (taper_phase) {
+    if (remove_nyquist_step) {
       // All but `energy_tolerance` of the whole energy kept, pre-response and tail together.
       double kept_pre = 0.0;
       for (std::size_t i = 1; i <= keep_pre; ++i) kept_pre += h[grid - i] * h[grid - i];
@@ -246,7 +243,7 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
 FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
                      bool zero_phase, double energy_tolerance, std::size_t max_taps) {
   return design_fir_on_grid(response, sample_rate_hz, zero_phase, energy_tolerance, max_taps,
-                            /*taper_phase=*/false);
+                            /*remove_nyquist_step=*/false);
 }
 
 FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
@@ -259,7 +256,7 @@ FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
   auto design_now = [&] {
     return design_fir_on_grid([&spec](double f) { return filter_response(spec, f); },
                               sample_rate_hz, /*zero_phase=*/false, energy_tolerance, 8192,
-                              /*taper_phase=*/true);
+                              /*remove_nyquist_step=*/true);
   };
   // Kept per (spec, sample rate, tolerance) as design_fir(FilterSpec) keeps its designs.
   using Key = std::tuple<int, double, int, double, double>;
@@ -274,7 +271,7 @@ FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
 FirDesign design_analog_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
                             double energy_tolerance, std::size_t max_taps) {
   return design_fir_on_grid(response, sample_rate_hz, /*zero_phase=*/false, energy_tolerance,
-                            max_taps, /*taper_phase=*/true);
+                            max_taps, /*remove_nyquist_step=*/true);
 }
 
 FirDesign design_filter_fir(const FilterSpec& spec, double sample_rate_hz) {

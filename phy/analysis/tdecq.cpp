@@ -41,8 +41,8 @@ std::vector<double> reference_receiver_taps(const TdecqSettings& settings) {
   // compensated), not a digital filter, so it is designed as the chain's analog responses are.
   // Plain frequency sampling (exact phase to fs/2) is short at 16 samples per symbol (82 taps,
   // Im H(fs/2) = 2e-5) but rings at 8 (the tier presets: Im H(fs/2) = 7e-4, 3,430 taps, 6e-9 of
-  // the energy dropped by its capped pre-response against the 1e-10 tolerance); here |H| is exact
-  // at every frequency and the phase below 0.3·fs (4.8× the bandwidth at 8 samples per symbol).
+  // the energy dropped by its capped pre-response against the 1e-10 tolerance); here H is exact
+  // below 0.3·fs (4.8× the bandwidth at 8 samples per symbol) and within |Im H(fs/2)| above.
   return design_analog_fir(FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = bw, .order = 4},
                            settings.symbol_rate_bd * settings.samples_per_symbol)
       .taps;
