@@ -1,7 +1,5 @@
 #include "phy/filter_design.hpp"
 
-#include "phy/design_cache.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -150,21 +148,18 @@ namespace {
 
 FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double sample_rate_hz,
                              bool zero_phase, double energy_tolerance, std::size_t max_taps,
-                             bool taper_phase) {
+                             bool remove_nyquist_step) {
   // Fine grid: at least 16x the maximum length so truncation, not grid aliasing, sets the error.
   const std::size_t grid = std::max<std::size_t>(1u << 16, next_power_of_two(16 * max_taps));
   FftPlan inverse(FftPlan::Kind::real_inverse, grid);
   auto bins = inverse.spectrum();
-  double phase = 0.0;  // continuous phase of H (design_analog_fir), unwrapped bin to bin
-  Cplx previous(1.0, 0.0);
+  // design_analog_fir: H_w = H − j·Im H(fs/2)·(1 − w), w = nyquist_phase_window, real at fs/2.
+  const double im_nyquist = remove_nyquist_step ? response(sample_rate_hz / 2.0).imag() : 0.0;
   for (std::size_t k = 0; k < bins.size(); ++k) {
     const double f = static_cast<double>(k) * sample_rate_hz / static_cast<double>(grid);
     bins[k] = response(f);
-    if (taper_phase) {
-      const Cplx h = bins[k];
-      phase = k == 0 ? std::arg(h) : phase + std::arg(h * std::conj(previous));
-      previous = h;
-      bins[k] = std::polar(std::abs(h), nyquist_phase_window(f, sample_rate_hz) * phase);
+    if (remove_nyquist_step) {
+      bins[k] -= Cplx(0.0, im_nyquist * (1.0 - nyquist_phase_window(f, sample_rate_hz)));
     }
   }
   bins[bins.size() - 1] = bins[bins.size() - 1].real();  // the Nyquist bin of a real signal
@@ -190,17 +185,20 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
                                                   static_cast<std::ptrdiff_t>(grid))];
     }
     design.delay_samples = static_cast<double>(half);
+    design.dropped_energy = std::max(0.0, total - inside) / total;
   } else {
     // Causal response: most energy at n >= 0. Frequency sampling up to fs/2 of a response that has
     // not died out there (a first-order pole) leaves a short pre-response at negative time
     // (wrapped to the end of the grid); keep it, with the matching delay, rather than drop it.
     const double budget = energy_tolerance * total;
     // Walk from the earliest candidate (a quarter grid before n = 0) towards n = 0, dropping
-    // samples while their summed energy stays within half the budget.
-    // The spectrum's step at fs/2 makes that pre-response ring like 1/n, so it is capped at
-    // max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per symbol).
+    // samples while their summed energy stays within half the budget. Plain frequency sampling of
+    // an analog response leaves a step at fs/2 that makes the pre-response ring like 1/n, so there
+    // it is capped at max_pre samples (which hold all but ~1e-4 of its energy at 16 samples per
+    // symbol); design_analog_fir's pre-response decays as 1/n² and is kept to the budget.
     constexpr std::size_t max_pre = 64;
-    std::size_t keep_pre = std::min<std::size_t>(grid / 4, max_pre);
+    std::size_t keep_pre = remove_nyquist_step ? std::min(grid / 4, max_taps / 2)
+                                               : std::min<std::size_t>(grid / 4, max_pre);
     for (double dropped = 0.0; keep_pre > 0; --keep_pre) {
       const double e = h[grid - keep_pre] * h[grid - keep_pre];
       if (dropped + e > 0.5 * budget) break;
@@ -208,11 +206,21 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     }
     std::size_t length = 0;
     double inside = 0.0;
-    double causal = 0.0;
-    for (std::size_t i = 0; i < grid / 2; ++i) causal += h[i] * h[i];
-    while (inside < causal * (1.0 - energy_tolerance) && keep_pre + length < max_taps) {
-      inside += h[length] * h[length];
-      ++length;
+    if (remove_nyquist_step) {
+      // All but `energy_tolerance` of the whole energy kept, pre-response and tail together.
+      double kept_pre = 0.0;
+      for (std::size_t i = 1; i <= keep_pre; ++i) kept_pre += h[grid - i] * h[grid - i];
+      while (total - kept_pre - inside > budget && keep_pre + length < max_taps) {
+        inside += h[length] * h[length];
+        ++length;
+      }
+    } else {
+      double causal = 0.0;
+      for (std::size_t i = 0; i < grid / 2; ++i) causal += h[i] * h[i];
+      while (inside < causal * (1.0 - energy_tolerance) && keep_pre + length < max_taps) {
+        inside += h[length] * h[length];
+        ++length;
+      }
     }
     design.taps.reserve(keep_pre + length);
     for (std::size_t i = 0; i < keep_pre; ++i) design.taps.push_back(h[grid - keep_pre + i]);
@@ -223,6 +231,9 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
     double moment = 0.0;
     for (std::size_t n = 0; n < design.taps.size(); ++n) moment += n * design.taps[n];
     design.delay_samples = sum != 0.0 ? moment / sum : 0.0;
+    double dropped = 0.0;  // summed directly: total minus the kept energy would lose digits
+    for (std::size_t i = length; i < grid - keep_pre; ++i) dropped += h[i] * h[i];
+    design.dropped_energy = dropped / total;
   }
   return design;
 }
@@ -232,7 +243,7 @@ FirDesign design_fir_on_grid(const std::function<Cplx(double)>& response, double
 FirDesign design_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
                      bool zero_phase, double energy_tolerance, std::size_t max_taps) {
   return design_fir_on_grid(response, sample_rate_hz, zero_phase, energy_tolerance, max_taps,
-                            /*taper_phase=*/false);
+                            /*remove_nyquist_step=*/false);
 }
 
 FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
@@ -245,7 +256,7 @@ FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
   auto design_now = [&] {
     return design_fir_on_grid([&spec](double f) { return filter_response(spec, f); },
                               sample_rate_hz, /*zero_phase=*/false, energy_tolerance, 8192,
-                              /*taper_phase=*/true);
+                              /*remove_nyquist_step=*/true);
   };
   // Kept per (spec, sample rate, tolerance) as design_fir(FilterSpec) keeps its designs.
   using Key = std::tuple<int, double, int, double, double>;
@@ -255,6 +266,17 @@ FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
   const bool cacheable = std::isfinite(spec.bandwidth_hz) && std::isfinite(sample_rate_hz) &&
                          std::isfinite(energy_tolerance);
   return cache.get(key, cacheable, design_now);
+}
+
+FirDesign design_analog_fir(const std::function<Cplx(double)>& response, double sample_rate_hz,
+                            double energy_tolerance, std::size_t max_taps) {
+  return design_fir_on_grid(response, sample_rate_hz, /*zero_phase=*/false, energy_tolerance,
+                            max_taps, /*remove_nyquist_step=*/true);
+}
+
+FirDesign design_filter_fir(const FilterSpec& spec, double sample_rate_hz) {
+  return is_zero_phase(spec.shape) ? design_fir(spec, sample_rate_hz)
+                                   : design_analog_fir(spec, sample_rate_hz);
 }
 
 FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz) {

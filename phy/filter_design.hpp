@@ -43,39 +43,64 @@ struct FilterSpec {
 struct FirDesign {
   std::vector<double> taps;
   double delay_samples = 0.0;  ///< group delay at DC (causal) or the centre tap (zero-phase)
+  /// Fraction of the sampled response's impulse energy left outside the taps: by Parseval the
+  /// mean-square error of the FIR's response over the band, relative to the response's mean
+  /// square. design_analog_fir keeps it ≤ its energy tolerance; plain design_fir can exceed it
+  /// (its causal pre-response is capped at 64 samples, and the taps at `max_taps`).
+  double dropped_energy = 0.0;
 };
 
 /// Designs a real FIR whose response matches `response` (Hermitian: H(−f) = conj H(f)) at sample
 /// rate fs, by frequency sampling on a fine grid and truncation to the shortest window holding all
-/// but `energy_tolerance` of the impulse response's energy (capped at `max_taps`).
+/// but `energy_tolerance` of the impulse response's energy (capped at `max_taps`). Exact for a
+/// response that is real and smooth at fs/2 (the zero-phase shapes); an analog response should
+/// use design_analog_fir (below), which says why.
 [[nodiscard]] FirDesign design_fir(const std::function<std::complex<double>(double)>& response,
                                    double sample_rate_hz, bool zero_phase,
                                    double energy_tolerance = 1e-10, std::size_t max_taps = 8192);
 
-/// Convenience: the FIR of a FilterSpec.
+/// Convenience: the FIR of a FilterSpec by plain frequency sampling (an analog shape keeps its
+/// exact phase up to fs/2, and with it the 1/n ring of design_analog_fir's note).
 [[nodiscard]] FirDesign design_fir(const FilterSpec& spec, double sample_rate_hz);
 
-/// The phase window of design_analog_fir and of the fibre's dispersive phase: 1 for |f| ≤ 0.6·fs/2,
-/// a raised cosine to 0 at fs/2.
+/// The window of design_analog_fir's correction and of the fibre's dispersive phase: 1 for
+/// |f| ≤ 0.6·fs/2, a raised cosine to 0 at fs/2.
 [[nodiscard]] double nyquist_phase_window(double frequency_hz, double sample_rate_hz);
 
 /// A causal FIR for an analog (rational) response such as a Butterworth or Bessel low-pass, by
-/// design_fir's frequency sampling of H_w(f) = |H(f)|·exp(j·w(f)·φ(f)), φ the continuous phase of
-/// H and w = nyquist_phase_window. Why: the response of a sampled signal is periodic in fs, and an
-/// analog H is not real at fs/2 (an order-2 Butterworth at 32 GHz, fs = 850 GHz: H(fs/2) =
-/// −5.6e-3 − 6.0e-4j), so its periodic extension jumps by 2·Im H(fs/2) there. That jump is a
-/// ring h[n] ≈ (−1)ⁿ·Im H(fs/2)/(π n) on both sides of the response, whose energy beyond n falls
-/// only as 1/n: a 1e-10 energy tolerance then needs ~4,000 taps for a response that is over within
-/// ~100 samples, and the pre-response, capped at 64 samples, still drops ~7e-9 of the energy.
-/// Tapering the phase to 0 at fs/2 removes the jump: |H| is kept exactly at every frequency (the
-/// noise bandwidth is unchanged), the phase and group delay exactly below 0.3·fs (0.6·fs/2; the
-/// fibre's dispersive phase is windowed the same way, channels/optical/fiber.cpp), and the ring
-/// decays as 1/n² from the kink left in Re H_w. Truncation as design_fir's (all but
-/// `energy_tolerance` of the impulse energy kept, Parseval: the mean-square error of the response
-/// over the band is at most that fraction of its mean square); the same order-2 Butterworth
-/// takes 119 taps instead of 3,866.
+/// design_fir's frequency sampling of H_w(f) = H(f) − j·Im H(fs/2)·(1 − w(f)), w =
+/// nyquist_phase_window (odd in f, so H_w stays Hermitian). Why: the response of a sampled signal
+/// is periodic in fs, and an analog H is not real at fs/2 (an order-2 Butterworth at 32 GHz,
+/// fs = 850 GHz: H(fs/2) = −5.6e-3 − 6.0e-4j), so its periodic extension jumps by 2j·Im H(fs/2)
+/// there. That jump is a ring h[n] ≈ (−1)ⁿ·Im H(fs/2)/(π n) on both sides of the response, whose
+/// energy beyond n falls only as 1/n: a 1e-10 energy tolerance then needs thousands of taps (the
+/// 8,192-tap cap for a Bessel-4 at 45 GHz, fs = 425 GHz) for a response that is over within ~100
+/// samples, and the pre-response, capped at 64 samples, still drops up to 1e-4 of the energy.
+/// Subtracting the imaginary part at fs/2 with a smooth ramp removes the jump: H is kept exactly
+/// (complex: magnitude, phase, group delay) below 0.3·fs, and above it |H_w − H| ≤ |Im H(fs/2)|
+/// (6e-4 for that Butterworth; 8e-3 for that Bessel), reached only at fs/2; the ring then decays
+/// as 1/n² from the kink of Re H at fs/2. (The former variant, |H|·exp(j·w·φ) with φ H's phase,
+/// kept |H| exactly but moved H by up to |H(0.3·fs)|, 0.045 for that Bessel, and was longer.)
+/// Truncation: all but `energy_tolerance` of the impulse energy is kept, pre-response and tail
+/// together (FirDesign::dropped_energy ≤ it; Parseval: the mean-square error of the response
+/// over the band is at most that fraction of its mean square). For any analog response (the
+/// transmitter's Bessel-Thomson drivers and DAC, the laser's RIN resonance, the SerDes
+/// receiver's CTLE × Butterworth, the receiver's TIA, TDECQ's Bessel-Thomson reference
+/// receiver); not for the zero-phase shapes (ideal filters, exact by plain frequency sampling),
+/// nor for a response whose slow decay is physical (the MZM electrode's √f skin effect). Throws
+/// for a zero-phase shape.
 [[nodiscard]] FirDesign design_analog_fir(const FilterSpec& spec, double sample_rate_hz,
                                           double energy_tolerance = 1e-10);
+
+/// The same for any causal analog response (Hermitian: H(−f) = conj H(f)), e.g. a rational
+/// transfer function that FilterSpec does not name. Not cached (the caller keys its own designs).
+[[nodiscard]] FirDesign design_analog_fir(
+    const std::function<std::complex<double>(double)>& response, double sample_rate_hz,
+    double energy_tolerance = 1e-10, std::size_t max_taps = 8192);
+
+/// The FIR a chain should use for a FilterSpec: design_analog_fir for the analog (causal) shapes,
+/// design_fir for the zero-phase ones (an ideal response, symmetric about its centre tap).
+[[nodiscard]] FirDesign design_filter_fir(const FilterSpec& spec, double sample_rate_hz);
 
 /// One-sided noise-equivalent bandwidth ∫_0^{fs/2} |H(f)|² df / |H(0)|² of FIR taps at rate fs
 /// (Parseval: = fs/2 · Σ h² / (Σ h)²).

@@ -74,7 +74,7 @@ void Driver::prepare(const LaneContext& lane) {
   } else {
     sigma_ = params_.swing_v / (std::sqrt(12.0) * std::pow(2.0, params_.enob));
   }
-  const FirDesign design = design_fir(
+  const FirDesign design = design_analog_fir(
       FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = params_.bandwidth_hz, .order = 4},
       fs);
   filter_ = RealFirFilter(design.taps);

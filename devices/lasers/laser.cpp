@@ -150,12 +150,12 @@ void Laser::prepare(const LaneContext& lane) {
     }
     const double fr = params_.relaxation_frequency_hz;
     const double gamma = params_.damping_rate_per_s;
-    const FirDesign design = design_fir(
+    const FirDesign design = design_analog_fir(
         [fr, gamma](double f) {
           return std::complex<double>(fr * fr) /
                  std::complex<double>(fr * fr - f * f, f * gamma / (2.0 * pi));
         },
-        fs, /*zero_phase=*/false);
+        fs);
     rin_filter_ = RealFirFilter(design.taps);
   }
   reset();

@@ -66,7 +66,7 @@ IntensityModulator::IntensityModulator(const IntensityModulatorParams& params) :
 void IntensityModulator::prepare(const LaneContext& lane) {
   Block::prepare(lane);
   if (params_.bandwidth_hz) {
-    const FirDesign design = design_fir(
+    const FirDesign design = design_analog_fir(
         FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = *params_.bandwidth_hz, .order = 4},
         lane.sample_rate_hz());
     filter_ = RealFirFilter(design.taps);

@@ -4,9 +4,10 @@
 // the exact sampled RC, whose noise bandwidth fs/2·(1 − a)/(1 + a) → (π/2)·B for B ≪ fs. Frequency
 // sampling (phy/filter_design.hpp) would instead cut the RC's discontinuous impulse response at
 // t = 0 and lose a few per cent of gain. Higher orders use design_analog_fir (frequency sampling
-// with the phase tapered to 0 at fs/2, phy/filter_design.hpp: |H| exact, the phase exact below
-// 0.3·fs; an order-2 Butterworth at 32 GHz and 850 GS/s takes 119 taps, not the 3,866 of plain
-// frequency sampling, whose ring from H's jump at fs/2 decays as 1/n), renormalised to Σh = 1.
+// with Im H(fs/2) ramped out above 0.3·fs, phy/filter_design.hpp: H exact below 0.3·fs, within
+// |Im H(fs/2)| above; an order-2 Butterworth at 32 GHz and 850 GS/s takes 118 taps, not the 3,856
+// of plain frequency sampling, whose ring from H's jump at fs/2 decays as 1/n), renormalised to
+// Σh = 1.
 #pragma once
 
 #include "phy/filter_design.hpp"

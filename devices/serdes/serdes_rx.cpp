@@ -102,7 +102,7 @@ void SerdesRxBlock::prepare(const LaneContext& lane) {
                                        std::get<3>(key) + std::get<4>(key));  // NaN: no order
   const std::shared_ptr<const FirDesign> design = cache.get(key, cacheable, [this, &lane] {
     return std::make_shared<const FirDesign>(
-        design_fir([this](double f) { return response(f); }, lane.sample_rate_hz(), false));
+        design_analog_fir([this](double f) { return response(f); }, lane.sample_rate_hz()));
   });
   filter_ = RealFirFilter(design->taps);
   latency_ = design->delay_samples;

@@ -80,7 +80,7 @@ void SerdesTxBlock::prepare(const LaneContext& lane) {
   ffe_ = RealFirFilter(fir);
   latency_ = static_cast<double>(params_.pre_taps * sps) + 1.0;  // + 1: jitter derivative
   if (params_.dac_bandwidth_hz > 0.0) {
-    const FirDesign design = design_fir(
+    const FirDesign design = design_analog_fir(
         FilterSpec{.shape = FilterShape::bessel, .bandwidth_hz = params_.dac_bandwidth_hz},
         lane.sample_rate_hz());
     dac_ = RealFirFilter(design.taps);

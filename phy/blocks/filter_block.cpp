@@ -45,7 +45,7 @@ void FilterBlock::prepare(const LaneContext& lane) {
                         .bandwidth_hz = params_.bandwidth_hz,
                         .order = params_.order,
                         .rolloff = params_.rolloff};
-  const FirDesign design = design_fir(spec, lane.sample_rate_hz());
+  const FirDesign design = design_filter_fir(spec, lane.sample_rate_hz());
   delay_samples_ = design.delay_samples;
   std::vector<std::complex<double>> complex_taps(design.taps.begin(), design.taps.end());
   real_ = RealFirFilter(design.taps);

@@ -161,8 +161,7 @@ TEST_CASE("a host receiver's front-end FIR served from its memo equals a fresh d
   for (int lane : {0, 3}) {
     const auto chain = build_chain(config, lane);
     const auto& rx = dynamic_cast<const SerdesRxBlock&>(*chain[4]);
-    const FirDesign fresh =
-        design_fir([&rx](double f) { return rx.response(f); }, fs, /*zero_phase=*/false);
+    const FirDesign fresh = design_analog_fir([&rx](double f) { return rx.response(f); }, fs);
     CHECK(rx.taps() == fresh.taps);
     CHECK(rx.latency_samples() == fresh.delay_samples);
   }
@@ -171,7 +170,6 @@ TEST_CASE("a host receiver's front-end FIR served from its memo equals a fresh d
   yaml.replace(yaml.find("-6 dB"), 5, "-9 dB");
   const auto other = build_chain(config_of(yaml), 0);
   const auto& rx9 = dynamic_cast<const SerdesRxBlock&>(*other[4]);
-  CHECK(rx9.taps() ==
-        design_fir([&rx9](double f) { return rx9.response(f); }, fs, /*zero_phase=*/false).taps);
+  CHECK(rx9.taps() == design_analog_fir([&rx9](double f) { return rx9.response(f); }, fs).taps);
   CHECK(rx9.taps() != dynamic_cast<const SerdesRxBlock&>(*build_chain(config, 0)[4]).taps());
 }

@@ -3,13 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <numeric>
 #include <vector>
 
 #include "phy/analysis/gaussian_tail_table.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/analysis/tdecq.hpp"
+#include "phy/filter_design.hpp"
 #include "phy/prbs.hpp"
 #include "phy/random.hpp"
+#include "phy/units.hpp"
 
 using namespace optilane;
 
@@ -429,5 +433,44 @@ TEST_CASE("σ_G's table-first decisions are the erfc decisions, and TDECQ is bit
     CHECK(fast.sigma_g_w == exact.sigma_g_w);
     CHECK(fast.tdecq_db == exact.tdecq_db);
     CHECK(std::isfinite(exact.tdecq_db));
+  }
+}
+
+TEST_CASE(
+    "the TDECQ reference receiver is cl. 121.8.5.1's Bessel-Thomson, short at 8 and 16 "
+    "samples per symbol",
+    "[phy][tdecq][filter]") {
+  // H = 105/(105 + 105y + 45y² + 10y³ + y⁴), y = j·ω_3dB-normalised frequency (ω_3dB/ω_0 =
+  // 2.1139, found by bisection), 3 dB down at Rs/2. Held at the design grid's frequencies
+  // k·fs/M (M = 2^17) within the Parseval bound √(M·ε·Σh²) of the 1e-10 energy truncation, |H|
+  // up to fs/2, plus above 0.3·fs the |Im H(fs/2)|·(1 − w) the design subtracts there.
+  auto unit = [](double w) {
+    const std::complex<double> y(0.0, w);
+    return 105.0 / (105.0 + y * (105.0 + y * (45.0 + y * (10.0 + y))));
+  };
+  double lo = 1.0, hi = 4.0;
+  for (int i = 0; i < 100; ++i)
+    (std::norm(unit(0.5 * (lo + hi))) > 0.5 ? lo : hi) = 0.5 * (lo + hi);
+  const double w3 = 0.5 * (lo + hi);
+  const double rs = 53.125e9;
+  for (int sps : {8, 16}) {
+    INFO(sps << " samples per symbol");
+    const TdecqSettings settings{.symbol_rate_bd = rs, .samples_per_symbol = sps};
+    const std::vector<double> taps = reference_receiver_taps(settings);
+    CHECK(taps.size() <= 100);  // 51 and 69; plain frequency sampling gave 3,430 at 8
+    const double fs = rs * sps;
+    const double energy = std::inner_product(taps.begin(), taps.end(), taps.begin(), 0.0);
+    const double bound = std::sqrt(131072.0 * 1e-10 * energy / (1.0 - 1e-10));
+    for (double k : {1.0, 1000.0, 4096.0, 8192.0, 20000.0, 39321.0, 50000.0, 65536.0}) {
+      const double f = k * fs / 131072.0;
+      std::complex<double> h;
+      for (std::size_t n = 0; n < taps.size(); ++n) {
+        h += taps[n] * std::exp(std::complex<double>(0.0, -2.0 * pi * f * n / fs));
+      }
+      INFO("f = " << f / 1e9 << " GHz");
+      const double allowance =
+          std::abs(unit(w3 * fs / 2.0 / (rs / 2.0)).imag()) * (1.0 - nyquist_phase_window(f, fs));
+      CHECK(std::abs(std::abs(h) - std::abs(unit(w3 * f / (rs / 2.0)))) <= bound + allowance);
+    }
   }
 }
