@@ -252,16 +252,27 @@ void HeldFirFilter::leave_held_mode() {
   held_mode_ = false;
 }
 
+namespace {
+
+/// True when `in` holds each value for `hold` samples, aligned on `hold` from the stream's first
+/// sample. Every sample is compared (no early exit) so the loop is one vectorised pass; a NaN
+/// compares unequal, so an input holding one is not a staircase (the plain FIR takes it).
+bool is_staircase(std::span<const double> in, std::size_t hold, std::int64_t first_sample) {
+  if (first_sample % static_cast<std::int64_t>(hold) != 0 || in.size() % hold != 0) return false;
+  bool differs = false;
+  for (std::size_t j = 0; j < in.size(); j += hold) {
+    const double value = in[j];
+    for (std::size_t i = 1; i < hold; ++i) differs |= in[j + i] != value;
+  }
+  return !differs;
+}
+
+}  // namespace
+
 void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
                             std::int64_t first_sample) {
   const auto hold = static_cast<std::size_t>(hold_);
-  if (held_mode_) {
-    bool staircase = first_sample % hold_ == 0 && in.size() % hold == 0;
-    for (std::size_t j = 0; staircase && j < in.size(); j += hold) {
-      for (std::size_t i = 1; i < hold; ++i) staircase = staircase && in[j + i] == in[j];
-    }
-    if (!staircase) leave_held_mode();
-  }
+  if (held_mode_ && !is_staircase(in, hold, first_sample)) leave_held_mode();
   if (!held_mode_) {
     plain_.process(in, out);
     return;
@@ -276,9 +287,6 @@ void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
   FftPlan& forward = scratch(FftPlan::Kind::real_forward, m);
   FftPlan& inverse = scratch(FftPlan::Kind::real_inverse, m);
   const std::size_t step = m - h;
-  // Each phase's outputs of one segment, phase after phase, then interleaved in one pass.
-  thread_local std::vector<double> planes;
-  planes.resize(hold * std::min(step, count));
   for (std::size_t start = 0; start < count; start += step) {
     const std::size_t fresh = std::min(step, count - start);
     load_block<double>(history_, std::span<const double>(values_).subspan(start, fresh),
@@ -289,14 +297,10 @@ void HeldFirFilter::process(std::span<const double> in, std::span<double> out,
       multiply(a, std::span<const std::complex<double>>(kernel.response).subspan(p * bins, bins),
                inverse.spectrum());
       inverse.execute();
-      const auto result = inverse.real();
-      std::copy(result.begin() + static_cast<std::ptrdiff_t>(h),
-                result.begin() + static_cast<std::ptrdiff_t>(h + fresh),
-                planes.begin() + static_cast<std::ptrdiff_t>(p * fresh));
-    }
-    double* y = out.data() + start * hold;
-    for (std::size_t j = 0; j < fresh; ++j) {
-      for (std::size_t p = 0; p < hold; ++p) y[j * hold + p] = planes[p * fresh + j];
+      // Phase p's outputs straight into their places (stride `hold`), with no staging copy.
+      const double* result = inverse.real().data() + h;
+      double* y = out.data() + start * hold + p;
+      for (std::size_t j = 0; j < fresh; ++j) y[j * hold] = result[j];
     }
   }
 }

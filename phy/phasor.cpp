@@ -40,19 +40,24 @@ void phasor_walk(std::span<const double> steps, double& phase,
   anchors.clear();
   const double first_anchor = phase;
   double anchor = phase;
+  // φ in a local: through the reference, every store to out[i] might alias it, so the compiler
+  // stored and reloaded φ in the serial sum's chain each sample (a store-to-load round trip per
+  // add); the same additions in the same order.
+  double phi = phase;
   std::size_t since = 0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    phase += steps[i];
+    phi += steps[i];
     // φ − anchor: exact (Sterbenz) while the two are within a factor 2, else within half an ulp
     // of a |φ| below 2·phasor_series_step.
-    const double d = phase - anchor;
-    out[i] = {phase, 0.0};
+    const double d = phi - anchor;
+    out[i] = {phi, 0.0};
     if (++since == phasor_anchor || !(std::abs(d) <= phasor_series_step)) {
-      anchor = phase;
+      anchor = phi;
       since = 0;
       anchors.push_back(i);
     }
   }
+  phase = phi;
   // The segment before the first anchor of this call rotates from the incoming phase.
   std::size_t begin = 0;
   double a = first_anchor, ca = std::cos(first_anchor), sa = std::sin(first_anchor);

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <complex>
+#include <cstdint>
+#include <vector>
 
 #include "phy/overlap_save.hpp"
 #include "phy/random.hpp"
@@ -66,4 +69,37 @@ TEST_CASE("a copied filter continues identically", "[phy][fir]") {
   a.process(x, ya);
   b.process(x, yb);
   CHECK(ya == yb);
+}
+
+TEST_CASE("A held FIR leaves the symbol-rate path for any input that is not a staircase",
+          "[phy][fir]") {
+  // HeldFirFilter's staircase test compares every sample with its value's first (no early exit,
+  // so it vectorises): one differing sample in the last value, a NaN, a chunk that does not
+  // start on a value boundary, or a length that is not whole values each send it to the plain
+  // FIR; a true staircase keeps it.
+  const int hold = 4;
+  const std::vector<double> taps = {0.5, 0.25, 0.125, 0.0625, 0.03125};
+  auto staircase = [&](std::size_t values) {
+    std::vector<double> x(values * hold);
+    for (std::size_t j = 0; j < x.size(); ++j) x[j] = static_cast<double>(j / hold % 3) - 1.0;
+    return x;
+  };
+  auto held_after = [&](std::vector<double> x, std::int64_t first) {
+    HeldFirFilter filter(taps, hold);
+    std::vector<double> y(x.size());
+    filter.process(x, y, first);
+    return filter.held();
+  };
+  CHECK(held_after(staircase(50), 0));
+  CHECK(held_after(staircase(50), 8));
+  auto last_differs = staircase(50);
+  last_differs.back() += 1e-9;
+  CHECK_FALSE(held_after(last_differs, 0));
+  auto with_nan = staircase(50);
+  with_nan[hold * 10] = std::nan("");
+  CHECK_FALSE(held_after(with_nan, 0));
+  CHECK_FALSE(held_after(staircase(50), 2));
+  auto ragged = staircase(50);
+  ragged.pop_back();
+  CHECK_FALSE(held_after(ragged, 0));
 }
