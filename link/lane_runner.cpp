@@ -804,13 +804,28 @@ LinkResult run_link(const LinkConfig& config, int threads) {
     link.segments[static_cast<std::size_t>(s)].lanes.resize(static_cast<std::size_t>(lanes));
   }
   // One task per (segment, lane): segments are independent once the retimer regenerates symbols.
-  const int tasks = segments * lanes;
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
+  // On two or more threads, first one task per segment that computes its copper channel reports
+  // (COM) into their memo while the first lane designs the copper FIRs, which the other lanes
+  // wait for (DesignCache): COM would otherwise follow the designs on the first lane while the
+  // other threads wait for it too. Each lane then takes the kept reports, the very values it
+  // would compute, so the results do not depend on which thread computed what.
   const int team = threads > 0 ? threads : omp_get_max_threads();
+  const int warm = team > 1 && lanes > 1 ? segments : 0;
+  const int tasks = warm + segments * lanes;
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (int task = 0; task < tasks; ++task) {
-    const int s = task / lanes;
-    const int lane = task % lanes;
+    if (task < warm) {
+      // An error here is the one the segment's lanes raise themselves, where it is reported.
+      try {
+        const LinkConfig& segment = segment_configs[static_cast<std::size_t>(task)];
+        warm_copper_channel_reports(segment, build_copper_networks(segment, 0));
+      } catch (...) {
+      }
+      continue;
+    }
+    const int s = (task - warm) / lanes;
+    const int lane = (task - warm) % lanes;
     try {
       link.segments[static_cast<std::size_t>(s)].lanes[static_cast<std::size_t>(lane)] =
           run_lane(segment_configs[static_cast<std::size_t>(s)], lane);

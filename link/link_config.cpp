@@ -235,7 +235,8 @@ void share_serdes_power(std::vector<ChainEntry>& chain) {
 
 }  // namespace
 
-void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context) {
+void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context,
+                         bool prepare) {
   std::size_t i = 0;
   while (i < chain.size()) {
     auto* head = dynamic_cast<CopperBlock*>(chain[i].get());
@@ -259,11 +260,11 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
       }
       head->filter_with(TwoPortNetwork::cascade_all(parts), static_cast<int>(end - i),
                         keyed ? std::move(key) : std::string());
-      head->prepare(context);
+      if (prepare) head->prepare(context);
       for (std::size_t k = i + 1; k < end; ++k) {
         auto& member = static_cast<CopperBlock&>(*chain[k]);
         member.set_absorbed(true);
-        member.prepare(context);
+        if (prepare) member.prepare(context);
       }
     }
     i = end;
@@ -303,6 +304,16 @@ std::vector<std::unique_ptr<Block>> build_chain(const LinkConfig& config, int la
       demux->add_neighbour(std::move(n));
     }
   }
+  return chain;
+}
+
+std::vector<std::unique_ptr<Block>> build_copper_networks(const LinkConfig& config, int lane) {
+  const LaneContext context = lane_context(config, lane);
+  std::vector<std::unique_ptr<Block>> chain;
+  for (std::size_t i = 0; i < config.chain.size(); ++i) {
+    chain.push_back(make_block(config.chain[i], context, static_cast<int>(i), false));
+  }
+  cascade_copper_runs(chain, context, false);
   return chain;
 }
 

@@ -123,8 +123,16 @@ void read_monte_carlo_keys(ParamReader& reader, std::uint64_t default_symbols,
 /// touchstone) into one S-parameter cascade, with the reflections between them: the run's first
 /// block filters with the cascade, the others pass through (channels/copper/copper_block.hpp).
 /// Called by build_chain, whose copper blocks in runs are not prepared before: the run's head is
-/// prepared with the cascade, its other members (passing through) after it.
-void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context);
+/// prepared with the cascade, its other members (passing through) after it. `prepare` false:
+/// the cascades are set but nothing is prepared (no FIR designed; build_copper_networks).
+void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context,
+                         bool prepare = true);
+
+/// The blocks of lane `lane`'s chain constructed but not prepared, each copper run cascaded
+/// (its head's effective_network() and effective_design_key() as build_chain gives them) but
+/// no copper FIR designed: what copper_channel_reports reads, without the designs' cost.
+[[nodiscard]] std::vector<std::unique_ptr<Block>> build_copper_networks(const LinkConfig& config,
+                                                                        int lane);
 
 /// Insertion loss of the chain's copper at `frequency_hz`, dB: the sum over its copper runs (each
 /// run is one cascade between active blocks). NaN when the chain has no copper.

@@ -15,6 +15,7 @@
 #include "devices/serdes/serdes_rx.hpp"
 #include "link/channel_report.hpp"
 #include "link/config_tree.hpp"
+#include "link/lane_runner.hpp"
 #include "link/link_config.hpp"
 #include "phy/filter_design.hpp"
 #include "test_support.hpp"
@@ -114,6 +115,63 @@ TEST_CASE("a copper run's channel report served from the memo equals a fresh com
     REQUIRE(report->com.has_value());
     CHECK(report->com->com_db == com.com_db);
     CHECK(report->com->cursors_v == com.cursors_v);
+  }
+}
+
+TEST_CASE("a copper report warmed from the unprepared chain equals a fresh computation",
+          "[link][copper][cache][com]") {
+  // run_link's warm-up task (two or more threads) computes COM from build_copper_networks while
+  // the first lane designs the FIRs; the lanes then take the kept report. A cable length no other
+  // test uses, so the memo is cold and the warm-up is what computes it.
+  const LinkConfig config = config_of(cascade_link("1.25 m"));
+  const auto unprepared = build_copper_networks(config, 0);
+  const auto prepared = build_chain(config, 1);
+  REQUIRE(unprepared.size() == prepared.size());
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    const auto* a = dynamic_cast<const CopperBlock*>(unprepared[i].get());
+    const auto* b = dynamic_cast<const CopperBlock*>(prepared[i].get());
+    REQUIRE((a == nullptr) == (b == nullptr));
+    if (a == nullptr) continue;
+    CHECK(a->absorbed() == b->absorbed());
+    CHECK(a->effective_design_key() == b->effective_design_key());
+    CHECK(a->taps().empty());  // nothing designed
+    if (a->absorbed()) continue;
+    const TwoPortNetwork na = a->effective_network();
+    const TwoPortNetwork nb = b->effective_network();
+    for (int k = 0; k <= 512; ++k) {
+      const double f = 53.125e9 * k / 512.0;
+      const SParams2 sa = na.s(f);
+      const SParams2 sb = nb.s(f);
+      CHECK(sa.s11 == sb.s11);
+      CHECK(sa.s12 == sb.s12);
+      CHECK(sa.s21 == sb.s21);
+      CHECK(sa.s22 == sb.s22);
+    }
+  }
+  warm_copper_channel_reports(config, unprepared);
+  const auto reports = copper_channel_reports(config, prepared);  // from the memo
+  REQUIRE(reports.size() == 1);
+  const TwoPortNetwork net = dynamic_cast<const CopperBlock&>(*prepared[1]).effective_network();
+  const double rate = config.signal.symbol_rate_bd;
+  const SampledChannelPulse pulse =
+      channel_pulse_response([&](double f) { return net.s(f).s21; }, rate, 32, 1024, 4, 60);
+  ComParams params = com_params("802.3ck", rate);
+  params.add_packages = false;
+  const ComResult com = channel_operating_margin(net, params);
+  CHECK(reports[0].members == std::vector<std::string>{"package", "pcb_trace", "twinax"});
+  CHECK(reports[0].pulse_v == pulse.response_v);
+  REQUIRE(reports[0].com.has_value());
+  CHECK(reports[0].com->com_db == com.com_db);
+  CHECK(reports[0].com->cursors_v == com.cursors_v);
+  // The whole link on one and on two threads (with the warm-up): the same reports and BERs.
+  const LinkResult one = run_link(config, 1);
+  const LinkResult two = run_link(config, 2);
+  REQUIRE(one.lanes.size() == two.lanes.size());
+  for (std::size_t lane = 0; lane < one.lanes.size(); ++lane) {
+    REQUIRE(two.lanes[lane].copper.size() == 1);
+    CHECK(two.lanes[lane].copper[0].com->com_db == com.com_db);
+    CHECK(two.lanes[lane].copper[0].sdd21_db == one.lanes[lane].copper[0].sdd21_db);
+    CHECK(two.lane_ber[lane] == one.lane_ber[lane]);
   }
 }
 
