@@ -38,19 +38,15 @@ DesignCache<FiguresKey, std::shared_ptr<const ChannelFigures>, 32>& figures_cach
   return *cache;
 }
 
-/// The reports of copper_channel_reports; `warm_only`: only the runs whose figures are kept
-/// (a design key), computed into the memo, and no reports returned.
-std::vector<CopperChannelReport> reports_of(const LinkConfig& config,
-                                            const std::vector<std::unique_ptr<Block>>& chain,
-                                            bool warm_only) {
+}  // namespace
+
+std::vector<CopperChannelReport> copper_channel_reports(
+    const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain) {
   std::vector<CopperChannelReport> reports;
   const double rate = config.signal.symbol_rate_bd;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const auto* head = dynamic_cast<const CopperBlock*>(chain[i].get());
     if (head == nullptr || head->absorbed()) continue;
-    std::string key = head->effective_design_key();
-    const bool cacheable = !key.empty() && std::isfinite(rate);
-    if (warm_only && !cacheable) continue;
     CopperChannelReport report;
     report.block = head->label();
     report.members.push_back(head->label());
@@ -94,9 +90,10 @@ std::vector<CopperChannelReport> reports_of(const LinkConfig& config,
       }
       return std::shared_ptr<const ChannelFigures>(std::move(figures));
     };
+    std::string key = head->effective_design_key();
+    const bool cacheable = !key.empty() && std::isfinite(rate);
     const std::shared_ptr<const ChannelFigures> figures = figures_cache().get(
         FiguresKey{std::move(key), rate, config.analysis.com, has_package}, cacheable, compute);
-    if (warm_only) continue;
     report.frequency_hz = figures->frequency_hz;
     report.sdd21_db = figures->sdd21_db;
     report.pulse_time_ui = figures->pulse_time_ui;
@@ -108,18 +105,6 @@ std::vector<CopperChannelReport> reports_of(const LinkConfig& config,
     reports.push_back(std::move(report));
   }
   return reports;
-}
-
-}  // namespace
-
-std::vector<CopperChannelReport> copper_channel_reports(
-    const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain) {
-  return reports_of(config, chain, false);
-}
-
-void warm_copper_channel_reports(const LinkConfig& config,
-                                 const std::vector<std::unique_ptr<Block>>& chain) {
-  static_cast<void>(reports_of(config, chain, true));
 }
 
 }  // namespace optilane

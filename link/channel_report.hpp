@@ -26,16 +26,9 @@ struct CopperChannelReport {
   std::optional<ComResult> com;  ///< when analysis.com is not `off`
 };
 
-/// Reports of every copper run of a prepared chain (empty without copper blocks).
+/// Reports of every copper run of a chain, prepared or from build_copper_networks (they read the
+/// runs' networks only; empty without copper blocks).
 [[nodiscard]] std::vector<CopperChannelReport> copper_channel_reports(
     const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain);
-
-/// Computes what copper_channel_reports keeps for `chain` (each keyed run's figures and COM) and
-/// returns nothing: the lanes asking next take the kept values, which are the ones they would
-/// compute. The chain need not be prepared (build_copper_networks): a report reads its runs'
-/// networks only. run_link calls it beside the first lane's chain build (the copper FIR designs),
-/// so COM is not computed while the other threads wait for those designs.
-void warm_copper_channel_reports(const LinkConfig& config,
-                                 const std::vector<std::unique_ptr<Block>>& chain);
 
 }  // namespace optilane

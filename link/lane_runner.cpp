@@ -236,9 +236,10 @@ const std::vector<std::string>& monte_carlo_only_not_computed() {
   return keys;
 }
 
-LaneResult run_lane(const LinkConfig& config, int lane) {
+LaneResult run_lane(const LinkConfig& config, int lane, bool copper_reports) {
   std::vector<std::unique_ptr<Block>> chain = build_chain(config, lane);
-  std::vector<CopperChannelReport> copper = copper_channel_reports(config, chain);
+  std::vector<CopperChannelReport> copper;
+  if (copper_reports) copper = copper_channel_reports(config, chain);
   if (config.analysis.monte_carlo_only) {
     // No twin: neither the received-OMA tap nor the transmitter and receiver analyses.
     LaneResult result = run_lane_with_chain(config, lane, std::move(chain), all_noise, false);
@@ -804,37 +805,54 @@ LinkResult run_link(const LinkConfig& config, int threads) {
     link.segments[static_cast<std::size_t>(s)].lanes.resize(static_cast<std::size_t>(lanes));
   }
   // One task per (segment, lane): segments are independent once the retimer regenerates symbols.
-  // On two or more threads, first one task per segment that computes its copper channel reports
-  // (COM) into their memo while the first lane designs the copper FIRs, which the other lanes
-  // wait for (DesignCache): COM would otherwise follow the designs on the first lane while the
-  // other threads wait for it too. Each lane then takes the kept reports, the very values it
-  // would compute, so the results do not depend on which thread computed what.
+  // A lane's copper channel reports (COM) are tasks of their own, from the lane's copper networks
+  // unprepared (build_copper_networks): lane 0's first, then the lanes, then the other lanes'
+  // reports. The lanes of a port share one report (its memo, channel_report.cpp), so on two or
+  // more threads one thread computes COM while the others run lanes, instead of every lane
+  // waiting for it before its run; the other lanes' report tasks then take the kept report. The
+  // values are the ones each lane would compute (a test holds the unprepared networks and their
+  // keys to the prepared chain's), whatever thread computed them.
   const int team = threads > 0 ? threads : omp_get_max_threads();
-  const int warm = team > 1 && lanes > 1 ? segments : 0;
-  const int tasks = warm + segments * lanes;
+  const int per_segment = 2 * lanes;
+  const int tasks = segments * per_segment;
+  std::vector<std::vector<std::vector<CopperChannelReport>>> copper(
+      static_cast<std::size_t>(segments),
+      std::vector<std::vector<CopperChannelReport>>(static_cast<std::size_t>(lanes)));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (int task = 0; task < tasks; ++task) {
-    if (task < warm) {
-      // An error here is the one the segment's lanes raise themselves, where it is reported.
-      try {
-        const LinkConfig& segment = segment_configs[static_cast<std::size_t>(task)];
-        warm_copper_channel_reports(segment, build_copper_networks(segment, 0));
-      } catch (...) {
-      }
-      continue;
-    }
-    const int s = (task - warm) / lanes;
-    const int lane = (task - warm) % lanes;
+    // Order within a segment: report 0, lanes 0 .. n−1, reports 1 .. n−1.
+    const int s = task / per_segment;
+    const int k = task % per_segment;
+    const bool report = k == 0 || k > lanes;
+    const int lane = k == 0 ? 0 : (report ? k - lanes : k - 1);
+    const LinkConfig& segment = segment_configs[static_cast<std::size_t>(s)];
     try {
-      link.segments[static_cast<std::size_t>(s)].lanes[static_cast<std::size_t>(lane)] =
-          run_lane(segment_configs[static_cast<std::size_t>(s)], lane);
+      if (report) {
+        copper[static_cast<std::size_t>(s)][static_cast<std::size_t>(lane)] =
+            copper_channel_reports(segment, build_copper_networks(segment, lane));
+      } else {
+        link.segments[static_cast<std::size_t>(s)].lanes[static_cast<std::size_t>(lane)] =
+            run_lane(segment, lane, false);
+      }
     } catch (...) {
       errors[static_cast<std::size_t>(task)] = std::current_exception();
     }
   }
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
+  // A lane's own error first (as when its report followed its chain build), then a report's.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int task = 0; task < tasks; ++task) {
+      const int k = task % per_segment;
+      const bool report = k == 0 || k > lanes;
+      const auto& error = errors[static_cast<std::size_t>(task)];
+      if (error && report == (pass == 1)) std::rethrow_exception(error);
+    }
+  }
+  for (int s = 0; s < segments; ++s) {
+    for (int lane = 0; lane < lanes; ++lane) {
+      link.segments[static_cast<std::size_t>(s)].lanes[static_cast<std::size_t>(lane)].copper =
+          std::move(copper[static_cast<std::size_t>(s)][static_cast<std::size_t>(lane)]);
+    }
   }
   // The link's lanes: the last segment's (the receiver the user sees); BER summed over segments.
   link.lanes = link.segments.back().lanes;

@@ -160,8 +160,9 @@ struct LinkResult {
   double elapsed_s = 0.0;
 };
 
-/// Runs one lane of the link.
-[[nodiscard]] LaneResult run_lane(const LinkConfig& config, int lane);
+/// Runs one lane of the link. `copper_reports` false: the result's `copper` is left empty (run_link
+/// computes the reports in tasks of their own, copper_channel_reports on build_copper_networks).
+[[nodiscard]] LaneResult run_lane(const LinkConfig& config, int lane, bool copper_reports = true);
 
 /// The signals leaving the first `blocks` blocks of a chain, noisy path and noiseless twin, chunk
 /// by chunk. Re-runs that differ only after those blocks (the sensitivity search's attenuator

@@ -118,11 +118,11 @@ TEST_CASE("a copper run's channel report served from the memo equals a fresh com
   }
 }
 
-TEST_CASE("a copper report warmed from the unprepared chain equals a fresh computation",
+TEST_CASE("a copper report from the unprepared chain equals a fresh computation",
           "[link][copper][cache][com]") {
-  // run_link's warm-up task (two or more threads) computes COM from build_copper_networks while
-  // the first lane designs the FIRs; the lanes then take the kept report. A cable length no other
-  // test uses, so the memo is cold and the warm-up is what computes it.
+  // run_link computes the reports in tasks of their own from build_copper_networks (so one thread
+  // computes COM while the others run lanes). A cable length no other test uses, so the memo is
+  // cold and the unprepared chain's report is what computes it.
   const LinkConfig config = config_of(cascade_link("1.25 m"));
   const auto unprepared = build_copper_networks(config, 0);
   const auto prepared = build_chain(config, 1);
@@ -148,9 +148,12 @@ TEST_CASE("a copper report warmed from the unprepared chain equals a fresh compu
       CHECK(sa.s22 == sb.s22);
     }
   }
-  warm_copper_channel_reports(config, unprepared);
+  const auto warm = copper_channel_reports(config, unprepared);
   const auto reports = copper_channel_reports(config, prepared);  // from the memo
+  REQUIRE(warm.size() == 1);
   REQUIRE(reports.size() == 1);
+  CHECK(warm[0].sdd21_db == reports[0].sdd21_db);
+  CHECK(warm[0].com->com_db == reports[0].com->com_db);
   const TwoPortNetwork net = dynamic_cast<const CopperBlock&>(*prepared[1]).effective_network();
   const double rate = config.signal.symbol_rate_bd;
   const SampledChannelPulse pulse =
@@ -163,7 +166,7 @@ TEST_CASE("a copper report warmed from the unprepared chain equals a fresh compu
   REQUIRE(reports[0].com.has_value());
   CHECK(reports[0].com->com_db == com.com_db);
   CHECK(reports[0].com->cursors_v == com.cursors_v);
-  // The whole link on one and on two threads (with the warm-up): the same reports and BERs.
+  // The whole link on one and on two threads: the same reports and BERs.
   const LinkResult one = run_link(config, 1);
   const LinkResult two = run_link(config, 2);
   REQUIRE(one.lanes.size() == two.lanes.size());
