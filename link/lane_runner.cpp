@@ -819,12 +819,16 @@ LinkResult run_link(const LinkConfig& config, int threads) {
       static_cast<std::size_t>(segments),
       std::vector<std::vector<CopperChannelReport>>(static_cast<std::size_t>(lanes)));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(tasks));
+  // Order within a segment: report 0, lanes 0 .. n−1, reports 1 .. n−1.
+  const auto is_report = [&](int task) {
+    const int k = task % per_segment;
+    return k == 0 || k > lanes;
+  };
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (int task = 0; task < tasks; ++task) {
-    // Order within a segment: report 0, lanes 0 .. n−1, reports 1 .. n−1.
     const int s = task / per_segment;
     const int k = task % per_segment;
-    const bool report = k == 0 || k > lanes;
+    const bool report = is_report(task);
     const int lane = k == 0 ? 0 : (report ? k - lanes : k - 1);
     const LinkConfig& segment = segment_configs[static_cast<std::size_t>(s)];
     try {
@@ -842,10 +846,8 @@ LinkResult run_link(const LinkConfig& config, int threads) {
   // A lane's own error first (as when its report followed its chain build), then a report's.
   for (int pass = 0; pass < 2; ++pass) {
     for (int task = 0; task < tasks; ++task) {
-      const int k = task % per_segment;
-      const bool report = k == 0 || k > lanes;
       const auto& error = errors[static_cast<std::size_t>(task)];
-      if (error && report == (pass == 1)) std::rethrow_exception(error);
+      if (error && is_report(task) == (pass == 1)) std::rethrow_exception(error);
     }
   }
   for (int s = 0; s < segments; ++s) {
