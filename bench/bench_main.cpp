@@ -321,6 +321,16 @@ int main(int argc, char** argv) {
   }
   if (argc >= 3 && (std::strcmp(argv[1], "B-core") == 0 || std::strcmp(argv[1], "B-core-2") == 0)) {
     // Named presets only (their file stems), e.g. `B-core lro-200g copper-dac-200g`.
+    for (int i = 2; i < argc; ++i) {
+      const fs::path preset =
+          fs::path(source_dir) / "examples" / "tiers" / (std::string(argv[i]) + ".yaml");
+      if (!fs::is_regular_file(preset)) {
+        fmt::print(stderr,
+                   "optilane_bench {}: no tier preset '{}' (expected the stem of a file in {})\n",
+                   argv[1], argv[i], preset.parent_path().string());
+        return 2;
+      }
+    }
     bench_tiers_semi_analytic(true, std::strcmp(argv[1], "B-core-2") == 0 ? 2 : 1,
                               std::vector<std::string>(argv + 2, argv + argc));
     return 0;
