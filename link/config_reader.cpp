@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace optilane {
 namespace {
@@ -68,8 +69,21 @@ double ConfigReader::parse(std::string_view key, const ConfigNode& node, Dimensi
     fail(key, e.what());
   }
   if (!in_range(value, range)) {
-    fail(key, fmt::format("'{}' is out of range: expected {} ({} in SI units)", node.scalar,
-                          std::string(dimension_name(dimension)), describe_range(range)));
+    // A bare number is read in SI units: "symbol_rate: 53.125" is 53.125 Bd. Say so, with the
+    // units the key accepts, since the user most likely left the unit out.
+    std::string hint;
+    if (dimension != Dimension::dimensionless) {
+      char* end = nullptr;
+      const std::string text(node.scalar);
+      std::strtod(text.c_str(), &end);
+      if (end != text.c_str() &&
+          std::string_view(end).find_first_not_of(" \t") == std::string_view::npos) {
+        hint = fmt::format("; a number without a unit is read in SI units: give its unit ({})",
+                           accepted_units(dimension));
+      }
+    }
+    fail(key, fmt::format("'{}' is out of range: expected {} ({} in SI units){}", node.scalar,
+                          std::string(dimension_name(dimension)), describe_range(range), hint));
   }
   return value;
 }

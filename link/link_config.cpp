@@ -127,6 +127,15 @@ ConfigReader entry_reader(const ChainEntry& entry) {
                       {"block", "name", "location"});
 }
 
+/// Rethrows `error`; one about another file than the config's (a Touchstone file the block
+/// reads, say) also names the chain entry that read it, so the user sees both places.
+[[noreturn]] void rethrow_naming_entry(const InputError& error, const ChainEntry& entry) {
+  if (error.where().file.empty() || error.where().file == entry.node.file) throw;  // as it was
+  throw InputError(error, SourceLocation{.file = entry.node.file,
+                                         .line = entry.node.line,
+                                         .key = entry.path + " (" + entry.block + ")"});
+}
+
 /// The block of `entry`, prepared for `lane` unless `prepare` is false (see make_blocks).
 std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& lane, int index,
                                   bool prepare = true) {
@@ -146,6 +155,8 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
     if (prepare) block->prepare(lane);
   } catch (const ParameterError& e) {
     throw InputError(reader.where(e.key()), e.what());
+  } catch (const InputError& e) {
+    rethrow_naming_entry(e, entry);
   }
   reader.reject_unknown_keys();
   return block;
@@ -170,6 +181,8 @@ std::vector<std::unique_ptr<Block>> make_blocks(const std::vector<ChainEntry>& e
       chain[i]->prepare(lane);
     } catch (const ParameterError& e) {
       throw InputError(entry_reader(entries[i]).where(e.key()), e.what());
+    } catch (const InputError& e) {
+      rethrow_naming_entry(e, entries[i]);
     }
   }
   cascade_copper_runs(chain, lane);

@@ -22,6 +22,12 @@ class InputError : public std::runtime_error {
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
   InputError(const SourceLocation& where, const std::string& message)
       : std::runtime_error(where.describe() + ": " + message), where_(where) {}
+  /// `inner` (its location kept) with what referred to its input appended: a data file's error
+  /// names the file and line of the data, then the config key that named the file.
+  InputError(const InputError& inner, const SourceLocation& referred_by)
+      : std::runtime_error(std::string(inner.what()) + " (read for " + referred_by.describe() +
+                           ")"),
+        where_(inner.where_) {}
 
   [[nodiscard]] const SourceLocation& where() const { return where_; }
 

@@ -64,6 +64,9 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
        "'km' is a length"},
       {"unit junk", replace(g, "53.125 GBd", "fast"), "signal.symbol_rate", ":4",
        "does not start with a number"},
+      // A bare number is SI (53.125 Bd): out of range, and the message says to give the unit.
+      {"unit left out", replace(g, "53.125 GBd", "53.125"), "signal.symbol_rate", ":4",
+       "a number without a unit is read in SI units: give its unit (Bd, kBd, MBd, GBd)"},
       {"zero rate", replace(g, "53.125 GBd", "0 GBd"), "signal.symbol_rate", ":4", "out of range"},
       {"negative rate", replace(g, "53.125 GBd", "-53 GBd"), "signal.symbol_rate", ":4",
        "out of range"},

@@ -47,8 +47,9 @@ TEST_CASE("a Touchstone file truncated at every line is refused with a line numb
   CHECK(accepted > 0);
 }
 
-TEST_CASE("a config naming a missing or truncated Touchstone file exits 2 naming the file",
-          "[link][reliability][touchstone][cli]") {
+TEST_CASE(
+    "a config naming a missing or truncated Touchstone file exits 2 naming the file and the entry",
+    "[link][reliability][touchstone][cli]") {
   test::TempDir dir;
   const std::string full = seed_file();
   (void)dir.write("cut.s4p", full.substr(0, full.size() / 2));
@@ -63,6 +64,9 @@ chain:
     INFO(r.output);
     CHECK(r.exit_status == 2);
     CHECK_THAT(r.output, Contains(file));
+    // ... and the config entry that named it: file, line of the chain item and its key.
+    CHECK_THAT(r.output,
+               Contains("(read for ") && Contains("c.yaml:4: key 'chain[0] (touchstone)'"));
     CHECK_FALSE(std::filesystem::exists(dir.file("o.h5")));
   }
 }
