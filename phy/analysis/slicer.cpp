@@ -450,15 +450,19 @@ SlicerTiming calibrate_slicer(std::span<const double> noiseless, std::span<const
       timing.level_means = s.means;
     }
   }
-  // Amplitude range of the eye histogram: the noisy calibration record with a margin.
-  const auto [lo_it, hi_it] = std::minmax_element(noisy.begin(), noisy.end());
-  const double span = *hi_it - *lo_it;
-  timing.amplitude_min = *lo_it - 0.15 * span;
-  timing.amplitude_max = *hi_it + 0.15 * span;
-  if (!(span > 0.0)) {
-    timing.amplitude_min = *lo_it - 1.0;
-    timing.amplitude_max = *hi_it + 1.0;
-  }
+  // Amplitude ranges, with a margin: the whole noisy calibration record's (the ISI histogram's
+  // base) and the eye's, from symbol 1's UI on (symbol 0's half UI before its instant may still
+  // be the start-up: the few samples there that fall outside are counted in the edge bins).
+  auto range_of = [](std::span<const double> x, double& low, double& high) {
+    const auto [lo_it, hi_it] = std::minmax_element(x.begin(), x.end());
+    const double span = *hi_it - *lo_it;
+    low = span > 0.0 ? *lo_it - 0.15 * span : *lo_it - 1.0;
+    high = span > 0.0 ? *hi_it + 0.15 * span : *hi_it + 1.0;
+  };
+  range_of(noisy, timing.record_min, timing.record_max);
+  const auto eye_first = static_cast<std::size_t>(std::clamp<std::int64_t>(
+      timing.offset_samples + sps - sps / 2, 0, static_cast<std::int64_t>(noisy.size()) - 1));
+  range_of(noisy.subspan(eye_first), timing.amplitude_min, timing.amplitude_max);
   return timing;
 }
 
@@ -474,11 +478,15 @@ SlicerAccumulator::SlicerAccumulator(const SlicerSettings& settings, const Slice
   isi_hist_.assign(static_cast<std::size_t>(m * settings.isi_bins), 0);
   isi_sum_.assign(isi_hist_.size(), 0.0);
   isi_sum_sq_.assign(isi_hist_.size(), 0.0);
-  // The ISI histogram spans a wider range than the eye so rare extreme ISI stays resolved.
-  const double span = timing.amplitude_max - timing.amplitude_min;
-  isi_min_ = timing.amplitude_min - span;
-  isi_bin_ = 3.0 * span / settings.isi_bins;
+  // The ISI histogram spans three times the whole calibration record's range, so rare extreme
+  // ISI stays resolved.
+  const bool have_record = std::isfinite(timing.record_min) && std::isfinite(timing.record_max);
+  const double record_min = have_record ? timing.record_min : timing.amplitude_min;
+  const double record_span = (have_record ? timing.record_max : timing.amplitude_max) - record_min;
+  isi_min_ = record_min - record_span;
+  isi_bin_ = 3.0 * record_span / settings.isi_bins;
   inverse_isi_bin_ = 1.0 / isi_bin_;
+  const double span = timing.amplitude_max - timing.amplitude_min;
   eye_.time_bins = 2 * sps;
   eye_.amplitude_bins = settings.eye_amplitude_bins;
   eye_bin_ = span / settings.eye_amplitude_bins;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -54,8 +55,15 @@ struct SlicerTiming {
   std::int64_t offset_samples = 0;  ///< sample of symbol 0's decision instant
   std::vector<double> thresholds;   ///< M−1, increasing
   std::vector<double> level_means;  ///< M, noiseless mean at the decision instant
-  double amplitude_min = -1.0;      ///< range of the eye histogram
+  /// Range of the eye histogram: the noisy record from symbol 1's UI on, with a 15 % margin; the
+  /// chain's start-up before it (filters settling from rest, an AC-coupled TIA's −DC step) left
+  /// out.
+  double amplitude_min = -1.0;
   double amplitude_max = 1.0;
+  /// Range of the whole calibration record, start-up included, with the same margin: the base of
+  /// the ISI histogram's span (three times it). NaN: the eye histogram's range.
+  double record_min = std::numeric_limits<double>::quiet_NaN();
+  double record_max = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Finds the sampling instant and thresholds from a calibration record: the noiseless and noisy
