@@ -164,8 +164,10 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
         counts.write(eye.counts.data(), H5::PredType::NATIVE_UINT64);
         string_attribute(counts, "axes", "[time_ui, amplitude]");
         string_attribute(counts, "description",
-                         "counts of received samples (with noise) per time and amplitude bin; 2 UI "
-                         "centred on the decision instant");
+                         "the received waveform (with noise) as a trace, linear between samples at "
+                         "columns_per_sample points per sample interval: points per time and "
+                         "amplitude bin; 2 UI centred on the decision instant");
+        number_attribute(counts, "columns_per_sample", eye.columns_per_sample);
         vector_dataset(eye_group, "time_ui", eye.time_ui, "UI");
         vector_dataset(eye_group, "amplitude", eye.amplitude, "V or A (signal at the slicer)");
         vector_dataset(eye_group, "levels", lane.slicer.level_means, "signal unit");

@@ -234,7 +234,7 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
         image = ax.imshow(shown, origin="lower", extent=extent, aspect="auto", cmap=EYE_CMAP,
                           norm=LogNorm(vmin=1, vmax=max(1.0, float(counts.max()))),
                           interpolation="nearest")
-        figure.colorbar(image, ax=ax, label="samples per bin")
+        figure.colorbar(image, ax=ax, label="trace points per bin")
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel("time from the decision instant [UI]")

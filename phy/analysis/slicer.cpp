@@ -487,16 +487,19 @@ SlicerAccumulator::SlicerAccumulator(const SlicerSettings& settings, const Slice
   isi_bin_ = 3.0 * record_span / settings.isi_bins;
   inverse_isi_bin_ = 1.0 / isi_bin_;
   const double span = timing.amplitude_max - timing.amplitude_min;
-  eye_.time_bins = 2 * sps;
+  columns_ = sps > 1 ? std::max(1, (settings.eye_columns_per_ui + sps - 1) / sps) : 1;
+  const int per_ui = sps * columns_;
+  eye_.columns_per_sample = columns_;
+  eye_.time_bins = 2 * per_ui;
   eye_.amplitude_bins = settings.eye_amplitude_bins;
   eye_bin_ = span / settings.eye_amplitude_bins;
   for (int t = 0; t < eye_.time_bins; ++t)
-    eye_.time_ui.push_back(static_cast<double>(t - sps) / sps);
+    eye_.time_ui.push_back(static_cast<double>(t - per_ui) / per_ui);
   for (int a = 0; a < eye_.amplitude_bins; ++a) {
     eye_.amplitude.push_back(timing.amplitude_min + (a + 0.5) * eye_bin_);
   }
   eye_.counts.assign(static_cast<std::size_t>(eye_.time_bins * eye_.amplitude_bins), 0);
-  ui_counts_.assign(static_cast<std::size_t>(sps * eye_.amplitude_bins), 0);
+  ui_counts_.assign(static_cast<std::size_t>(per_ui * eye_.amplitude_bins), 0);
 }
 
 void SlicerAccumulator::decide(double noisy, int level, int symbol) {
@@ -519,7 +522,7 @@ void SlicerAccumulator::add_statistics(double noisy, double noiseless, int level
   int a = static_cast<int>((noisy - timing_.amplitude_min) / eye_bin_);
   a = std::clamp(a, 0, eye_.amplitude_bins - 1);
   const int sps = settings_.samples_per_symbol;
-  eye_.counts[static_cast<std::size_t>(sps * eye_.amplitude_bins + a)]++;
+  eye_.counts[static_cast<std::size_t>(sps * columns_ * eye_.amplitude_bins + a)]++;
   add_isi(level, noiseless);
 }
 
@@ -677,12 +680,18 @@ SlicerResult SlicerAccumulator::result() const {
     r.eye_width_ui.push_back(std::min(1.0, width / sps));
   }
   r.eye = eye_;
-  // add()'s one-UI histogram into the 2-UI window (−sps … sps−1): phase p at column p + sps and
-  // its copy one UI away, at p + 2·sps for p < 0 and at p otherwise.
+  // add()'s one-UI histogram into the 2-UI window (−n … n − 1, n columns per UI): column
+  // c = (p + sps/2)·columns + j, at time c − n/2 (in columns) from the decision instant, goes to
+  // window column c − n/2 + n and to its copy one UI away, at c − n/2 + 2n before the instant
+  // and at c − n/2 otherwise.
   const auto bins = static_cast<std::size_t>(eye_.amplitude_bins);
-  for (int p = -half_; p < sps - half_; ++p) {
-    const std::uint64_t* from = ui_counts_.data() + static_cast<std::size_t>(p + half_) * bins;
-    for (const int t : {p + sps, p < 0 ? p + 2 * sps : p}) {
+  const int per_ui = settings_.samples_per_symbol * columns_;
+  const int half_columns = half_ * columns_;
+  for (int c = 0; c < per_ui; ++c) {
+    const int from_instant = c - half_columns;
+    const std::uint64_t* from = ui_counts_.data() + static_cast<std::size_t>(c) * bins;
+    for (const int t :
+         {from_instant + per_ui, from_instant < 0 ? from_instant + 2 * per_ui : from_instant}) {
       std::uint64_t* to = r.eye.counts.data() + static_cast<std::size_t>(t) * bins;
       for (std::size_t a = 0; a < bins; ++a) to[a] += from[a];
     }

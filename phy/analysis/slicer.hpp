@@ -38,6 +38,12 @@ struct SlicerSettings {
   double target_ber = 2.4e-4;  ///< eye height/width are quoted at this BER
   bool precoding = false;
   int eye_amplitude_bins = 256;
+  /// Time columns per UI of the eye histogram: the received waveform is drawn as a trace, linear
+  /// between its samples, at ⌈eye_columns_per_ui / sps⌉ points per sample interval (a scope's
+  /// persistence display; at 16 samples per symbol, 64 columns per UI instead of 16). A
+  /// symbol-rate record (sps 1: a receiver DSP's output) has no waveform between its samples and
+  /// keeps one column per sample.
+  int eye_columns_per_ui = 64;
   int isi_bins = 4096;
   /// DFE feedback steps c_i = b_i·g·2/(M−1) of a receiver DSP's decisions (empty: no DFE). When
   /// set, the semi-analytic BER is the error-propagation chain of dfe_propagation.hpp over the
@@ -84,7 +90,8 @@ struct SlicerTiming {
                                   std::span<const double> thresholds, int level_count);
 
 struct EyeHistogram {
-  int time_bins = 0;  ///< 2 UI, one bin per sample
+  int time_bins = 0;  ///< 2 UI, `columns_per_sample` bins per sample interval
+  int columns_per_sample = 1;
   int amplitude_bins = 0;
   std::vector<double> time_ui;        ///< bin centres, −1 … 1 UI about the decision instant
   std::vector<double> amplitude;      ///< bin centres
@@ -167,11 +174,18 @@ class SlicerAccumulator {
   double isi_min_ = 0.0, isi_bin_ = 1.0, inverse_isi_bin_ = 1.0;
   // Eye
   EyeHistogram eye_;  ///< the 2-UI eye of add_statistics (its one copy per symbol-rate sample)
-  /// add()'s eye over one UI, [phase p + sps/2][amplitude]: each sample counted once here, and
-  /// placed at p and p ± 1 UI of the 2-UI window by result() (the same counts as two increments
-  /// per sample into the window, for half the stores).
+  /// add()'s eye over one UI, [column (p + sps/2)·c + j][amplitude] (c = columns per sample,
+  /// j = 0 … c − 1: the trace from phase p towards the next sample): each trace point counted
+  /// once here, and placed at its time and one UI away in the 2-UI window by result() (the same
+  /// counts as two increments per point into the window, for half the stores).
   std::vector<std::uint64_t> ui_counts_;
   double eye_bin_ = 1.0;
+  int columns_ = 1;  ///< trace points per sample interval
+  // The last sample add() saw: its index, amplitude and 1-UI column (the trace continues from it;
+  // none before the first sample).
+  std::int64_t trace_index_ = std::numeric_limits<std::int64_t>::min();
+  double trace_position_ = 0.0;  ///< in eye bins from amplitude_min
+  int trace_column_ = 0;
 };
 
 template <typename LevelOf, typename SymbolOf>
@@ -189,6 +203,17 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
   int p = static_cast<int>(rel - k * sps) - half_;  // −sps/2 … sps/2−1
   int level = sent_level(k);
   const double inverse_eye_bin = 1.0 / eye_bin_;
+  const int bins = eye_.amplitude_bins;
+  // A sample's amplitude in bin units, and its bin (the edge bins take what lies beyond).
+  auto eye_bin = [bins](double position) {
+    const int a = static_cast<int>(position);
+    return a < 0 ? 0 : (a >= bins ? bins - 1 : a);
+  };
+  // The trace continues from the last sample of the previous call when it was the one just
+  // before this call's first; within the call every sample follows the one before.
+  bool continues = columns_ > 1 && trace_index_ != std::numeric_limits<std::int64_t>::min() &&
+                   first_sample + static_cast<std::int64_t>(i) == trace_index_ + 1;
+  const double inverse_columns = 1.0 / columns_;
   for (; i < noisy.size(); ++i) {
     const double clean = noiseless[i];
     if (settings_.noise_statistics) {
@@ -199,10 +224,20 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
       noise_sq_[cell] += noise * noise;
       ++count_[cell];
     }
-    // Eye histogram over one UI; result() places each phase twice in the 2-UI window.
-    int a = static_cast<int>((noisy[i] - timing_.amplitude_min) * inverse_eye_bin);
-    a = a < 0 ? 0 : (a >= eye_.amplitude_bins ? eye_.amplitude_bins - 1 : a);
-    ui_counts_[static_cast<std::size_t>((p + half_) * eye_.amplitude_bins + a)]++;
+    // Eye histogram over one UI; result() places each column twice in the 2-UI window. The
+    // trace from the previous sample (when it was the one just before) to this one: its points
+    // at 1/c … (c − 1)/c of the interval, in the previous sample's columns.
+    const int column = (p + half_) * columns_;
+    const double position = (noisy[i] - timing_.amplitude_min) * inverse_eye_bin;
+    if (continues) {
+      const double step = (position - trace_position_) * inverse_columns;
+      std::uint64_t* row = ui_counts_.data() + static_cast<std::size_t>(trace_column_ + 1) * bins;
+      for (int j = 1; j < columns_; ++j, row += bins) ++row[eye_bin(trace_position_ + step * j)];
+    }
+    ++ui_counts_[static_cast<std::size_t>(column * bins + eye_bin(position))];
+    trace_position_ = position;
+    trace_column_ = column;
+    continues = columns_ > 1;
     if (p == 0) {
       add_isi(level, clean);
       decide(noisy[i], level, sent_symbol(k));
@@ -213,6 +248,7 @@ void SlicerAccumulator::add(std::int64_t first_sample, std::span<const double> n
       if (i + 1 < noisy.size()) level = sent_level(k);
     }
   }
+  trace_index_ = first_sample + static_cast<std::int64_t>(noisy.size()) - 1;
 }
 
 }  // namespace optilane

@@ -81,7 +81,7 @@ TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
     H5::DataSet counts = file.openDataSet(base + "/eye/counts");
     hsize_t dims[2];
     counts.getSpace().getSimpleExtentDims(dims);
-    CHECK(dims[0] == 16);  // 2 UI at 8 samples/UI
+    CHECK(dims[0] == 2 * 64);  // 2 UI at 8 samples/UI, 8 trace points per sample interval
     CHECK(dims[1] == 256);
     H5::DataSet source = file.openDataSet(base + "/waveforms/00_source");
     hsize_t n[1];
@@ -123,7 +123,7 @@ with h5py.File(sys.argv[1], "r") as f:
   const auto r = test::run_command(std::string(OPTILANE_PYTHON) + " " + script + " " + h5);
   INFO(r.output);
   CHECK(r.exit_status == 0);
-  CHECK_THAT(r.output, Contains("lanes 4 eye (16, 256)") && Contains("seed 3"));
+  CHECK_THAT(r.output, Contains("lanes 4 eye (128, 256)") && Contains("seed 3"));
 }
 
 TEST_CASE("optilane --version names the checkout's current git revision, taken at build time",

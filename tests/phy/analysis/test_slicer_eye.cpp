@@ -4,7 +4,9 @@
 // its base, so the semi-analytic figures do not depend on where the eye's axis lies.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "phy/analysis/slicer.hpp"
@@ -82,4 +84,71 @@ TEST_CASE("the eye histogram's range leaves out the start-up before the first sy
   SlicerTiming by_hand = wide;
   by_hand.record_min = by_hand.record_max = std::nan("");
   CHECK(run(by_hand).ber_semi_analytic == stretched.ber_semi_analytic);
+}
+
+TEST_CASE("the eye histogram draws the waveform as a trace, linear between samples",
+          "[phy][analysis][slicer]") {
+  // Symbols −½, +½, −½, … held for sps = 4 samples each. With the decision instant at sample 1 of
+  // each symbol, sample n lies at phase (n + 1) mod 4 − 2, so a symbol's last sample sits 2
+  // samples before the next instant and the trace from it to the next symbol's first sample is
+  // the straight line between ∓½ and ±½: its point j of c (c = ⌈64/4⌉ = 16 per sample interval)
+  // lies at ∓½ ± j/c, at (−2 + j/c) samples from the instant. Within a symbol the trace is flat.
+  SlicerSettings settings;
+  settings.samples_per_symbol = sps;
+  settings.levels = 2;
+  SlicerTiming timing;
+  timing.offset_samples = 1;
+  timing.thresholds = {0.0};
+  timing.level_means = {-0.5, 0.5};
+  timing.amplitude_min = -1.003;  // bin edges away from the trace points
+  timing.amplitude_max = 1.003;
+  std::vector<double> record;
+  constexpr int symbols = 200;
+  for (int k = 0; k < symbols; ++k) {
+    for (int s = 0; s < sps; ++s) record.push_back(k % 2 == 0 ? -0.5 : 0.5);
+  }
+  SlicerAccumulator accumulator(settings, timing);
+  auto level = [](std::int64_t k) { return static_cast<int>(k % 2); };
+  // In two chunks: the trace continues across the boundary.
+  const std::span<const double> all(record);
+  accumulator.add(0, all.first(301), all.first(301), level, level);
+  accumulator.add(301, all.subspan(301), all.subspan(301), level, level);
+  const EyeHistogram eye = accumulator.result().eye;
+  constexpr int c = 16;
+  REQUIRE(eye.columns_per_sample == c);
+  REQUIRE(eye.time_bins == 2 * sps * c);
+  REQUIRE(eye.time_ui.size() == static_cast<std::size_t>(eye.time_bins));
+  const auto instant = static_cast<std::size_t>(sps * c);  // window column of the instant
+  CHECK(eye.time_ui[instant] == 0.0);
+  CHECK(eye.time_ui[1] - eye.time_ui[0] == Approx(1.0 / (sps * c)));
+  // N samples give N points of their own and (c − 1) on each of the N − 1 segments between
+  // them; each point is drawn twice in the 2-UI window (at its time and one UI away).
+  std::uint64_t total = 0;
+  for (std::uint64_t n : eye.counts) total += n;
+  const std::uint64_t samples = record.size();
+  CHECK(total == 2 * (samples + (samples - 1) * (c - 1)));
+  const auto bins = static_cast<std::size_t>(eye.amplitude_bins);
+  const double inverse_bin = 1.0 / ((timing.amplitude_max - timing.amplitude_min) / bins);
+  auto bin_of = [&](double v) {
+    return static_cast<std::size_t>((v - timing.amplitude_min) * inverse_bin);
+  };
+  auto filled_bins = [&](std::size_t column) {
+    std::vector<std::size_t> filled;
+    for (std::size_t a = 0; a < bins; ++a) {
+      if (eye.counts[column * bins + a] > 0) filled.push_back(a);
+    }
+    return filled;
+  };
+  for (int j = 1; j < c; ++j) {
+    INFO("trace point " << j << " of " << c);
+    const double rise = -0.5 + static_cast<double>(j) / c;
+    std::vector<std::size_t> expected = {bin_of(rise), bin_of(-rise)};
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    CHECK(filled_bins(instant - static_cast<std::size_t>(2 * c) + static_cast<std::size_t>(j)) ==
+          expected);
+    // Inside a symbol (from the instant towards the next sample): flat at ±½.
+    CHECK(filled_bins(instant + static_cast<std::size_t>(j)) ==
+          std::vector<std::size_t>{bin_of(-0.5), bin_of(0.5)});
+  }
 }
