@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 #include <vector>
 
 #include "devices/receivers/response.hpp"
@@ -36,10 +37,17 @@ TiaParams TiaParams::read(ParamReader& reader) {
                          "linear, or limiting (hard clipping at ±output_swing/2).") == "limiting"
                ? TiaMode::limiting
                : TiaMode::linear;
+  p.gain_control =
+      reader.choice("gain_control", "fixed", {"fixed", "agc"},
+                    "fixed transimpedance, or agc: the transimpedance is the maximum gain and an "
+                    "automatic gain control holds the output at output_swing peak to peak (a "
+                    "linear TIA's VGA; set once from the first chunk).") == "agc"
+          ? TiaGainControl::agc
+          : TiaGainControl::fixed;
   p.output_swing_v = reader.quantity(
       "output_swing", Dimension::voltage, 0.5,
-      "Peak-to-peak output swing at which a limiting TIA clips (0.5 V: a typical CML output, not "
-      "from a cited datasheet).",
+      "Peak-to-peak output swing: where a limiting TIA clips, and what the AGC holds (0.5 V: a "
+      "typical CML output, not from a cited datasheet).",
       Range::positive());
   p.power_w = reader.quantity("power", Dimension::power, 47e-3,
                               "Electrical power. Default 47 mW (figures.md §2.6/§3, same TIA).",
@@ -91,7 +99,47 @@ void TiaBlock::prepare(const LaneContext& lane) {
   noise_bandwidth_hz_ = optilane::noise_bandwidth_hz(design.taps, fs);
   response_ = RealFirFilter(design.taps);
   sigma_a_ = params_.noise_density_a_per_rthz * std::sqrt(fs / 2.0);
+  levels_ = 1 << lane.bits_per_symbol;
   dc_a_.reset();
+  gain_ohm_.reset();
+}
+
+double TiaBlock::agc_gain(const std::vector<double>& x, double dc) const {
+  // The chain's start-up (no light yet: the photocurrent near 0 for the upstream latency, ~100
+  // samples) is left out: it would count as a swing of the full DC. The settled part starts at
+  // the first sample reaching half the chunk's mean (a PAM4 photocurrent's lowest level lies above
+  // it for ER < 4.8 dB; at higher ER the leading low symbols skipped are a handful).
+  std::size_t first = 0;
+  if (dc > 0.0) {
+    while (first < x.size() && x[first] < 0.5 * dc) ++first;
+  }
+  const std::span<const double> settled(x.data() + first, x.size() - first);
+  if (settled.empty()) return params_.transimpedance_ohm;
+  const double mean =
+      std::accumulate(settled.begin(), settled.end(), 0.0) / static_cast<double>(settled.size());
+  double deviation = 0.0;
+  for (double v : settled) deviation += std::abs(v - mean);
+  deviation /= static_cast<double>(settled.size());
+  // κ_M = peak-to-peak / mean |level| of M equiprobable levels (2k − M + 1)/(M − 1).
+  double mean_level = 0.0;
+  for (int k = 0; k < levels_; ++k) mean_level += std::abs(2.0 * k - levels_ + 1.0);
+  mean_level /= static_cast<double>(levels_) * (levels_ - 1);
+  const double swing_a = 2.0 / mean_level * deviation;
+  const double z = params_.transimpedance_ohm;
+  return swing_a > 0.0 ? std::min(z, params_.output_swing_v / swing_a) : z;
+}
+
+void TiaBlock::process_twin(Signal& noisy, Block& twin, Signal& clean) {
+  auto* other = dynamic_cast<TiaBlock*>(&twin);
+  if (params_.gain_control == TiaGainControl::agc && other != nullptr && !gain_ohm_) {
+    const auto& x = clean.electrical;
+    const double dc =
+        x.empty() ? 0.0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+    gain_ohm_ = agc_gain(x, dc);
+    other->gain_ohm_ = gain_ohm_;
+  }
+  process(noisy);
+  twin.process(clean);
 }
 
 void TiaBlock::process(Signal& chunk) {
@@ -101,6 +149,7 @@ void TiaBlock::process(Signal& chunk) {
         x.empty() ? 0.0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
   }
   const double dc = *dc_a_;
+  if (params_.gain_control == TiaGainControl::agc && !gain_ohm_) gain_ohm_ = agc_gain(x, dc);
   if (noise_enabled(NoiseKind::thermal) && sigma_a_ > 0.0) {
     // The chunk's thermal noise as one block of variates (RandomStream::fill_gaussian), added
     // as the DC is removed.
@@ -113,7 +162,7 @@ void TiaBlock::process(Signal& chunk) {
     for (double& v : x) v -= dc;
   }
   response_.process(x, x);
-  const double z = params_.transimpedance_ohm;
+  const double z = gain_ohm();
   if (params_.mode == TiaMode::limiting) {
     const double half = params_.output_swing_v / 2.0;
     for (double& v : x) v = std::clamp(z * v, -half, half);
@@ -125,6 +174,7 @@ void TiaBlock::process(Signal& chunk) {
 void TiaBlock::reset() {
   response_.reset();
   dc_a_.reset();
+  gain_ohm_.reset();
 }
 
 std::string TiaBlock::check_input(Domain input, bool has_carrier) const {
@@ -140,7 +190,13 @@ std::string TiaBlock::describe() const {
                      filter_shape_name(params_.shape), params_.order,
                      params_.mode == TiaMode::limiting
                          ? fmt::format("limiting at {:.3g} Vpp", params_.output_swing_v)
-                         : std::string("linear"));
+                         : std::string("linear")) +
+         (params_.gain_control == TiaGainControl::agc
+              ? fmt::format(", AGC to {:.3g} Vpp{}", params_.output_swing_v,
+                            gain_ohm_ ? fmt::format(" (gain {:.4g} ohm, {:.1f} dBΩ)", *gain_ohm_,
+                                                    field_ratio_to_db(*gain_ohm_))
+                                      : std::string())
+              : std::string());
 }
 
 std::vector<PowerItem> TiaBlock::power() const {

@@ -9,6 +9,21 @@
 //   I_dc: the mean input current of the first chunk, removed as a DC-offset-cancellation loop
 //         does (its corner, kHz, is far below anything a run resolves).
 //   clip: none (linear) or hard limiting at ±output_swing/2 (limiting).
+//   Z_T: fixed, or (gain_control: agc) set once by an automatic gain control, as a linear TIA's
+//        VGA and its slow amplitude loop do: the transimpedance is the gain's maximum, reduced
+//        so that the output's swing between the outer PAM levels is `output_swing` (ISI overshoot
+//        and noise reach beyond it),
+//          Z = min(Z_T, V_pp / I_pp),   I_pp = κ_M · mean|i(t) − ī|  (first chunk, settled:
+//        from its first sample at half its mean on, past the chain's start-up; ī its mean),
+//        with κ_M the ratio of an M-PAM signal's peak-to-peak to its mean absolute deviation for
+//        equiprobable levels (NRZ 2, PAM4 3: levels ±1, ±⅓ have mean |l| = ⅔). The loop's time
+//        constant (µs) is far longer than a run, so the gain is one number; its detector averages
+//        the noise out, so the gain is taken from the noiseless twin's input and used on both
+//        paths (the same gain on both, and on every lane that carries the same signal; a run
+//        without the twin takes it from its own input).
+//        Below I_pp = V_pp/Z_T the gain is Z_T and nothing changes; above it the output swing
+//        stays at V_pp (the part's linear range: a linear TIA's output stage holds its THD only
+//        up to a given swing, ≈ 800 mVppd for the SG13G2 TIA of the 200G presets).
 // Power: the datasheet figure at the operating point.
 #pragma once
 
@@ -22,6 +37,7 @@
 namespace optilane {
 
 enum class TiaMode { linear, limiting };
+enum class TiaGainControl { fixed, agc };
 
 struct TiaParams {
   /// Transimpedance Z_T, ohm, > 0. Default 1413 Ω (63 dBΩ): 16 nm FinFET linear TIA for
@@ -36,7 +52,9 @@ struct TiaParams {
   /// Response order 1..4. Default 2.
   int order = 2;
   TiaMode mode = TiaMode::linear;
-  /// Peak-to-peak output swing at which a limiting TIA clips, V (> 0).
+  /// Fixed transimpedance, or an AGC that holds the output swing (see the header).
+  TiaGainControl gain_control = TiaGainControl::fixed;
+  /// Peak-to-peak output swing, V (> 0): where a limiting TIA clips, and what an AGC holds.
   double output_swing_v = 0.5;
   /// Electrical power, W. Default 47 mW (same TIA).
   double power_w = 47e-3;
@@ -51,6 +69,9 @@ class TiaBlock final : public Block {
   [[nodiscard]] std::string_view kind() const override { return "tia"; }
   void prepare(const LaneContext& lane) override;
   void process(Signal& chunk) override;
+  /// The AGC's gain taken from the twin's (noiseless) input and used on both paths (fixed gain:
+  /// the two calls).
+  void process_twin(Signal& noisy, Block& twin, Signal& clean) override;
   void reset() override;
   [[nodiscard]] std::unique_ptr<Block> clone() const override {
     return std::make_unique<TiaBlock>(*this);
@@ -66,6 +87,8 @@ class TiaBlock final : public Block {
   [[nodiscard]] std::vector<std::string> metric_names() const override;
 
   [[nodiscard]] const TiaParams& params() const { return params_; }
+  /// The transimpedance in use, ohm: Z_T, or the AGC's gain once a chunk has set it.
+  [[nodiscard]] double gain_ohm() const { return gain_ohm_.value_or(params_.transimpedance_ohm); }
   /// One-sided noise-equivalent bandwidth of the response, Hz.
   [[nodiscard]] double noise_bandwidth_hz() const { return noise_bandwidth_hz_; }
 
@@ -76,6 +99,10 @@ class TiaBlock final : public Block {
   double noise_bandwidth_hz_ = 0.0;
   double sigma_a_ = 0.0;  ///< per-sample input noise standard deviation
   std::optional<double> dc_a_;
+  std::optional<double> gain_ohm_;  ///< the AGC's gain, once set (fixed gain: unset)
+  int levels_ = 4;                  ///< M of the lane's modulation
+  /// The AGC's gain for an input chunk (DC removed with `dc`).
+  [[nodiscard]] double agc_gain(const std::vector<double>& x, double dc) const;
 };
 
 }  // namespace optilane

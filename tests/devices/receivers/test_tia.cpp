@@ -94,3 +94,101 @@ TEST_CASE("TIA copies and resets deterministically; reports its power", "[device
   CHECK(tia.power()[0].power_w == Approx(47e-3));
   CHECK(tia.power()[0].category == PowerCategory::tia);
 }
+
+namespace {
+/// A PAM4 photocurrent held for `hold` samples per symbol, levels mean ± (½, ⅙)·swing, each level
+/// equally often (a fixed shuffled order of the four).
+std::vector<double> pam4_current(double mean_a, double swing_a, std::size_t samples,
+                                 std::size_t hold = 512) {
+  static constexpr int order[8] = {0, 3, 1, 2, 3, 0, 2, 1};
+  std::vector<double> x(samples);
+  for (std::size_t i = 0; i < samples; ++i) {
+    const int level = order[(i / hold) % 8];
+    x[i] = mean_a + swing_a * (-0.5 + level / 3.0);
+  }
+  return x;
+}
+}  // namespace
+
+TEST_CASE("AGC holds a linear TIA's output at output_swing above V_pp/Z_T, Z_T below it",
+          "[devices][tia]") {
+  // Z = min(Z_T, V_pp / I_pp) with I_pp = κ_4·mean|i − I_dc|, κ_4 = 3 (PAM4 levels ±1, ±⅓: mean
+  // |l| = ⅔ of the half swing), so a PAM4 current of swing I_pp gives exactly V_pp at the output.
+  const LaneContext lane = test_lane();
+  const double z_max = 2000.0, v_pp = 0.8;
+  for (const double swing_a : {2e-3, 1e-3, 0.2e-3}) {
+    INFO("input swing " << swing_a * 1e3 << " mA");
+    TiaBlock tia(TiaParams{.transimpedance_ohm = z_max,
+                           .bandwidth_hz = 30e9,
+                           .gain_control = TiaGainControl::agc,
+                           .output_swing_v = v_pp});
+    tia.prepare(lane);
+    tia.set_noise_enabled(false);
+    const auto x = pam4_current(3e-3, swing_a, 65536);
+    const auto y = run_electrical(tia, x, lane.sample_rate_hz());
+    const double expected_gain = std::min(z_max, v_pp / swing_a);
+    CHECK(tia.gain_ohm() == Approx(expected_gain).epsilon(1e-12));
+    // Settled levels (the end of each held symbol, past the response): the output's swing.
+    double low = 1e9, high = -1e9;
+    for (std::size_t k = 4; k < 120; ++k) {
+      low = std::min(low, y[k * 512 + 500]);
+      high = std::max(high, y[k * 512 + 500]);
+    }
+    CHECK(high - low == Approx(expected_gain * swing_a).epsilon(1e-6));
+    if (swing_a * z_max > v_pp) CHECK(high - low == Approx(v_pp).epsilon(1e-6));
+  }
+  // The chain's start-up (no light for the upstream latency: zero photocurrent before the
+  // signal) is not taken for swing: 100 dark samples ahead of the same current give the same gain.
+  {
+    TiaBlock tia(TiaParams{.transimpedance_ohm = z_max,
+                           .bandwidth_hz = 30e9,
+                           .gain_control = TiaGainControl::agc,
+                           .output_swing_v = v_pp});
+    tia.prepare(lane);
+    tia.set_noise_enabled(false);
+    std::vector<double> x(100, 0.0);
+    const auto signal = pam4_current(3e-3, 2e-3, 32768);
+    x.insert(x.end(), signal.begin(), signal.end());
+    (void)run_electrical(tia, x, lane.sample_rate_hz(), x.size());  // one chunk: whole periods
+    CHECK(tia.gain_ohm() == Approx(v_pp / 2e-3).epsilon(1e-12));
+  }
+  // Fixed gain (the default) ignores output_swing.
+  TiaBlock fixed(TiaParams{.transimpedance_ohm = z_max, .bandwidth_hz = 30e9});
+  fixed.prepare(lane);
+  fixed.set_noise_enabled(false);
+  (void)run_electrical(fixed, pam4_current(3e-3, 2e-3, 65536), lane.sample_rate_hz());
+  CHECK(fixed.gain_ohm() == z_max);
+}
+
+TEST_CASE("AGC: both paths take the gain of the noiseless twin's input", "[devices][tia]") {
+  const LaneContext lane = test_lane();
+  TiaBlock tia(TiaParams{.transimpedance_ohm = 2000.0,
+                         .noise_density_a_per_rthz = 16.9e-12,
+                         .bandwidth_hz = 30e9,
+                         .gain_control = TiaGainControl::agc,
+                         .output_swing_v = 0.8});
+  tia.prepare(lane);
+  auto twin_block = tia.clone();
+  twin_block->set_noise_enabled(false);
+  auto& twin = dynamic_cast<TiaBlock&>(*twin_block);
+  const auto x = pam4_current(3e-3, 2e-3, 32768);
+  // The noisy path's input carries upstream noise; the twin's does not.
+  Signal noisy, clean;
+  noisy.domain = clean.domain = Domain::electrical;
+  noisy.sample_rate_hz = clean.sample_rate_hz = lane.sample_rate_hz();
+  clean.electrical = x;
+  noisy.electrical = x;
+  for (std::size_t i = 0; i < x.size(); ++i) noisy.electrical[i] += 50e-6 * std::sin(0.37 * i);
+  const std::vector<double> noisy_input = noisy.electrical;
+  tia.process_twin(noisy, twin, clean);
+  CHECK(tia.gain_ohm() == twin.gain_ohm());
+  CHECK(tia.gain_ohm() < 2000.0);
+  // The noiseless input's gain (V_pp / I_pp of the 2 mA swing); the noisy input alone would
+  // have given another (its noise adds to mean|i − ī|), so the lanes' noise does not move it.
+  CHECK(tia.gain_ohm() == Approx(0.8 / 2e-3).epsilon(1e-12));
+  TiaBlock alone(tia.params());
+  alone.prepare(lane);
+  (void)run_electrical(alone, noisy_input, lane.sample_rate_hz());
+  CHECK(alone.gain_ohm() != tia.gain_ohm());
+  CHECK_THAT(tia.describe(), Catch::Contains("AGC to 0.8 Vpp"));
+}
