@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <span>
 #include <vector>
 
 #include "devices/receivers/response.hpp"
@@ -99,7 +98,6 @@ void TiaBlock::prepare(const LaneContext& lane) {
   noise_bandwidth_hz_ = optilane::noise_bandwidth_hz(design.taps, fs);
   response_ = RealFirFilter(design.taps);
   sigma_a_ = params_.noise_density_a_per_rthz * std::sqrt(fs / 2.0);
-  levels_ = 1 << lane.bits_per_symbol;
   dc_a_.reset();
   gain_ohm_.reset();
 }
@@ -113,18 +111,10 @@ double TiaBlock::agc_gain(const std::vector<double>& x, double dc) const {
   if (dc > 0.0) {
     while (first < x.size() && x[first] < 0.5 * dc) ++first;
   }
-  const std::span<const double> settled(x.data() + first, x.size() - first);
-  if (settled.empty()) return params_.transimpedance_ohm;
-  const double mean =
-      std::accumulate(settled.begin(), settled.end(), 0.0) / static_cast<double>(settled.size());
-  double deviation = 0.0;
-  for (double v : settled) deviation += std::abs(v - mean);
-  deviation /= static_cast<double>(settled.size());
-  // κ_M = peak-to-peak / mean |level| of M equiprobable levels (2k − M + 1)/(M − 1).
-  double mean_level = 0.0;
-  for (int k = 0; k < levels_; ++k) mean_level += std::abs(2.0 * k - levels_ + 1.0);
-  mean_level /= static_cast<double>(levels_) * (levels_ - 1);
-  const double swing_a = 2.0 / mean_level * deviation;
+  if (first >= x.size()) return params_.transimpedance_ohm;
+  const auto [low, high] =
+      std::minmax_element(x.begin() + static_cast<std::ptrdiff_t>(first), x.end());
+  const double swing_a = *high - *low;
   const double z = params_.transimpedance_ohm;
   return swing_a > 0.0 ? std::min(z, params_.output_swing_v / swing_a) : z;
 }

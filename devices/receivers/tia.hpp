@@ -10,20 +10,19 @@
 //         does (its corner, kHz, is far below anything a run resolves).
 //   clip: none (linear) or hard limiting at ±output_swing/2 (limiting).
 //   Z_T: fixed, or (gain_control: agc) set once by an automatic gain control, as a linear TIA's
-//        VGA and its slow amplitude loop do: the transimpedance is the gain's maximum, reduced
-//        so that the output's swing between the outer PAM levels is `output_swing` (ISI overshoot
-//        and noise reach beyond it),
-//          Z = min(Z_T, V_pp / I_pp),   I_pp = κ_M · mean|i(t) − ī|  (first chunk, settled:
-//        from its first sample at half its mean on, past the chain's start-up; ī its mean),
-//        with κ_M the ratio of an M-PAM signal's peak-to-peak to its mean absolute deviation for
-//        equiprobable levels (NRZ 2, PAM4 3: levels ±1, ±⅓ have mean |l| = ⅔). The loop's time
-//        constant (µs) is far longer than a run, so the gain is one number; its detector averages
-//        the noise out, so the gain is taken from the noiseless twin's input and used on both
-//        paths (the same gain on both, and on every lane that carries the same signal; a run
-//        without the twin takes it from its own input).
-//        Below I_pp = V_pp/Z_T the gain is Z_T and nothing changes; above it the output swing
-//        stays at V_pp (the part's linear range: a linear TIA's output stage holds its THD only
-//        up to a given swing, ≈ 800 mVppd for the SG13G2 TIA of the 200G presets).
+//        VGA and its slow peak-detecting loop do: the transimpedance is the gain's maximum,
+//        reduced so that the input's peak-to-peak swing comes out at `output_swing`,
+//          Z = min(Z_T, V_pp / I_pp),   I_pp = max i(t) − min i(t)
+//        over the first chunk from its first sample at half its mean on (past the chain's
+//        start-up, when no light has arrived yet). The loop's time constant (µs) is far longer
+//        than a run, so the gain is one number; its detector averages the noise out, so I_pp is
+//        the noiseless twin's (ISI overshoot included, noise not) and the gain is used on both
+//        paths (the same on both, and on every lane carrying the same signal; a run without the
+//        twin takes its own, noisy, input). Below I_pp = V_pp/Z_T the gain is Z_T and nothing
+//        changes; above it the output's peak-to-peak stays at V_pp (less the TIA's own
+//        band-limiting, plus its noise): the part's linear range, as a linear TIA's output stage
+//        holds its THD only up to a given swing (≈ 800 mVppd for the SG13G2 TIA of the 200G
+//        presets).
 // Power: the datasheet figure at the operating point.
 #pragma once
 
@@ -100,7 +99,6 @@ class TiaBlock final : public Block {
   double sigma_a_ = 0.0;  ///< per-sample input noise standard deviation
   std::optional<double> dc_a_;
   std::optional<double> gain_ohm_;  ///< the AGC's gain, once set (fixed gain: unset)
-  int levels_ = 4;                  ///< M of the lane's modulation
   /// The AGC's gain for an input chunk (DC removed with `dc`).
   [[nodiscard]] double agc_gain(const std::vector<double>& x, double dc) const;
 };

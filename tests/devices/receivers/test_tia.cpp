@@ -112,8 +112,8 @@ std::vector<double> pam4_current(double mean_a, double swing_a, std::size_t samp
 
 TEST_CASE("AGC holds a linear TIA's output at output_swing above V_pp/Z_T, Z_T below it",
           "[devices][tia]") {
-  // Z = min(Z_T, V_pp / I_pp) with I_pp = κ_4·mean|i − I_dc|, κ_4 = 3 (PAM4 levels ±1, ±⅓: mean
-  // |l| = ⅔ of the half swing), so a PAM4 current of swing I_pp gives exactly V_pp at the output.
+  // Z = min(Z_T, V_pp / I_pp) with I_pp the input's peak-to-peak: a held PAM4 current of swing
+  // I_pp gives exactly V_pp between its settled outer levels at the output.
   const LaneContext lane = test_lane();
   const double z_max = 2000.0, v_pp = 0.8;
   for (const double swing_a : {2e-3, 1e-3, 0.2e-3}) {
@@ -184,7 +184,7 @@ TEST_CASE("AGC: both paths take the gain of the noiseless twin's input", "[devic
   CHECK(tia.gain_ohm() == twin.gain_ohm());
   CHECK(tia.gain_ohm() < 2000.0);
   // The noiseless input's gain (V_pp / I_pp of the 2 mA swing); the noisy input alone would
-  // have given another (its noise adds to mean|i − ī|), so the lanes' noise does not move it.
+  // have given another (its noise widens the peak-to-peak), so the lanes' noise does not move it.
   CHECK(tia.gain_ohm() == Approx(0.8 / 2e-3).epsilon(1e-12));
   TiaBlock alone(tia.params());
   alone.prepare(lane);
