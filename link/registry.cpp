@@ -70,7 +70,8 @@ std::vector<BlockType> make_registry() {
                    "PIN/APD photodetector: responsivity, dark current, bandwidth, shot noise",
                    maker<PhotodetectorBlock, PhotodetectorParams>()});
   types.push_back({"tia", "receiver",
-                   "transimpedance amplifier: input noise density, bandwidth, linear or limiting",
+                   "transimpedance amplifier: input noise density, bandwidth, linear or limiting, "
+                   "fixed gain or AGC",
                    maker<TiaBlock, TiaParams>()});
   types.push_back({"fiber", "optical",
                    "single-mode fibre: attenuation, dispersion from λ0 and S0 (G.652), optional "
