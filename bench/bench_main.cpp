@@ -8,6 +8,7 @@
 //   optilane_bench mem CONFIG SYMBOLS         peak memory of one run (one process per figure)
 //   optilane_bench D POINTS                   the first POINTS points of D (lane A) only
 //   optilane_bench B-core[-2] PRESET...        B-core (on two threads) of the named tier presets
+//   optilane_bench B-ber[-2] [PRESET...]       B-core without the copper channels' COM reports
 //
 // Wall time is noisy on a shared machine; user CPU time (getrusage, all threads) is quoted beside
 // it, and instruction counts come from `valgrind --tool=callgrind` (see the README).
@@ -112,12 +113,15 @@ void bench_lane(const std::string& label, const std::string& path, std::uint64_t
       samples / wall / 1e6, cpu, samples / cpu / 1e6, peak_rss_mb(), result.worst_ber);
 }
 
-/// B: semi-analytic BER and statistical eye of every tier preset (Monte-Carlo off). `core`: what
-/// the issue names, the semi-analytic BER and statistical eye alone (sensitivity, penalty and
-/// noise-budget searches off); otherwise the preset as it is set (those searches on where it
-/// sets them), the figure `optilane tiers` pays.
+/// B: semi-analytic BER and statistical eye of every tier preset (Monte-Carlo off). `core`: the
+/// sensitivity, penalty and noise-budget searches off; otherwise the preset as it is set (those
+/// searches on where it sets them), the figure `optilane tiers` pays. `without_com` (B-ber): also
+/// the copper channels' COM reports off (a channel compliance figure with its own Tx FFE × CTLE
+/// search, neither the BER nor the statistical eye), leaving exactly the two analyses the target
+/// names.
 void bench_tiers_semi_analytic(bool core, int threads = 1,
-                               const std::vector<std::string>& only = {}) {
+                               const std::vector<std::string>& only = {},
+                               bool without_com = false) {
   const fs::path tiers = fs::path(source_dir) / "examples" / "tiers";
   std::error_code ec;
   if (!fs::is_directory(tiers, ec)) {
@@ -138,8 +142,12 @@ void bench_tiers_semi_analytic(bool core, int threads = 1,
     overrides.insert(overrides.end(),
                      {"analysis.sensitivity=false", "analysis.noise_budget=false"});
   }
+  if (without_com) overrides.emplace_back("analysis.com=off");
   for (const auto& preset : presets) {
-    const std::string label = (core ? "B-core " : "B ") + preset.stem().string() +
+    const std::string label = (without_com ? "B-ber "
+                               : core      ? "B-core "
+                                           : "B ") +
+                              preset.stem().string() +
                               (threads > 1 ? fmt::format(" ({} threads)", threads) : "");
     const auto config = load(label, preset.string(), overrides);
     if (!config) continue;
@@ -286,6 +294,8 @@ void run_workload(const std::string& name) {
   } else if (name == "B-core-2") {
     // The same on two threads (lanes in parallel): wall time is the figure.
     bench_tiers_semi_analytic(true, 2);
+  } else if (name == "B-ber" || name == "B-ber-2") {
+    bench_tiers_semi_analytic(true, name == "B-ber-2" ? 2 : 1, {}, true);
   } else if (name == "C") {
     bench_tiers_command();
   } else if (name == "D") {
@@ -297,8 +307,10 @@ void run_workload(const std::string& name) {
   } else if (name == "F") {
     bench_fft_floor(lane_a_symbols, 16, 128);
   } else {
-    fmt::print("unknown workload '{}' (A, A-mc, A-now, awgn, B, B-core, B-core-2, C, D, E, F)\n",
-               name);
+    fmt::print(
+        "unknown workload '{}' (A, A-mc, A-now, awgn, B, B-core, B-core-2, B-ber, B-ber-2, C, D, "
+        "E, F)\n",
+        name);
   }
 }
 
@@ -319,7 +331,8 @@ int main(int argc, char** argv) {
     bench_sweep(bench_dir + "/lane-a.yaml", "D", std::stoull(argv[2]));
     return 0;
   }
-  if (argc >= 3 && (std::strcmp(argv[1], "B-core") == 0 || std::strcmp(argv[1], "B-core-2") == 0)) {
+  const auto is = [&](const char* name) { return std::strcmp(argv[1], name) == 0; };
+  if (argc >= 3 && (is("B-core") || is("B-core-2") || is("B-ber") || is("B-ber-2"))) {
     // Named presets only (their file stems), e.g. `B-core lro-200g copper-dac-200g`.
     for (int i = 2; i < argc; ++i) {
       const fs::path preset =
@@ -331,8 +344,9 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    bench_tiers_semi_analytic(true, std::strcmp(argv[1], "B-core-2") == 0 ? 2 : 1,
-                              std::vector<std::string>(argv + 2, argv + argc));
+    bench_tiers_semi_analytic(true, is("B-core-2") || is("B-ber-2") ? 2 : 1,
+                              std::vector<std::string>(argv + 2, argv + argc),
+                              is("B-ber") || is("B-ber-2"));
     return 0;
   }
   if (argc == 4 && std::strcmp(argv[1], "mem") == 0) {
