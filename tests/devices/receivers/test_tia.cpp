@@ -108,6 +108,17 @@ std::vector<double> pam4_current(double mean_a, double swing_a, std::size_t samp
   }
   return x;
 }
+
+/// A noiseless TIA with AGC, prepared for `lane`.
+TiaBlock noiseless_agc_tia(double z_max, double v_pp, const LaneContext& lane) {
+  TiaBlock tia(TiaParams{.transimpedance_ohm = z_max,
+                         .bandwidth_hz = 30e9,
+                         .gain_control = TiaGainControl::agc,
+                         .output_swing_v = v_pp});
+  tia.prepare(lane);
+  tia.set_noise_enabled(false);
+  return tia;
+}
 }  // namespace
 
 TEST_CASE("AGC holds a linear TIA's output at output_swing above V_pp/Z_T, Z_T below it",
@@ -118,12 +129,7 @@ TEST_CASE("AGC holds a linear TIA's output at output_swing above V_pp/Z_T, Z_T b
   const double z_max = 2000.0, v_pp = 0.8;
   for (const double swing_a : {2e-3, 1e-3, 0.2e-3}) {
     INFO("input swing " << swing_a * 1e3 << " mA");
-    TiaBlock tia(TiaParams{.transimpedance_ohm = z_max,
-                           .bandwidth_hz = 30e9,
-                           .gain_control = TiaGainControl::agc,
-                           .output_swing_v = v_pp});
-    tia.prepare(lane);
-    tia.set_noise_enabled(false);
+    TiaBlock tia = noiseless_agc_tia(z_max, v_pp, lane);
     const auto x = pam4_current(3e-3, swing_a, 65536);
     const auto y = run_electrical(tia, x, lane.sample_rate_hz());
     const double expected_gain = std::min(z_max, v_pp / swing_a);
@@ -140,12 +146,7 @@ TEST_CASE("AGC holds a linear TIA's output at output_swing above V_pp/Z_T, Z_T b
   // The chain's start-up (no light for the upstream latency: zero photocurrent before the
   // signal) is not taken for swing: 100 dark samples ahead of the same current give the same gain.
   {
-    TiaBlock tia(TiaParams{.transimpedance_ohm = z_max,
-                           .bandwidth_hz = 30e9,
-                           .gain_control = TiaGainControl::agc,
-                           .output_swing_v = v_pp});
-    tia.prepare(lane);
-    tia.set_noise_enabled(false);
+    TiaBlock tia = noiseless_agc_tia(z_max, v_pp, lane);
     std::vector<double> x(100, 0.0);
     const auto signal = pam4_current(3e-3, 2e-3, 32768);
     x.insert(x.end(), signal.begin(), signal.end());
