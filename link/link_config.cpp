@@ -127,10 +127,24 @@ ConfigReader entry_reader(const ChainEntry& entry) {
                       {"block", "name", "location"});
 }
 
-/// Rethrows `error`; one about another file than the config's (a Touchstone file the block
-/// reads, say) also names the chain entry that read it, so the user sees both places.
+/// True when `file` is where some value of `node` (or of its children) came from: the config's
+/// own text, a file it extends, or the command line's --set.
+bool holds_values_from(const ConfigNode& node, const std::string& file) {
+  if (node.file == file) return true;
+  for (const auto& entry : node.map) {
+    if (holds_values_from(entry.second, file)) return true;
+  }
+  for (const auto& item : node.sequence) {
+    if (holds_values_from(item, file)) return true;
+  }
+  return false;
+}
+
+/// Rethrows `error`; one about a data file the block read (a Touchstone file, say), not about the
+/// entry's own keys, also names the chain entry that read it, so the user sees both places.
 [[noreturn]] void rethrow_naming_entry(const InputError& error, const ChainEntry& entry) {
-  if (error.where().file.empty() || error.where().file == entry.node.file) throw;  // as it was
+  const std::string& file = error.where().file;
+  if (file.empty() || file == "<command line>" || holds_values_from(entry.node, file)) throw;
   throw InputError(error, SourceLocation{.file = entry.node.file,
                                          .line = entry.node.line,
                                          .key = entry.path + " (" + entry.block + ")"});

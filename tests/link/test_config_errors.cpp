@@ -140,6 +140,8 @@ TEST_CASE("circular extends, missing files and bad --set are input errors", "[li
   r = test::run_optilane("check " + good + " --set chain.awgn.snr=twenty");
   CHECK(r.exit_status == 2);
   CHECK_THAT(r.output, Contains("<command line>") && Contains("snr"));
+  // A key's own error names the key alone ("read for" is for data files a block reads).
+  CHECK_THAT(r.output, !Contains("read for"));
 
   r = test::run_optilane("run " + good + " --threads=-3");
   CHECK(r.exit_status == 2);
