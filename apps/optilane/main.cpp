@@ -227,7 +227,7 @@ int command_validate(const ValidateArguments& args) {
 
 struct TiersArguments {
   std::string lane_rate;
-  std::string directory;
+  std::string output;  ///< -o: the directory of tiers.h5, or the .h5 file
   std::string output_json;
   int threads = 0;
   bool no_reach = false;
@@ -236,12 +236,16 @@ struct TiersArguments {
 int command_tiers(const TiersArguments& args) {
   const std::vector<std::string> presets = tier_presets(args.lane_rate);
   if (presets.empty()) throw InputError({"<command line>", 0, "--lane-rate"}, "no tier presets");
+  // -o names the directory of tiers.h5, or the .h5 file itself.
+  const std::filesystem::path output(args.output);
+  const bool names_file = (output.extension() == ".h5" || output.extension() == ".hdf5") &&
+                          !std::filesystem::is_directory(output);
   const std::string h5 =
-      args.directory.empty()
-          ? std::string()
-          : (std::filesystem::path(args.directory) /
-             fmt::format("tiers{}.h5",
-                         args.lane_rate.empty() ? std::string() : "-" + args.lane_rate))
+      args.output.empty() ? std::string()
+      : names_file
+          ? output.string()
+          : (output / fmt::format("tiers{}.h5",
+                                  args.lane_rate.empty() ? std::string() : "-" + args.lane_rate))
                 .string();
   prepare_output(h5);
   prepare_output(args.output_json);
@@ -343,7 +347,8 @@ int main(int argc, char** argv) {
   CLI::App* tiers = app.add_subcommand("tiers", "Every packaging tier side by side");
   tiers->add_option("--lane-rate", tiers_args.lane_rate, "Only one lane rate")
       ->check(CLI::IsMember({"100G", "200G"}));
-  tiers->add_option("-o,--output", tiers_args.directory, "Directory for tiers.h5");
+  tiers->add_option("-o,--output", tiers_args.output,
+                    "Directory for tiers.h5 (tiers-100G.h5 with --lane-rate), or the .h5 file");
   tiers->add_option("--json", tiers_args.output_json, "JSON file, one row per tier");
   tiers->add_option("--threads", tiers_args.threads, "Tiers run in parallel")
       ->check(CLI::Range(0, 1024));
