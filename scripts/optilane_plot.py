@@ -222,6 +222,11 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
     at_ber = attribute(eye, "at_ber", info["target_ber"])
     unit = clean_unit(unit_of(eye, "amplitude", "signal unit"))
     scale, shown_unit = si_scale(amplitude, unit)
+    # Behind a receiver DSP (FFE/DFE/MLSE) the histogram is the sampled signal at the DSP's input,
+    # while the levels, thresholds and heights are the equaliser output's (docs/hdf5.md): another
+    # point of the chain and another scale, so they are quoted in the title, not drawn on it.
+    dsp = (lane_summary or {}).get("rx", {}).get("dsp")
+    place = "the receiver DSP's input" if dsp else "the slicer"
 
     figure, ax = plt.subplots(figsize=FIGSIZE, constrained_layout=True)
     ax.set_facecolor("white")
@@ -238,7 +243,9 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel("time from the decision instant [UI]")
-    ax.set_ylabel(f"amplitude at the slicer [{shown_unit}]")
+    ax.set_ylabel(f"amplitude at {place} [{shown_unit}]")
+    if dsp:
+        levels = thresholds = None
 
     if thresholds is not None:
         for threshold in thresholds:
@@ -287,11 +294,19 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
                        + f" {shown_unit.split()[0]}")
     if widths is not None:
         opening.append("width " + ", ".join(f"{w:.2f}" for w in widths) + " UI")
-    lines = [f"{info['name']}: eye at the slicer, {where}", ", ".join(figures)]
-    if opening:
-        lines.append(f"eyes 0-{len(heights) - 1 if heights is not None else 0}: "
-                     + "; ".join(opening) + f" at BER {at_ber:.1e}"
-                     + ("" if marked else " (closed)"))
+    if dsp:
+        heights_text = (", ".join(f"{h / scale:.3g}" for h in heights) + f" {shown_unit.split()[0]}"
+                        if heights is not None else "")
+        lines = [f"{info['name']}: eye at {place} ({dsp.get('description', 'equaliser')}), "
+                 f"{where}",
+                 "after the DSP: " + ", ".join(figures)
+                 + (f"; eye heights {heights_text} at BER {at_ber:.1e}" if heights_text else "")]
+    else:
+        lines = [f"{info['name']}: eye at {place}, {where}", ", ".join(figures)]
+        if opening:
+            lines.append(f"eyes 0-{len(heights) - 1 if heights is not None else 0}: "
+                         + "; ".join(opening) + f" at BER {at_ber:.1e}"
+                         + ("" if marked else " (closed)"))
     ax.set_title("\n".join(line for line in lines if line), fontsize=10)
     out.save(figure, f"eye_{tag}", {"eye": ax}, {"eye": [1.0, scale]})
 

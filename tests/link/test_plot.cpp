@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "link/plot.hpp"
 #include "test_support.hpp"
@@ -68,6 +69,37 @@ TEST_CASE("optilane plot draws the eye of a run and skips, with a note, what the
   CHECK_THAT(r.output, Contains("bathtub_seg0_lane0.png"));
   CHECK_THAT(r.output, Contains("skipped waterfall"));
   CHECK_THAT(r.output, Contains("skipped reach vs lane rate"));
+}
+
+TEST_CASE("behind a receiver DSP the eye figure says it shows the DSP's input", "[link][plot]") {
+  // The histogram is the sampled signal before the FFE; the levels, thresholds and heights are
+  // the equaliser output's (another point of the chain, another scale): named in the title, not
+  // drawn on the picture.
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string h5 = dir.file("awgn-ffe.h5");
+  const std::string config = dir.write("awgn-ffe.yaml", R"(name: awgn-ffe
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 8192}
+chain:
+  - block: filter
+    shape: bessel
+    order: 4
+    bandwidth: 30 GHz
+  - block: awgn
+    snr: 24 dB
+  - block: ffe
+    taps: 5
+)");
+  const auto run = test::run_optilane("run " + config + " -q -o " + h5);
+  INFO(run.output);
+  REQUIRE(run.exit_status == 0);
+  const auto r = test::run_optilane("plot " + h5 + " -o " + dir.file("figures") + " --svg");
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  std::ifstream svg(dir.file("figures/awgn-ffe_eye_seg0_lane0.svg"));
+  std::stringstream text;
+  text << svg.rdbuf();
+  CHECK_THAT(text.str(), Contains("receiver DSP") && Contains("after the DSP"));
 }
 
 TEST_CASE("the eye figure is open where the HDF5 file says the eyes are open", "[link][plot]") {
