@@ -11,6 +11,7 @@
 
 #include "channels/optical/wdm_filter.hpp"
 #include "devices/dsp/retimer.hpp"
+#include "devices/dsp/rx_dsp_blocks.hpp"
 #include "link/config_reader.hpp"
 #include "link/registry.hpp"
 #include "optilane/version.hpp"
@@ -379,6 +380,24 @@ void check_chain_domains(const LinkConfig& config,
                        "laser before its end or the next retimer)");
     }
   };
+  // Receiver DSP blocks (ffe, dfe, mlse, cdr) act after sampling, on the symbols their segment's
+  // end delivers: up to the segment's end (the chain's, or a retimer's) only more of them may
+  // follow one (receiver_dsp.hpp), not a sample-level block.
+  auto is_retimer = [&](std::size_t k) {
+    return dynamic_cast<const Retimer*>(chain[k].get()) != nullptr;
+  };
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (dynamic_cast<const DspStageBlock*>(chain[i].get()) == nullptr || is_retimer(i)) continue;
+    for (std::size_t j = i + 1; j < chain.size() && !is_retimer(j); ++j) {
+      if (dynamic_cast<const DspStageBlock*>(chain[j].get()) != nullptr) continue;
+      const ChainEntry& entry = config.chain[i];
+      throw InputError({entry.node.file, entry.node.line, entry.path + " (" + entry.block + ")"},
+                       fmt::format("{} is receiver DSP, applied after sampling: it must end the "
+                                   "chain with the other DSP blocks (after the adc, if any), but "
+                                   "{} ({}) follows it",
+                                   entry.block, config.chain[j].path, config.chain[j].block));
+    }
+  }
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainEntry& entry = config.chain[i];
     const std::string problem = chain[i]->check_input(domain, carrier);

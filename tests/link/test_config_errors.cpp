@@ -64,6 +64,11 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
        "'km' is a length"},
       {"unit junk", replace(g, "53.125 GBd", "fast"), "signal.symbol_rate", ":4",
        "does not start with a number"},
+      // A receiver DSP block acts after sampling: a sample-level block may not follow it (this
+      // had passed `check` and failed `run` as an internal error).
+      {"receiver DSP mid-chain",
+       replace(g, "  - block: awgn\n", "  - block: ffe\n    taps: 5\n  - block: awgn\n"),
+       "chain[0] (ffe)", ":9", "but chain[1] (awgn) follows it"},
       // A bare number is SI (53.125 Bd): out of range, and the message says to give the unit.
       {"unit left out", replace(g, "53.125 GBd", "53.125"), "signal.symbol_rate", ":4",
        "a number without a unit is read in SI units: give its unit (Bd, kBd, MBd, GBd)"},
