@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -396,6 +397,32 @@ void check_chain_domains(const LinkConfig& config,
                                    "chain with the other DSP blocks (after the adc, if any), but "
                                    "{} ({}) follows it",
                                    entry.block, config.chain[j].path, config.chain[j].block));
+    }
+  }
+  // One receiver DSP per segment: each of its stages once, and a DFE or an MLSE, not both.
+  {
+    std::map<std::string, std::size_t> seen;  // DSP block kind → its entry, in this segment
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (is_retimer(i)) {
+        seen.clear();
+        continue;
+      }
+      if (dynamic_cast<const DspStageBlock*>(chain[i].get()) == nullptr) continue;
+      const ChainEntry& entry = config.chain[i];
+      const std::string kind(chain[i]->kind());
+      const SourceLocation where{entry.node.file, entry.node.line,
+                                 entry.path + " (" + entry.block + ")"};
+      if (const auto it = seen.find(kind); it != seen.end()) {
+        throw InputError(where, fmt::format("a receiver DSP has one {}; {} is one already", kind,
+                                            config.chain[it->second].path));
+      }
+      const std::string other = kind == "dfe" ? "mlse" : kind == "mlse" ? "dfe" : "";
+      if (const auto it = seen.find(other); !other.empty() && it != seen.end()) {
+        throw InputError(where, fmt::format("a receiver DSP ends in a DFE or an MLSE, not both "
+                                            "({} is the {})",
+                                            config.chain[it->second].path, other));
+      }
+      seen.emplace(kind, i);
     }
   }
   for (std::size_t i = 0; i < chain.size(); ++i) {

@@ -69,6 +69,14 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
       {"receiver DSP mid-chain",
        replace(g, "  - block: awgn\n", "  - block: ffe\n    taps: 5\n  - block: awgn\n"),
        "chain[0] (ffe)", ":9", "but chain[1] (awgn) follows it"},
+      // One receiver DSP: each stage once, a DFE or an MLSE (these had failed `run` as
+      // internal errors, or the second block had silently replaced the first).
+      {"receiver DSP stage twice",
+       replace(g, "    snr: 20 dB\n", "    snr: 20 dB\n  - block: ffe\n  - block: ffe\n"),
+       "chain[2] (ffe)", ":12", "a receiver DSP has one ffe; chain[1] is one already"},
+      {"DFE and MLSE",
+       replace(g, "    snr: 20 dB\n", "    snr: 20 dB\n  - block: dfe\n  - block: mlse\n"),
+       "chain[2] (mlse)", ":12", "a DFE or an MLSE, not both"},
       // A bare number is SI (53.125 Bd): out of range, and the message says to give the unit.
       {"unit left out", replace(g, "53.125 GBd", "53.125"), "signal.symbol_rate", ":4",
        "a number without a unit is read in SI units: give its unit (Bd, kBd, MBd, GBd)"},
