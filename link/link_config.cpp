@@ -129,6 +129,11 @@ ConfigReader entry_reader(const ChainEntry& entry) {
                       {"block", "name", "location"});
 }
 
+/// Where a chain entry is: its file and line, and its path with its block kind as the key.
+SourceLocation entry_location(const ChainEntry& entry) {
+  return {entry.node.file, entry.node.line, entry.path + " (" + entry.block + ")"};
+}
+
 /// True when `file` is where some value of `node` (or of its children) came from: the config's
 /// own text, a file it extends, or the command line's --set.
 bool holds_values_from(const ConfigNode& node, const std::string& file) {
@@ -147,9 +152,7 @@ bool holds_values_from(const ConfigNode& node, const std::string& file) {
 [[noreturn]] void rethrow_naming_entry(const InputError& error, const ChainEntry& entry) {
   const std::string& file = error.where().file;
   if (file.empty() || file == "<command line>" || holds_values_from(entry.node, file)) throw;
-  throw InputError(error, SourceLocation{.file = entry.node.file,
-                                         .line = entry.node.line,
-                                         .key = entry.path + " (" + entry.block + ")"});
+  throw InputError(error, entry_location(entry));
 }
 
 /// The block of `entry`, prepared for `lane` unless `prepare` is false (see make_blocks).
@@ -359,6 +362,58 @@ double copper_insertion_loss_db(const std::vector<std::unique_ptr<Block>>& chain
   return any ? total : std::numeric_limits<double>::quiet_NaN();
 }
 
+namespace {
+
+/// Receiver DSP blocks (ffe, dfe, mlse, cdr) act after sampling, on the symbols their segment's
+/// end delivers (receiver_dsp.hpp): up to the segment's end (the chain's, or a retimer's) only
+/// more of them may follow one, not a sample-level block; and a segment has one receiver DSP,
+/// each of its stages once and a DFE or an MLSE, not both.
+void check_receiver_dsp(const LinkConfig& config,
+                        const std::vector<std::unique_ptr<Block>>& chain) {
+  auto is_dsp = [&](std::size_t k) {
+    return dynamic_cast<const DspStageBlock*>(chain[k].get()) != nullptr;
+  };
+  auto is_retimer = [&](std::size_t k) {
+    return dynamic_cast<const Retimer*>(chain[k].get()) != nullptr;
+  };
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (!is_dsp(i) || is_retimer(i)) continue;
+    for (std::size_t j = i + 1; j < chain.size() && !is_retimer(j); ++j) {
+      if (is_dsp(j)) continue;
+      const ChainEntry& entry = config.chain[i];
+      throw InputError(entry_location(entry),
+                       fmt::format("{} is receiver DSP, applied after sampling: it must end the "
+                                   "chain with the other DSP blocks (after the adc, if any), but "
+                                   "{} ({}) follows it",
+                                   entry.block, config.chain[j].path, config.chain[j].block));
+    }
+  }
+  std::map<std::string, std::size_t> seen;  // DSP block kind → its entry, in this segment
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (is_retimer(i)) {
+      seen.clear();
+      continue;
+    }
+    if (!is_dsp(i)) continue;
+    const std::string kind(chain[i]->kind());
+    if (const auto it = seen.find(kind); it != seen.end()) {
+      throw InputError(entry_location(config.chain[i]),
+                       fmt::format("a receiver DSP has one {}; {} is one already", kind,
+                                   config.chain[it->second].path));
+    }
+    const std::string other = kind == "dfe" ? "mlse" : kind == "mlse" ? "dfe" : "";
+    if (const auto it = seen.find(other); !other.empty() && it != seen.end()) {
+      throw InputError(entry_location(config.chain[i]),
+                       fmt::format("a receiver DSP ends in a DFE or an MLSE, not both ({} is the "
+                                   "{})",
+                                   config.chain[it->second].path, other));
+    }
+    seen.emplace(kind, i);
+  }
+}
+
+}  // namespace
+
 void check_chain_domains(const LinkConfig& config,
                          const std::vector<std::unique_ptr<Block>>& chain) {
   Domain domain = Domain::electrical;
@@ -381,56 +436,12 @@ void check_chain_domains(const LinkConfig& config,
                        "laser before its end or the next retimer)");
     }
   };
-  // Receiver DSP blocks (ffe, dfe, mlse, cdr) act after sampling, on the symbols their segment's
-  // end delivers: up to the segment's end (the chain's, or a retimer's) only more of them may
-  // follow one (receiver_dsp.hpp), not a sample-level block.
-  auto is_retimer = [&](std::size_t k) {
-    return dynamic_cast<const Retimer*>(chain[k].get()) != nullptr;
-  };
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if (dynamic_cast<const DspStageBlock*>(chain[i].get()) == nullptr || is_retimer(i)) continue;
-    for (std::size_t j = i + 1; j < chain.size() && !is_retimer(j); ++j) {
-      if (dynamic_cast<const DspStageBlock*>(chain[j].get()) != nullptr) continue;
-      const ChainEntry& entry = config.chain[i];
-      throw InputError({entry.node.file, entry.node.line, entry.path + " (" + entry.block + ")"},
-                       fmt::format("{} is receiver DSP, applied after sampling: it must end the "
-                                   "chain with the other DSP blocks (after the adc, if any), but "
-                                   "{} ({}) follows it",
-                                   entry.block, config.chain[j].path, config.chain[j].block));
-    }
-  }
-  // One receiver DSP per segment: each of its stages once, and a DFE or an MLSE, not both.
-  {
-    std::map<std::string, std::size_t> seen;  // DSP block kind → its entry, in this segment
-    for (std::size_t i = 0; i < chain.size(); ++i) {
-      if (is_retimer(i)) {
-        seen.clear();
-        continue;
-      }
-      if (dynamic_cast<const DspStageBlock*>(chain[i].get()) == nullptr) continue;
-      const ChainEntry& entry = config.chain[i];
-      const std::string kind(chain[i]->kind());
-      const SourceLocation where{entry.node.file, entry.node.line,
-                                 entry.path + " (" + entry.block + ")"};
-      if (const auto it = seen.find(kind); it != seen.end()) {
-        throw InputError(where, fmt::format("a receiver DSP has one {}; {} is one already", kind,
-                                            config.chain[it->second].path));
-      }
-      const std::string other = kind == "dfe" ? "mlse" : kind == "mlse" ? "dfe" : "";
-      if (const auto it = seen.find(other); !other.empty() && it != seen.end()) {
-        throw InputError(where, fmt::format("a receiver DSP ends in a DFE or an MLSE, not both "
-                                            "({} is the {})",
-                                            config.chain[it->second].path, other));
-      }
-      seen.emplace(kind, i);
-    }
-  }
+  check_receiver_dsp(config, chain);
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainEntry& entry = config.chain[i];
     const std::string problem = chain[i]->check_input(domain, carrier);
     if (!problem.empty()) {
-      throw InputError({entry.node.file, entry.node.line, entry.path + " (" + entry.block + ")"},
-                       problem);
+      throw InputError(entry_location(entry), problem);
     }
     carrier = chain[i]->supplies_carrier(carrier);
     const Domain out = chain[i]->output_domain(domain);
