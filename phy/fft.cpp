@@ -165,21 +165,20 @@ void FftPlan::execute() {
       fftw_execute_dft_c2r(plan_, bins, real_.data());
       break;
     case Kind::complex_forward:
+    case Kind::complex_inverse: {
+      // Forward: time → spectrum; inverse: spectrum → time. An in-place plan (complex_plan) runs
+      // on the output buffer after a copy of the input into it.
+      const bool forward = kind_ == Kind::complex_forward;
+      fftw_complex* from = forward ? values : bins;
+      fftw_complex* to = forward ? bins : values;
       if (in_place_) {
-        std::copy(time_.data(), time_.data() + n_, spectrum_.data());
-        fftw_execute_dft(plan_, bins, bins);
-      } else {
-        fftw_execute_dft(plan_, values, bins);
+        std::copy_n(reinterpret_cast<const std::complex<double>*>(from), n_,
+                    reinterpret_cast<std::complex<double>*>(to));
+        from = to;
       }
+      fftw_execute_dft(plan_, from, to);
       break;
-    case Kind::complex_inverse:
-      if (in_place_) {
-        std::copy(spectrum_.data(), spectrum_.data() + n_, time_.data());
-        fftw_execute_dft(plan_, values, values);
-      } else {
-        fftw_execute_dft(plan_, bins, values);
-      }
-      break;
+    }
   }
 }
 

@@ -120,16 +120,14 @@ double TiaBlock::agc_gain(const std::vector<double>& x, double dc) const {
 }
 
 void TiaBlock::process_twin(Signal& noisy, Block& twin, Signal& clean) {
+  // The twin first: its first chunk sets its AGC gain from the noiseless input (process), which
+  // this path then takes instead of setting its own from the noisy one.
+  twin.process(clean);
   auto* other = dynamic_cast<TiaBlock*>(&twin);
   if (params_.gain_control == TiaGainControl::agc && other != nullptr && !gain_ohm_) {
-    const auto& x = clean.electrical;
-    const double dc =
-        x.empty() ? 0.0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
-    gain_ohm_ = agc_gain(x, dc);
-    other->gain_ohm_ = gain_ohm_;
+    gain_ohm_ = other->gain_ohm_;
   }
   process(noisy);
-  twin.process(clean);
 }
 
 void TiaBlock::process(Signal& chunk) {
