@@ -709,7 +709,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     eye_settings.contours = config.analysis.statistical_eye_contours;
     const SampledPulse& pulse = *result.pulse;
     if (!dsp_stage) {
-      eye_settings.unmodelled_isi_rms = pulse.residual_rms_at_decisions();
+      eye_settings.unmodelled_isi = pulse.residual_at_decisions();
       result.statistical = statistical_eye(
           [&](double tau) {
             return pulse.cursors_at(tau, pulse.pre_cursors(), pulse.post_cursors());
@@ -729,6 +729,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
       result.statistical->ser *= 2.0;
     }
     std::vector<double>().swap(result.pulse->residual);  // read by the statistical eye only
+    std::vector<int>().swap(result.pulse->levels);
   }
   if (!twin) {
     // What needs the noise alone or the noiseless ISI was not computed (the accumulator saw the

@@ -6,6 +6,7 @@
 
 #include "devices/dsp/rx_dsp_blocks.hpp"
 #include "phy/errors.hpp"
+#include "phy/pam.hpp"
 
 namespace optilane {
 namespace {
@@ -283,6 +284,10 @@ void ReceiverDspStage::calibrate(std::span<const double> clean, std::span<const 
   // Without the twin the noise alone is not known: the FFE's noise enhancement is not computed.
   if (monte_carlo_only_) training_.noise_enhancement_db = std::numeric_limits<double>::quiet_NaN();
   if (!settings_.mlse) dsp_.set_thresholds(timing.thresholds);
+  if (!monte_carlo_only_ && !settings_.mlse) {
+    equalised_clean_ = std::move(yc);
+    equalised_levels_ = std::move(yl);
+  }
   // The semi-analytic BER carries the DFE's error propagation (dfe_propagation.hpp).
   symbol_rate.dfe_feedback = dfe_feedback();
   accumulator_.emplace(symbol_rate, timing);
@@ -389,17 +394,50 @@ StatisticalEye ReceiverDspStage::statistical_eye(const SampledPulse& pulse,
   };
   StatisticalEyeSettings with_dfe = settings;
   with_dfe.dfe_feedback = dfe_feedback();
-  // The pulse fit's residual (ISI beyond its cursors) through the FFE, at the decision
-  // instants: tap (u, i) of output j reads the record at symbol j − post + u, sub-sample i.
-  std::vector<std::int64_t> tap_offsets;
-  for (int u = 0; u <= pre + post; ++u) {
-    for (int i = 0; i < s; ++i) {
-      tap_offsets.push_back(static_cast<std::int64_t>(u - post) * sps + i * (sps / 2));
+  // Output-side least-squares fit over the same cursors at τ = 0; its difference from the
+  // input pulse through the FFE is added at every τ, its residual is the unmodelled ISI.
+  const PulseResponse through = response_at(0.0);
+  const int fit_pre = through.main;
+  const int fit_post = static_cast<int>(through.cursors.size()) - 1 - through.main;
+  const auto outputs = static_cast<std::int64_t>(equalised_clean_.size());
+  if (outputs < 4 * (fit_pre + fit_post + 2)) {
+    // Too short a record for the fit: the input fit's residual through the FFE instead (tap
+    // (u, i) of output j reads the record at symbol j − post + u, sub-sample i).
+    std::vector<std::int64_t> tap_offsets;
+    for (int u = 0; u <= pre + post; ++u) {
+      for (int i = 0; i < s; ++i) {
+        tap_offsets.push_back(static_cast<std::int64_t>(u - post) * sps + i * (sps / 2));
+      }
     }
+    with_dfe.unmodelled_isi = pulse.residual_through(w, tap_offsets, offset_);
+    return optilane::statistical_eye(response_at, equalised.noise_rms_per_level,
+                                     equalised.thresholds, with_dfe);
   }
-  with_dfe.unmodelled_isi_rms = pulse.residual_rms_through(w, tap_offsets, offset_);
-  return optilane::statistical_eye(response_at, equalised.noise_rms_per_level, equalised.thresholds,
-                                   with_dfe);
+  const int m = settings_.levels;
+  const PulseResponse fitted =
+      fit_pulse_response(equalised_clean_, equalised_levels_, m, fit_pre, fit_post);
+  std::vector<double> correction(through.cursors.size());
+  for (std::size_t n = 0; n < correction.size(); ++n) {
+    correction[n] = fitted.cursors[n] - through.cursors[n];
+  }
+  const double dc_correction = fitted.dc - through.dc;
+  for (std::int64_t k = fit_post; k + fit_pre < outputs; ++k) {
+    double y = fitted.dc;
+    for (int i = -fit_pre; i <= fit_post; ++i) {
+      y += fitted.cursors[static_cast<std::size_t>(i + fit_pre)] *
+           symbol_level(equalised_levels_[static_cast<std::size_t>(k - i)], m);
+    }
+    with_dfe.unmodelled_isi.residual.push_back(equalised_clean_[static_cast<std::size_t>(k)] - y);
+    with_dfe.unmodelled_isi.levels.push_back(equalised_levels_[static_cast<std::size_t>(k)]);
+  }
+  auto corrected_at = [&](double tau) {
+    PulseResponse q = response_at(tau);
+    for (std::size_t n = 0; n < correction.size(); ++n) q.cursors[n] += correction[n];
+    q.dc += dc_correction;
+    return q;
+  };
+  return optilane::statistical_eye(corrected_at, equalised.noise_rms_per_level,
+                                   equalised.thresholds, with_dfe);
 }
 
 std::vector<double> ReceiverDspStage::dfe_feedback() const {

@@ -104,6 +104,11 @@ class ReceiverDspStage {
   /// `pulse_offset` of symbol 0's pre-DSP decision instant) through the frozen FFE taps at phases
   /// τ about the DSP's sampling instant (T/2 taps see their own half-UI samples), less the DFE's
   /// ideal cancellation g·b_n of cursors 1..D; noise σ and thresholds from the equalised result.
+  /// At τ = 0 the cursors are refitted (least squares) on the noiseless equalised calibration
+  /// outputs, and the same correction is added at every τ: the FFE spreads the input fit's
+  /// residual (ISI beyond its window) over output cursors inside the window, where an input-side
+  /// residual would be correlated with the modelled ISI. What that fit leaves is the
+  /// unmodelled ISI (StatisticalEyeSettings::unmodelled_isi).
   [[nodiscard]] StatisticalEye statistical_eye(const SampledPulse& pulse, std::int64_t pulse_offset,
                                                const SlicerResult& equalised,
                                                const StatisticalEyeSettings& settings) const;
@@ -120,6 +125,10 @@ class ReceiverDspStage {
   RxDsp dsp_;
   RxDspTraining training_;
   std::optional<SlicerAccumulator> accumulator_;
+  /// The noiseless equalised calibration outputs (ideal DFE feedback) and their sent levels,
+  /// after the start-up: the statistical eye's output-side pulse fit.
+  std::vector<double> equalised_clean_;
+  std::vector<int> equalised_levels_;
   std::int64_t offset_ = 0;
   double phase_ui_ = 0.0;
   CdrResult cdr_;

@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -101,8 +102,18 @@ PulseResponse fit_pulse_response(std::span<const double> samples, std::span<cons
   const int n = pre + post + 2;  // cursors and dc
   const auto count = static_cast<std::int64_t>(std::min(samples.size(), levels.size()));
   const std::span<const int> lv = levels.first(static_cast<std::size_t>(count));
-  thread_local PulseFitSystem system;
-  if (!system.matches(lv, level_count, pre, post)) system.build(lv, level_count, pre, post);
+  // The last few systems, most recent first: a lane's input fit (two level windows across its
+  // phases) and its receiver DSP's output fit alternate, and the lanes of one pattern share them.
+  thread_local std::array<PulseFitSystem, 4> systems;
+  auto hit = std::find_if(systems.begin(), systems.end(), [&](const PulseFitSystem& s) {
+    return s.matches(lv, level_count, pre, post);
+  });
+  if (hit == systems.end()) {
+    hit = systems.end() - 1;  // the least recently used, rebuilt
+    hit->build(lv, level_count, pre, post);
+  }
+  std::rotate(systems.begin(), hit, hit + 1);
+  const PulseFitSystem& system = systems.front();
   const std::int64_t rows = system.z_rows.rows();
   Eigen::VectorXd y(rows);
   for (std::int64_t k = post; k + pre < count; ++k) {
