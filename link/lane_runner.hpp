@@ -127,6 +127,9 @@ struct LaneResult {
   std::optional<TxResult> tx;  ///< when the chain has an optical transmitter and analyse_tx
   /// Run without the noiseless twin (analysis.monte_carlo_only): see the header for what is NaN.
   bool monte_carlo_only = false;
+  /// The chain carries light (a block's output is optical): wavelength_m is the lane's carrier;
+  /// on an all-electrical chain it is only the lane grid's slot.
+  bool optical = false;
 };
 
 /// The outputs a Monte-Carlo-only lane does not compute (JSON keys, for the summary's

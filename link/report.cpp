@@ -319,8 +319,9 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
       for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
       for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
       out += fmt::format(
-          "{:>4} {:>8.2f} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
-          lane.wavelength_m * 1e9, mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
+          "{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
+          lane.optical ? fmt::format("{:.2f}", lane.wavelength_m * 1e9) : "-",
+          mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
           mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
           mc ? std::to_string(s.bit_errors) : "-",
           std::isfinite(s.ber_semi_analytic) ? fmt::format("{:.3e}", s.ber_semi_analytic) : "-",
