@@ -253,6 +253,14 @@ class IsiDistribution {
     finish();
   }
 
+  /// A copy with `residual` convolved in: the same as constructing with it.
+  [[nodiscard]] IsiDistribution with_residual(const ResidualKernel& residual) const {
+    IsiDistribution out = *this;
+    out.convolve_residual(residual);
+    out.finish();
+    return out;
+  }
+
   /// The residual's atoms convolved into the noise-step bins: every (bin, atom) pair is an atom
   /// of mass p_b·w_a at m_b + r_a with variance v_b + v_a, gathered into the bin nearest its
   /// mean with its mass, mean and variance kept (the grid reaches past ±(Σ|h_i| + max|r|)).
@@ -549,10 +557,12 @@ struct PhaseEye {
     for (const ResidualKernel& k : residual) residual_reach = std::max(residual_reach, k.reach);
     const double sigma_min = positive_min(sigma);
     const FineIsi fine(h, m, sigma_min, max_bins, residual_reach);
-    if (residual.empty()) {
-      isi.emplace_back(fine, nullptr, sigma_min);
+    if (residual.size() <= 1) {
+      isi.emplace_back(fine, residual.empty() ? nullptr : &residual.front(), sigma_min);
     } else {
-      for (const ResidualKernel& k : residual) isi.emplace_back(fine, &k, sigma_min);
+      // The cursors' noise-step bins once, then each level's residual into a copy of them.
+      const IsiDistribution cursors(fine, nullptr, sigma_min);
+      for (const ResidualKernel& k : residual) isi.push_back(cursors.with_residual(k));
     }
     const double h0 = h.cursors.at(static_cast<std::size_t>(h.main));
     for (int l = 0; l < m; ++l) {
