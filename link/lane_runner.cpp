@@ -286,11 +286,7 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   result.lane = lane;
   result.monte_carlo_only = !twin;
   result.wavelength_m = config.lanes.wavelengths_m.at(static_cast<std::size_t>(lane));
-  Domain domain = Domain::electrical;
-  for (const auto& block : chain) {
-    domain = block->output_domain(domain);
-    result.optical = result.optical || domain == Domain::optical;
-  }
+  result.optical = optical_transmitter_index(chain).has_value();
 
   // Receiver DSP blocks (ffe, dfe, mlse) ending the chain run after sampling (receiver_dsp.hpp).
   const std::vector<std::unique_ptr<Block>> dsp_blocks = ReceiverDspStage::take_dsp_blocks(chain);

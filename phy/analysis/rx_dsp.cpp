@@ -64,6 +64,7 @@ namespace {
 struct PulseFitSystem {
   std::vector<int> levels;
   int level_count = 0, pre = -1, post = -1;
+  std::uint64_t last_use = 0;  ///< fit_pulse_response's cache: when it last served a fit
   Eigen::MatrixXd z_rows;
   Eigen::LDLT<Eigen::MatrixXd> solver;
 
@@ -102,18 +103,22 @@ PulseResponse fit_pulse_response(std::span<const double> samples, std::span<cons
   const int n = pre + post + 2;  // cursors and dc
   const auto count = static_cast<std::int64_t>(std::min(samples.size(), levels.size()));
   const std::span<const int> lv = levels.first(static_cast<std::size_t>(count));
-  // The last few systems, most recent first: a lane's input fit (two level windows across its
-  // phases) and its receiver DSP's output fit alternate, and the lanes of one pattern share them.
+  // The last few systems: a lane's input fit (two level windows across its phases) and its
+  // receiver DSP's output fit alternate, and the lanes of one pattern share them. A miss rebuilds
+  // the least recently used entry in place.
   thread_local std::array<PulseFitSystem, 4> systems;
+  thread_local std::uint64_t uses = 0;
   auto hit = std::find_if(systems.begin(), systems.end(), [&](const PulseFitSystem& s) {
     return s.matches(lv, level_count, pre, post);
   });
   if (hit == systems.end()) {
-    hit = systems.end() - 1;  // the least recently used, rebuilt
+    hit = std::min_element(
+        systems.begin(), systems.end(),
+        [](const PulseFitSystem& a, const PulseFitSystem& b) { return a.last_use < b.last_use; });
     hit->build(lv, level_count, pre, post);
   }
-  std::rotate(systems.begin(), hit, hit + 1);
-  const PulseFitSystem& system = systems.front();
+  hit->last_use = ++uses;
+  const PulseFitSystem& system = *hit;
   const std::int64_t rows = system.z_rows.rows();
   Eigen::VectorXd y(rows);
   for (std::int64_t k = post; k + pre < count; ++k) {

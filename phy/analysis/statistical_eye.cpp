@@ -196,9 +196,8 @@ struct FineIsi {
 
 class IsiDistribution {
  public:
-  /// The cursors' distribution `fine` with the residual term `residual` (null: none; its reach
-  /// within the one `fine` was sized for) convolved in, gathered onto the noise-step grid.
-  IsiDistribution(const FineIsi& fine, const ResidualKernel* residual, double sigma_min) {
+  /// The cursors' distribution `fine` gathered onto the noise-step grid.
+  IsiDistribution(const FineIsi& fine, double sigma_min) {
     if (fine.trivial) {
       p_ = {1.0};
       mean_ = {0.0};
@@ -249,11 +248,11 @@ class IsiDistribution {
       mean_[c] = x0_ + static_cast<double>(c) * coarse + offset;
     }
     dx_ = coarse;
-    if (residual != nullptr) convolve_residual(*residual);
     finish();
   }
 
-  /// A copy with `residual` convolved in: the same as constructing with it.
+  /// A copy with the residual term `residual` convolved in (its reach within the one the
+  /// FineIsi was sized for).
   [[nodiscard]] IsiDistribution with_residual(const ResidualKernel& residual) const {
     IsiDistribution out = *this;
     out.convolve_residual(residual);
@@ -557,11 +556,11 @@ struct PhaseEye {
     for (const ResidualKernel& k : residual) residual_reach = std::max(residual_reach, k.reach);
     const double sigma_min = positive_min(sigma);
     const FineIsi fine(h, m, sigma_min, max_bins, residual_reach);
-    if (residual.size() <= 1) {
-      isi.emplace_back(fine, residual.empty() ? nullptr : &residual.front(), sigma_min);
+    // The cursors' noise-step bins once, then each group's residual into a copy of them.
+    IsiDistribution cursors(fine, sigma_min);
+    if (residual.empty()) {
+      isi.push_back(std::move(cursors));
     } else {
-      // The cursors' noise-step bins once, then each level's residual into a copy of them.
-      const IsiDistribution cursors(fine, nullptr, sigma_min);
       for (const ResidualKernel& k : residual) isi.push_back(cursors.with_residual(k));
     }
     const double h0 = h.cursors.at(static_cast<std::size_t>(h.main));
@@ -855,24 +854,16 @@ SampledPulse fit_sampled_pulse(std::span<const double> clean, std::span<const in
 }
 
 double SampledPulse::residual_rms_at_decisions() const {
-  const double unit[1] = {1.0};
-  const std::int64_t here[1] = {0};
-  return residual_rms_through(unit, here, decision_offset);
+  const UnmodelledIsi isi = residual_at_decisions();
+  double sum = 0.0;
+  for (double y : isi.residual) sum += y * y;
+  return isi.residual.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(isi.residual.size()));
 }
 
 UnmodelledIsi SampledPulse::residual_at_decisions() const {
   const double unit[1] = {1.0};
   const std::int64_t here[1] = {0};
   return residual_through(unit, here, decision_offset);
-}
-
-double SampledPulse::residual_rms_through(std::span<const double> taps,
-                                          std::span<const std::int64_t> tap_offsets,
-                                          std::int64_t first_instant) const {
-  const UnmodelledIsi isi = residual_through(taps, tap_offsets, first_instant);
-  double sum = 0.0;
-  for (double y : isi.residual) sum += y * y;
-  return isi.residual.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(isi.residual.size()));
 }
 
 UnmodelledIsi SampledPulse::residual_through(std::span<const double> taps,

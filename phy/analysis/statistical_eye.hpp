@@ -142,10 +142,6 @@ struct SampledPulse {
 
   /// RMS of the residual at the decision instants (no receiver filter after the fit).
   [[nodiscard]] double residual_rms_at_decisions() const;
-  /// RMS of the residual through an FIR at the decision instants (residual_through's samples).
-  [[nodiscard]] double residual_rms_through(std::span<const double> taps,
-                                            std::span<const std::int64_t> tap_offsets,
-                                            std::int64_t first_instant) const;
   /// The residual at the decision instants, unfiltered, with each sample's sent level.
   [[nodiscard]] UnmodelledIsi residual_at_decisions() const;
   /// The residual through an FIR at the decision instants: output j is

@@ -8,6 +8,7 @@
 #include "link/lane_runner.hpp"
 #include "link/receiver_dsp.hpp"
 #include "phy/analysis/dfe_propagation.hpp"
+#include "phy/analysis/pam_reference.hpp"
 #include "phy/analysis/statistical_eye.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "test_support.hpp"
@@ -47,15 +48,6 @@ constexpr double pattern_allowance = 0.02;
 /// Symbols of the DSP statistical-eye links (equalised_link): σ is measured over this many.
 constexpr double dsp_link_symbols = 1e6;
 
-/// Gray-coded bits that differ between PAM-M levels a and b: popcount(g(a) ⊕ g(b)), g(l) = l ⊕ l/2
-/// (IEEE 802.3 cl. 120.5.7.1), written out here rather than taken from phy/pam.hpp.
-int gray_bit_errors(int a, int b) {
-  const int x = (a ^ (a >> 1)) ^ (b ^ (b >> 1));
-  int n = 0;
-  for (int v = x; v != 0; v >>= 1) n += v & 1;
-  return n;
-}
-
 /// Exact BER of PAM-M through the cursors h (h[0] the main cursor, then post-cursors) with
 /// independent, equiprobable symbols and Gaussian noise σ, slicer thresholds t, by enumerating
 /// every sequence (Proakis §9.2; the enumeration behind the statistical eye):
@@ -78,18 +70,8 @@ double enumerated_ber(const std::vector<double>& h, double sigma, const std::vec
     }
     double sequence_bits = 0.0;
     for (int j = 0; j < m; ++j) {
-      if (j == l) continue;
-      // P(t_j < x + n < t_{j+1}) from the tails on the far side of x (no 1 − Q cancellation).
-      const double a = j == 0 ? -1e300 : t[static_cast<std::size_t>(j - 1)];
-      const double b = j == m - 1 ? 1e300 : t[static_cast<std::size_t>(j)];
-      double p = 0.0;
-      if (a >= x)
-        p = q_function((a - x) / sigma) - q_function((b - x) / sigma);
-      else if (b <= x)
-        p = q_function((x - b) / sigma) - q_function((x - a) / sigma);
-      else
-        p = 1.0 - q_function((x - a) / sigma) - q_function((b - x) / sigma);
-      sequence_bits += p * gray_bit_errors(l, j);
+      if (j != l)
+        sequence_bits += test::region_probability(x, sigma, t, j) * test::gray_bit_errors(l, j);
     }
     bits += sequence_bits;
     if (per_sequence != nullptr) per_sequence->push_back(sequence_bits / std::log2(m));

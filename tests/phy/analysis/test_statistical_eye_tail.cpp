@@ -2,10 +2,10 @@
 // SampledPulse::residual, StatisticalEyeSettings::unmodelled_isi and unmodelled_isi_rms).
 #include <catch2/catch.hpp>
 
-#include <bit>
 #include <cmath>
 #include <vector>
 
+#include "phy/analysis/pam_reference.hpp"
 #include "phy/analysis/statistical_eye.hpp"
 #include "phy/analysis/statistics.hpp"
 #include "phy/pam.hpp"
@@ -67,7 +67,7 @@ namespace {
 
 /// Exact PAM-M BER (Gray bits) of received points with Gaussian noise σ and thresholds t:
 /// points[l] holds (x, weight) of the noiseless samples of sent level l (weights sum to 1 per
-/// level, levels equiprobable). P(region j | x) from the tails on the far side of x.
+/// level, levels equiprobable).
 double ber_of_points(const std::vector<std::vector<std::pair<double, double>>>& points,
                      double sigma, const std::vector<double>& t) {
   const int m = static_cast<int>(points.size());
@@ -76,18 +76,7 @@ double ber_of_points(const std::vector<std::vector<std::pair<double, double>>>& 
     for (const auto& [x, w] : points[static_cast<std::size_t>(l)]) {
       for (int j = 0; j < m; ++j) {
         if (j == l) continue;
-        const double a = j == 0 ? -1e300 : t[static_cast<std::size_t>(j - 1)];
-        const double b = j == m - 1 ? 1e300 : t[static_cast<std::size_t>(j)];
-        double p = 0.0;
-        if (a >= x)
-          p = q_function((a - x) / sigma) - q_function((b - x) / sigma);
-        else if (b <= x)
-          p = q_function((x - b) / sigma) - q_function((x - a) / sigma);
-        else
-          p = 1.0 - q_function((x - a) / sigma) - q_function((b - x) / sigma);
-        // Gray-coded bits that differ: popcount(g(l) ⊕ g(j)), g(l) = l ⊕ l/2 (802.3 120.5.7.1).
-        const auto differ = static_cast<unsigned>((l ^ (l >> 1)) ^ (j ^ (j >> 1)));
-        bits += w * p * std::popcount(differ) / m;
+        bits += w * test::region_probability(x, sigma, t, j) * test::gray_bit_errors(l, j) / m;
       }
     }
   }
