@@ -33,15 +33,29 @@ constexpr double coarse_bins_per_sigma = 8.0;
 constexpr double max_split_correction = 0.5;
 
 /// The contour map's evaluation within a stated relative bound of the full one
-/// (StatisticalEyeSettings::contour_tolerance; see IsiDistribution::upper_trimmed).
+/// (StatisticalEyeSettings::contour_tolerance). A map point is ½(A + B), A and B the two
+/// tails P(x + n > v | j) and P(x + n < v | j+1), each a sum of non-negative terms. The tail
+/// whose level lies nearer v (A, usually the larger) is summed first, within relative ε/2 of
+/// itself (IsiDistribution::upper_trimmed with `side` = ε/2 and no floor): A ≥ A'/(1 + ε/4) ≥
+/// (1 − ε/2)·A' =: F. The other (B) is then summed with the same ε/2 for its terms counted as
+/// their mass (over by at most ε/4·B), and its far bins left out once they can add at most
+/// ε/4 of (its sum so far + F) (under by at most ε/4·((1 + ε/4)·B + A)). So
+///   |A' + B' − (A + B)| ≤ ε/2·A + ε/4·B + ε/4·(1 + ε/4)·B + ε/4·A ≤ ε·(A + B):
+/// within ε of the point, as before, while B, where it is negligible beside A (a point in a
+/// level's band, most of the map), costs a few bins instead of its whole noise window.
 struct ContourTrim {
   explicit ContourTrim(double relative)
-      : half(0.5 * relative),
-        // Q(k)/(1 − Q(k)) ≤ ½·relative: Q(k) = h/(1 + h); q_inverse's result nudged up by
-        // 1e-9 (its own accuracy is far finer), so the bound holds with the nudge.
-        k_one(relative > 0.0 ? q_inverse(half / (1.0 + half)) + 1e-9 : 0.0) {}
+      : half(0.25 * relative),
+        // Q(k)/(1 − Q(k)) ≤ ε/4: Q(k) = h/(1 + h); q_inverse's result nudged up by 1e-9 (its
+        // own accuracy is far finer), so the bound holds with the nudge.
+        k_one(relative > 0.0 ? q_inverse(half / (1.0 + half)) + 1e-9 : 0.0),
+        floor_scale(1.0 - 0.5 * relative) {}
+  /// ½ of each tail's own relative bound ε/2: the share of its terms counted as their mass, and
+  /// the share of the sum its left-out bins may take.
   double half;
   double k_one;
+  /// F = floor_scale·A': a lower bound on the first tail A from its trimmed sum A'.
+  double floor_scale;
   /// The tabulated Q used in the bound check against the true Q: (1 + ε)/(1 − ε) with the
   /// table's ε ≈ 3.5e-7, rounded up.
   double margin = 1.0 + 1e-6;
@@ -418,22 +432,24 @@ class IsiDistribution {
     return sum;
   }
 
-  /// upper() to within relative `trim.relative` of it, for the contour map (a picture): the
-  /// same terms p_b·Q(z_b), z_b = (u − m_b)/s_b, over fewer bins. Every bin's mean lies within
-  /// half a bin of its centre, and s_b ≤ s_max (`max_spread`), so
+  /// upper() over fewer bins, for the contour map (a picture; ContourTrim gives the bound on
+  /// the map's point): the same terms p_b·Q(z_b), z_b = (u − m_b)/s_b. Every bin's mean lies
+  /// within half a bin of its centre, and s_b ≤ s_max (`max_spread`), so
   ///  - a bin whose every point lies at least k·s_max above u has z_b ≤ −k, so
   ///    Q(z_b) ∈ [1 − Q(k), 1]: counting it as its mass p_b (as the suffix sum beyond the window
-  ///    does) overestimates that term by at most Q(k)/(1 − Q(k)) ≤ ½·relative of it (k from
-  ///    `trim.k_one`);
+  ///    does) overestimates that term by at most Q(k)/(1 − Q(k)) ≤ h of it (k = `trim.k_one`,
+  ///    h = `trim.half`);
   ///  - the bins below u are evaluated from the top down, and once those left (means at most
   ///    g below u, g > 0, mass at most the prefix sum P) can add at most P·Q(g/s_max) ≤
-  ///    ½·relative of the sum so far (a lower bound on the whole), they are left out.
-  /// Both changes move a sum of non-negative terms by at most ½·relative of it, each in one
-  /// direction: |trimmed − upper| ≤ relative·upper (the table's own error is common to both, its
-  /// monotonicity in the bound check within (1 + 2ε)/(1 − ε) of Q's, covered by `trim.margin`).
+  ///    h·(the sum so far + `floor`) they are left out (checked before each block of bins).
+  /// With floor 0 both changes move a sum of non-negative terms by at most h·(1 + h) of it,
+  /// each in one direction: |trimmed − upper| ≤ 2h·(1 + h)·upper; with a floor F ≤ the rest of
+  /// the point, the left-out part is at most h·(sum + F) (the table's own error is common to
+  /// the trimmed and full sums, its monotonicity in the bound check within (1 + 2ε)/(1 − ε) of
+  /// Q's, covered by `trim.margin`).
   [[nodiscard]] double upper_trimmed(double u, double sigma, std::span<const double> inv,
                                      const GaussianTailTable& table, double s_max,
-                                     const ContourTrim& trim) const {
+                                     const ContourTrim& trim, double floor) const {
     const auto [lo, hi] = window(u, sigma);
     if (!(sigma > 0.0) || !(s_max > 0.0) || lo > hi) return upper(u, sigma, inv, &table);
     // First bin whose lower edge (centre − ½ bin) lies k·s_max or more above u.
@@ -448,6 +464,13 @@ class IsiDistribution {
     const double* in = inv.data();
     std::int64_t b = top;
     while (b >= lo) {
+      // Bins lo … b are left: their means lie at most (centre_b + ½ bin) from x0.
+      const double gap = u - (x0_ + (static_cast<double>(b) + 0.5) * dx_);
+      if (gap > 0.0 &&
+          prefix_[static_cast<std::size_t>(b + 1)] * table(gap / s_max) * trim.margin <=
+              trim.half * (sum + floor)) {
+        break;
+      }
       const std::int64_t end = std::max(lo, b - (trim_block - 1));
       // Two bins at a time (GaussianTailTable::two, each Q bit for bit the scalar one's), the
       // products added in the same order.
@@ -458,22 +481,14 @@ class IsiDistribution {
         sum += p[b - 1] * q1;
       }
       for (; b >= end; --b) sum += p[b] * table((u - mean[b]) * in[b]);
-      if (b < lo) break;
-      // Bins lo … b are left: their means lie at most (centre_b + ½ bin) from x0.
-      const double gap = u - (x0_ + (static_cast<double>(b) + 0.5) * dx_);
-      if (gap > 0.0 &&
-          prefix_[static_cast<std::size_t>(b + 1)] * table(gap / s_max) * trim.margin <=
-              trim.half * sum) {
-        break;
-      }
     }
     return sum;
   }
 
-  /// lower() to within relative `trim.relative` of it: upper_trimmed() mirrored.
+  /// lower() over fewer bins: upper_trimmed() mirrored.
   [[nodiscard]] double lower_trimmed(double u, double sigma, std::span<const double> inv,
                                      const GaussianTailTable& table, double s_max,
-                                     const ContourTrim& trim) const {
+                                     const ContourTrim& trim, double floor) const {
     const auto [lo, hi] = window(u, sigma);
     if (!(sigma > 0.0) || !(s_max > 0.0) || lo > hi) return lower(u, sigma, inv, &table);
     // Last bin whose upper edge (centre + ½ bin) lies k·s_max or more below u.
@@ -488,6 +503,12 @@ class IsiDistribution {
     const double* in = inv.data();
     std::int64_t b = bottom;
     while (b <= hi) {
+      // Bins b … hi are left: their means lie at least (centre_b − ½ bin) from x0.
+      const double gap = (x0_ + (static_cast<double>(b) - 0.5) * dx_) - u;
+      if (gap > 0.0 && suffix_[static_cast<std::size_t>(b)] * table(gap / s_max) * trim.margin <=
+                           trim.half * (sum + floor)) {
+        break;
+      }
       const std::int64_t end = std::min(hi, b + (trim_block - 1));
       for (; b + 1 <= end; b += 2) {
         double q0 = 0.0, q1 = 0.0;
@@ -496,13 +517,6 @@ class IsiDistribution {
         sum += p[b + 1] * q1;
       }
       for (; b <= end; ++b) sum += p[b] * table((mean[b] - u) * in[b]);
-      if (b > hi) break;
-      // Bins b … hi are left: their means lie at least (centre_b − ½ bin) from x0.
-      const double gap = (x0_ + (static_cast<double>(b) - 0.5) * dx_) - u;
-      if (gap > 0.0 && suffix_[static_cast<std::size_t>(b)] * table(gap / s_max) * trim.margin <=
-                           trim.half * sum) {
-        break;
-      }
     }
     return sum;
   }
@@ -616,15 +630,25 @@ struct PhaseEye {
   [[nodiscard]] double eye_ber(int j, double v) const {
     return 0.5 * (above(j, v) + below(j + 1, v));
   }
-  /// B_j(v) within relative `trim.relative` of eye_ber(j, v) (a sum of two such terms), by the
-  /// table (the contour map's evaluation).
+  /// B_j(v) within relative ε of eye_ber(j, v) by the table (the contour map's evaluation):
+  /// the tail of the level nearer v first, the other with its floor (ContourTrim).
   [[nodiscard]] double eye_ber_trimmed(int j, double v, const ContourTrim& trim) const {
     if (table == nullptr) return eye_ber(j, v);
     const auto a = static_cast<std::size_t>(j), b = static_cast<std::size_t>(j + 1);
-    return 0.5 * (isi_of(j).upper_trimmed(v - means[a], sigma_of(j), inverse_spread[a], *table,
-                                          max_spread[a], trim) +
-                  isi_of(j + 1).lower_trimmed(v - means[b], sigma_of(j + 1), inverse_spread[b],
-                                              *table, max_spread[b], trim));
+    auto upper = [&](double floor) {
+      return isi_of(j).upper_trimmed(v - means[a], sigma_of(j), inverse_spread[a], *table,
+                                     max_spread[a], trim, floor);
+    };
+    auto lower = [&](double floor) {
+      return isi_of(j + 1).lower_trimmed(v - means[b], sigma_of(j + 1), inverse_spread[b], *table,
+                                         max_spread[b], trim, floor);
+    };
+    if (std::abs(v - means[a]) <= std::abs(v - means[b])) {
+      const double near = upper(0.0);
+      return 0.5 * (near + lower(trim.floor_scale * near));
+    }
+    const double near = lower(0.0);
+    return 0.5 * (upper(trim.floor_scale * near) + near);
   }
 
   std::vector<IsiDistribution> isi;  ///< one per group of levels
