@@ -33,16 +33,17 @@ constexpr double coarse_bins_per_sigma = 8.0;
 constexpr double max_split_correction = 0.5;
 
 /// The contour map's evaluation within a stated relative bound of the full one
-/// (StatisticalEyeSettings::contour_tolerance). A map point is ½(A + B), A and B the two
-/// tails P(x + n > v | j) and P(x + n < v | j+1), each a sum of non-negative terms. The tail
-/// whose level lies nearer v (A, usually the larger) is summed first, within relative ε/2 of
-/// itself (IsiDistribution::upper_trimmed with `side` = ε/2 and no floor): A ≥ A'/(1 + ε/4) ≥
-/// (1 − ε/2)·A' =: F. The other (B) is then summed with the same ε/2 for its terms counted as
-/// their mass (over by at most ε/4·B), and its far bins left out once they can add at most
-/// ε/4 of (its sum so far + F) (under by at most ε/4·((1 + ε/4)·B + A)). So
-///   |A' + B' − (A + B)| ≤ ε/2·A + ε/4·B + ε/4·(1 + ε/4)·B + ε/4·A ≤ ε·(A + B):
-/// within ε of the point, as before, while B, where it is negligible beside A (a point in a
-/// level's band, most of the map), costs a few bins instead of its whole noise window.
+/// (StatisticalEyeSettings::contour_tolerance, ε). A map point is ½(A + B), A and B the two
+/// tails P(x + n > v | j) and P(x + n < v | j+1), each a sum of non-negative terms, each
+/// trimmed with h = ε/4 (IsiDistribution::upper_trimmed). The tail whose level lies nearer v
+/// (A, usually the larger) is summed first, with no floor: its terms counted as their mass are
+/// over by at most h·A, its left-out bins under by at most h·(1 + h)·A (the sum so far is at most
+/// (1 + h)·A), in opposite directions, so |A' − A| ≤ h·(1 + h)·A and A ≥ A'/(1 + h) ≥
+/// (1 − ε/2)·A' =: F. The other (B) is summed with F as its floor: over by at most h·B, under by
+/// at most h·((1 + h)·B + A). So
+///   |A' + B' − (A + B)| ≤ h·(1 + h)·A + h·A + h·(1 + h)·B ≤ ε·(A + B)   (ε ≤ 4):
+/// within ε of the point, while B, where it is negligible beside A (a point in a level's band),
+/// stops within a few bins instead of crossing its whole noise window.
 struct ContourTrim {
   explicit ContourTrim(double relative)
       : half(0.25 * relative),
@@ -442,9 +443,9 @@ class IsiDistribution {
   ///  - the bins below u are evaluated from the top down, and once those left (means at most
   ///    g below u, g > 0, mass at most the prefix sum P) can add at most P·Q(g/s_max) ≤
   ///    h·(the sum so far + `floor`) they are left out (checked before each block of bins).
-  /// With floor 0 both changes move a sum of non-negative terms by at most h·(1 + h) of it,
-  /// each in one direction: |trimmed − upper| ≤ 2h·(1 + h)·upper; with a floor F ≤ the rest of
-  /// the point, the left-out part is at most h·(sum + F) (the table's own error is common to
+  /// The first change overestimates the sum by at most h of it, the second underestimates it by
+  /// at most h·(sum so far + floor) ≤ h·((1 + h)·upper + floor): with floor 0, |trimmed − upper|
+  /// ≤ h·(1 + h)·upper (ContourTrim bounds the map's point; the table's own error is common to
   /// the trimmed and full sums, its monotonicity in the bound check within (1 + 2ε)/(1 − ε) of
   /// Q's, covered by `trim.margin`).
   [[nodiscard]] double upper_trimmed(double u, double sigma, std::span<const double> inv,
