@@ -266,7 +266,9 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           string_attribute(c, "axes", "[time_ui, amplitude]");
           string_attribute(c, "description",
                            "BER contour map: error probability of the eye whose threshold is "
-                           "nearest, with the threshold at this amplitude and sampling time");
+                           "nearest, with the threshold at this amplitude and sampling time; off "
+                           "the centre phase within relative_tolerance of the full sum");
+          number_attribute(c, "relative_tolerance", st.contour_tolerance);
           vector_dataset(stat, "height", st.eye_height, "signal unit");
           vector_dataset(stat, "width_ui", st.eye_width_ui, "UI");
           vector_dataset(stat, "levels", st.level_means, "signal unit");

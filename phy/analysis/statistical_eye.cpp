@@ -970,6 +970,9 @@ StatisticalEye statistical_eye(const std::function<PulseResponse(double)>& respo
   // τ = 0: the BER over all regions, the vertical bathtubs and the eye heights.
   const GaussianTailTable* table = settings.exact_q ? nullptr : &GaussianTailTable::instance();
   out.q_relative_error_bound = table != nullptr ? table->relative_error_bound() : 0.0;
+  // The trimmed evaluation needs the table (eye_ber_trimmed): with erfc throughout it is the full.
+  out.contour_tolerance =
+      table != nullptr && settings.contour_tolerance > 0.0 ? settings.contour_tolerance : 0.0;
   const PhaseEye zero(response_at(0.0), sigma_per_level, m, settings.max_isi_bins, table,
                       level_offset, kernel, level_group);
   out.level_means = zero.means;

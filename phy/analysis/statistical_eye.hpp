@@ -227,8 +227,11 @@ struct StatisticalEye {
   std::vector<std::vector<double>> horizontal_ber;  ///< [eye][time], B_j(τ, t_j)
   std::vector<double> amplitude;                    ///< vertical axis, signal units
   std::vector<std::vector<double>> vertical_ber;    ///< [eye][amplitude], B_j(0, v)
-  std::vector<double> contour_ber;       ///< [time][amplitude] row-major, B_{j(v)}(τ, v)
-  double q_relative_error_bound = 0.0;   ///< of the bathtubs and contours (0: erfc throughout)
+  std::vector<double> contour_ber;      ///< [time][amplitude] row-major, B_{j(v)}(τ, v)
+  double q_relative_error_bound = 0.0;  ///< of the bathtubs and contours (0: erfc throughout)
+  /// contour_ber off τ = 0 within this of the full sum, relative (settings.contour_tolerance;
+  /// 0: the full sum)
+  double contour_tolerance = 0.0;
   int dfe_states = 0;                    ///< DFE error states in the bathtubs and contours
   double dfe_dropped_probability = 0.0;  ///< their mass left out (given to the error-free state)
 };

@@ -96,7 +96,12 @@ TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms",
     CHECK(file.exists(base + "/bathtub/horizontal/time_ui"));
     CHECK(file.exists(base + "/bathtub/vertical/amplitude"));
     CHECK(file.exists(base + "/bathtub/vertical/ber"));
-    CHECK(file.exists(base + "/statistical_eye/ber"));
+    // The contour map states its precision: off τ = 0 within 1 % of the full sum, relative
+    // (StatisticalEyeSettings::contour_tolerance, proved per point in statistical_eye.cpp).
+    H5::DataSet contour = file.openDataSet(base + "/statistical_eye/ber");
+    double tolerance = 0.0;
+    contour.openAttribute("relative_tolerance").read(H5::PredType::NATIVE_DOUBLE, &tolerance);
+    CHECK(tolerance == 1e-2);
     CHECK(file.exists(base + "/pulse_response/response"));
   }
   CHECK(file.exists("/summary_json"));

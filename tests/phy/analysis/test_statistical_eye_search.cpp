@@ -233,6 +233,8 @@ TEST_CASE("statistical eye: the trimmed contour map stays within its stated boun
       const StatisticalEye a = statistical_eye(response, sigma, thresholds, trimmed);
       const StatisticalEye b = statistical_eye(response, sigma, thresholds, full);
       REQUIRE(a.contour_ber.size() == b.contour_ber.size());
+      CHECK(a.contour_tolerance == tolerance);  // the map states the bound it holds
+      CHECK(b.contour_tolerance == 0.0);
       REQUIRE(!b.contour_ber.empty());
       const double bound = tolerance + (c.dfe.empty() ? 0.0 : full.dfe_state_tolerance);
       for (std::size_t i = 0; i < a.contour_ber.size(); ++i) {
