@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -103,7 +104,7 @@ constexpr std::size_t min_level_samples = 64;
 /// The cursors' distribution on the fine grid (IsiDistribution's first step), sized for a
 /// residual term of reach `residual_reach` still to come.
 struct FineIsi {
-  std::vector<double> pdf;
+  std::unique_ptr<double[]> pdf;  ///< n bins, meaningful in [lo, hi] only
   std::int64_t n = 1, half = 0, lo = 0, hi = 0;
   double dx = 1.0;
   double split_variance = 0.0;  ///< v̄ of the cursors' splits, bins²
@@ -137,8 +138,10 @@ struct FineIsi {
     }
     n = 2 * half + 1;
     const auto size = static_cast<std::size_t>(n);
-    pdf.assign(size, 0.0);
-    std::vector<double> next(size, 0.0), scaled(size, 0.0);
+    // Two buffers in turn (the step's input and output) and the weighted masses, none of them
+    // cleared: every bin a step reads lies in the range [lo, hi] the step before wrote in full.
+    pdf.reset(new double[size]);
+    std::unique_ptr<double[]> next(new double[size]), scaled(new double[size]);
     const std::int64_t centre = (n - 1) / 2;
     pdf[static_cast<std::size_t>(centre)] = 1.0;
     lo = centre;
@@ -156,34 +159,57 @@ struct FineIsi {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return std::abs(h.cursors[a]) < std::abs(h.cursors[b]);
     });
+    std::vector<std::int64_t> whole(static_cast<std::size_t>(m));
+    std::vector<double> frac(static_cast<std::size_t>(m));
     for (const std::size_t i : order) {
       std::int64_t new_lo = n - 1, new_hi = 0;
+      bool inside = true;  // every level's shifted range on the grid (always, see below)
       for (int l = 0; l < m; ++l) {
+        const auto li = static_cast<std::size_t>(l);
         const double shift = h.cursors[i] * symbol_level(l, m) / dx;
-        const auto whole = static_cast<std::int64_t>(std::floor(shift));
-        new_lo = std::min(new_lo, std::clamp<std::int64_t>(lo + whole, 0, n - 1));
-        new_hi = std::max(new_hi, std::clamp<std::int64_t>(hi + whole + 1, 0, n - 1));
+        whole[li] = static_cast<std::int64_t>(std::floor(shift));
+        frac[li] = shift - static_cast<double>(whole[li]);
+        new_lo = std::min(new_lo, std::clamp<std::int64_t>(lo + whole[li], 0, n - 1));
+        new_hi = std::max(new_hi, std::clamp<std::int64_t>(hi + whole[li] + 1, 0, n - 1));
+        inside = inside && lo + whole[li] >= 0 && hi + whole[li] + 1 <= n - 1;
       }
-      std::fill(next.begin() + new_lo, next.begin() + new_hi + 1, 0.0);
       // The weighted masses w_b = p_b/M, the same for every level.
       for (std::int64_t b = lo; b <= hi; ++b) {
         scaled[static_cast<std::size_t>(b)] = pdf[static_cast<std::size_t>(b)] * weight;
       }
+      const double* w = scaled.get();
+      const std::int64_t count = hi - lo;
+      if (inside) {
+        // Level 0's range [lo + whole_0, hi + whole_0 + 1] is written (its terms added to a
+        // zero: 0 + x = x, the masses being ≥ +0), the rest of the new range cleared, then the
+        // other levels add theirs: the same sums, in the same order, as adding every level into
+        // a cleared range.
+        const std::int64_t first = lo + whole[0], last = hi + whole[0] + 1;
+        std::fill(next.get() + new_lo, next.get() + first, 0.0);
+        std::fill(next.get() + last + 1, next.get() + new_hi + 1, 0.0);
+        const double f = frac[0], g = 1.0 - f;
+        double* out = next.get() + first;  // out[k] is bin lo + whole_0 + k
+        out[0] = g * w[lo];
+        for (std::int64_t k = 1; k <= count; ++k) out[k] = f * w[lo + k - 1] + g * w[lo + k];
+        out[count + 1] = f * w[hi];
+      } else {
+        std::fill(next.get() + new_lo, next.get() + new_hi + 1, 0.0);
+      }
       for (int l = 0; l < m; ++l) {
-        const double shift = h.cursors[i] * symbol_level(l, m) / dx;
-        const auto whole = static_cast<std::int64_t>(std::floor(shift));
-        const double frac = shift - static_cast<double>(whole);
-        split_variance += weight * frac * (1.0 - frac);
-        if (lo + whole < 0 || hi + whole + 1 > n - 1) {
+        const auto li = static_cast<std::size_t>(l);
+        const double f = frac[li];
+        split_variance += weight * f * (1.0 - f);
+        if (inside && l == 0) continue;  // written above
+        if (!inside) {
           // Never reached (the grid reaches `pad` bins past the whole ISI), kept for safety:
           // mass past the grid's edge is clamped to it.
           for (std::int64_t b = lo; b <= hi; ++b) {
-            const double w = scaled[static_cast<std::size_t>(b)];
-            if (w == 0.0) continue;
-            const std::int64_t target = std::clamp<std::int64_t>(b + whole, 0, n - 1);
-            const std::int64_t target2 = std::clamp<std::int64_t>(b + whole + 1, 0, n - 1);
-            next[static_cast<std::size_t>(target)] += (1.0 - frac) * w;
-            next[static_cast<std::size_t>(target2)] += frac * w;
+            const double wb = w[b];
+            if (wb == 0.0) continue;
+            const std::int64_t target = std::clamp<std::int64_t>(b + whole[li], 0, n - 1);
+            const std::int64_t target2 = std::clamp<std::int64_t>(b + whole[li] + 1, 0, n - 1);
+            next[static_cast<std::size_t>(target)] += (1.0 - f) * wb;
+            next[static_cast<std::size_t>(target2)] += f * wb;
           }
           continue;
         }
@@ -191,20 +217,17 @@ struct FineIsi {
         // scatter over b (b = x − whole − 1 as the upper neighbour, then b = x − whole), in the
         // same order, as a gather over x that vectorises (no clamps, no branch; a zero mass adds
         // +0, which changes no sum of non-negative terms). Bit for bit the scatter's result.
-        const double g = 1.0 - frac;
-        const double* w = scaled.data();
-        double* out = next.data() + (lo + whole);  // out[k] is bin lo + whole + k
-        const std::int64_t count = hi - lo;
+        const double g = 1.0 - f;
+        double* out = next.get() + (lo + whole[li]);  // out[k] is bin lo + whole + k
         out[0] += g * w[lo];
         for (std::int64_t k = 1; k <= count; ++k) {
-          out[k] = (out[k] + frac * w[lo + k - 1]) + g * w[lo + k];
+          out[k] = (out[k] + f * w[lo + k - 1]) + g * w[lo + k];
         }
-        out[count + 1] += frac * w[hi];
+        out[count + 1] += f * w[hi];
       }
-      std::fill(pdf.begin() + lo, pdf.begin() + hi + 1, 0.0);
+      std::swap(pdf, next);
       lo = new_lo;
       hi = new_hi;
-      std::copy(next.begin() + lo, next.begin() + hi + 1, pdf.begin() + lo);
     }
   }
 };
@@ -225,7 +248,7 @@ class IsiDistribution {
     const auto size = static_cast<std::size_t>(n);
     const std::int64_t lo = fine.lo, hi = fine.hi;
     const double split_variance = fine.split_variance;
-    const std::vector<double>& pdf = fine.pdf;
+    const double* pdf = fine.pdf.get();
     split_variance_ = split_variance * dx * dx;
     // Coarse grid for the noise step: mass, mean and variance of the fine bins in each.
     const double extent = static_cast<double>(half) * dx;
