@@ -426,7 +426,15 @@ class IsiDistribution {
     const double* mean = mean_.data();
     const double* in = inv.data();
     if (table != nullptr) {
-      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * (*table)((u - mean[b]) * in[b]);
+      // Q in blocks (GaussianTailTable::many, each Q bit for bit the scalar one's), the products
+      // added in bin order.
+      double z[trim_block], q[trim_block];
+      for (std::int64_t b = lo; b <= hi; b += trim_block) {
+        const auto count = static_cast<std::size_t>(std::min(trim_block, hi - b + 1));
+        for (std::size_t i = 0; i < count; ++i) z[i] = (u - mean[b + i]) * in[b + i];
+        table->many(z, q, count);
+        for (std::size_t i = 0; i < count; ++i) sum += p[b + i] * q[i];
+      }
     } else {
       for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * q_function((u - mean[b]) * in[b]);
     }
@@ -449,7 +457,13 @@ class IsiDistribution {
     const double* mean = mean_.data();
     const double* in = inv.data();
     if (table != nullptr) {
-      for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * (*table)((mean[b] - u) * in[b]);
+      double z[trim_block], q[trim_block];
+      for (std::int64_t b = lo; b <= hi; b += trim_block) {
+        const auto count = static_cast<std::size_t>(std::min(trim_block, hi - b + 1));
+        for (std::size_t i = 0; i < count; ++i) z[i] = (mean[b + i] - u) * in[b + i];
+        table->many(z, q, count);
+        for (std::size_t i = 0; i < count; ++i) sum += p[b + i] * q[i];
+      }
     } else {
       for (std::int64_t b = lo; b <= hi; ++b) sum += p[b] * q_function((mean[b] - u) * in[b]);
     }
@@ -496,15 +510,17 @@ class IsiDistribution {
         break;
       }
       const std::int64_t end = std::max(lo, b - (trim_block - 1));
-      // Two bins at a time (GaussianTailTable::two, each Q bit for bit the scalar one's), the
-      // products added in the same order.
-      for (; b - 1 >= end; b -= 2) {
-        double q0 = 0.0, q1 = 0.0;
-        table.two((u - mean[b]) * in[b], (u - mean[b - 1]) * in[b - 1], q0, q1);
-        sum += p[b] * q0;
-        sum += p[b - 1] * q1;
+      // The block's Q at once (GaussianTailTable::many, each Q bit for bit the scalar one's), the
+      // products added from the top bin down.
+      const auto count = static_cast<std::size_t>(b - end + 1);
+      double z[trim_block], q[trim_block];
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::int64_t c = b - static_cast<std::int64_t>(i);
+        z[i] = (u - mean[c]) * in[c];
       }
-      for (; b >= end; --b) sum += p[b] * table((u - mean[b]) * in[b]);
+      table.many(z, q, count);
+      for (std::size_t i = 0; i < count; ++i) sum += p[b - static_cast<std::int64_t>(i)] * q[i];
+      b = end - 1;
     }
     return sum;
   }
@@ -534,13 +550,12 @@ class IsiDistribution {
         break;
       }
       const std::int64_t end = std::min(hi, b + (trim_block - 1));
-      for (; b + 1 <= end; b += 2) {
-        double q0 = 0.0, q1 = 0.0;
-        table.two((mean[b] - u) * in[b], (mean[b + 1] - u) * in[b + 1], q0, q1);
-        sum += p[b] * q0;
-        sum += p[b + 1] * q1;
-      }
-      for (; b <= end; ++b) sum += p[b] * table((mean[b] - u) * in[b]);
+      const auto count = static_cast<std::size_t>(end - b + 1);
+      double z[trim_block], q[trim_block];
+      for (std::size_t i = 0; i < count; ++i) z[i] = (mean[b + i] - u) * in[b + i];
+      table.many(z, q, count);
+      for (std::size_t i = 0; i < count; ++i) sum += p[b + i] * q[i];
+      b = end + 1;
     }
     return sum;
   }

@@ -90,3 +90,53 @@ TEST_CASE("Tabulated Q at two points at a time is the one-point evaluation, bit 
   CHECK(std::isnan(q0));
   CHECK(q1 == table(1.0));
 }
+
+TEST_CASE(
+    "Tabulated Q at many points (AVX2 four at a time, or two) is the one-point evaluation, "
+    "bit for bit",
+    "[phy][analysis][speed]") {
+  // GaussianTailTable::many takes AVX2 where the CPU has it: the same operations in the same order
+  // four lanes at a time; without it, two() and operator(). Both paths must give operator()'s
+  // bits: over both signs, the nodes, the table's end and the series beyond, ±0, NaN, and every
+  // group position (a point beyond z_max sends its group of four to operator()).
+  const GaussianTailTable& table = GaussianTailTable::instance();
+  std::vector<double> zs = {0.0,
+                            -0.0,
+                            GaussianTailTable::z_max,
+                            -GaussianTailTable::z_max,
+                            std::nextafter(GaussianTailTable::z_max, 0.0),
+                            20.0,
+                            -40.0,
+                            std::nan(""),
+                            0.5};
+  for (double z = -14.0; z <= 14.0; z += 0.0137) zs.push_back(z);
+  for (int k = 0; k <= 1664; k += 7) zs.push_back(k * GaussianTailTable::step);
+  const bool had_simd = GaussianTailTable::simd_active();
+  for (const bool simd : {true, false}) {
+    GaussianTailTable::set_simd(simd);
+    INFO("AVX2 path: " << GaussianTailTable::simd_active());
+    // Every length up to 9 from every start: each remainder and group alignment.
+    for (std::size_t n = 1; n <= 9; ++n) {
+      for (std::size_t first = 0; first + n <= zs.size(); ++first) {
+        std::vector<double> q(n, -1.0);
+        table.many(zs.data() + first, q.data(), n);
+        for (std::size_t i = 0; i < n; ++i) {
+          const double z = zs[first + i];
+          INFO("z " << z << " at " << i << " of " << n);
+          if (std::isnan(z)) {
+            CHECK(std::isnan(q[i]));
+          } else {
+            CHECK(q[i] == table(z));
+          }
+        }
+      }
+    }
+    std::vector<double> q(zs.size());
+    table.many_portable(zs.data(), q.data(), zs.size());
+    for (std::size_t i = 0; i < zs.size(); ++i) {
+      if (!std::isnan(zs[i])) CHECK(q[i] == table(zs[i]));
+    }
+  }
+  GaussianTailTable::set_simd(had_simd);
+  if (!had_simd) WARN("no AVX2 on this CPU: only the portable path was compared");
+}
