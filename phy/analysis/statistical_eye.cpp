@@ -63,6 +63,14 @@ struct ContourTrim {
   double margin = 1.0 + 1e-6;
 };
 
+/// llround(y) for 0 ≤ y < 2^52 without the library call (one per fine ISI bin): y minus its
+/// integer part is exact there, and a fraction of at least ½ rounds away from zero, as llround's
+/// halfway cases do.
+inline std::size_t nearest_index(double y) {
+  const auto whole = static_cast<std::size_t>(y);
+  return y - static_cast<double>(whole) >= 0.5 ? whole + 1 : whole;
+}
+
 /// Bins evaluated between two checks of the trimmed sums' remainder bound.
 constexpr std::int64_t trim_block = 8;
 
@@ -270,8 +278,7 @@ class IsiDistribution {
       const double p = pdf[static_cast<std::size_t>(b)];
       if (p == 0.0) continue;
       const double x = static_cast<double>(b) * dx;  // from x0
-      const auto c =
-          std::min<std::size_t>(nc - 1, static_cast<std::size_t>(std::llround(x / coarse)));
+      const auto c = std::min<std::size_t>(nc - 1, nearest_index(x / coarse));
       const double offset = x - static_cast<double>(c) * coarse;  // from the coarse centre
       p_[c] += p;
       mean_[c] += p * offset;
