@@ -114,18 +114,29 @@ Eml::Eml(const EmlParams& params) : params_(params) {
 }
 
 double Eml::transmission(double drive_v) const {
+  return std::exp(log_transmission(drive_v));
+}
+
+double Eml::log_transmission(double drive_v) const {
   const double vr = params_.bias_v - drive_v;
   const auto& tv = params_.table_voltage_v;
   if (!tv.empty()) {
     const auto& tt = params_.table_transmission_db;
-    if (vr <= tv.front()) return db_to_power_ratio(tt.front());
-    if (vr >= tv.back()) return db_to_power_ratio(tt.back());
-    const auto it = std::upper_bound(tv.begin(), tv.end(), vr);
-    const auto i = static_cast<std::size_t>(it - tv.begin());
-    const double w = (vr - tv[i - 1]) / (tv[i] - tv[i - 1]);
-    return db_to_power_ratio(tt[i - 1] + w * (tt[i] - tt[i - 1]));
+    double db = tt.back();
+    if (vr <= tv.front()) {
+      db = tt.front();
+    } else if (vr < tv.back()) {
+      const auto it = std::upper_bound(tv.begin(), tv.end(), vr);
+      const auto i = static_cast<std::size_t>(it - tv.begin());
+      const double w = (vr - tv[i - 1]) / (tv[i] - tv[i - 1]);
+      db = tt[i - 1] + w * (tt[i] - tt[i - 1]);
+    }
+    return db * (std::log(10.0) / 10.0);
   }
-  return std::exp(-std::pow(std::max(vr, 0.0) / v0_, params_.absorption_exponent));
+  const double y = std::max(vr, 0.0) / v0_;
+  // The default square as a product (correctly rounded; glibc's pow(y, 2) is not, by an ulp in
+  // 0.08 % of arguments), any other exponent by pow.
+  return -(params_.absorption_exponent == 2.0 ? y * y : std::pow(y, params_.absorption_exponent));
 }
 
 double Eml::chirp_alpha(double drive_v) const {
@@ -147,13 +158,21 @@ void Eml::reset() {
   started_ = false;
 }
 
+namespace {
+/// ln(1e-30): the floor of the transmission in process() (a closed absorber still passes its
+/// leakage, and ln T must stay finite for the chirp).
+const double min_log_transmission = std::log(1e-30);
+}  // namespace
+
 void Eml::process(Signal& chunk) {
   const double field_loss = db_to_field_ratio(-params_.insertion_loss_db);
   if (!chunk.optical.empty()) carrier_power_w_ = std::norm(chunk.optical.front());
   for (std::size_t i = 0; i < chunk.optical.size(); ++i) {
     state_v_ += rc_coefficient_ * (chunk.electrical[i] - state_v_);
-    const double t = std::max(transmission(state_v_), 1e-30);
-    const double log_t = std::log(t);
+    // ln T from the model directly, floored at T = 1e-30, and T = exp(ln T): one exponential per
+    // sample (a logarithm of the rounded exponential had been taken for the chirp).
+    const double log_t = std::max(log_transmission(state_v_), min_log_transmission);
+    const double t = std::exp(log_t);
     // dφ = (α/2) d ln P, with P ∝ T (the carrier's own intensity noise is not chirped here).
     if (started_) phase_ += 0.5 * chirp_alpha(state_v_) * (log_t - last_log_power_);
     started_ = true;

@@ -82,6 +82,9 @@ class Eml final : public Block {
 
   /// Static power transmission of the absorber (no insertion loss) at drive v.
   [[nodiscard]] double transmission(double drive_v) const;
+  /// ln of it, from the model's own exponent (−(V_r/V_0)^n, the square as a product for n = 2)
+  /// or the table's dB (·ln10/10): no logarithm of a rounded exponential.
+  [[nodiscard]] double log_transmission(double drive_v) const;
   /// Chirp factor at drive v.
   [[nodiscard]] double chirp_alpha(double drive_v) const;
   /// V_0 of the exponential model.

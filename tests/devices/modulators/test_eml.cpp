@@ -62,6 +62,35 @@ TEST_CASE("EML static transmission gives the set extinction ratio at the set swi
   CHECK(power_ratio_to_db(std::norm(out[1]) / 1e-2) == Approx(-5.0).epsilon(1e-9));
 }
 
+TEST_CASE("EML ln T is the model's exponent, not the logarithm of the rounded transmission",
+          "[devices][modulators][eml]") {
+  // T(V_r) = exp(−(V_r/V_0)^n): ln T = −(V_r/V_0)^n exactly as computed (the square as a
+  // product for the default n = 2), and the tabulated absorber's ln T = dB·ln10/10. The chirp
+  // integrates d ln P from it (process), so ln T carries no rounding of an exp/log round trip.
+  Eml eml(EmlParams{.extinction_ratio_db = 6.0, .swing_v = 1.2, .bias_v = 1.8});
+  eml.prepare(test::tx_lane());
+  for (double v : {-0.6, -0.2, 0.0, 0.3, 0.6, 1.8, 2.5}) {
+    const double y = std::max(1.8 - v, 0.0) / eml.v0();
+    INFO("drive " << v << " V");
+    CHECK(eml.log_transmission(v) == -(y * y));
+    CHECK(eml.transmission(v) == std::exp(-(y * y)));
+    CHECK(std::log(eml.transmission(v)) == Approx(eml.log_transmission(v)).epsilon(1e-14));
+  }
+  Eml cubic(EmlParams{
+      .extinction_ratio_db = 6.0, .swing_v = 1.2, .bias_v = 1.8, .absorption_exponent = 3.0});
+  cubic.prepare(test::tx_lane());
+  CHECK(cubic.log_transmission(0.3) == -std::pow(1.5 / cubic.v0(), 3.0));
+  Eml table(EmlParams{.swing_v = 1.0,
+                      .bias_v = 1.0,
+                      .table_voltage_v = {0.0, 1.0, 2.0},
+                      .table_transmission_db = {-0.5, -2.0, -8.0},
+                      .insertion_loss_db = 0.0});
+  table.prepare(test::tx_lane());
+  CHECK(table.log_transmission(0.5) == Approx(-1.25 * std::log(10.0) / 10.0).epsilon(1e-15));
+  CHECK(table.log_transmission(-5.0) == Approx(-8.0 * std::log(10.0) / 10.0).epsilon(1e-15));
+  CHECK(table.log_transmission(5.0) == Approx(-0.5 * std::log(10.0) / 10.0).epsilon(1e-15));
+}
+
 TEST_CASE("EML chirp follows dφ = (α/2)·d ln P with the set sign and magnitude",
           "[devices][modulators][eml]") {
   // Koyama & Iga 1988: the instantaneous frequency offset is (α/4π)·d ln P/dt, so rising power
