@@ -92,6 +92,14 @@ TEST_CASE("Gray mapping and 1/(1+D) precoding follow IEEE 802.3 clause 120.5.7",
   CHECK(pam4_gray_bits_to_symbol[0b10] == 3);
   for (int s = 0; s < 3; ++s) CHECK(bit_errors(s, s + 1, 4) == 1);
   CHECK(bit_errors(0, 2, 4) == 2);
+  // Every pair: the Hamming distance of the two Gray words (00, 01, 11, 10 for levels 0 … 3).
+  const int gray[4] = {0b00, 0b01, 0b11, 0b10};
+  for (int a = 0; a < 4; ++a) {
+    for (int b = 0; b < 4; ++b) {
+      const int x = gray[a] ^ gray[b];
+      CHECK(bit_errors(a, b, 4) == (x & 1) + (x >> 1));
+    }
+  }
   CHECK(symbol_level(0, 4) == -1.0);
   CHECK(symbol_level(2, 4) == Approx(1.0 / 3.0));
   // Precode then decode returns the data.
