@@ -80,10 +80,11 @@ class RandomStream {
   std::uint64_t s_[4]{};
 };
 
-/// Lets fill_gaussian use its AVX2 kernel where the CPU has AVX2 (the default) or not (tests: the
-/// two kernels give the same variates bit for bit). Process-wide.
+/// Lets the AVX2 kernels run where the CPU has AVX2 (the default) or not (tests: each kernel and
+/// its portable twin give the same values bit for bit): fill_gaussian's variates and
+/// GaussianTailTable::many's Q. Process-wide.
 void set_gaussian_simd(bool allowed);
-/// True when fill_gaussian runs its AVX2 kernel.
+/// True when those AVX2 kernels run.
 [[nodiscard]] bool gaussian_simd_active();
 
 }  // namespace optilane

@@ -1,7 +1,8 @@
 #include "phy/analysis/gaussian_tail_table.hpp"
 
 #include <algorithm>
-#include <atomic>
+
+#include "phy/random.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define OPTILANE_TAIL_TABLE_AVX2 1
@@ -9,29 +10,10 @@
 #endif
 
 namespace optilane {
-namespace {
-std::atomic<bool> simd_allowed{true};
-
-bool use_avx2() {
-#ifdef OPTILANE_TAIL_TABLE_AVX2
-  static const bool supported = __builtin_cpu_supports("avx2") != 0;
-  return supported && simd_allowed.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
-}  // namespace
-
-void GaussianTailTable::set_simd(bool allowed) {
-  simd_allowed.store(allowed, std::memory_order_relaxed);
-}
-
-bool GaussianTailTable::simd_active() {
-  return use_avx2();
-}
 
 void GaussianTailTable::many(const double* z, double* q, std::size_t n) const {
-  if (use_avx2()) {
+  // The project's AVX2 switch (phy/random.hpp): where the CPU has AVX2 and tests allow it.
+  if (gaussian_simd_active()) {
     many_avx2(z, q, n);
   } else {
     many_portable(z, q, n);

@@ -108,16 +108,12 @@ class GaussianTailTable {
   }
 
   /// q[i] = Q(z[i]) for i < n, each bit for bit operator()'s: four at a time with AVX2 where the
-  /// CPU has it (the same operations in the same order; target("avx2") enables no fused
-  /// multiply-add; a group with a point at or beyond z_max, or NaN, takes operator()), else
-  /// many_portable.
+  /// CPU has it and gaussian_simd_active() (phy/random.hpp; the same operations in the same
+  /// order, target("avx2") enabling no fused multiply-add; a group with a point at or beyond
+  /// z_max, or NaN, takes operator()), else many_portable.
   void many(const double* z, double* q, std::size_t n) const;
   /// The same by two() and operator() (the reference many()'s AVX2 path is tested against).
   void many_portable(const double* z, double* q, std::size_t n) const;
-  /// Lets many() take AVX2 (true, the default) or not (tests compare the two paths).
-  static void set_simd(bool allowed);
-  /// Whether many() takes AVX2 now.
-  [[nodiscard]] static bool simd_active();
 
   /// Bound on |Q_table(z) − Q(z)| / Q(z) over all z (derived per interval, see above).
   [[nodiscard]] double relative_error_bound() const {

@@ -24,6 +24,18 @@ std::vector<std::complex<double>> settled_fields(Eml& eml, const std::vector<dou
   return out;
 }
 
+/// A tabulated absorber, prepared: −0.5, −2 and −8 dB at V_r = 0, 1 and 2 V (bias 1 V), linear
+/// in dB between the points, no insertion loss.
+Eml tabulated_eml() {
+  Eml table(EmlParams{.swing_v = 1.0,
+                      .bias_v = 1.0,
+                      .table_voltage_v = {0.0, 1.0, 2.0},
+                      .table_transmission_db = {-0.5, -2.0, -8.0},
+                      .insertion_loss_db = 0.0});
+  table.prepare(test::tx_lane());
+  return table;
+}
+
 }  // namespace
 
 TEST_CASE("EML refuses bad settings and needs a carrier", "[devices][modulators][eml]") {
@@ -51,12 +63,7 @@ TEST_CASE("EML static transmission gives the set extinction ratio at the set swi
     CHECK(power_ratio_to_db(std::norm(out[1]) / std::norm(out[0])) == Approx(er).epsilon(1e-9));
   }
   // Tabulated absorber: linear in dB between points.
-  Eml table(EmlParams{.swing_v = 1.0,
-                      .bias_v = 1.0,
-                      .table_voltage_v = {0.0, 1.0, 2.0},
-                      .table_transmission_db = {-0.5, -2.0, -8.0},
-                      .insertion_loss_db = 0.0});
-  table.prepare(test::tx_lane());
+  Eml table = tabulated_eml();
   const auto out = settled_fields(table, {0.5, -0.5});  // V_r = 0.5 and 1.5 V
   CHECK(power_ratio_to_db(std::norm(out[0]) / 1e-2) == Approx(-1.25).epsilon(1e-9));
   CHECK(power_ratio_to_db(std::norm(out[1]) / 1e-2) == Approx(-5.0).epsilon(1e-9));
@@ -80,12 +87,7 @@ TEST_CASE("EML ln T is the model's exponent, not the logarithm of the rounded tr
       .extinction_ratio_db = 6.0, .swing_v = 1.2, .bias_v = 1.8, .absorption_exponent = 3.0});
   cubic.prepare(test::tx_lane());
   CHECK(cubic.log_transmission(0.3) == -std::pow(1.5 / cubic.v0(), 3.0));
-  Eml table(EmlParams{.swing_v = 1.0,
-                      .bias_v = 1.0,
-                      .table_voltage_v = {0.0, 1.0, 2.0},
-                      .table_transmission_db = {-0.5, -2.0, -8.0},
-                      .insertion_loss_db = 0.0});
-  table.prepare(test::tx_lane());
+  Eml table = tabulated_eml();
   CHECK(table.log_transmission(0.5) == Approx(-1.25 * std::log(10.0) / 10.0).epsilon(1e-15));
   CHECK(table.log_transmission(-5.0) == Approx(-8.0 * std::log(10.0) / 10.0).epsilon(1e-15));
   CHECK(table.log_transmission(5.0) == Approx(-0.5 * std::log(10.0) / 10.0).epsilon(1e-15));

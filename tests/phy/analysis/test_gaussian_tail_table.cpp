@@ -8,8 +8,26 @@
 #include <vector>
 
 #include "phy/analysis/gaussian_tail_table.hpp"
+#include "phy/random.hpp"
 
 using namespace optilane;
+
+namespace {
+/// The points the bit-for-bit tests compare at: ±0, the table's end on both sides and just
+/// inside it, the series beyond, the erfc beyond that, a sweep over both signs and the nodes.
+std::vector<double> bit_for_bit_points() {
+  std::vector<double> zs = {0.0,
+                            -0.0,
+                            GaussianTailTable::z_max,
+                            -GaussianTailTable::z_max,
+                            std::nextafter(GaussianTailTable::z_max, 0.0),
+                            20.0,
+                            -40.0};
+  for (double z = -14.0; z <= 14.0; z += 0.0137) zs.push_back(z);
+  for (int k = 0; k <= 1664; k += 7) zs.push_back(k * GaussianTailTable::step);
+  return zs;
+}
+}  // namespace
 
 TEST_CASE("Tabulated Q(z) is within its derived relative error bound of erfc, on both sides",
           "[phy][analysis][statistical_eye]") {
@@ -67,15 +85,7 @@ TEST_CASE("Tabulated Q at two points at a time is the one-point evaluation, bit 
   // time (no fused multiply-add), so each result must be identical, not merely close: over both
   // signs, the nodes themselves, the table's end and the series beyond, ±0 and NaN.
   const GaussianTailTable& table = GaussianTailTable::instance();
-  std::vector<double> zs = {0.0,
-                            -0.0,
-                            GaussianTailTable::z_max,
-                            -GaussianTailTable::z_max,
-                            std::nextafter(GaussianTailTable::z_max, 0.0),
-                            20.0,
-                            -40.0};
-  for (double z = -14.0; z <= 14.0; z += 0.0137) zs.push_back(z);
-  for (int k = 0; k <= 1664; k += 7) zs.push_back(k * GaussianTailTable::step);
+  const std::vector<double> zs = bit_for_bit_points();
   for (std::size_t i = 0; i + 1 < zs.size(); ++i) {
     for (const std::size_t j : {i + 1, zs.size() - 1 - i}) {
       double q0 = -1.0, q1 = -1.0;
@@ -100,21 +110,12 @@ TEST_CASE(
   // bits: over both signs, the nodes, the table's end and the series beyond, ±0, NaN, and every
   // group position (a point beyond z_max sends its group of four to operator()).
   const GaussianTailTable& table = GaussianTailTable::instance();
-  std::vector<double> zs = {0.0,
-                            -0.0,
-                            GaussianTailTable::z_max,
-                            -GaussianTailTable::z_max,
-                            std::nextafter(GaussianTailTable::z_max, 0.0),
-                            20.0,
-                            -40.0,
-                            std::nan(""),
-                            0.5};
-  for (double z = -14.0; z <= 14.0; z += 0.0137) zs.push_back(z);
-  for (int k = 0; k <= 1664; k += 7) zs.push_back(k * GaussianTailTable::step);
-  const bool had_simd = GaussianTailTable::simd_active();
+  std::vector<double> zs = bit_for_bit_points();
+  zs.insert(zs.begin() + 7, {std::nan(""), 0.5});  // NaN among the first groups
+  const bool had_simd = gaussian_simd_active();
   for (const bool simd : {true, false}) {
-    GaussianTailTable::set_simd(simd);
-    INFO("AVX2 path: " << GaussianTailTable::simd_active());
+    set_gaussian_simd(simd);
+    INFO("AVX2 path: " << gaussian_simd_active());
     // Every length up to 9 from every start: each remainder and group alignment.
     for (std::size_t n = 1; n <= 9; ++n) {
       for (std::size_t first = 0; first + n <= zs.size(); ++first) {
@@ -137,6 +138,6 @@ TEST_CASE(
       if (!std::isnan(zs[i])) CHECK(q[i] == table(zs[i]));
     }
   }
-  GaussianTailTable::set_simd(had_simd);
+  set_gaussian_simd(had_simd);
   if (!had_simd) WARN("no AVX2 on this CPU: only the portable path was compared");
 }
