@@ -457,6 +457,13 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     source_level_v[static_cast<std::size_t>(s)] = sig.swing_v / 2.0 * symbol_level(s, m);
   }
   std::string shaping_note;
+  if (m == 4 && sig.rlm != 1.0) {
+    // The COM symbol levels −1, −R_LM/3, +R_LM/3, +1 (signal.rlm).
+    source_level_v[1] = -sig.swing_v / 2.0 * sig.rlm / 3.0;
+    source_level_v[2] = sig.swing_v / 2.0 * sig.rlm / 3.0;
+    shaping_note = fmt::format("; source levels at R_LM {:.4g}: ±{:.4f}, ±{:.4f} V", sig.rlm,
+                               sig.swing_v / 2.0 * sig.rlm / 3.0, sig.swing_v / 2.0);
+  }
   if (sig.level_shaping && m == 4) {
     const ShapedLevels shaped = shape_pam4_levels(chain, lane_context(config, lane), sig.swing_v);
     std::copy(shaped.drive_v.begin(), shaped.drive_v.end(), source_level_v.begin());

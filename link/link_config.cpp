@@ -265,6 +265,36 @@ void share_serdes_power(std::vector<ChainEntry>& chain) {
   }
 }
 
+/// A DFB laser without a `direct_modulation` key (DESIGN.md §3): a laser placed before a
+/// modulator supplies that modulator's carrier; a DFB with no modulator after it (before the
+/// next photodetector, retimer or laser) is modulated directly. The key is set on the entry as
+/// the block then reads it; an explicit key is kept as written.
+void resolve_dfb_modulation(std::vector<ChainEntry>& chain) {
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    ChainEntry& entry = chain[i];
+    const ConfigNode* kind = entry.node.find("kind");
+    if (entry.block != "laser" || kind == nullptr || !kind->is_scalar() || kind->scalar != "dfb" ||
+        entry.node.find("direct_modulation") != nullptr) {
+      continue;
+    }
+    bool modulator_follows = false;
+    for (std::size_t k = i + 1; k < chain.size(); ++k) {
+      const std::string& next = chain[k].block;
+      if (next == "photodetector" || next == "retimer" || next == "laser") break;
+      if (block_takes_carrier(next)) {
+        modulator_follows = true;
+        break;
+      }
+    }
+    ConfigNode value;
+    value.type = ConfigNode::Type::scalar;
+    value.scalar = modulator_follows ? "false" : "true";
+    value.file = entry.node.file;
+    value.line = entry.node.line;
+    entry.node.set("direct_modulation", std::move(value));
+  }
+}
+
 }  // namespace
 
 void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneContext& context,
@@ -414,8 +444,8 @@ void check_receiver_dsp(const LinkConfig& config,
 
 }  // namespace
 
-void check_chain_domains(const LinkConfig& config,
-                         const std::vector<std::unique_ptr<Block>>& chain) {
+void check_chain_domains(const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain,
+                         int lane) {
   Domain domain = Domain::electrical;
   bool carrier = false;
   // Level shaping (link/level_shaping.hpp) needs an optical transmitter in the segment whose
@@ -442,6 +472,11 @@ void check_chain_domains(const LinkConfig& config,
     const std::string problem = chain[i]->check_input(domain, carrier);
     if (!problem.empty()) {
       throw InputError(entry_location(entry), problem);
+    }
+    try {
+      chain[i]->check_signal(lane_context(config, lane));
+    } catch (const ParameterError& e) {
+      throw InputError(entry_reader(entry).where(e.key()), e.what());
     }
     carrier = chain[i]->supplies_carrier(carrier);
     const Domain out = chain[i]->output_domain(domain);
@@ -504,6 +539,20 @@ void read_signal_keys(ParamReader& r, SignalConfig& s) {
       "(link/level_shaping.hpp).");
   if (s.level_shaping && s.modulation != Modulation::pam4) {
     r.fail("level_shaping", "level shaping sets PAM4 levels; use format: pam4");
+  }
+  s.rlm = r.quantity(
+      "rlm", Dimension::dimensionless, 1.0,
+      "Level separation mismatch ratio R_LM of the source's PAM4 levels: they are −1, −R_LM/3, "
+      "+R_LM/3 and +1 times swing/2, the symbol levels of IEEE 802.3 COM (Annex 93A.1.6), R_LM "
+      "as cl. 120D.3.1.2 defines it (802.3ck transmitters: R_LM ≥ 0.95, U: recalled). 1: "
+      "equally spaced.",
+      Range{.min = 0.0, .max = 1.0, .min_exclusive = true});
+  if (s.rlm != 1.0 && s.modulation != Modulation::pam4) {
+    r.fail("rlm", "R_LM is a PAM4 figure; use format: pam4 (or leave rlm at 1)");
+  }
+  if (s.rlm != 1.0 && s.level_shaping) {
+    r.fail("rlm",
+           "level shaping sets the inner levels itself; give rlm or level_shaping, not both");
   }
 }
 
@@ -699,11 +748,12 @@ LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
     config.chain.push_back(std::move(entry));
   }
   share_serdes_power(config.chain);
+  resolve_dfb_modulation(config.chain);
   // Construct every lane's chain once so all parameter errors surface now.
   const int lanes = every_lane ? config.lanes.count : std::min(config.lanes.count, 1);
   for (int lane = 0; lane < lanes; ++lane) {
     const auto blocks = build_chain(config, lane);
-    check_chain_domains(config, blocks);
+    check_chain_domains(config, blocks, lane);
   }
   return config;
 }

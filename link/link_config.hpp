@@ -28,6 +28,11 @@ struct SignalConfig {
   /// segment's optical transmitter gives equally spaced settled levels. The `signal` key for the
   /// first segment; a retimer's `tx_level_shaping` for the segment its line-side DAC drives.
   bool level_shaping = false;
+  /// Level separation mismatch ratio R_LM of the source's PAM4 levels: −1, −R_LM/3, +R_LM/3, +1
+  /// times swing/2 (the COM symbol levels, IEEE 802.3 Annex 93A.1.6; R_LM as cl. 120D.3.1.2
+  /// defines it). 1: equally spaced. The `signal` key for the first segment; a retimer's
+  /// `tx_rlm` for the segment its line-side DAC drives.
+  double rlm = 1.0;
 };
 
 struct LanesConfig {
@@ -140,8 +145,9 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
                                               double frequency_hz);
 
 /// Checks that the chain's domains connect (carrier before modulator, photodetector before the
-/// end, ...); throws InputError naming the offending block.
-void check_chain_domains(const LinkConfig& config,
-                         const std::vector<std::unique_ptr<Block>>& chain);
+/// end, ...) and that each block's settings suit lane `lane`'s signal (Block::check_signal);
+/// throws InputError naming the offending block and key.
+void check_chain_domains(const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain,
+                         int lane);
 
 }  // namespace optilane

@@ -20,6 +20,7 @@
 #include "devices/modulators/mzm.hpp"
 #include "devices/receivers/photodetector.hpp"
 #include "devices/receivers/tia.hpp"
+#include "devices/serdes/ctle.hpp"
 #include "devices/serdes/serdes_rx.hpp"
 #include "devices/serdes/serdes_tx.hpp"
 #include "phy/blocks/awgn_block.hpp"
@@ -123,6 +124,10 @@ std::vector<BlockType> make_registry() {
   types.push_back({"touchstone", "electrical",
                    "Touchstone 1.x S-parameter channel (.s2p/.s4p), differential SDD21",
                    maker<TouchstoneBlock, TouchstoneParams>()});
+  types.push_back({"ctle", "electrical",
+                   "continuous-time linear equaliser: the IEEE 802.3 COM CTLE on its own "
+                   "(redriver, linear TIA or driver equaliser)",
+                   maker<CtleBlock, CtleParams>()});
   types.push_back({"serdes_rx", "electrical",
                    "host SerDes receiver front end: COM CTLE and receiver bandwidth, input noise",
                    maker<SerdesRxBlock, SerdesRxParams>()});
@@ -151,6 +156,10 @@ std::vector<std::string> block_type_names() {
   std::vector<std::string> names;
   for (const auto& type : block_types()) names.push_back(type.name);
   return names;
+}
+
+bool block_takes_carrier(const std::string& name) {
+  return name == "intensity_modulator" || name == "eml" || name == "mrm" || name == "mzm";
 }
 
 }  // namespace optilane

@@ -25,5 +25,8 @@ struct BlockType {
 [[nodiscard]] const BlockType* find_block_type(const std::string& name);
 /// Names of all registered blocks.
 [[nodiscard]] std::vector<std::string> block_type_names();
+/// True for the blocks that modulate a carrier a laser upstream supplies (their check_input
+/// asks for one): intensity_modulator, eml, mrm, mzm.
+[[nodiscard]] bool block_takes_carrier(const std::string& name);
 
 }  // namespace optilane

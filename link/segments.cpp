@@ -25,7 +25,9 @@ std::vector<LinkConfig> split_segments(const LinkConfig& config) {
       // This segment's source is the line-side DAC of the retimer ending the one before.
       const ChainEntry& retimer = parts[s - 1].back();
       ConfigReader reader(retimer.node, retimer.path + " (retimer)", {"block", "name", "location"});
-      segment.signal.level_shaping = RetimerParams::read(reader).tx_level_shaping;
+      const RetimerParams retimer_params = RetimerParams::read(reader);
+      segment.signal.level_shaping = retimer_params.tx_level_shaping;
+      segment.signal.rlm = retimer_params.tx_rlm;
     }
     segments.push_back(std::move(segment));
   }

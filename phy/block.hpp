@@ -102,6 +102,11 @@ class Block {
     (void)has_carrier;
     return {};
   }
+  /// Whether this block's settings make sense for the lane's signal (its symbol rate, sample rate
+  /// and wavelength), checked once the chain is built: throws ParameterError naming the key when
+  /// they do not (a channel file that ends below the signal band, a filter above the simulated
+  /// band). Called after prepare(lane).
+  virtual void check_signal(const LaneContext& lane) const { (void)lane; }
   /// Whether this block leaves an unmodulated carrier for a downstream modulator.
   [[nodiscard]] virtual bool supplies_carrier(bool has_carrier) const { return has_carrier; }
   /// A named figure of merit of this block, for validation against datasheets and papers, e.g.

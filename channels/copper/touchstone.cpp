@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "phy/errors.hpp"
 #include "phy/units.hpp"
@@ -189,6 +190,7 @@ TouchstoneData parse_touchstone(std::string_view text, int ports, const std::str
                                   values.size(), per_record));
   }
   if (data.frequency_hz.empty()) fail(line_no, "no network data in the file");
+  data.frequency_unit_hz = unit_hz;
   return data;
 }
 
@@ -366,11 +368,38 @@ TouchstoneBlock::TouchstoneBlock(const TouchstoneParams& params) : params_(param
   const TouchstoneData data = read_touchstone(params_.file);
   const std::vector<SParams2> s = differential_sparams(data, params_.port_order);
   f_max_hz_ = data.frequency_hz.back();
+  frequency_unit_hz_ = data.frequency_unit_hz;
   const auto* f_bytes = reinterpret_cast<const char*>(data.frequency_hz.data());
   const auto* s_bytes = reinterpret_cast<const char*>(s.data());
   content_key_.assign(f_bytes, f_bytes + data.frequency_hz.size() * sizeof(double));
   content_key_.append(s_bytes, s_bytes + s.size() * sizeof(SParams2));
   network_ = sampled_network(data.frequency_hz, s, fmt::format("touchstone {}", params_.file));
+}
+
+void TouchstoneBlock::check_signal(const LaneContext& lane) const {
+  const double nyquist_hz = 0.5 * lane.symbol_rate_bd;
+  if (f_max_hz_ >= nyquist_hz) return;
+  std::string hint;
+  // Data that would cover the band in a larger frequency unit than the option line's: most
+  // likely that line is wrong (a file written in GHz declaring Hz).
+  for (const auto& [unit_hz, unit] : {std::pair{1e3, "kHz"}, {1e6, "MHz"}, {1e9, "GHz"}}) {
+    if (unit_hz > frequency_unit_hz_ && f_max_hz_ * unit_hz / frequency_unit_hz_ >= nyquist_hz) {
+      hint = fmt::format(
+          " (the option line gives the frequencies in {}; in {} they would cover the band: "
+          "check the file's `#` line)",
+          frequency_unit_hz_ == 1.0   ? "Hz"
+          : frequency_unit_hz_ == 1e3 ? "kHz"
+                                      : "MHz",
+          unit);
+      break;
+    }
+  }
+  throw ParameterError(
+      "file", fmt::format("{}: the data end at {:.4g} GHz, below the signal's Nyquist frequency "
+                          "{:.4g} GHz ({:.6g} GBd): the channel across the signal band is not in "
+                          "the file; give S-parameters measured to at least {:.4g} GHz{}",
+                          params_.file, f_max_hz_ / 1e9, nyquist_hz / 1e9,
+                          lane.symbol_rate_bd / 1e9, nyquist_hz / 1e9, hint));
 }
 
 std::string TouchstoneBlock::describe() const {

@@ -40,6 +40,7 @@ namespace optilane {
 struct TouchstoneData {
   int ports = 0;
   double z0_ohm = 50.0;
+  double frequency_unit_hz = 1e9;  ///< the option line's frequency unit (GHz by default)
   std::vector<double> frequency_hz;
   /// s[k][i * ports + j] = S_(i+1)(j+1) at frequency_hz[k].
   std::vector<std::vector<Cplx>> s;
@@ -86,6 +87,11 @@ class TouchstoneBlock final : public CopperBlock {
     return std::make_unique<TouchstoneBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  /// The file's data must reach the signal's Nyquist frequency (half the symbol rate), where a
+  /// PAM signal's spectrum holds its ISI-relevant content: above the last point the response is
+  /// only tapered to 0 (see above), which below Nyquist would be a channel the file does not
+  /// describe. (IEEE 802.3 channel files reach the symbol rate or beyond.)
+  void check_signal(const LaneContext& lane) const override;
 
  protected:
   /// The file's frequencies and differential S-parameters, byte for byte: what network() is
@@ -97,6 +103,7 @@ class TouchstoneBlock final : public CopperBlock {
   TwoPortNetwork network_;
   std::string content_key_;
   double f_max_hz_ = 0.0;
+  double frequency_unit_hz_ = 1e9;
 };
 
 }  // namespace optilane

@@ -112,6 +112,17 @@ FiberBlock::FiberBlock(const FiberParams& params) : params_(params) {
   }
 }
 
+void FiberBlock::check_signal(const LaneContext& lane) const {
+  const double loss_db = attenuation_db_per_m(lane.wavelength_m) * params_.length_m;
+  if (!(loss_db <= max_loss_db)) {
+    throw ParameterError(
+        "length", fmt::format("fiber.length = {:g} km gives {:.4g} dB of loss at {:.1f} nm "
+                              "({:g} dB/km); at most {:g} dB is simulated (no link closes there)",
+                              params_.length_m * 1e-3, loss_db, lane.wavelength_m * 1e9,
+                              attenuation_db_per_m(lane.wavelength_m) * 1e3, max_loss_db));
+  }
+}
+
 double FiberBlock::zero_dispersion_wavelength_m() const {
   if (params_.zero_dispersion_wavelength_m) return *params_.zero_dispersion_wavelength_m;
   if (params_.corner == "min") return 1324e-9;

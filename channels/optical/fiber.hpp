@@ -69,6 +69,11 @@ class FiberBlock final : public Block {
   }
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] std::string check_input(Domain input, bool has_carrier) const override;
+  /// The fibre's loss at the lane's wavelength, α·L, at most max_loss_db: beyond it the received
+  /// power (≈ 1 mW · 10^(−α·L/10)) leaves double precision's useful range in the noise and
+  /// square-law terms, and no link closes there by hundreds of dB.
+  void check_signal(const LaneContext& lane) const override;
+  static constexpr double max_loss_db = 300.0;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
   [[nodiscard]] std::optional<double> metric(std::string_view name, double argument) const override;
   [[nodiscard]] std::vector<std::string> metric_names() const override;

@@ -32,6 +32,15 @@ RetimerParams RetimerParams::read(ParamReader& reader) {
       "optical transmitter of the segment it drives gives equally spaced settled levels (RLM 1 "
       "on the static curve; outer levels at full scale). Off: equally spaced DAC levels "
       "(link/level_shaping.hpp).");
+  p.tx_rlm = reader.quantity(
+      "tx_rlm", Dimension::dimensionless, 1.0,
+      "Level separation mismatch ratio R_LM of the line-side DAC's PAM4 levels (−1, −R_LM/3, "
+      "+R_LM/3, +1 of full scale: IEEE 802.3 Annex 93A.1.6), for the segment it drives; 1: "
+      "equally spaced.",
+      Range{.min = 0.0, .max = 1.0, .min_exclusive = true});
+  if (p.tx_rlm != 1.0 && p.tx_level_shaping) {
+    reader.fail("tx_rlm", "tx_level_shaping sets the inner levels itself; give one of the two");
+  }
   p.node_m = reader.quantity("node", Dimension::length, p.node_m,
                              "CMOS node of the DSP power model (devices/dsp/dsp_power.hpp; 1.6T "
                              "DSPs are 5 nm, their successors 3 nm: figures.md §3)",

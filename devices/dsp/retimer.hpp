@@ -46,6 +46,8 @@ struct RetimerParams {
   /// The line-side DAC shapes its PAM4 levels so the optical transmitter it drives gives equally
   /// spaced levels (link/level_shaping.hpp; applied by link/segments.cpp to the next segment).
   bool tx_level_shaping = false;
+  /// R_LM of the line-side DAC's PAM4 levels (signal.rlm's meaning) for the segment it drives.
+  double tx_rlm = 1.0;
   double node_m = 7e-9;  ///< CMOS node of the power model
 
   static RetimerParams read(ParamReader& reader);

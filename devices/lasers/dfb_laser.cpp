@@ -106,7 +106,9 @@ DfbParams DfbParams::read(ParamReader& reader) {
   p.direct_modulation = reader.flag(
       "direct_modulation", true,
       "true: the electrical signal modulates the current and the output is optical; false: a CW "
-      "carrier (at the bias) for a downstream modulator.");
+      "carrier (at the bias) for a downstream modulator. In a chain without the key: false when "
+      "a modulator follows the laser (before the next photodetector, retimer or laser), true "
+      "otherwise.");
   p.wavelength_m =
       reader
           .optional_quantity("wavelength", Dimension::length,

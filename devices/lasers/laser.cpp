@@ -35,8 +35,9 @@ LaserParams LaserParams::read(ParamReader& reader, bool els) {
       "Optical output power of the laser (before ELS fibre coupling). Default 17 dBm, an "
       "assumption (no CW DFB datasheet retrieved): inside the OIF ELSFP classes 11-26 dBm "
       "(figures.md §2.2, verified) and twice the > 25 mW per channel of the DFB array of Nie et "
-      "al., Chin. Opt. Lett. 23, 071406 (2025), doi:10.3788/COL202523.071406.",
-      Range::positive());
+      "al., Chin. Opt. Lett. 23, 071406 (2025), doi:10.3788/COL202523.071406. At most 10 W "
+      "(40 dBm), 20 times the strongest ELSFP class.",
+      Range{.min = 0.0, .max = 10.0, .min_exclusive = true});
   p.wavelength_m = reader.optional_quantity("wavelength", Dimension::length,
                                             "Emission wavelength; default the lane's wavelength.",
                                             Range::positive());

@@ -13,8 +13,8 @@ namespace optilane {
 std::string modulator_input_problem(std::string_view name, Domain input, bool has_carrier) {
   if (input != Domain::electrical || !has_carrier) {
     return fmt::format(
-        "{} modulates a laser's carrier with an electrical drive; place a laser (kind cw or els) "
-        "before it{}",
+        "{} modulates a laser's carrier with an electrical drive; place a laser (kind cw, els, "
+        "or dfb with direct_modulation: false) before it{}",
         name, input == Domain::optical ? " (its input here is already an optical signal)" : "");
   }
   return {};

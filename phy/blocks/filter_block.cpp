@@ -65,6 +65,19 @@ void FilterBlock::reset() {
   complex_.reset();
 }
 
+void FilterBlock::check_signal(const LaneContext& lane) const {
+  const double nyquist_hz = 0.5 * lane.sample_rate_hz();
+  if (params_.bandwidth_hz < nyquist_hz) return;
+  throw ParameterError(
+      "bandwidth",
+      fmt::format("filter.bandwidth = {:.4g} GHz is at or above the simulated band's edge, "
+                  "{:.4g} GHz (half the sample rate: {} samples per symbol at {:.6g} GBd), so "
+                  "the filter would pass every simulated frequency unchanged; lower the bandwidth "
+                  "or raise signal.samples_per_symbol",
+                  params_.bandwidth_hz / 1e9, nyquist_hz / 1e9, lane.samples_per_symbol,
+                  lane.symbol_rate_bd / 1e9));
+}
+
 std::string FilterBlock::describe() const {
   return fmt::format("filter: {} order {}, {:.3g} GHz", filter_shape_name(params_.shape),
                      params_.order, params_.bandwidth_hz / 1e9);

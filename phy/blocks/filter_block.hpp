@@ -30,6 +30,10 @@ class FilterBlock final : public Block {
     return std::make_unique<FilterBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  /// The bandwidth must lie inside the simulated band (below half the sample rate): above it
+  /// the filter would leave every simulated frequency as it is, which a filter put in a chain
+  /// is not meant to do.
+  void check_signal(const LaneContext& lane) const override;
   [[nodiscard]] double latency_samples() const override { return delay_samples_; }
   /// Every shape has |H(f)| <= 1 (no peaking), so the filter cannot add energy.
   [[nodiscard]] bool is_passive() const override { return true; }
