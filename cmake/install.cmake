@@ -1,6 +1,7 @@
 # `cmake --install`: headers (phy/ devices/ channels/ link/ and the generated version.hpp) under
-# include/optilane, the static libraries, the CLI, the plot script and the examples under
-# share/optilane, and the package files so that find_package(optilane) gives optilane::link.
+# include/optilane, the static libraries, the CLI, the plot script, the examples (with the tier
+# presets) and the validation cases under share/optilane (link/data_paths.hpp finds them), and
+# the package files so that find_package(optilane) gives optilane::link.
 include(CMakePackageConfigHelpers)
 
 set(optilane_include_root ${CMAKE_INSTALL_INCLUDEDIR}/optilane)
@@ -26,7 +27,8 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/optilane/version.hpp
         DESTINATION ${optilane_include_root}/optilane)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/optilane_plot.py
         DESTINATION ${CMAKE_INSTALL_DATADIR}/optilane)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${CMAKE_INSTALL_DATADIR}/optilane)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples ${PROJECT_SOURCE_DIR}/validation
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/optilane)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Optional dependencies the libraries were built with (link/CMakeLists.txt), for the config file.

@@ -170,6 +170,14 @@ std::string config_reference_markdown() {
       "Each item of `chain:` names its block with `block:` and may give it a `name:` (used by "
       "`--set chain.NAME.key=…`).\n\n";
   md +=
+      "`extends: NAME` (top level) starts from another config: NAME is a file beside this one, "
+      "in a directory of `OPTILANE_PRESET_PATH` (colon-separated), or a shipped preset "
+      "(`optilane presets` lists them; `.yaml` may be left out). The two are merged key by key: "
+      "a map merges with the base's map, while a scalar or a list replaces the base's whole "
+      "value — so a `chain:` given here replaces the base's whole chain (change one block's key "
+      "with `--set chain.NAME.key=…` or by repeating the chain). A preset may extend another; "
+      "a cycle is an error.\n\n";
+  md +=
       "Columns: **unit** is the dimension the value is checked against (with its SI unit) or "
       "the allowed words; **default** is used when the key is absent (`(required)`: the key "
       "must be given; `(optional)`: the model derives it when absent); **range** is checked in "

@@ -14,6 +14,7 @@
 #include "devices/dsp/retimer.hpp"
 #include "devices/dsp/rx_dsp_blocks.hpp"
 #include "link/config_reader.hpp"
+#include "link/data_paths.hpp"
 #include "link/registry.hpp"
 #include "optilane/version.hpp"
 
@@ -80,7 +81,7 @@ std::vector<std::string> preset_search_path(const std::string& including_file) {
       start = colon + 1;
     }
   }
-  dirs.push_back(std::string(source_dir) + "/examples");
+  dirs.push_back(examples_dir().string());
   return dirs;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "link/data_paths.hpp"
 #include "optilane/version.hpp"
 #include "phy/errors.hpp"
 
@@ -18,30 +19,16 @@ namespace {
 
 constexpr const char* script_name = "optilane_plot.py";
 
-std::filesystem::path executable_directory() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path() : self.parent_path();
-}
-
 }  // namespace
 
 std::string find_plot_script() {
-  std::vector<std::filesystem::path> candidates;
-  // An installed binary finds its own prefix first, so a relocated install keeps working.
-  if (const auto bin = executable_directory(); !bin.empty()) {
-    candidates.push_back(bin.parent_path() / "share" / "optilane" / script_name);
-  }
-  candidates.push_back(std::filesystem::path(install_data_dir) / script_name);
-  candidates.push_back(std::filesystem::path(source_dir) / "scripts" / script_name);
-  std::string searched;
-  for (const auto& path : candidates) {
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) return path.string();
-    searched += (searched.empty() ? "" : ", ") + path.string();
-  }
-  throw InputError("cannot find the plot script " + std::string(script_name) + " (searched " +
-                   searched + ")");
+  const std::filesystem::path path =
+      shipped_data_path(script_name, std::string("scripts/") + script_name);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) return path.string();
+  throw InputError("cannot find the plot script " + std::string(script_name) + " (looked in " +
+                   std::string(install_data_dir) + ", " + std::string(source_dir) +
+                   "/scripts and beside the binary's prefix)");
 }
 
 int run_plot_script(const std::vector<std::string>& arguments) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "link/data_paths.hpp"
 #include "link/link_config.hpp"
 #include "link/report.hpp"
 #include "link/segments.hpp"
@@ -341,7 +342,7 @@ double module_overhead_w(double load_w, int lanes) {
 }
 
 std::vector<std::string> tier_presets(const std::string& lane_rate) {
-  const fs::path dir = fs::path(source_dir) / "examples" / "tiers";
+  const fs::path dir = examples_dir() / "tiers";
   std::vector<std::string> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {

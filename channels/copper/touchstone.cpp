@@ -348,12 +348,13 @@ TouchstoneParams TouchstoneParams::read(ParamReader& reader) {
   TouchstoneParams p;
   const std::string file = reader.text(
       "file", "", "Touchstone 1.x file (.s2p or .s4p); a relative path is relative to the config.");
-  if (file.empty()) reader.fail("file", "touchstone needs `file: path/to/channel.s4p`");
-  p.file = reader.resolve_path("file", file);
   const std::vector<double> order = reader.quantity_list(
       "port_order", Dimension::dimensionless, {1, 3, 2, 4},
       "Ports of a 4-port file as [in+, in−, out+, out−]; default [1, 3, 2, 4], the IEEE 802.3ck "
       "reference channels' order (ports 1,3 at one end, 2,4 at the other).");
+  // The file is checked after every key is read, so the documenting reader lists them all.
+  if (file.empty()) reader.fail("file", "touchstone needs `file: path/to/channel.s4p`");
+  p.file = reader.resolve_path("file", file);
   if (order.size() != 4) reader.fail("port_order", "port_order needs four port numbers");
   for (std::size_t i = 0; i < 4; ++i) {
     if (order[i] != std::round(order[i]) || order[i] < 1 || order[i] > 4) {

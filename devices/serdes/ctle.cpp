@@ -22,9 +22,8 @@ CtleParams CtleParams::read(ParamReader& reader) {
                                   Range::between(-6.0, 0.0));
   p.zero_hz = reader.optional_quantity("zero", Dimension::frequency,
                                        "Zero f_z; default f_b/2.5 (COM).", Range::positive());
-  p.pole1_hz = reader.optional_quantity("pole1", Dimension::frequency,
-                                        "First pole f_p1; default f_b/2.5 (COM).",
-                                        Range::positive());
+  p.pole1_hz = reader.optional_quantity(
+      "pole1", Dimension::frequency, "First pole f_p1; default f_b/2.5 (COM).", Range::positive());
   p.pole2_hz = reader.optional_quantity("pole2", Dimension::frequency,
                                         "Second pole f_p2; default f_b (COM).", Range::positive());
   p.low_corner_hz = reader.optional_quantity(
@@ -59,12 +58,12 @@ void CtleBlock::prepare(const LaneContext& lane) {
   // asks for the same one: kept per the response's inputs and the sample rate.
   using Key = std::tuple<double, double, double, double, double, double, double>;
   static DesignCache<Key, std::shared_ptr<const FirDesign>, 16> cache;
-  const Key key{spec_.dc_gain_db, spec_.dc_gain2_db, spec_.f_z_hz,          spec_.f_p1_hz,
+  const Key key{spec_.dc_gain_db, spec_.dc_gain2_db, spec_.f_z_hz,         spec_.f_p1_hz,
                 spec_.f_p2_hz,    spec_.f_lf_hz,     lane.sample_rate_hz()};
   const bool cacheable = std::isfinite(lane.sample_rate_hz()) && std::isfinite(spec_.f_z_hz);
   const std::shared_ptr<const FirDesign> design = cache.get(key, cacheable, [this, &lane] {
-    return std::make_shared<const FirDesign>(design_analog_fir(
-        [this](double f) { return spec_.response(f); }, lane.sample_rate_hz()));
+    return std::make_shared<const FirDesign>(
+        design_analog_fir([this](double f) { return spec_.response(f); }, lane.sample_rate_hz()));
   });
   filter_ = RealFirFilter(design->taps);
   latency_ = design->delay_samples;

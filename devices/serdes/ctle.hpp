@@ -26,8 +26,8 @@
 namespace optilane {
 
 struct CtleParams {
-  double dc_gain_db = 0.0;   ///< g_DC, [−20, 0] dB
-  double dc_gain2_db = 0.0;  ///< g_DC2, [−6, 0] dB
+  double dc_gain_db = 0.0;                             ///< g_DC, [−20, 0] dB
+  double dc_gain2_db = 0.0;                            ///< g_DC2, [−6, 0] dB
   std::optional<double> zero_hz = std::nullopt;        ///< f_z; default f_b/2.5
   std::optional<double> pole1_hz = std::nullopt;       ///< f_p1; default f_b/2.5
   std::optional<double> pole2_hz = std::nullopt;       ///< f_p2; default f_b

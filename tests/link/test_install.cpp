@@ -46,4 +46,17 @@ TEST_CASE("an installed optilane builds and runs the C++ example out of the tree
   const auto help = test::run_command(prefix + "/bin/optilane plot " + dir.file("none.h5"));
   CHECK(help.exit_status == 2);
   CHECK(help.output.find("does not exist") != std::string::npos);
+
+  // It ships its presets and validation cases under share/optilane, and reads them there: a
+  // config extending a preset by name checks, and `validate --quick` runs its cases.
+  CHECK(std::filesystem::exists(prefix + "/share/optilane/examples/tiers/cpo-200g.yaml"));
+  CHECK(std::filesystem::exists(prefix + "/share/optilane/validation"));
+  const std::string config = dir.write("extends.yaml", "extends: awgn-pam4\nname: mine\n");
+  const auto check = test::run_command(prefix + "/bin/optilane check " + config);
+  INFO(check.output);
+  CHECK(check.exit_status == 0);
+  const auto validate = test::run_command(prefix + "/bin/optilane validate --quick");
+  INFO(validate.output);
+  CHECK(validate.exit_status == 0);
+  CHECK(validate.output.find("cases pass") != std::string::npos);
 }

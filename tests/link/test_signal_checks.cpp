@@ -35,7 +35,9 @@ std::string two_port(const char* unit, double last) {
                      unit, last / 100.0, last);
 }
 
-double q_function(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
+double q_function(double x) {
+  return 0.5 * std::erfc(x / std::sqrt(2.0));
+}
 
 }  // namespace
 
@@ -80,8 +82,8 @@ TEST_CASE("Settings outside what the simulation holds are refused with their key
                         Contains("4e+05 dB of loss") && Contains("at most 300 dB"));
   // A filter at or above half the sample rate (8 × 53.125 GBd / 2 = 212.5 GHz) does nothing.
   const std::string filter = refusal(head + "  - {block: filter, bandwidth: 5 THz}\n");
-  CHECK_THAT(filter, Contains("test.yaml:5") && Contains("(filter).bandwidth") &&
-                         Contains("212.5 GHz"));
+  CHECK_THAT(filter,
+             Contains("test.yaml:5") && Contains("(filter).bandwidth") && Contains("212.5 GHz"));
   CHECK(refusal(head + "  - {block: filter, bandwidth: 200 GHz}\n").empty());
   // A laser of more than 10 W (40 dBm).
   const std::string laser = refusal(head + R"(  - {block: laser, kind: cw, power: 200 dBm}
