@@ -341,21 +341,62 @@ double module_overhead_w(double load_w, int lanes) {
   return load_w * (1.0 / conversion_efficiency - 1.0) + management_w;
 }
 
-std::vector<std::string> tier_presets(const std::string& lane_rate) {
-  const fs::path dir = examples_dir() / "tiers";
+namespace {
+
+/// True when `path`'s file name carries the lane rate ("-200g" for "200G"), or no rate is asked.
+bool of_lane_rate(const fs::path& path, const std::string& lane_rate) {
+  if (lane_rate.empty()) return true;
+  std::string suffix = lane_rate;
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(), ::tolower);
+  return path.stem().string().find("-" + suffix) != std::string::npos;
+}
+
+/// The *.yaml files of a directory, sorted.
+std::vector<std::string> yaml_files(const fs::path& dir, const std::string& lane_rate) {
   std::vector<std::string> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() != ".yaml") continue;
-    const std::string stem = entry.path().stem().string();
-    if (!lane_rate.empty()) {
-      std::string suffix = lane_rate;
-      std::transform(suffix.begin(), suffix.end(), suffix.begin(), ::tolower);
-      if (stem.find("-" + suffix) == std::string::npos) continue;
-    }
+    if (entry.path().extension() != ".yaml" || !of_lane_rate(entry.path(), lane_rate)) continue;
     out.push_back(entry.path().string());
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> tier_presets(const std::string& lane_rate) {
+  return yaml_files(examples_dir() / "tiers", lane_rate);
+}
+
+std::vector<std::string> tier_configs(const std::vector<std::string>& arguments,
+                                      const std::string& lane_rate) {
+  if (arguments.empty()) return tier_presets(lane_rate);
+  std::vector<std::string> out;
+  for (const std::string& argument : arguments) {
+    std::error_code ec;
+    const fs::path preset = examples_dir() / "tiers" / (argument + ".yaml");
+    if (fs::is_directory(argument, ec)) {
+      const std::vector<std::string> files = yaml_files(argument, lane_rate);
+      if (files.empty()) {
+        throw InputError({argument, 0, ""}, fmt::format("no *.yaml config{} in this directory",
+                                                        lane_rate.empty() ? "" : " of that rate"));
+      }
+      out.insert(out.end(), files.begin(), files.end());
+    } else if (fs::is_regular_file(argument, ec)) {
+      if (of_lane_rate(argument, lane_rate)) out.push_back(argument);
+    } else if (fs::is_regular_file(preset, ec)) {
+      if (of_lane_rate(preset, lane_rate)) out.push_back(preset.string());
+    } else {
+      throw InputError({argument, 0, ""},
+                       fmt::format("not a config file, a directory of configs or a tier preset "
+                                   "(`optilane presets` lists them in {})",
+                                   (examples_dir() / "tiers").string()));
+    }
+  }
+  if (out.empty()) {
+    throw InputError(fmt::format("none of the configs given is of lane rate {}", lane_rate));
+  }
   return out;
 }
 

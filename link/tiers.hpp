@@ -70,6 +70,13 @@ struct TierResult {
 /// "200G"; empty: all), sorted.
 [[nodiscard]] std::vector<std::string> tier_presets(const std::string& lane_rate);
 
+/// The configs `optilane tiers CONFIG...` names: each argument a YAML file, a directory (its
+/// *.yaml, sorted) or the name of a shipped tier preset ("cpo-200g"); none: every tier preset.
+/// `lane_rate` ("100G"/"200G") keeps the configs whose file name carries it ("-200g"), as for
+/// the presets. Throws InputError naming an argument that is none of these.
+[[nodiscard]] std::vector<std::string> tier_configs(const std::vector<std::string>& arguments,
+                                                    const std::string& lane_rate);
+
 /// Runs one tier preset (with optional --set style overrides); `reach` searches the reach.
 [[nodiscard]] TierResult run_tier(const std::string& preset,
                                   const std::vector<std::string>& overrides = {},
