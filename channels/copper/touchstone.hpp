@@ -86,6 +86,7 @@ class TouchstoneBlock final : public CopperBlock {
     return std::make_unique<TouchstoneBlock>(*this);
   }
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] const TouchstoneParams& params() const { return params_; }
 
  protected:
   /// The file's frequencies and differential S-parameters, byte for byte: what network() is
