@@ -187,7 +187,7 @@ TEST_CASE("circular extends, missing files and bad --set are input errors", "[li
   CHECK_THAT(r.output, Contains("did you mean 'check'?"));
 }
 
-TEST_CASE("--seed takes an integer 0 .. max_seed and quotes what was typed when it is not",
+TEST_CASE("run --seed takes an integer 0 .. max_seed and quotes what was typed when it is not",
           "[link][config][cli]") {
   test::TempDir dir;
   const std::string good = dir.write("good.yaml", good_config);

@@ -263,7 +263,7 @@ TEST_CASE("outputs are checked before the run: writable, distinct, and not an in
   CHECK_FALSE(std::filesystem::exists(dir.file("same.out")));
 }
 
-TEST_CASE("--waveforms keeps N UIs of each block's output, or the whole record",
+TEST_CASE("run --waveforms keeps N UIs of each block's output, or the whole record",
           "[link][cli][hdf5]") {
   test::TempDir dir;
   const std::string config = dir.write("lane.yaml", one_lane);
