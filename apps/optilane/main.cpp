@@ -365,7 +365,7 @@ int command_tiers(const TiersArguments& args) {
           : (output / fmt::format("tiers{}.h5",
                                   args.lane_rate.empty() ? std::string() : "-" + args.lane_rate))
                 .string();
-  prepare_outputs({{"-o", "HDF5", h5}, {"--json", "JSON", args.output_json}});
+  prepare_outputs({{"-o", "HDF5", h5}, {"--json", "JSON", args.output_json}}, presets);
   const std::vector<TierResult> rows = run_tiers(presets, args.threads, !args.no_reach);
   const std::string json_text = tiers_json(rows).dump(2) + "\n";
   if (!h5.empty()) write_tiers_hdf5(h5, rows, json_text);

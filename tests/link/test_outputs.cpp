@@ -5,6 +5,7 @@
 #include <H5Cpp.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -227,6 +228,15 @@ TEST_CASE("outputs are checked before the run: writable, distinct, and not an in
   r = test::run_optilane("tiers --no-reach -o /proc/optilane-out");
   CHECK(r.exit_status == 2);
   CHECK_THAT(r.output, Contains("/proc/optilane-out/tiers.h5"));
+  const std::string preset = std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/lpo-100g.yaml";
+  const std::string preset_text = test::read_text(preset);
+  r = test::run_optilane("tiers --no-reach --lane-rate 100G --json " + preset);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("would overwrite the input"));
+  if (test::read_text(preset) != preset_text) {
+    FAIL_CHECK("tiers overwrote " << preset);
+    std::ofstream(preset) << preset_text;  // the source tree's preset, put back
+  }
 
   // One file for both outputs, under two spellings.
   r = test::run_optilane("run " + config + " -q -o " + dir.file("same.out") + " --json " +
