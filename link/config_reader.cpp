@@ -35,13 +35,17 @@ ConfigReader::ConfigReader(const ConfigNode& map, std::string path, std::set<std
     : map_(map), path_(std::move(path)), ignored_(std::move(ignored)) {}
 
 SourceLocation ConfigReader::where(std::string_view key) const {
-  const std::string full = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  if (const ConfigNode* node = map_.find(key)) return {node->file, node->line, full};
-  return {map_.file, map_.line, full};
+  if (const ConfigNode* node = map_.find(key)) return {node->file, node->line, full_key(key)};
+  return {map_.file, map_.line, full_key(key)};
 }
 
 void ConfigReader::fail(std::string_view key, const std::string& message) const {
+  reject_misspelling_of(key);
   throw InputError(where(key), message);
+}
+
+std::string ConfigReader::full_key(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 bool ConfigReader::has(std::string_view key) const {
@@ -60,13 +64,13 @@ const ConfigNode* ConfigReader::scalar_node(std::string_view key, std::string_vi
   return node;
 }
 
-double ConfigReader::parse(std::string_view key, const ConfigNode& node, Dimension dimension,
+double ConfigReader::parse(const SourceLocation& at, const ConfigNode& node, Dimension dimension,
                            const Range& range) const {
   double value = 0.0;
   try {
     value = parse_quantity(node.scalar, dimension);
   } catch (const InputError& e) {
-    fail(key, e.what());
+    throw InputError(at, e.what());
   }
   if (!in_range(value, range)) {
     // A bare number is read in SI units: "symbol_rate: 53.125" is 53.125 Bd. Say so, with the
@@ -82,8 +86,9 @@ double ConfigReader::parse(std::string_view key, const ConfigNode& node, Dimensi
                            accepted_units(dimension));
       }
     }
-    fail(key, fmt::format("'{}' is out of range: expected {} ({} in SI units){}", node.scalar,
-                          std::string(dimension_name(dimension)), describe_range(range), hint));
+    throw InputError(
+        at, fmt::format("'{}' is out of range: expected {} ({} in SI units){}", node.scalar,
+                        std::string(dimension_name(dimension)), describe_range(range), hint));
   }
   return value;
 }
@@ -91,7 +96,7 @@ double ConfigReader::parse(std::string_view key, const ConfigNode& node, Dimensi
 double ConfigReader::quantity(std::string_view key, Dimension dimension, double default_value,
                               std::string_view, Range range) {
   const ConfigNode* node = scalar_node(key, dimension_name(dimension));
-  return node ? parse(key, *node, dimension, range) : default_value;
+  return node ? parse(where(key), *node, dimension, range) : default_value;
 }
 
 double ConfigReader::required_quantity(std::string_view key, Dimension dimension, std::string_view,
@@ -100,14 +105,14 @@ double ConfigReader::required_quantity(std::string_view key, Dimension dimension
   if (node == nullptr) {
     fail(key, "missing required key: expected " + std::string(dimension_name(dimension)));
   }
-  return parse(key, *node, dimension, range);
+  return parse(where(key), *node, dimension, range);
 }
 
 std::optional<double> ConfigReader::optional_quantity(std::string_view key, Dimension dimension,
                                                       std::string_view, Range range) {
   const ConfigNode* node = scalar_node(key, dimension_name(dimension));
   if (node == nullptr) return std::nullopt;
-  return parse(key, *node, dimension, range);
+  return parse(where(key), *node, dimension, range);
 }
 
 long ConfigReader::integer(std::string_view key, long default_value, std::string_view,
@@ -168,7 +173,7 @@ std::string ConfigReader::resolve_path(std::string_view key, const std::string& 
 
 std::vector<double> ConfigReader::quantity_list(std::string_view key, Dimension dimension,
                                                 const std::vector<double>& default_value,
-                                                std::string_view) {
+                                                std::string_view, Range range) {
   used_.insert(std::string(key));
   const ConfigNode* node = map_.find(key);
   if (node == nullptr || node->type == ConfigNode::Type::null) return default_value;
@@ -178,15 +183,17 @@ std::vector<double> ConfigReader::quantity_list(std::string_view key, Dimension 
   std::vector<double> values;
   for (std::size_t i = 0; i < node->sequence.size(); ++i) {
     const ConfigNode& item = node->sequence[i];
-    const std::string item_key = std::string(key) + "[" + std::to_string(i) + "]";
     if (item.type != ConfigNode::Type::scalar) fail(key, "list items must be plain values");
-    try {
-      values.push_back(parse_quantity(item.scalar, dimension));
-    } catch (const InputError& e) {
-      throw InputError({item.file, item.line, path_ + "." + item_key}, e.what());
-    }
+    // An item's error names its index and its own line (a block list has one item per line).
+    const SourceLocation item_at{item.file, item.line,
+                                 full_key(std::string(key) + "[" + std::to_string(i) + "]")};
+    values.push_back(parse(item_at, item, dimension, range));
   }
   return values;
+}
+
+bool ConfigReader::is_unread(const std::string& key) const {
+  return used_.count(key) == 0 && ignored_.count(key) == 0;
 }
 
 void ConfigReader::reject_unknown_keys() const {
@@ -195,13 +202,28 @@ void ConfigReader::reject_unknown_keys() const {
   valid.insert(ignored_.begin(), ignored_.end());
   const std::vector<std::string> known(valid.begin(), valid.end());
   for (const auto& [key, value] : map_.map) {
-    if (used_.count(key) != 0 || ignored_.count(key) != 0) continue;
+    if (!is_unread(key)) continue;
     std::string message = "unknown key";
     if (auto guess = closest_match(key, known)) message += " (did you mean '" + *guess + "'?)";
     message += known.empty() ? "; this block takes no keys"
                              : "; known keys: " + fmt::format("{}", fmt::join(known, ", "));
-    const std::string full = path_.empty() ? key : path_ + "." + key;
-    throw InputError({value.file, value.line, full}, message);
+    throw InputError({value.file, value.line, full_key(key)}, message);
+  }
+}
+
+void ConfigReader::reject_misspelling_of(std::string_view failing_key) const {
+  // A model stops reading at its first error, which may be about a key the user gave under
+  // another spelling ("bandwith: 40 GHz" → bandwidth missing): then the misspelling is the error
+  // to report. Only for an error about an absent key: a key not read yet may be one read later
+  // (serdes_tx reads rj, then sj), so an unread near spelling of a key that is present, or of
+  // another absent key, proves nothing.
+  if (map_.find(failing_key) != nullptr) return;
+  const std::vector<std::string> meant{std::string(failing_key)};
+  for (const auto& [key, value] : map_.map) {
+    if (is_unread(key) && closest_match(key, meant)) {
+      throw InputError({value.file, value.line, full_key(key)},
+                       "unknown key (did you mean '" + meant.front() + "'?)");
+    }
   }
 }
 
@@ -270,11 +292,12 @@ std::string DocumentingReader::text(std::string_view key, std::string_view defau
 
 std::vector<double> DocumentingReader::quantity_list(std::string_view key, Dimension dimension,
                                                      const std::vector<double>& default_value,
-                                                     std::string_view doc) {
+                                                     std::string_view doc, Range range) {
   std::vector<std::string> shown;
   for (double v : default_value) shown.push_back(format_number(v));
   record({std::string(key), "list", std::string(dimension_name(dimension)),
-          "[" + fmt::format("{}", fmt::join(shown, ", ")) + "]", "", std::string(doc)});
+          "[" + fmt::format("{}", fmt::join(shown, ", ")) + "]", describe_range(range),
+          std::string(doc)});
   return default_value;
 }
 

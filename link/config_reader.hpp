@@ -30,8 +30,8 @@ class ConfigReader final : public ParamReader {
   std::string text(std::string_view key, std::string_view default_value,
                    std::string_view doc) override;
   std::vector<double> quantity_list(std::string_view key, Dimension dimension,
-                                    const std::vector<double>& default_value,
-                                    std::string_view doc) override;
+                                    const std::vector<double>& default_value, std::string_view doc,
+                                    Range range) override;
   [[nodiscard]] bool has(std::string_view key) const override;
   [[noreturn]] void fail(std::string_view key, const std::string& message) const override;
   [[nodiscard]] std::string resolve_path(std::string_view key,
@@ -39,13 +39,20 @@ class ConfigReader final : public ParamReader {
 
   /// Throws for any key of the map that no read asked for, with a did-you-mean.
   void reject_unknown_keys() const;
+  /// Throws an unknown-key error for a key of the map not read so far that is a near spelling of
+  /// `failing_key` when that key is absent: called before reporting an error about
+  /// `failing_key`, which the misspelling most likely causes ("bandwith" for a missing
+  /// "bandwidth").
+  void reject_misspelling_of(std::string_view failing_key) const;
   /// The source location of a key (or of the map itself when absent).
   [[nodiscard]] SourceLocation where(std::string_view key) const;
 
  private:
   const ConfigNode* scalar_node(std::string_view key, std::string_view expected) const;
-  double parse(std::string_view key, const ConfigNode& node, Dimension dimension,
+  double parse(const SourceLocation& at, const ConfigNode& node, Dimension dimension,
                const Range& range) const;
+  [[nodiscard]] std::string full_key(std::string_view key) const;
+  [[nodiscard]] bool is_unread(const std::string& key) const;
 
   const ConfigNode& map_;
   std::string path_;
@@ -70,8 +77,8 @@ class DocumentingReader final : public ParamReader {
   std::string text(std::string_view key, std::string_view default_value,
                    std::string_view doc) override;
   std::vector<double> quantity_list(std::string_view key, Dimension dimension,
-                                    const std::vector<double>& default_value,
-                                    std::string_view doc) override;
+                                    const std::vector<double>& default_value, std::string_view doc,
+                                    Range range) override;
   [[nodiscard]] bool has(std::string_view key) const override;
   [[noreturn]] void fail(std::string_view key, const std::string& message) const override;
 

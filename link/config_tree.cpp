@@ -3,11 +3,38 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "phy/input_file.hpp"
 
 namespace optilane {
 namespace {
+
+// yaml-cpp keeps an alias as a second reference to its anchor's node; the tree below copies it at
+// every use, so nested aliases grow exponentially ("billion laughs": ten levels of nine aliases
+// in 1 KB of text are 9^10 nodes). The expansion is counted on yaml-cpp's shared nodes before
+// anything is copied. A config holds hundreds to a few thousand nodes.
+constexpr std::size_t max_config_nodes = 1'000'000;
+
+/// Counts the nodes `node` expands to into `count`; throws once it passes max_config_nodes.
+/// `furthest_line` is the last line reached on the way down: an alias's own mark is its anchor's
+/// (earlier) line, so the furthest line is where the text that uses the aliases stands.
+void check_expansion(const YAML::Node& node, const std::string& file, int furthest_line,
+                     std::size_t& count) {
+  furthest_line = std::max(furthest_line, node.Mark().line + 1);
+  if (++count > max_config_nodes) {
+    throw InputError({file, furthest_line, ""},
+                     "YAML aliases expand to more than " + std::to_string(max_config_nodes) +
+                         " nodes (every use of an alias copies its anchor's value)");
+  }
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_expansion(item, file, furthest_line, count);
+  } else if (node.IsMap()) {
+    for (const auto& item : node) {
+      check_expansion(item.second, file, std::max(furthest_line, item.first.Mark().line + 1),
+                      count);
+    }
+  }
+}
 
 ConfigNode convert(const YAML::Node& node, const std::string& file, const std::string& path) {
   ConfigNode out;
@@ -138,6 +165,8 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) {
     throw InputError({file, e.mark.line >= 0 ? e.mark.line + 1 : 0, ""},
                      "malformed YAML: " + e.msg);
   }
+  std::size_t nodes = 0;
+  check_expansion(root, file, 0, nodes);
   ConfigNode tree = convert(root, file, "");
   if (tree.type == ConfigNode::Type::null) {
     tree.type = ConfigNode::Type::map;  // an empty file is an empty map
@@ -146,12 +175,7 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) {
 }
 
 ConfigNode load_yaml_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, ""}, "cannot open the file (missing or unreadable)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError({path, 0, ""}, "cannot read the file");
-  return parse_yaml(text.str(), path);
+  return parse_yaml(read_input_file(path, "a YAML config file"), path);
 }
 
 void merge_into(ConfigNode& base, const ConfigNode& override) {

@@ -1,12 +1,14 @@
 #include "link/link_config.hpp"
 
 #include "channels/copper/copper_block.hpp"
+#include "channels/copper/touchstone.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -28,25 +30,34 @@ namespace {
 const std::vector<double> cwdm4_grid_m{1271e-9, 1291e-9, 1311e-9, 1331e-9};
 const std::vector<double> lwdm_grid_m{1295.56e-9, 1300.05e-9, 1304.58e-9, 1309.14e-9};
 
-ConfigNode resolve_extends(const std::string& path, std::vector<std::string>& stack) {
+/// A file being resolved: its canonical path (to recognise it) and the path as named.
+struct ExtendsLink {
+  std::string canonical;
+  std::string path;
+};
+
+/// Loads `path` and merges it over the preset it extends, recursively. `stack` holds the files
+/// being resolved, outermost first; `named_at` is the `extends:` key that named `path` (empty
+/// for the config itself), where a cycle is reported since that key closes it.
+ConfigNode resolve_extends(const std::string& path, std::vector<ExtendsLink>& stack,
+                           const SourceLocation& named_at) {
   const std::string canonical = fs::weakly_canonical(fs::path(path)).string();
-  for (const auto& seen : stack) {
-    if (seen == canonical) {
-      throw InputError({path, 0, "extends"},
-                       "circular 'extends': " + fmt::format("{}", fmt::join(stack, " -> ")) +
-                           " -> " + canonical);
-    }
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    if (stack[i].canonical != canonical) continue;
+    std::vector<std::string> cycle;
+    for (std::size_t j = i; j < stack.size(); ++j) cycle.push_back(stack[j].path);
+    cycle.push_back(path);
+    throw InputError(named_at,
+                     "circular 'extends': " + fmt::format("{}", fmt::join(cycle, " -> ")));
   }
-  stack.push_back(canonical);
+  stack.push_back({canonical, path});
   ConfigNode node = load_yaml_file(path);
   if (!node.is_map()) throw InputError({path, node.line, ""}, "a config must be a YAML map");
   if (const ConfigNode* extends = node.find("extends")) {
-    if (!extends->is_scalar()) {
-      throw InputError({extends->file, extends->line, "extends"}, "expected a preset name");
-    }
-    const std::string base_path =
-        find_preset(extends->scalar, path, {extends->file, extends->line, "extends"});
-    ConfigNode base = resolve_extends(base_path, stack);
+    const SourceLocation key_at{extends->file, extends->line, "extends"};
+    if (!extends->is_scalar()) throw InputError(key_at, "expected a preset name");
+    const std::string base_path = find_preset(extends->scalar, path, key_at);
+    ConfigNode base = resolve_extends(base_path, stack, key_at);
     base.erase("name");  // a derived config names itself (or is unnamed)
     node.erase("extends");
     // The chain is replaced as a whole when the derived config gives one.
@@ -105,8 +116,8 @@ std::string find_preset(const std::string& name, const std::string& including_fi
 }
 
 ConfigNode resolve_config(const std::string& path, const std::vector<std::string>& overrides) {
-  std::vector<std::string> stack;
-  ConfigNode root = resolve_extends(path, stack);
+  std::vector<ExtendsLink> stack;
+  ConfigNode root = resolve_extends(path, stack, {path, 0, ""});
   for (const auto& assignment : overrides) apply_override(root, assignment);
   return root;
 }
@@ -148,6 +159,13 @@ bool holds_values_from(const ConfigNode& node, const std::string& file) {
   return false;
 }
 
+/// Every file some value of `node` came from (not the command line's --set).
+void collect_source_files(const ConfigNode& node, std::set<std::string>& files) {
+  if (!node.file.empty() && node.file.front() != '<') files.insert(node.file);
+  for (const auto& entry : node.map) collect_source_files(entry.second, files);
+  for (const auto& item : node.sequence) collect_source_files(item, files);
+}
+
 /// Rethrows `error`; one about a data file the block read (a Touchstone file, say), not about the
 /// entry's own keys, also names the chain entry that read it, so the user sees both places.
 [[noreturn]] void rethrow_naming_entry(const InputError& error, const ChainEntry& entry) {
@@ -174,6 +192,7 @@ std::unique_ptr<Block> make_block(const ChainEntry& entry, const LaneContext& la
     }
     if (prepare) block->prepare(lane);
   } catch (const ParameterError& e) {
+    reader.reject_misspelling_of(e.key());
     throw InputError(reader.where(e.key()), e.what());
   } catch (const InputError& e) {
     rethrow_naming_entry(e, entry);
@@ -525,8 +544,8 @@ void read_signal_keys(ParamReader& r, SignalConfig& s) {
     r.fail("pattern", "ssprq is a PAM4 pattern; use format: pam4");
   }
   s.symbols = read_count(r, "symbols", 65536, "Symbols to simulate.", 1e10);
-  s.seed = static_cast<std::uint64_t>(
-      r.integer("seed", 1, "Seed of every random stream.", Range::between(0, 9e15)));
+  s.seed = static_cast<std::uint64_t>(r.integer("seed", 1, "Seed of every random stream.",
+                                                Range::between(0, static_cast<double>(max_seed))));
   s.precoding = r.flag("precoding", false, "1/(1+D) mod 4 precoding (IEEE 802.3 cl. 120.5.7.2).");
   s.swing_v =
       r.quantity("swing", Dimension::voltage, 1.0,
@@ -558,11 +577,12 @@ void read_signal_keys(ParamReader& r, SignalConfig& s) {
 }
 
 void read_lanes_keys(ParamReader& r, bool wdm_is_list, LanesConfig& l) {
+  const Range wavelength_range = Range::between(200e-9, 3000e-9);
   l.count = static_cast<int>(r.integer("count", 1, "Number of lanes.", Range::between(1, 64)));
   std::vector<double> grid;
   if (wdm_is_list) {
     l.wdm = "list";
-    grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.");
+    grid = r.quantity_list("wdm", Dimension::length, {}, "Lane wavelengths.", wavelength_range);
   } else {
     l.wdm = r.choice("wdm", "none", {"none", "cwdm4", "lwdm"},
                      "Wavelength grid: none (all lanes at `wavelength`), cwdm4, lwdm, or a list of "
@@ -570,13 +590,9 @@ void read_lanes_keys(ParamReader& r, bool wdm_is_list, LanesConfig& l) {
     if (l.wdm == "cwdm4") grid = cwdm4_grid_m;
     if (l.wdm == "lwdm") grid = lwdm_grid_m;
   }
-  const double wavelength =
-      r.quantity("wavelength", Dimension::length, 1311e-9,
-                 "Wavelength of every lane when wdm is none (1311 nm: IEEE 802.3 DR PMDs).",
-                 Range::between(200e-9, 3000e-9));
-  for (double w : grid) {
-    if (!(w > 200e-9 && w < 3000e-9)) r.fail("wdm", "wavelengths must lie in 200..3000 nm");
-  }
+  const double wavelength = r.quantity(
+      "wavelength", Dimension::length, 1311e-9,
+      "Wavelength of every lane when wdm is none (1311 nm: IEEE 802.3 DR PMDs).", wavelength_range);
   for (int i = 0; i < l.count; ++i) {
     l.wavelengths_m.push_back(grid.empty() ? wavelength
                                            : grid[static_cast<std::size_t>(i) % grid.size()]);
@@ -614,7 +630,7 @@ void read_analysis_keys(ParamReader& r, AnalysisConfig& a) {
       "off saves those runs in large sweeps.");
   a.probe_uis = static_cast<int>(r.integer("probe_uis", 256,
                                            "UIs of each block's output kept in the HDF5 file.",
-                                           Range::between(0, 1 << 20)));
+                                           Range::between(0, max_probe_uis)));
   a.com = r.choice("com", "auto", {"auto", "off", "802.3ck", "802.3dj"},
                    "Channel Operating Margin (IEEE 802.3 Annex 93A) of each copper run: the "
                    "parameter set, or off. auto: 802.3ck (53.125 GBd) below 80 GBd, else 802.3dj "
@@ -710,6 +726,11 @@ LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
   if (!chain->is_sequence()) {
     throw InputError({chain->file, chain->line, "chain"}, "expected a list of blocks");
   }
+  if (chain->sequence.empty()) {
+    // A run's figures are those of its last segment: an empty chain has none.
+    throw InputError({chain->file, chain->line, "chain"},
+                     "needs at least one block (`optilane presets` lists them)");
+  }
   for (std::size_t i = 0; i < chain->sequence.size(); ++i) {
     const ConfigNode& item = chain->sequence[i];
     const std::string path = "chain[" + std::to_string(i) + "]";
@@ -752,10 +773,18 @@ LinkConfig parse_link_config(const ConfigNode& root, bool every_lane) {
   resolve_dfb_modulation(config.chain);
   // Construct every lane's chain once so all parameter errors surface now.
   const int lanes = every_lane ? config.lanes.count : std::min(config.lanes.count, 1);
+  std::set<std::string> inputs;
+  collect_source_files(root, inputs);
   for (int lane = 0; lane < lanes; ++lane) {
     const auto blocks = build_chain(config, lane);
     check_chain_domains(config, blocks, lane);
+    for (const auto& block : blocks) {
+      if (const auto* data = dynamic_cast<const TouchstoneBlock*>(block.get())) {
+        inputs.insert(data->params().file);
+      }
+    }
   }
+  config.input_files.assign(inputs.begin(), inputs.end());
   return config;
 }
 

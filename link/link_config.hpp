@@ -90,7 +90,16 @@ struct LinkConfig {
   std::vector<ChainEntry> chain;
   AnalysisConfig analysis;
   ConfigNode resolved;  ///< the full config after extends and overrides
+  /// The files the config was read from (itself and the presets it extends) and the data files
+  /// its blocks read (Touchstone): what an output must not overwrite.
+  std::vector<std::string> input_files;
 };
+
+/// Largest `signal.seed` (and `--seed`): integers are read through a double, exact to 2^53.
+inline constexpr std::uint64_t max_seed = 9'000'000'000'000'000;
+/// Largest `analysis.probe_uis`: the probes are kept in memory, (blocks + 1) × probe_uis ×
+/// samples_per_symbol doubles per lane (link/resources.cpp estimates them).
+inline constexpr int max_probe_uis = 1 << 20;
 
 /// Loads `path`, resolves `extends:` (recursively, detecting cycles) and applies `--set`
 /// overrides in order.

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -386,6 +389,32 @@ void remove_temporary_files() noexcept {
   for (auto& slot : temporaries) {
     if (const char* p = slot.exchange(nullptr)) ::unlink(p);
   }
+}
+
+void check_output_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) {
+    throw InputError("cannot write '" + path + "': it is a directory (give a file name)");
+  }
+  const fs::path parent = target.parent_path();
+  if (!parent.empty()) {
+    fs::create_directories(parent, ec);
+    if (ec) throw InputError("cannot create the directory of '" + path + "': " + ec.message());
+  }
+  // Outputs are written to a temporary file beside the target and renamed onto it: creating one
+  // now finds a read-only or missing place before the simulation runs rather than after.
+  std::string probe = path + ".check-XXXXXX";
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    const int reason = errno;
+    throw InputError(fmt::format("cannot write '{}': cannot create a file in '{}': {}", path,
+                                 parent.empty() ? std::string(".") : parent.string(),
+                                 std::strerror(reason)));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -15,6 +15,11 @@ namespace optilane {
 /// The readable summary table for standard output.
 [[nodiscard]] std::string summary_table(const LinkConfig& config, const LinkResult& result);
 
+/// Checks, before a run, that `path` can be written as write_file_atomically and the HDF5 writers
+/// write it: creates its directory when missing and a file beside it (removed at once). Throws
+/// InputError naming the path and the operating system's reason.
+void check_output_writable(const std::string& path);
+
 /// Writes `text` to `path` atomically: a temporary name in the same directory, then rename.
 void write_file_atomically(const std::string& path, const std::string& text);
 

@@ -61,7 +61,8 @@ std::vector<std::string> split_top_level(std::string_view text, char separator) 
 }
 
 /// "0.5km" → {0.5, "km", ""}; "2 km" → {2, "km", " "}; nullopt when it does not start with a
-/// number.
+/// number. "nan" and "inf" are numbers here, so that a range with such a bound is recognised as
+/// a range (and refused) rather than taken as one literal value.
 struct NumberWithUnit {
   double number = 0.0;
   std::string unit;
@@ -73,7 +74,7 @@ std::optional<NumberWithUnit> split_number(const std::string& text) {
   if (begin != end && *begin == '+') ++begin;
   double number = 0.0;
   const auto [ptr, ec] = std::from_chars(begin, end, number);
-  if (ec != std::errc() || ptr == begin || !std::isfinite(number)) return std::nullopt;
+  if (ec != std::errc() || ptr == begin) return std::nullopt;
   const std::string rest(ptr, end);
   NumberWithUnit result{.number = number, .unit = trim(rest), .separator = ""};
   if (!result.unit.empty() && (rest.front() == ' ' || rest.front() == '\t')) result.separator = " ";
@@ -110,6 +111,9 @@ VaryAxis parse_range(const std::string& argument, const std::string& key,
   const auto stop = split_number(trim(parts[1]));
   auto step = split_number(trim(parts[2]));
   if (!start || !stop || !step) throw fail("START, STOP and STEP must each be a number");
+  for (const auto& [bound, what] : {std::pair{*start, "START"}, {*stop, "STOP"}, {*step, "STEP"}}) {
+    if (!std::isfinite(bound.number)) throw fail(fmt::format("{} must be finite", what));
+  }
   if (step->unit.empty()) step->unit = start->unit;
   double stop_value = stop->number;
   double step_value = step->number;
@@ -137,7 +141,7 @@ VaryAxis parse_range(const std::string& argument, const std::string& key,
     throw fail(fmt::format("{:.3g} values; at most {} per axis", steps + 1.0, max_points));
   }
   const auto count = static_cast<std::size_t>(std::floor(steps + grid_slack)) + 1;
-  VaryAxis axis{.key = key, .values = {}};
+  VaryAxis axis{.key = key, .values = {}, .argument = argument};
   for (std::size_t i = 0; i < count; ++i) {
     double x = start->number + static_cast<double>(i) * step_value;
     if (std::abs(x) < 1e-12 * std::abs(step_value)) x = 0.0;  // no "-0" or "5.6e-17"
@@ -244,6 +248,50 @@ void fill_row(SweepRow& row, const LinkConfig& config, const LinkResult& result)
   row.pj_per_bit = result.pj_per_bit;
 }
 
+/// The start of a failed row's error when the point's input was bad (failed_on_input).
+constexpr std::string_view bad_input_prefix = "bad input: ";
+
+/// "chain[2] (filter).bandwidth" or "chain[2].block" → "chain.2.bandwidth", "chain.2.block": an
+/// error's key in the form of a --vary key with its chain item as an index.
+std::string dotted_key(std::string key) {
+  if (key.rfind("chain[", 0) != 0) return key;
+  const auto close = key.find(']');
+  if (close == std::string::npos) return key;
+  std::string rest = key.substr(close + 1);
+  if (rest.rfind(" (", 0) == 0) rest = rest.substr(std::min(rest.size(), rest.find(')') + 1));
+  return "chain." + key.substr(6, close - 6) + rest;
+}
+
+/// `axis_key` with a chain item named by block or `name:` replaced by its index in `tree` (as
+/// apply_override finds it).
+std::string indexed_key(const std::string& axis_key, const ConfigNode& tree) {
+  auto segments = split_path_segments(axis_key);
+  const ConfigNode* chain = tree.find("chain");
+  if (segments.size() < 2 || segments[0] != "chain" || chain == nullptr) return axis_key;
+  for (std::size_t i = 0; i < chain->sequence.size(); ++i) {
+    const ConfigNode* block = chain->sequence[i].find("block");
+    const ConfigNode* name = chain->sequence[i].find("name");
+    if ((name != nullptr && name->scalar == segments[1]) ||
+        (block != nullptr && block->scalar == segments[1])) {
+      segments[1] = std::to_string(i);
+      break;
+    }
+  }
+  std::string key;
+  for (const auto& segment : segments) key += (key.empty() ? "" : ".") + segment;
+  return key;
+}
+
+/// True when `error` is about the value an axis set at `axis_key`: it stands at a value from the
+/// command line, under that key (or an item or key inside it).
+bool is_error_of_value(const InputError& error, const std::string& axis_key,
+                       const ConfigNode& tree) {
+  if (error.where().file.rfind("<command line", 0) != 0) return false;
+  const std::string at = dotted_key(error.where().key);
+  const std::string key = indexed_key(axis_key, tree);
+  return at == key || at.rfind(key + ".", 0) == 0 || at.rfind(key + "[", 0) == 0;
+}
+
 void mark_failed(SweepRow& row, std::string message) {
   row.error = std::move(message);
   row.ber = row.ber_monte_carlo = row.ber_semi_analytic = row.post_fec_ber = nan;
@@ -292,7 +340,7 @@ VaryAxis parse_vary(const std::string& argument) {
       throw InputError("--vary " + argument + ": a range needs START:STOP:STEP");
     }
   }
-  VaryAxis axis{.key = key, .values = {}};
+  VaryAxis axis{.key = key, .values = {}, .argument = argument};
   for (const auto& item : items) {
     const std::string value = trim(item);
     if (value.empty()) throw InputError("--vary " + argument + ": an empty value in the list");
@@ -320,6 +368,7 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   const LinkConfig config = parse_link_config(base_);
   name_ = config.name;
   seed_ = config.signal.seed;
+  input_files_ = config.input_files;
 
   if (spec_.zip) {
     size_ = spec_.axes.front().values.size();
@@ -341,24 +390,45 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
     }
   }
 
-  // Each axis must name a key the config can take, whatever the value: a structural error
-  // (no such chain item) or an unknown key is bad input now, not a failed point later.
-  for (const auto& axis : spec_.axes) {
-    ConfigNode trial = base_;
-    try {
-      apply_override(trial, axis.key + "=" + axis.values.front());
-    } catch (const InputError& e) {
-      throw InputError("--vary " + axis.key + ": " + e.what());
-    }
-    try {
-      (void)parse_link_config(trial);
-    } catch (const InputError& e) {
-      if (is_unknown_key_error(e, axis.key)) {
-        throw InputError("--vary " + axis.key + ": " + e.what());
+  check_axis_values();
+}
+
+void Sweep::check_axis_values() const {
+  // Each axis must name a key the config can take, whatever the value: a structural error (no
+  // such chain item) or an unknown key is bad input now, not a failed point later. And every
+  // value must be one its key takes -- a length given for a frequency, a fraction for a count:
+  // each value is checked once, with the other axes at their first value (the sum of the axes'
+  // lengths in parses, not their product). An error about another key (this value with another
+  // axis's value, say) is the point's: the points that meet it record it and the others run.
+  const auto& axes = spec_.axes;
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    for (const auto& value : axes[a].values) {
+      ConfigNode trial = base_;
+      for (std::size_t b = 0; b < axes.size(); ++b) {
+        const std::string& v = b == a ? value : axes[b].values.front();
+        try {
+          apply_override(trial, axes[b].key + "=" + v);
+        } catch (const InputError& e) {
+          throw InputError("--vary " + axes[b].key + "=" + v + ": " + e.what());
+        }
       }
-      // Any other error belongs to this value and is recorded by its points.
+      try {
+        (void)parse_link_config(trial, false);
+      } catch (const InputError& e) {
+        if (is_unknown_key_error(e, axes[a].key)) {
+          throw InputError("--vary " + axes[a].key + ": " + e.what());
+        }
+        if (is_error_of_value(e, axes[a].key, trial)) {
+          const std::string& given = axes[a].argument.empty() ? axes[a].key : axes[a].argument;
+          throw InputError("--vary " + given + ": value '" + value + "': " + e.what());
+        }
+      }
     }
   }
+}
+
+bool failed_on_input(const SweepRow& row) {
+  return row.error.rfind(bad_input_prefix, 0) == 0;
 }
 
 std::vector<std::string> Sweep::point_values(std::size_t index) const {
@@ -396,7 +466,7 @@ SweepRow Sweep::run_point(std::size_t index) const {
     config.analysis.statistical_eye_contours = false;  // the table holds no contour map
     fill_row(row, config, run_link(config, 1));
   } catch (const InputError& e) {
-    mark_failed(row, std::string("bad input: ") + e.what());
+    mark_failed(row, std::string(bad_input_prefix) + e.what());
   } catch (const NumericError& e) {
     mark_failed(row, std::string("numerical failure: ") + e.what());
   } catch (const std::exception& e) {

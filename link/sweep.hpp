@@ -15,7 +15,10 @@
 // not Monte-Carlo scatter. Independent replicates are an axis like any other:
 // `--vary signal.seed=1:10:1`.
 //
-// A point that fails (a bad value, a numerical failure) records its error and the others complete.
+// Every axis value is checked before the run (Sweep's constructor): one its key cannot take is
+// bad input (exit 2). A point that still fails (a combination of values the config refuses, a
+// numerical failure) records its error and the others complete; when every point fails, the
+// sweep exits non-zero.
 // Rows do not depend on the thread count, nor on how points are split across MPI ranks.
 #pragma once
 
@@ -34,6 +37,7 @@ namespace optilane {
 struct VaryAxis {
   std::string key;                  ///< dotted path, as for --set
   std::vector<std::string> values;  ///< each a valid --set value ("1.5 km")
+  std::string argument;             ///< as given after --vary, for messages
 };
 
 /// Parses `KEY=START:STOP:STEP` or `KEY=v1,v2,...`; throws InputError (exit 2) on bad syntax.
@@ -76,8 +80,9 @@ struct SweepRow {
 class Sweep {
  public:
   /// Throws InputError (exit 2) when the config (with --set) is invalid, an axis names an
-  /// unknown key or a chain item that does not exist, a key is given twice, or `zip` axes differ
-  /// in length.
+  /// unknown key or a chain item that does not exist, an axis has a value its key cannot take
+  /// (with the other axes at their first values), a key is given twice, or `zip` axes differ in
+  /// length.
   explicit Sweep(SweepSpec spec);
 
   [[nodiscard]] std::size_t size() const { return size_; }
@@ -85,6 +90,8 @@ class Sweep {
   [[nodiscard]] const ConfigNode& base() const { return base_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] std::uint64_t seed() const { return seed_; }
+  /// The files the base config reads (LinkConfig::input_files).
+  [[nodiscard]] const std::vector<std::string>& input_files() const { return input_files_; }
   /// The values of point `index`, one per axis.
   [[nodiscard]] std::vector<std::string> point_values(std::size_t index) const;
   /// The `--set` assignments that reproduce point `index` with `optilane run`.
@@ -93,12 +100,19 @@ class Sweep {
   [[nodiscard]] SweepRow run_point(std::size_t index) const;
 
  private:
+  void check_axis_values() const;
+
   SweepSpec spec_;
   ConfigNode base_;
   std::string name_;
   std::uint64_t seed_ = 1;
   std::size_t size_ = 0;
+  std::vector<std::string> input_files_;
 };
+
+/// True when the row's point failed on bad input (a value its key cannot take, a combination of
+/// values the config refuses), not on a numerical or internal failure.
+[[nodiscard]] bool failed_on_input(const SweepRow& row);
 
 /// Runs the points `indices` in parallel over `threads` (0: OpenMP's default), one point per
 /// thread at a time. `on_point_done` is called (from any thread, serialised) after each point.

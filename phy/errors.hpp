@@ -29,9 +29,19 @@ class InputError : public std::runtime_error {
                            ")"),
         where_(inner.where_) {}
 
+  /// An error about a whole file worded as a sentence about it ("x.yaml is a directory, ..."),
+  /// located at the file (line 0) so that a caller can still add what referred to it.
+  static InputError about_file(const std::string& path, const std::string& predicate) {
+    return {FileSentence{}, path, predicate};
+  }
+
   [[nodiscard]] const SourceLocation& where() const { return where_; }
 
  private:
+  struct FileSentence {};
+  InputError(FileSentence, const std::string& path, const std::string& predicate)
+      : std::runtime_error(path + " " + predicate), where_{path, 0, ""} {}
+
   SourceLocation where_;
 };
 

@@ -61,10 +61,10 @@ class ParamReader {
                              std::string_view doc) = 0;
   virtual std::string text(std::string_view key, std::string_view default_value,
                            std::string_view doc) = 0;
-  /// A list of quantities, e.g. FFE taps or wavelengths.
+  /// A list of quantities, e.g. FFE taps or wavelengths; `range` applies to each item.
   virtual std::vector<double> quantity_list(std::string_view key, Dimension dimension,
                                             const std::vector<double>& default_value,
-                                            std::string_view doc) = 0;
+                                            std::string_view doc, Range range = {}) = 0;
   /// A file path read from `key`, made usable: a relative path in a config file is relative to
   /// that file's folder. The default returns `value` unchanged.
   [[nodiscard]] virtual std::string resolve_path(std::string_view key,

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <cstdio>
 #include <filesystem>
@@ -55,6 +56,15 @@ inline CommandResult run_command(const std::string& command) {
   const int status = pclose(pipe);
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+/// User plus system CPU seconds of this process's finished children so far: the cost of a run
+/// of the binary, whatever else the machine is doing.
+inline double children_cpu_s() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
 }
 
 /// Runs the optilane binary with arguments.

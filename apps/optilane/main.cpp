@@ -4,13 +4,16 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "channels/copper/pcb_trace.hpp"
 #include "link/config_docs.hpp"
 #include "link/distributed.hpp"
 #include "link/hdf5_writer.hpp"
@@ -41,13 +44,45 @@ extern "C" void on_signal(int signal) {
   std::_Exit(128 + signal);
 }
 
-void prepare_output(const std::string& path) {
-  if (path.empty()) return;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (parent.empty()) return;
+/// An output file named on the command line: the option that named it, and the path.
+struct OutputFile {
+  std::string option;  ///< "-o", "--json", ...
+  std::string kind;    ///< "HDF5", "JSON", ...
+  std::string path;    ///< empty: not requested
+};
+
+/// The file `path` names, for comparing two spellings of one file.
+std::filesystem::path file_identity(const std::string& path) {
   std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) throw InputError("cannot create the directory of '" + path + "': " + ec.message());
+  std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? std::filesystem::absolute(path).lexically_normal() : canonical;
+}
+
+/// Checks, before anything runs, that every output can be written (check_output_writable), that
+/// no two outputs are one file and that no output is one of `inputs` (the config and the files it
+/// reads), so a run never ends in an unwritable or clobbering output.
+void prepare_outputs(const std::vector<OutputFile>& outputs,
+                     const std::vector<std::string>& inputs = {}) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const OutputFile& output = outputs[i];
+    if (output.path.empty()) continue;
+    const auto identity = file_identity(output.path);
+    for (const auto& input : inputs) {
+      if (file_identity(input) == identity) {
+        throw InputError({"<command line>", 0, output.option},
+                         fmt::format("'{}' would overwrite the input '{}'", output.path, input));
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!outputs[j].path.empty() && file_identity(outputs[j].path) == identity) {
+        throw InputError({"<command line>", 0, output.option},
+                         fmt::format("'{}' is also given to {}: the {} and {} outputs are the same "
+                                     "file",
+                                     output.path, outputs[j].option, outputs[j].kind, output.kind));
+      }
+    }
+    check_output_writable(output.path);
+  }
 }
 
 void check_duplicate_sets(const std::vector<std::string>& sets) {
@@ -65,7 +100,8 @@ struct RunArguments {
   std::string output_h5;
   std::string output_json;
   std::vector<std::string> sets;
-  long seed = -1;
+  std::string seed;       ///< --seed as typed; empty: the config's signal.seed
+  std::string waveforms;  ///< run: --waveforms N|all; empty: analysis.probe_uis
   int threads = 0;
   bool fail_on_ber = false;
   bool quiet = false;
@@ -80,23 +116,97 @@ struct PlotArguments {
   bool svg = false;
 };
 
-LinkConfig load(const RunArguments& args) {
+/// An option's integer as typed, nullopt unless it is all digits and at most `max`. Options take
+/// their value as text and parse it here so that a message quotes what was typed (CLI11, parsing
+/// into a number, clamps 1e20 and takes "-7" for a long it then ignored as "no seed").
+std::optional<std::uint64_t> parse_count(const std::string& text, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+/// `--seed`: an integer 0 .. max_seed, signal.seed's range.
+std::uint64_t parse_seed(const std::string& text) {
+  const auto seed = parse_count(text, max_seed);
+  if (!seed) {
+    throw InputError(
+        {"<command line>", 0, "--seed"},
+        fmt::format("'{}' is not a seed: expected an integer 0 .. {}", text, max_seed));
+  }
+  return *seed;
+}
+
+/// Refuses a --set of `key` beside the option that sets it.
+void check_not_set(const std::vector<std::string>& sets, const std::string& key,
+                   const std::string& option) {
+  for (const auto& assignment : sets) {
+    if (assignment.substr(0, assignment.find('=')) == key) {
+      throw InputError({"<command line>", 0, option},
+                       option + " sets " + key + ", which --set gives too");
+    }
+  }
+}
+
+/// --set, and --seed as the signal.seed it sets.
+std::vector<std::string> config_overrides(const RunArguments& args) {
   check_duplicate_sets(args.sets);
   std::vector<std::string> overrides = args.sets;
-  if (args.seed >= 0) overrides.push_back("signal.seed=" + std::to_string(args.seed));
-  return parse_link_config(resolve_config(args.config, overrides));
+  if (!args.seed.empty()) {
+    check_not_set(args.sets, "signal.seed", "--seed");
+    overrides.push_back("signal.seed=" + std::to_string(parse_seed(args.seed)));
+  }
+  return overrides;
+}
+
+LinkConfig load(const RunArguments& args) {
+  return parse_link_config(resolve_config(args.config, config_overrides(args)));
+}
+
+/// `--waveforms N|all`: analysis.probe_uis set to N, or to every symbol the run may simulate
+/// (signal.symbols, or Monte-Carlo's monte_carlo.symbols when longer). The probes are held in
+/// memory, so `all` stops at analysis.probe_uis's cap like N does.
+void apply_waveforms(LinkConfig& config, const RunArguments& args) {
+  if (args.waveforms.empty()) return;
+  check_not_set(args.sets, "analysis.probe_uis", "--waveforms");
+  std::uint64_t uis = 0;
+  if (args.waveforms == "all") {
+    const MonteCarloConfig& mc = config.analysis.monte_carlo;
+    uis = std::max(config.signal.symbols, mc.enabled ? mc.max_symbols : 0);
+    if (uis > static_cast<std::uint64_t>(max_probe_uis)) {
+      throw InputError(
+          {"<command line>", 0, "--waveforms"},
+          fmt::format("'all' is the whole record, {} symbols, and the waveform probes (held in "
+                      "memory) keep at most {} UI: give --waveforms N up to {}, or fewer symbols",
+                      uis, max_probe_uis, max_probe_uis));
+    }
+  } else {
+    const auto count = parse_count(args.waveforms, max_probe_uis);
+    if (!count) {
+      throw InputError({"<command line>", 0, "--waveforms"},
+                       fmt::format("'{}' is not a UI count: expected an integer 0 .. {} or 'all'",
+                                   args.waveforms, max_probe_uis));
+    }
+    uis = *count;
+  }
+  config.analysis.probe_uis = static_cast<int>(uis);
+  // The HDF5 file's config_yaml reproduces the run: it carries the value as --set would.
+  apply_override(config.resolved, "analysis.probe_uis=" + std::to_string(uis));
 }
 
 int command_run(const RunArguments& args) {
   LinkConfig config = load(args);
+  apply_waveforms(config, args);
   // The statistical eye's BER contour map (65 phases × 256 amplitudes, most of the eye's cost) is
   // read by the HDF5 file alone: without one it is not computed (the JSON and the table report
   // the BER, heights, widths and bathtub-derived figures, which do not depend on it).
   config.analysis.statistical_eye_contours = !args.output_h5.empty();
   check_memory(config, args.threads,
                args.max_memory.empty() ? 0 : parse_memory_size(args.max_memory));
-  prepare_output(args.output_h5);
-  prepare_output(args.output_json);
+  prepare_outputs({{"-o", "HDF5", args.output_h5}, {"--json", "JSON", args.output_json}},
+                  config.input_files);
   Progress progress = Progress::for_stderr(config.name, "sym", args.quiet);
   const LinkResult result = [&] {
     const ProgressScope scope(progress);
@@ -116,9 +226,8 @@ int command_run(const RunArguments& args) {
 /// run is one rank) and over OpenMP threads within a rank; rank 0 gathers the rows and writes.
 int command_sweep(const RunArguments& args) {
   DistributedSession session(nullptr, nullptr);
-  check_duplicate_sets(args.sets);
-  SweepSpec spec{.config_path = args.config, .overrides = args.sets, .axes = {}, .zip = args.zip};
-  if (args.seed >= 0) spec.overrides.push_back("signal.seed=" + std::to_string(args.seed));
+  SweepSpec spec{
+      .config_path = args.config, .overrides = config_overrides(args), .axes = {}, .zip = args.zip};
   for (const auto& vary : args.varies) spec.axes.push_back(parse_vary(vary));
   const Sweep sweep(std::move(spec));
 
@@ -126,8 +235,8 @@ int command_sweep(const RunArguments& args) {
   std::exception_ptr output_error;
   if (session.is_root()) {
     try {
-      prepare_output(args.output_h5);
-      prepare_output(args.output_json);
+      prepare_outputs({{"-o", "HDF5", args.output_h5}, {"--json", "JSON", args.output_json}},
+                      sweep.input_files());
     } catch (...) {
       output_error = std::current_exception();
     }
@@ -172,6 +281,15 @@ int command_sweep(const RunArguments& args) {
   if (!args.output_json.empty()) write_file_atomically(args.output_json, json_text);
   if (!args.quiet) std::cout << sweep_table(sweep, rows) << std::flush;
   const auto failed = table["failed"].get<std::size_t>();
+  if (failed == sweep.size()) {
+    // Nothing was computed: a failure, though the table (written above) records each error.
+    const bool input = std::all_of(rows.begin(), rows.end(), failed_on_input);
+    std::cerr << fmt::format(
+        "optilane: error: all {} points failed ({}); their rows give the "
+        "errors\n",
+        failed, input ? "bad input" : "not only bad input");
+    return input ? exit_bad_input : exit_internal;
+  }
   if (failed > 0) {
     std::cerr << fmt::format("optilane: {} of {} points failed; their rows give the error\n",
                              failed, sweep.size());
@@ -213,8 +331,8 @@ int command_validate(const ValidateArguments& args) {
     });
     if (!found) throw InputError({"<command line>", 0, name}, "no validation case of that name");
   }
-  prepare_output(args.output_json);
-  prepare_output(args.markdown);
+  prepare_outputs(
+      {{"--json", "JSON", args.output_json}, {"--markdown", "Markdown", args.markdown}});
   const std::vector<ValidationResult> results = evaluate_cases(chosen, args.threads);
   std::cout << validation_table(results) << std::flush;
   if (!args.output_json.empty()) {
@@ -247,8 +365,7 @@ int command_tiers(const TiersArguments& args) {
           : (output / fmt::format("tiers{}.h5",
                                   args.lane_rate.empty() ? std::string() : "-" + args.lane_rate))
                 .string();
-  prepare_output(h5);
-  prepare_output(args.output_json);
+  prepare_outputs({{"-o", "HDF5", h5}, {"--json", "JSON", args.output_json}}, presets);
   const std::vector<TierResult> rows = run_tiers(presets, args.threads, !args.no_reach);
   const std::string json_text = tiers_json(rows).dump(2) + "\n";
   if (!h5.empty()) write_tiers_hdf5(h5, rows, json_text);
@@ -261,6 +378,15 @@ int command_presets() {
   std::cout << "Blocks (use as `block:` in a chain; docs/config.md lists their keys):\n";
   for (const auto& type : block_types()) {
     std::cout << fmt::format("  {:<20} {:<10} {}\n", type.name, type.group, type.summary);
+  }
+  std::cout << "\nLaminate materials (pcb_trace `material:`; its keys dk, df, f_ref and "
+               "roughness override them):\n";
+  std::cout << fmt::format("  {:<14} {:>5} {:>7} {:>10} {:>15}\n", "material", "Dk", "Df",
+                           "f_ref[GHz]", "roughness[um]");
+  for (const auto& m : laminate_materials()) {
+    std::cout << fmt::format("  {:<14} {:>5.2f} {:>7.4f} {:>10.1f} {:>15.2f}\n      source: {}\n",
+                             m.name, m.dk, m.df, m.f_ref_hz / 1e9, m.rms_roughness_m / 1e-6,
+                             m.source);
   }
   std::cout << "\nPresets and examples (use as `extends:` or run directly):\n";
   const std::filesystem::path examples = std::filesystem::path(source_dir) / "examples";
@@ -283,7 +409,7 @@ int command_docs(const std::string& what, const std::string& output) {
   if (output.empty()) {
     std::cout << markdown;
   } else {
-    prepare_output(output);
+    prepare_outputs({{"-o", "Markdown", output}});
     write_file_atomically(output, markdown);
   }
   return exit_ok;
@@ -312,14 +438,27 @@ int main(int argc, char** argv) {
   auto add_config_options = [&](CLI::App* command) {
     command->add_option("config", args.config, "Config file (YAML)")->required();
     command->add_option("--set", args.sets, "Override a key: KEY=VALUE (dotted path)");
-    command->add_option("--seed", args.seed, "Seed of every random stream");
+    command
+        ->add_option("--seed", args.seed,
+                     fmt::format("Seed of every random stream, an integer 0 .. {} (sets "
+                                 "signal.seed; default: the config's)",
+                                 max_seed))
+        ->type_name("N");
   };
+  // 0 is OpenMP's default team: one thread per core, or OMP_NUM_THREADS when set.
+  const std::string threads_zero = "; 0 (default): one per core, or OMP_NUM_THREADS";
   CLI::App* run = app.add_subcommand("run", "Simulate a link and report BER, eye, power");
   add_config_options(run);
   run->add_option("-o,--output", args.output_h5, "HDF5 output file");
   run->add_option("--json", args.output_json, "JSON summary file");
-  run->add_option("--threads", args.threads, "Threads (lanes run in parallel)")
+  run->add_option("--threads", args.threads, "Threads (lanes run in parallel)" + threads_zero)
       ->check(CLI::Range(0, 1024));
+  run->add_option("--waveforms", args.waveforms,
+                  fmt::format("UIs of each block's output waveform kept in the HDF5 file (sets "
+                              "analysis.probe_uis, default 256): N up to {}, or all (every "
+                              "symbol of the run)",
+                              max_probe_uis))
+      ->type_name("N|all");
   run->add_flag("--fail-on-ber", args.fail_on_ber, "Exit 1 when the link does not close");
   run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
   run->add_option("--max-memory", args.max_memory,
@@ -336,7 +475,7 @@ int main(int argc, char** argv) {
   sweep->add_flag("--zip", args.zip, "Pair the i-th values of the axes instead of their product");
   sweep->add_option("-o,--output", args.output_h5, "HDF5 results table");
   sweep->add_option("--json", args.output_json, "JSON results table");
-  sweep->add_option("--threads", args.threads, "Threads (points run in parallel)")
+  sweep->add_option("--threads", args.threads, "Threads (points run in parallel)" + threads_zero)
       ->check(CLI::Range(0, 1024));
   sweep->add_flag("-q,--quiet", args.quiet, "No table and no progress bar");
 
@@ -350,7 +489,7 @@ int main(int argc, char** argv) {
   tiers->add_option("-o,--output", tiers_args.output,
                     "Directory for tiers.h5 (tiers-100G.h5 with --lane-rate), or the .h5 file");
   tiers->add_option("--json", tiers_args.output_json, "JSON file, one row per tier");
-  tiers->add_option("--threads", tiers_args.threads, "Tiers run in parallel")
+  tiers->add_option("--threads", tiers_args.threads, "Tiers run in parallel" + threads_zero)
       ->check(CLI::Range(0, 1024));
   tiers->add_flag("--no-reach", tiers_args.no_reach, "Skip the reach search");
   ValidateArguments validate_args;
@@ -361,7 +500,7 @@ int main(int argc, char** argv) {
   validate->add_option("--markdown", validate_args.markdown, "Write the table as Markdown");
   validate->add_option("--dir", validate_args.directory, "Directory of cases");
   validate->add_flag("--quick", validate_args.quick, "Only the cases marked quick (CI)");
-  validate->add_option("--threads", validate_args.threads, "Cases run in parallel")
+  validate->add_option("--threads", validate_args.threads, "Cases run in parallel" + threads_zero)
       ->check(CLI::Range(0, 1024));
 
   PlotArguments plot_args;
@@ -378,6 +517,23 @@ int main(int argc, char** argv) {
   docs->group("");  // hidden from --help
   docs->add_option("document", docs_what, "config")->required();
   docs->add_option("-o,--output", docs_output, "File (default: standard output)");
+
+  if (argc > 1 && argv[1][0] != '-') {
+    // CLI11 would take an unknown first word for a stray argument ("A subcommand is required").
+    std::vector<std::string> commands, shown;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      commands.push_back(command->get_name());
+      if (!command->get_group().empty()) shown.push_back(command->get_name());
+    }
+    const std::string word = argv[1];
+    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
+      std::string message = "unknown subcommand '" + word + "'";
+      if (auto guess = closest_match(word, shown)) message += " (did you mean '" + *guess + "'?)";
+      std::cerr << fmt::format("optilane: error: {}; commands: {}\n", message,
+                               fmt::join(shown, ", "));
+      return exit_bad_input;
+    }
+  }
 
   try {
     app.parse(argc, argv);

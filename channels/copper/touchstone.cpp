@@ -4,11 +4,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "phy/errors.hpp"
+#include "phy/input_file.hpp"
 #include "phy/units.hpp"
 
 namespace optilane {
@@ -211,13 +210,7 @@ TouchstoneData read_touchstone(const std::string& path) {
     throw InputError(SourceLocation{.file = path, .line = 0, .key = ""},
                      "not a Touchstone file name (expected .s2p, .s4p, ... .sNp)");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw InputError(SourceLocation{.file = path, .line = 0, .key = ""}, "cannot open the file");
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_touchstone(buffer.str(), ports, path);
+  return parse_touchstone(read_input_file(path, "a Touchstone file"), ports, path);
 }
 
 std::vector<SParams2> differential_sparams(const TouchstoneData& data,

@@ -92,6 +92,7 @@ class TouchstoneBlock final : public CopperBlock {
   /// only tapered to 0 (see above), which below Nyquist would be a channel the file does not
   /// describe. (IEEE 802.3 channel files reach the symbol rate or beyond.)
   void check_signal(const LaneContext& lane) const override;
+  [[nodiscard]] const TouchstoneParams& params() const { return params_; }
 
  protected:
   /// The file's frequencies and differential S-parameters, byte for byte: what network() is

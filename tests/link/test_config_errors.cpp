@@ -100,6 +100,24 @@ TEST_CASE("bad configs exit with status 2 naming file, line and key, and write n
        "signal.symbols", ":8", "duplicate key"},
       {"block parameter out of range", replace(g, "    snr: 20 dB", "    density: -1 V/rtHz"),
        "density", ":10", "out of range"},
+      // The run reads its figures from the last block: an empty chain had passed `check` and
+      // crashed `run`.
+      {"empty chain", replace(g, "chain:\n  - block: awgn\n    snr: 20 dB\n", "chain: []\n"),
+       "chain", ":8", "needs at least one block"},
+      // A misspelt key that a block then misses is reported as the misspelling, not as the
+      // missing key (the model's own error came first and hid the did-you-mean).
+      {"misspelt required key",
+       replace(g, "  - block: awgn\n",
+               "  - block: filter\n    bandwith: 40 GHz\n  - block: awgn\n"),
+       "chain[0] (filter).bandwith", ":10", "unknown key (did you mean 'bandwidth'?)"},
+      {"misspelt one-of key", replace(g, "    snr: 20 dB", "    snrr: 20 dB"),
+       "chain[0] (awgn).snrr", ":10", "unknown key (did you mean 'snr'?)"},
+      {"misspelt signal key", replace(g, "  symbol_rate: 53.125 GBd", "  symbol_rat: 53.125 GBd"),
+       "signal.symbol_rat", ":4", "did you mean 'symbol_rate'"},
+      // A list item out of range names its index, its value and its own line.
+      {"wavelength item out of range",
+       g + "lanes:\n  count: 2\n  wdm:\n    - 1271 nm\n    - 100 nm\n", "lanes.wdm[1]", ":15",
+       "'100 nm' is out of range"},
   };
   test::TempDir dir;
   for (const auto& c : cases) {
@@ -130,10 +148,13 @@ TEST_CASE("a good config checks and runs", "[link][config][cli]") {
 TEST_CASE("circular extends, missing files and bad --set are input errors", "[link][config][cli]") {
   test::TempDir dir;
   (void)dir.write("a.yaml", std::string("extends: b\n") + good_config);
-  (void)dir.write("b.yaml", "extends: a\n");
+  (void)dir.write("b.yaml", "# b extends a, which extends b\nextends: a\n");
   auto r = test::run_optilane("check " + dir.file("a.yaml"));
+  INFO(r.output);
   CHECK(r.exit_status == 2);
-  CHECK_THAT(r.output, Contains("circular 'extends'"));
+  // The `extends:` key that closes the cycle, and the cycle's files in order.
+  CHECK_THAT(r.output, Contains("b.yaml:2: key 'extends': circular 'extends'"));
+  CHECK_THAT(r.output, Contains("a.yaml -> " + dir.file("b.yaml") + " -> " + dir.file("a.yaml")));
 
   r = test::run_optilane("run " + dir.file("missing.yaml"));
   CHECK(r.exit_status == 2);
@@ -160,6 +181,88 @@ TEST_CASE("circular extends, missing files and bad --set are input errors", "[li
   CHECK(r.exit_status == 2);
   r = test::run_optilane("frobnicate");
   CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("unknown subcommand 'frobnicate'; commands: run, sweep, check"));
+  r = test::run_optilane("chek " + good);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("did you mean 'check'?"));
+}
+
+TEST_CASE("run --seed takes an integer 0 .. max_seed and quotes what was typed when it is not",
+          "[link][config][cli]") {
+  test::TempDir dir;
+  const std::string good = dir.write("good.yaml", good_config);
+  const std::string range = fmt::format("expected an integer 0 .. {}", max_seed);
+  // A negative seed had been ignored (the config's seed ran), a too large one quoted clamped.
+  for (const std::string seed : {"-7", "99999999999999999999", "9000000000000001", "1.5", "x"}) {
+    INFO(seed);
+    const auto r = test::run_optilane("check " + good + " --seed " + seed);
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("--seed") && Contains("'" + seed + "'") && Contains(range));
+    CHECK_THAT(r.output, !Contains("9223372036854775807"));
+  }
+  for (const std::string& command :
+       {"run " + good, "sweep " + good + " --vary chain.awgn.snr=20dB"}) {
+    const auto r = test::run_optilane(command + " --seed=-7");
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("'-7' is not a seed"));
+  }
+  const auto top = test::run_optilane("check " + good + " --seed 9000000000000000");
+  CHECK(top.exit_status == 0);
+  const auto twice = test::run_optilane("check " + good + " --seed 2 --set signal.seed=3");
+  CHECK(twice.exit_status == 2);
+  CHECK_THAT(twice.output, Contains("--seed sets signal.seed, which --set gives too"));
+  // --help states the range, and what --threads 0 means.
+  const auto help = test::run_optilane("run --help");
+  CHECK_THAT(help.output, Contains(fmt::format("0 .. {}", max_seed)));
+  CHECK_THAT(help.output, Contains("0 (default): one per core"));
+}
+
+TEST_CASE("a directory given as a config or a Touchstone file is named as one",
+          "[link][config][cli]") {
+  test::TempDir dir;
+  std::filesystem::create_directory(dir.file("folder.yaml"));
+  auto r = test::run_optilane("check " + dir.file("folder.yaml"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output,
+             Contains(dir.file("folder.yaml") + " is a directory, expected a YAML config file"));
+
+  std::filesystem::create_directory(dir.file("channel.s4p"));
+  const std::string config = dir.write("copper.yaml", replace(good_config, "  - block: awgn\n",
+                                                              "  - block: touchstone\n"
+                                                              "    file: channel.s4p\n"
+                                                              "  - block: awgn\n"));
+  r = test::run_optilane("check " + config);
+  INFO(r.output);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("channel.s4p is a directory, expected a Touchstone file"));
+  CHECK_THAT(r.output, Contains("chain[0] (touchstone)"));
+}
+
+TEST_CASE("nested YAML aliases are refused before they are copied out", "[link][config][cli]") {
+  // "Billion laughs": ten levels of nine aliases are 9^10 nodes from 1 KB of text. yaml-cpp keeps
+  // an alias shared; the config tree would copy each use.
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (char level = 'b'; level <= 'k'; ++level) {
+    const char below = static_cast<char>(level - 1);
+    bomb += fmt::format("{0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n", level,
+                        below);
+  }
+  test::TempDir dir;
+  const std::string file = dir.write("bomb.yaml", bomb);
+  CHECK_THROWS_WITH(
+      parse_yaml(bomb, "bomb.yaml"),
+      Contains("bomb.yaml:7") && Contains("YAML aliases expand to more than 1000000"));
+  // The CLI under a 3 GB address-space limit: refused, and in CPU time far below a second (the
+  // expansion had taken seconds and gigabytes).
+  const double cpu_before = test::children_cpu_s();
+  const auto r =
+      test::run_command("ulimit -v 3000000; " + std::string(OPTILANE_BINARY) + " check " + file);
+  INFO(r.output);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("bomb.yaml:7: YAML aliases expand to more than 1000000 nodes"));
+  CHECK(test::children_cpu_s() - cpu_before < 0.5);
+  // A config that uses aliases sparingly still loads.
+  CHECK_NOTHROW(parse_yaml("base: &b {snr: 20 dB}\nfirst: *b\nsecond: *b\n", "ok.yaml"));
 }
 
 TEST_CASE("extends merges a preset and the derived config overrides it", "[link][config]") {

@@ -5,6 +5,7 @@
 #include <H5Cpp.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -179,4 +180,151 @@ analysis:
   CHECK(e.output.find("\n   0        -") != std::string::npos);
   CHECK(e.output.find("1311.00") == std::string::npos);
   CHECK(o.output.find("\n   0  1311.00") != std::string::npos);
+}
+
+namespace {
+
+const char* one_lane = R"(name: one-lane
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, pattern: random,
+         symbols: 4096, seed: 3}
+chain:
+  - block: filter
+    bandwidth: 30 GHz
+  - block: awgn
+    snr: 20 dB
+analysis:
+  monte_carlo: false
+)";
+
+/// The length of a 1-D dataset.
+hsize_t dataset_length(const std::string& h5, const std::string& name) {
+  H5::H5File file(h5, H5F_ACC_RDONLY);
+  hsize_t n[1] = {0};
+  file.openDataSet(name).getSpace().getSimpleExtentDims(n);
+  return n[0];
+}
+
+}  // namespace
+
+TEST_CASE("outputs are checked before the run: writable, distinct, and not an input",
+          "[link][cli][outputs]") {
+  test::TempDir dir;
+  // Two million symbols: seconds of simulation, had the outputs been checked after it.
+  const std::string config = dir.write(
+      "long.yaml", std::string(one_lane).replace(std::string(one_lane).find("4096"), 4, "2000000"));
+  const double cpu_before = test::children_cpu_s();
+  auto r = test::run_optilane("run " + config + " -q -o /proc/optilane-out.h5");
+  INFO(r.output);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("cannot write '/proc/optilane-out.h5'") &&
+                           Contains("No such file or directory"));
+  (void)dir.write("plain.txt", "a file, not a directory\n");
+  r = test::run_optilane("run " + config + " -q --json " + dir.file("plain.txt/out.json"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("plain.txt/out.json") && Contains("Not a directory"));
+  r = test::run_optilane("run " + config + " -q -o " + dir.file(""));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("is a directory"));
+  r = test::run_optilane("tiers --no-reach -o /proc/optilane-out");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("/proc/optilane-out/tiers.h5"));
+  const std::string preset = std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/lpo-100g.yaml";
+  const std::string preset_text = test::read_text(preset);
+  r = test::run_optilane("tiers --no-reach --lane-rate 100G --json " + preset);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("would overwrite the input"));
+  if (test::read_text(preset) != preset_text) {
+    FAIL_CHECK("tiers overwrote " << preset);
+    std::ofstream(preset) << preset_text;  // the source tree's preset, put back
+  }
+
+  // One file for both outputs, under two spellings.
+  r = test::run_optilane("run " + config + " -q -o " + dir.file("same.out") + " --json " +
+                         dir.file("./sub/../same.out"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("the HDF5 and JSON outputs are the same file"));
+  r = test::run_optilane("sweep " + config + " -q --vary chain.awgn.snr=20dB -o " +
+                         dir.file("same.out") + " --json " + dir.file("same.out"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("the HDF5 and JSON outputs are the same file"));
+
+  // The config itself, and a data file it reads.
+  const std::string text = test::read_text(config);
+  for (const std::string& command : {"run " + config + " -q -o ", "run " + config + " -q --json ",
+                                     "sweep " + config + " -q --vary signal.seed=1 --json "}) {
+    r = test::run_optilane(command + config);
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("would overwrite the input"));
+  }
+  CHECK(test::read_text(config) == text);
+  std::filesystem::copy_file(
+      std::string(OPTILANE_SOURCE_DIR) + "/fuzz/corpus/touchstone/seed_RI_GHz.s4p",
+      dir.file("channel.s4p"));
+  // The seed file's data end at 3 GHz: a 5 GBd lane keeps its Nyquist frequency inside them.
+  const std::string copper = dir.write("copper.yaml", R"(name: copper
+signal: {format: pam4, symbol_rate: 5 GBd, samples_per_symbol: 8, pattern: random, symbols: 4096}
+chain:
+  - block: touchstone
+    file: channel.s4p
+  - block: awgn
+    snr: 20 dB
+analysis:
+  monte_carlo: false
+)");
+  REQUIRE(test::run_optilane("check " + copper).exit_status == 0);
+  r = test::run_optilane("run " + copper + " -q --json " + dir.file("channel.s4p"));
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("would overwrite the input") && Contains("channel.s4p"));
+  // None of these ran the simulation.
+  CHECK(test::children_cpu_s() - cpu_before < 3.0);
+  CHECK_FALSE(std::filesystem::exists(dir.file("same.out")));
+}
+
+TEST_CASE("run --waveforms keeps N UIs of each block's output, or the whole record",
+          "[link][cli][hdf5]") {
+  test::TempDir dir;
+  const std::string config = dir.write("lane.yaml", one_lane);
+  const std::string source = "/segments/0/lanes/0/waveforms/00_source";
+  const std::string awgn = "/segments/0/lanes/0/waveforms/02_awgn";
+  auto r = test::run_optilane("run " + config + " -q --waveforms 512 -o " + dir.file("n.h5"));
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  CHECK(dataset_length(dir.file("n.h5"), source) == 512 * 8);
+  CHECK(dataset_length(dir.file("n.h5"), awgn) == 512 * 8);
+  // all: every symbol of the run (4096 here, Monte-Carlo off).
+  r = test::run_optilane("run " + config + " -q --waveforms all -o " + dir.file("all.h5"));
+  REQUIRE(r.exit_status == 0);
+  CHECK(dataset_length(dir.file("all.h5"), source) == 4096 * 8);
+  CHECK(dataset_length(dir.file("all.h5"), awgn) == 4096 * 8);
+  H5::H5File file(dir.file("all.h5"), H5F_ACC_RDONLY);
+  std::string yaml;
+  H5::Attribute config_attribute = file.openGroup("/").openAttribute("config_yaml");
+  config_attribute.read(config_attribute.getStrType(), yaml);
+  CHECK_THAT(yaml, Contains("probe_uis: 4096"));
+
+  // Refused: a record longer than the probes' in-memory cap, a bad count, and the key twice.
+  r = test::run_optilane("run " + config + " -q --waveforms all --set signal.symbols=2000000");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output,
+             Contains("2000000 symbols") && Contains(fmt::format("at most {} UI", max_probe_uis)));
+  for (const char* bad : {"-1", "1.5", "lots", "1048577"}) {
+    r = test::run_optilane("run " + config + " -q --waveforms=" + bad);
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("--waveforms") && Contains(std::string("'") + bad + "'"));
+  }
+  r = test::run_optilane("run " + config + " -q --waveforms 8 --set analysis.probe_uis=16");
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("--waveforms sets analysis.probe_uis"));
+}
+
+TEST_CASE("optilane presets lists the laminate materials with Dk, Df and their source",
+          "[link][cli]") {
+  const auto r = test::run_optilane("presets");
+  REQUIRE(r.exit_status == 0);
+  for (const char* name : {"fr4", "megtron6", "megtron7", "megtron8", "tachyon100g"}) {
+    CHECK_THAT(r.output, Contains(name));
+  }
+  // megtron6: Dk 3.4 and Df 0.004 at 12 GHz (channels/copper/pcb_trace.cpp).
+  CHECK_THAT(r.output, Contains("megtron6        3.40  0.0040       12.0"));
+  CHECK_THAT(r.output, Contains("source: S: Panasonic MEGTRON 6"));
 }

@@ -108,29 +108,93 @@ TEST_CASE("optilane sweep exits 2 on bad arguments and names the key", "[link][s
 }
 
 TEST_CASE("a failing point records its error and the other points complete", "[link][sweep][cli]") {
+  // Each value suits its key, but NRZ with the PAM4 pattern SSPRQ is refused: point 3 fails as a
+  // combination (each value alone passes the check before the run) and records why.
   test::TempDir dir;
   const std::string config = dir.write("lane.yaml", small_lane);
   auto r = test::run_optilane("sweep " + config +
-                              " --vary chain.awgn.snr=22dB,banana,-5GHz,26dB --threads 2 --json " +
+                              " --vary signal.format=pam4,nrz --vary signal.pattern=random,ssprq"
+                              " --threads 2 --json " +
                               dir.file("s.json") + " -o " + dir.file("s.h5"));
+  INFO(r.output);
   REQUIRE(r.exit_status == 0);
-  CHECK_THAT(r.output, Contains("2 of 4 points failed"));
+  CHECK_THAT(r.output, Contains("1 of 4 points failed"));
   const auto j = nlohmann::json::parse(test::read_text(dir.file("s.json")));
   REQUIRE(j["rows"].size() == 4);
-  CHECK(j["failed"] == 2);
+  CHECK(j["failed"] == 1);
   CHECK(j["rows"][0]["ok"] == true);
-  CHECK(j["rows"][1]["ok"] == false);
-  CHECK_THAT(j["rows"][1]["error"].get<std::string>(), Contains("bad input"));
-  CHECK_THAT(j["rows"][1]["error"].get<std::string>(), Contains("banana"));
-  CHECK(j["rows"][1]["ber"].is_null());
-  CHECK(j["rows"][2]["ok"] == false);
-  CHECK(j["rows"][3]["ok"] == true);
-  CHECK(j["rows"][3]["ber_semi_analytic"].get<double>() <
+  CHECK(j["rows"][1]["ok"] == true);
+  CHECK(j["rows"][2]["ok"] == true);
+  CHECK(j["rows"][3]["ok"] == false);
+  CHECK_THAT(j["rows"][3]["error"].get<std::string>(), Contains("bad input"));
+  CHECK_THAT(j["rows"][3]["error"].get<std::string>(), Contains("ssprq is a PAM4 pattern"));
+  CHECK(j["rows"][3]["ber"].is_null());
+  // NRZ's one eye is wider than PAM4's three at the same swing and noise.
+  CHECK(j["rows"][2]["ber_semi_analytic"].get<double>() <
         j["rows"][0]["ber_semi_analytic"].get<double>());
   const auto ber = read_doubles(dir.file("s.h5"), "/sweep/ber");
   REQUIRE(ber.size() == 4);
-  CHECK(std::isnan(ber[1]));
+  CHECK(std::isnan(ber[3]));
   CHECK(ber[0] == j["rows"][0]["ber"].get<double>());
+}
+
+TEST_CASE("a value its key cannot take is refused before the sweep runs", "[link][sweep][cli]") {
+  test::TempDir dir;
+  const std::string config = dir.write("lane.yaml", small_lane);
+  const std::string out = " -q --json " + dir.file("s.json");
+  struct Case {
+    std::string vary;   ///< as given
+    std::string value;  ///< the value named in the message
+    std::string because;
+  };
+  // Each had run every point (all failing) and exited 0, or had been taken as one literal value.
+  const std::vector<Case> cases = {
+      {"chain.0.bandwidth=10m:20m:5m", "'10m'", "'m' is a length"},
+      {"signal.symbols=1000:2000:0.5", "'1000.5'", "not an integer"},
+      {"chain.awgn.snr=22dB,banana,26dB", "'banana'", "does not start with a number"},
+      {"chain.awgn.snr=22dB,-5GHz", "'-5GHz'", "is a frequency"},
+      {"chain.0.block=filter,filtre", "'filtre'", "did you mean 'filter'"},
+      {"lanes.wdm=[1271 nm, 100 nm]", "'[1271 nm, 100 nm]'", "'100 nm' is out of range"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.vary);
+    const auto r = test::run_optilane("sweep " + config + " --vary '" + c.vary + "'" + out);
+    INFO(r.output);
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("--vary " + c.vary + ": value " + c.value));
+    CHECK_THAT(r.output, Contains(c.because));
+  }
+  // A second axis's values are checked with the first axis at its first value.
+  auto r =
+      test::run_optilane("sweep " + config +
+                         " --vary chain.awgn.snr=20dB,22dB --vary signal.symbols=4096,4e3.5" + out);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("--vary signal.symbols=4096,4e3.5: value '4e3.5'"));
+  // Ranges with a bound that is not finite are ranges, refused as such.
+  for (const char* range : {"nan:20dB:1dB", "10dB:inf:1dB", "10dB:20dB:-inf"}) {
+    r = test::run_optilane("sweep " + config + " --vary chain.awgn.snr=" + range + out);
+    CHECK(r.exit_status == 2);
+    CHECK_THAT(r.output, Contains("must be finite"));
+  }
+  CHECK_THROWS_WITH(parse_vary("x=nan:1:1"), Contains("START must be finite"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("s.json")));
+}
+
+TEST_CASE("a sweep whose every point fails exits non-zero", "[link][sweep][cli]") {
+  test::TempDir dir;
+  const std::string config = dir.write("lane.yaml", small_lane);
+  // NRZ suits signal.format, but not with the --set pattern: every point fails on bad input.
+  const auto r = test::run_optilane("sweep " + config +
+                                    " --set signal.pattern=ssprq --vary signal.format=nrz"
+                                    " --vary chain.awgn.snr=20dB,22dB -q --json " +
+                                    dir.file("s.json"));
+  INFO(r.output);
+  CHECK(r.exit_status == 2);
+  CHECK_THAT(r.output, Contains("all 2 points failed (bad input)"));
+  // The table still records each point's error.
+  const auto j = nlohmann::json::parse(test::read_text(dir.file("s.json")));
+  CHECK(j["failed"] == 2);
+  CHECK_THAT(j["rows"][1]["error"].get<std::string>(), Contains("ssprq is a PAM4 pattern"));
 }
 
 TEST_CASE("sweep rows are identical for --threads 1 and 2 and equal single runs",
@@ -258,8 +322,10 @@ TEST_CASE("mpirun -n 2 gathers the same sweep table as one process", "[link][swe
   }
   test::TempDir dir;
   const std::string config = dir.write("lane.yaml", small_lane);
+  // NRZ points fail (the --set pattern is PAM4's): failed rows are gathered too.
   const std::string axes =
-      " --vary chain.awgn.snr=24dB:27dB:1dB --vary chain.0.bandwidth=25GHz,bad";
+      " --set signal.pattern=ssprq --vary chain.awgn.snr=24dB:27dB:1dB --vary "
+      "signal.format=pam4,nrz";
   auto single = test::run_optilane("sweep " + config + axes + " -q --threads 1 --json " +
                                    dir.file("one.json") + " -o " + dir.file("one.h5"));
   REQUIRE(single.exit_status == 0);
