@@ -15,6 +15,7 @@
 
 #include "channels/copper/pcb_trace.hpp"
 #include "link/config_docs.hpp"
+#include "link/data_paths.hpp"
 #include "link/distributed.hpp"
 #include "link/hdf5_writer.hpp"
 #include "link/lane_runner.hpp"
@@ -315,8 +316,7 @@ struct ValidateArguments {
 };
 
 int command_validate(const ValidateArguments& args) {
-  const std::string directory =
-      args.directory.empty() ? std::string(source_dir) + "/validation" : args.directory;
+  const std::string directory = args.directory.empty() ? validation_dir().string() : args.directory;
   std::vector<ValidationCase> all = load_validation_cases(directory);
   std::vector<ValidationCase> chosen;
   for (auto& c : all) {
@@ -344,6 +344,7 @@ int command_validate(const ValidateArguments& args) {
 }
 
 struct TiersArguments {
+  std::vector<std::string> configs;  ///< configs, directories or tier preset names; none: all
   std::string lane_rate;
   std::string output;  ///< -o: the directory of tiers.h5, or the .h5 file
   std::string output_json;
@@ -352,8 +353,11 @@ struct TiersArguments {
 };
 
 int command_tiers(const TiersArguments& args) {
-  const std::vector<std::string> presets = tier_presets(args.lane_rate);
-  if (presets.empty()) throw InputError({"<command line>", 0, "--lane-rate"}, "no tier presets");
+  const std::vector<std::string> presets = tier_configs(args.configs, args.lane_rate);
+  if (presets.empty()) {
+    throw InputError({"<command line>", 0, "--lane-rate"},
+                     "no tier presets in " + (examples_dir() / "tiers").string());
+  }
   // -o names the directory of tiers.h5, or the .h5 file itself.
   const std::filesystem::path output(args.output);
   const bool names_file = (output.extension() == ".h5" || output.extension() == ".hdf5") &&
@@ -388,8 +392,9 @@ int command_presets() {
                              m.name, m.dk, m.df, m.f_ref_hz / 1e9, m.rms_roughness_m / 1e-6,
                              m.source);
   }
-  std::cout << "\nPresets and examples (use as `extends:` or run directly):\n";
-  const std::filesystem::path examples = std::filesystem::path(source_dir) / "examples";
+  const std::filesystem::path examples = examples_dir();
+  std::cout << "\nPresets and examples in " << examples.string()
+            << " (use as `extends:` or run directly; tiers/ are `optilane tiers`'s):\n";
   std::error_code ec;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(examples, ec)) {
@@ -484,6 +489,9 @@ int main(int argc, char** argv) {
   CLI::App* presets = app.add_subcommand("presets", "List blocks and presets");
   TiersArguments tiers_args;
   CLI::App* tiers = app.add_subcommand("tiers", "Every packaging tier side by side");
+  tiers->add_option("configs", tiers_args.configs,
+                    "Configs to compare: YAML files, directories of them, or tier preset names "
+                    "(cpo-200g); none: every tier preset (examples/tiers)");
   tiers->add_option("--lane-rate", tiers_args.lane_rate, "Only one lane rate")
       ->check(CLI::IsMember({"100G", "200G"}));
   tiers->add_option("-o,--output", tiers_args.output,

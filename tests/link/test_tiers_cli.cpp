@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;
@@ -31,4 +33,34 @@ TEST_CASE("optilane tiers writes its table, JSON and HDF5; -o takes a directory 
   INFO(directory.output);
   REQUIRE(directory.exit_status == 0);
   CHECK(std::filesystem::is_regular_file(dir.file("out") + "/tiers-100G.h5"));
+}
+
+// "To test the answer for your own parts, copy a preset, change its devices and rerun
+// `optilane tiers`" (docs/tutorial.md): tiers takes configs, directories and preset names.
+TEST_CASE("optilane tiers compares the configs it is given beside the presets it names",
+          "[link][tiers][cli]") {
+  optilane::test::TempDir dir;
+  std::string text =
+      optilane::test::read_text(std::string(OPTILANE_SOURCE_DIR) + "/examples/tiers/npo-100g.yaml");
+  text.replace(text.find("name: npo-100g"), 14, "name: my-npo-100g");
+  text.replace(text.find("power: 14 dBm"), 13, "power: 11 dBm");  // a weaker laser share
+  const std::string mine = dir.write("my-npo-100g.yaml", text);
+  const auto run = optilane::test::run_optilane("tiers npo-100g " + mine + " --no-reach --json " +
+                                                dir.file("rows.json"));
+  INFO(run.output);
+  REQUIRE(run.exit_status == 0);
+  const nlohmann::json rows =
+      nlohmann::json::parse(optilane::test::read_text(dir.file("rows.json")))["tiers"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["tier"] == "npo-100g");
+  CHECK(rows[1]["tier"] == "my-npo-100g");
+  // 3 dB less laser: the same electrical power but for the laser's, and less margin.
+  CHECK(rows[1]["margin_db"].get<double>() < rows[0]["margin_db"].get<double>() - 1.0);
+  // A directory takes its *.yaml; --lane-rate filters by name; anything else is bad input.
+  CHECK(
+      optilane::test::run_optilane("tiers " + dir.path().string() + " --no-reach --lane-rate 200G")
+          .exit_status == 2);
+  const auto bad = optilane::test::run_optilane("tiers no-such-tier --no-reach");
+  CHECK(bad.exit_status == 2);
+  CHECK_THAT(bad.output, Contains("no-such-tier") && Contains("not a config file"));
 }
