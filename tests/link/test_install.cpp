@@ -55,6 +55,9 @@ TEST_CASE("an installed optilane builds and runs the C++ example out of the tree
   const auto check = test::run_command(prefix + "/bin/optilane check " + config);
   INFO(check.output);
   CHECK(check.exit_status == 0);
+  const auto presets = test::run_command(prefix + "/bin/optilane presets");
+  CHECK(presets.exit_status == 0);
+  CHECK(presets.output.find("in " + prefix + "/share/optilane/examples") != std::string::npos);
   const auto validate = test::run_command(prefix + "/bin/optilane validate --quick");
   INFO(validate.output);
   CHECK(validate.exit_status == 0);
