@@ -15,6 +15,14 @@ namespace optilane {
 /// The readable summary table for standard output.
 [[nodiscard]] std::string summary_table(const LinkConfig& config, const LinkResult& result);
 
+/// The lane's optical carrier wavelength, nm; NaN (null in the JSON) on an all-electrical chain,
+/// whose lanes only take a slot of the lane grid (the table shows "-").
+[[nodiscard]] double carrier_wavelength_nm(const LaneResult& lane);
+
+/// Why the transmitter's TDECQ has no value when it is unbounded (+∞, null in the JSON); empty
+/// otherwise.
+[[nodiscard]] std::string tdecq_note(const TxResult& tx);
+
 /// Writes `text` to `path` atomically: a temporary name in the same directory, then rename.
 void write_file_atomically(const std::string& path, const std::string& text);
 

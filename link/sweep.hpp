@@ -65,6 +65,9 @@ struct SweepRow {
   bool closes = false;
   double snr_db = 0.0;               ///< lowest over lanes
   std::vector<double> eye_height;    ///< per eye, lowest over lanes, at the target BER
+  /// The unit of eye_height: the signal at the slicer, "V" or "A" (LaneResult::slicer_unit);
+  /// empty for a failed point.
+  std::string eye_height_unit;
   std::vector<double> eye_width_ui;  ///< per eye, lowest over lanes, at the target BER
   double power_total_w = 0.0, power_per_lane_w = 0.0, pj_per_bit = 0.0;
   /// Copper lanes: the highest insertion loss at Nyquist and the lowest COM over lanes and copper
@@ -85,6 +88,8 @@ class Sweep {
   [[nodiscard]] const ConfigNode& base() const { return base_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] std::uint64_t seed() const { return seed_; }
+  /// The base config's analysis.target_ber (a point may vary it).
+  [[nodiscard]] double target_ber() const { return target_ber_; }
   /// The values of point `index`, one per axis.
   [[nodiscard]] std::vector<std::string> point_values(std::size_t index) const;
   /// The `--set` assignments that reproduce point `index` with `optilane run`.
@@ -97,6 +102,7 @@ class Sweep {
   ConfigNode base_;
   std::string name_;
   std::uint64_t seed_ = 1;
+  double target_ber_ = 0.0;
   std::size_t size_ = 0;
 };
 
