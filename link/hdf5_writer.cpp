@@ -208,7 +208,8 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
         // read as a measured error-free run.
         if (config.analysis.monte_carlo.enabled) {
           number_attribute(group, "ber_monte_carlo", slicer.ber_monte_carlo);
-          numbers_attribute(group, "ber_monte_carlo_ci95", {slicer.ber_ci95_low, slicer.ber_ci95_high});
+          numbers_attribute(group, "ber_monte_carlo_ci95",
+                            {slicer.ber_ci95_low, slicer.ber_ci95_high});
           integer_attribute(group, "bit_errors", slicer.bit_errors);
           integer_attribute(group, "bits", slicer.bits);
           number_attribute(group, "ser_monte_carlo", slicer.ser_monte_carlo);
@@ -514,9 +515,10 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     table_dataset(table, "snr_db", snr, 0, "dB", "lowest SNR at the slicer over lanes");
     // One unit for the table when the points share it (one chain: the usual sweep); a sweep
     // whose points put a TIA in or out reads each point's from eye_height_unit.
-    table_dataset(table, "eye_height", eye_height, std::max<std::size_t>(eyes, 1),
-                  ran_units.size() == 1 ? *ran_units.begin() : "V or A (per point: eye_height_unit)",
-                  "[point, eye]: lowest worst-case-ISI height over lanes at the target BER");
+    table_dataset(
+        table, "eye_height", eye_height, std::max<std::size_t>(eyes, 1),
+        ran_units.size() == 1 ? *ran_units.begin() : "V or A (per point: eye_height_unit)",
+        "[point, eye]: lowest worst-case-ISI height over lanes at the target BER");
     strings_dataset(table, "eye_height_unit", eye_units, 0,
                     "each point's unit of eye_height, the signal at the slicer (V, or A straight "
                     "from a photodetector); empty when the point failed");

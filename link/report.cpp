@@ -381,9 +381,9 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
           std::isfinite(s.ber_semi_analytic) ? fmt::format("{:.3e}", s.ber_semi_analytic) : "-",
           s.snr_db, heights_text(s.eye_height, lane.slicer_unit));
       if (statistical) {
-        out += fmt::format(
-            "{:<26} ", lane.statistical ? heights_text(lane.statistical->eye_height, lane.slicer_unit)
-                                        : std::string("-"));
+        out += fmt::format("{:<26} ", lane.statistical ? heights_text(lane.statistical->eye_height,
+                                                                      lane.slicer_unit)
+                                                       : std::string("-"));
       }
       out += widths + "\n";
     }
@@ -398,8 +398,7 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
     out += fmt::format(
         "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {}\n", lane.lane,
         t.block, dbm(t.average_power_w), dbm(t.oma_outer_w), num(t.extinction_ratio_db, 2),
-        num(t.rlm, 3),
-        std::isinf(t.tdecq_db) ? tdecq_note(t) : num(t.tdecq_db, 2) + " dB");
+        num(t.rlm, 3), std::isinf(t.tdecq_db) ? tdecq_note(t) : num(t.tdecq_db, 2) + " dB");
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");

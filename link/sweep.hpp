@@ -63,8 +63,8 @@ struct SweepRow {
   double ber_semi_analytic = 0.0;          ///< worst lane
   double post_fec_ber = 0.0;               ///< worst lane
   bool closes = false;
-  double snr_db = 0.0;               ///< lowest over lanes
-  std::vector<double> eye_height;    ///< per eye, lowest over lanes, at the target BER
+  double snr_db = 0.0;             ///< lowest over lanes
+  std::vector<double> eye_height;  ///< per eye, lowest over lanes, at the target BER
   /// The unit of eye_height: the signal at the slicer, "V" or "A" (LaneResult::slicer_unit);
   /// empty for a failed point.
   std::string eye_height_unit;
