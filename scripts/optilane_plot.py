@@ -183,6 +183,8 @@ class Output:
             entry["axes"][key] = {"bbox_px": [x0, height - y1, x1, height - y0],
                                   "xlim": list(ax.get_xlim()), "ylim": list(ax.get_ylim()),
                                   "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
+                                  "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
+                                  "xlabel": ax.get_xlabel(),
                                   # data value = shown value * factor (e.g. V shown in mV)
                                   "factor": (scales or {}).get(key, [1.0, 1.0])}
         self.meta[name] = entry
