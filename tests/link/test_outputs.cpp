@@ -205,27 +205,14 @@ TEST_CASE("optilane --version names the checkout's current git revision, taken a
 
 TEST_CASE("the run table gives a lane's wavelength only where the chain carries light",
           "[link][report]") {
-  // An all-electrical chain's lanes still take slots of the lane grid (here CWDM4, kept in the
-  // JSON), but a wavelength in the table would read as an optical carrier that is not there.
+  // An all-electrical chain's lanes still take slots of the lane grid (here CWDM4), but a
+  // wavelength in the table would read as an optical carrier that is not there (the JSON writes
+  // null: the test of wavelength_nm below).
   test::TempDir dir;
   const std::string electrical = dir.write("e.yaml", four_lanes);
-  const std::string optical = dir.write("o.yaml", R"(name: one-optical-lane
-signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
-lanes: {count: 1, wavelength: 1311 nm}
-chain:
-  - block: laser
-    kind: cw
-    power: 0 dBm
-  - block: intensity_modulator
-    extinction_ratio: 5 dB
-    bandwidth: 40 GHz
-  - block: photodetector
-    responsivity: 0.8 A/W
-    bandwidth: 40 GHz
-  - block: tia
-analysis:
-  monte_carlo: false
-)");
+  const std::string optical = dir.write(
+      "o.yaml",
+      optical_lane("one-optical-lane", "  - block: tia\nanalysis:\n  monte_carlo: false\n"));
   const auto e = test::run_optilane("run " + electrical + " --set analysis.monte_carlo=false");
   const auto o = test::run_optilane("run " + optical);
   REQUIRE(e.exit_status == 0);
