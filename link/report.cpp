@@ -71,7 +71,10 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                                  ? "Monte-Carlo only (no noiseless twin): levels are the noisy "
                                    "means, thresholds from the noisy level statistics; height "
                                    "and width not computed"
-                                 : "noiseless ISI extremes with Gaussian noise at the target BER"}};
+                                 : "worst-case ISI: the noiseless ISI extremes of the two levels "
+                                   "less Q(target BER)·σ of the Gaussian noise; the statistical "
+                                   "eye's height (eye.statistical.height) is where the eye's "
+                                   "error probability is the target BER"}};
       if (lane.statistical) {
         const StatisticalEye& st = *lane.statistical;
         ber["statistical"] = st.ber;
@@ -363,7 +366,7 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
   if (statistical) {
     out += fmt::format("{:<26} ", fmt::format("height, statistical [{}]", header_unit));
   }
-  out += "eye width [UI]\n";
+  out += "width, worst-case ISI [UI]\n";
   for (const auto& seg : result.segments) {
     if (result.segments.size() > 1) {
       out += fmt::format("segment {} (worst BER {:.3e})\n", seg.name, seg.worst_ber);

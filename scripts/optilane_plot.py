@@ -12,7 +12,11 @@ Draws what the file holds and says what it skipped and why:
   - noise budget at the slicer, RMS currents input-referred at the photodetector (.../noise_budget,
     or the lane's rx.noise_rms_ua in the JSON summary);
   - power breakdown as stacked bars per tier (/tiers rows), or for the one link (/power);
-  - reach against lane rate per tier (/tiers rows).
+  - reach against lane rate per tier (/tiers rows), or per tier when the rows share one rate;
+  - a sweep's file (`optilane sweep -o`, /sweep): BER against the first varied key, one curve per
+    value of the second.
+
+A directory the script made for figures it then all skipped is removed again.
 
 Only h5py, numpy and matplotlib (Debian's python3-h5py and python3-matplotlib), Agg backend.
 Exit status: 0 figures written (possibly none, with notes), 2 bad input (missing or non-HDF5
