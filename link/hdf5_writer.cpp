@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <limits>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -26,10 +28,38 @@ void string_attribute(H5::H5Object& object, const std::string& name, const std::
   attribute.write(type, &data);
 }
 
-void number_attribute(H5::H5Object& object, const std::string& name, double value) {
+/// The JSON writes a number that is not finite as null (report.cpp, number_or_null; nlohmann
+/// does the same for any ±∞ or NaN): the file writes NaN for each, so a reader tests one thing.
+double finite_or_nan(double value) {
+  return std::isfinite(value) ? value : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<double> finite_or_nan(std::vector<double> values) {
+  for (double& v : values) v = finite_or_nan(v);
+  return values;
+}
+
+/// A float64 attribute; NaN where the JSON has null, with the reason, when there is one, in the
+/// string attribute `<name>_note`.
+void number_attribute(H5::H5Object& object, const std::string& name, double value,
+                      const std::string& note_when_null = {}) {
+  const double written = finite_or_nan(value);
   H5::Attribute attribute =
       object.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR));
-  attribute.write(H5::PredType::NATIVE_DOUBLE, &value);
+  attribute.write(H5::PredType::NATIVE_DOUBLE, &written);
+  if (std::isnan(written) && !note_when_null.empty()) {
+    string_attribute(object, name + "_note", note_when_null);
+  }
+}
+
+/// A float64 attribute of several values (an interval), NaN where the JSON has null.
+void numbers_attribute(H5::H5Object& object, const std::string& name,
+                       const std::vector<double>& values) {
+  const std::vector<double> written = finite_or_nan(values);
+  const hsize_t dims[1] = {written.size()};
+  H5::Attribute attribute =
+      object.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, dims));
+  attribute.write(H5::PredType::NATIVE_DOUBLE, written.data());
 }
 
 void integer_attribute(H5::H5Object& object, const std::string& name, std::uint64_t value) {
@@ -40,9 +70,10 @@ void integer_attribute(H5::H5Object& object, const std::string& name, std::uint6
 
 H5::DataSet vector_dataset(H5::Group& group, const std::string& name,
                            const std::vector<double>& values, const std::string& unit) {
-  const hsize_t dims[1] = {values.size()};
+  const std::vector<double> written = finite_or_nan(values);
+  const hsize_t dims[1] = {written.size()};
   H5::DataSet ds = group.createDataSet(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, dims));
-  if (!values.empty()) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  if (!written.empty()) ds.write(written.data(), H5::PredType::NATIVE_DOUBLE);
   string_attribute(ds, "unit", unit);
   return ds;
 }
@@ -53,7 +84,9 @@ H5::DataSet matrix_dataset(H5::Group& group, const std::string& name,
   const hsize_t dims[2] = {rows.size(), rows.empty() ? 0 : rows.front().size()};
   std::vector<double> flat;
   flat.reserve(dims[0] * dims[1]);
-  for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
+  for (const auto& row : rows) {
+    for (double v : row) flat.push_back(finite_or_nan(v));
+  }
   H5::DataSet ds = group.createDataSet(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(2, dims));
   if (!flat.empty()) ds.write(flat.data(), H5::PredType::NATIVE_DOUBLE);
   string_attribute(ds, "unit", unit);
@@ -75,17 +108,20 @@ void table_dataset(H5::Group& group, const std::string& name, const std::vector<
   const hsize_t dims[2] = {rows, static_cast<hsize_t>(columns)};
   H5::DataSet ds = group.createDataSet(name, H5::PredType::NATIVE_DOUBLE,
                                        H5::DataSpace(columns > 0 ? 2 : 1, dims));
-  if (!values.empty()) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+  const std::vector<double> written = finite_or_nan(values);
+  if (!written.empty()) ds.write(written.data(), H5::PredType::NATIVE_DOUBLE);
   string_attribute(ds, "unit", unit);
   string_attribute(ds, "description", description);
 }
 
+/// Integers: counts and flags, unit "1".
 template <typename Integer>
 void integer_dataset(H5::Group& group, const std::string& name, const std::vector<Integer>& values,
                      const H5::PredType& type, const std::string& description) {
   const hsize_t dims[1] = {values.size()};
   H5::DataSet ds = group.createDataSet(name, type, H5::DataSpace(1, dims));
   if (!values.empty()) ds.write(values.data(), type);
+  string_attribute(ds, "unit", "1");
   string_attribute(ds, "description", description);
 }
 
@@ -101,7 +137,24 @@ void strings_dataset(H5::Group& group, const std::string& name,
   std::vector<const char*> pointers;
   for (const auto& v : values) pointers.push_back(v.c_str());
   if (!pointers.empty()) ds.write(pointers.data(), type);
+  string_attribute(ds, "unit", "");  // text: no unit (docs/hdf5.md)
   string_attribute(ds, "description", description);
+}
+
+/// `breakdown_w` [categories] in W, with the comma-separated category names as its attribute
+/// `categories`.
+void breakdown_dataset(H5::Group& group,
+                       const std::vector<std::pair<std::string, double>>& by_category,
+                       const std::string& description) {
+  std::vector<double> watts;
+  std::string names;
+  for (const auto& [name, w] : by_category) {
+    watts.push_back(w);
+    names += (names.empty() ? "" : ",") + name;
+  }
+  H5::DataSet breakdown = vector_dataset(group, "breakdown_w", watts, "W");
+  string_attribute(breakdown, "categories", names);
+  string_attribute(breakdown, "description", description);
 }
 
 std::string utc_now() {
@@ -141,17 +194,50 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
                        result.segments.size() == 1 ? config.name : result.segments[seg].name);
       number_attribute(segment, "worst_ber", result.segments[seg].worst_ber);
       number_attribute(segment, "power_w", result.segments[seg].power_w);
+      H5::Group segment_power = file.createGroup(fmt::format("/segments/{}/power", seg));
+      breakdown_dataset(segment_power, result.segments[seg].power_breakdown_w,
+                        "this segment's blocks by category, all lanes");
       H5::Group lanes = file.createGroup(fmt::format("/segments/{}/lanes", seg));
       (void)lanes;
       for (const auto& lane : result.segments[seg].lanes) {
         const std::string base = fmt::format("/segments/{}/lanes/{}", seg, lane.lane);
         H5::Group group = file.createGroup(base);
-        number_attribute(group, "wavelength_nm", lane.wavelength_m * 1e9);
-        number_attribute(group, "ber_monte_carlo", lane.slicer.ber_monte_carlo);
-        number_attribute(group, "ber_semi_analytic", lane.slicer.ber_semi_analytic);
-        number_attribute(group, "snr_db", lane.slicer.snr_db);
+        const SlicerResult& slicer = lane.slicer;
+        number_attribute(group, "wavelength_nm", carrier_wavelength_nm(lane));
+        // Monte-Carlo figures only where Monte-Carlo ran (as the JSON's `ber`): a 0 here would
+        // read as a measured error-free run.
+        if (config.analysis.monte_carlo.enabled) {
+          number_attribute(group, "ber_monte_carlo", slicer.ber_monte_carlo);
+          numbers_attribute(group, "ber_monte_carlo_ci95",
+                            {slicer.ber_ci95_low, slicer.ber_ci95_high});
+          integer_attribute(group, "bit_errors", slicer.bit_errors);
+          integer_attribute(group, "bits", slicer.bits);
+          number_attribute(group, "ser_monte_carlo", slicer.ser_monte_carlo);
+          integer_attribute(group, "symbol_errors", slicer.symbol_errors);
+          integer_attribute(group, "symbols", slicer.symbols);
+        }
+        number_attribute(group, "ber_semi_analytic", slicer.ber_semi_analytic);
+        number_attribute(group, "snr_db", slicer.snr_db);
+        // The unit of the signal at the slicer: of the eye's amplitude, levels, thresholds and
+        // heights, the statistical eye and the vertical bathtub.
+        const std::string& unit = lane.slicer_unit;
+        string_attribute(group, "slicer_unit", unit);
 
-        const EyeHistogram& eye = lane.slicer.eye;
+        H5::Group lane_power = file.createGroup(base + "/power");
+        std::vector<std::string> block_labels;
+        std::vector<double> block_watts;
+        for (const auto& [block, watts] : block_power_w(lane)) {
+          block_labels.push_back(block);
+          block_watts.push_back(watts);
+        }
+        H5::DataSet blocks_w = vector_dataset(lane_power, "blocks_w", block_watts, "W");
+        string_attribute(blocks_w, "description",
+                         "each block's electrical power at its operating point, in chain order "
+                         "(names in `blocks`)");
+        strings_dataset(lane_power, "blocks", block_labels, 0,
+                        "the block label of each entry of blocks_w");
+
+        const EyeHistogram& eye = slicer.eye;
         H5::Group eye_group = file.createGroup(base + "/eye");
         const hsize_t dims[2] = {static_cast<hsize_t>(eye.time_bins),
                                  static_cast<hsize_t>(eye.amplitude_bins)};
@@ -162,6 +248,7 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
         H5::DataSet counts = eye_group.createDataSet("counts", H5::PredType::NATIVE_UINT64,
                                                      H5::DataSpace(2, dims), properties);
         counts.write(eye.counts.data(), H5::PredType::NATIVE_UINT64);
+        string_attribute(counts, "unit", "trace points");
         string_attribute(counts, "axes", "[time_ui, amplitude]");
         string_attribute(counts, "description",
                          "the received waveform (with noise) as a trace, linear between samples at "
@@ -169,11 +256,15 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
                          "amplitude bin; 2 UI centred on the decision instant");
         number_attribute(counts, "columns_per_sample", eye.columns_per_sample);
         vector_dataset(eye_group, "time_ui", eye.time_ui, "UI");
-        vector_dataset(eye_group, "amplitude", eye.amplitude, "V or A (signal at the slicer)");
-        vector_dataset(eye_group, "levels", lane.slicer.level_means, "signal unit");
-        vector_dataset(eye_group, "thresholds", lane.slicer.thresholds, "signal unit");
-        vector_dataset(eye_group, "height", lane.slicer.eye_height, "signal unit");
-        vector_dataset(eye_group, "width_ui", lane.slicer.eye_width_ui, "UI");
+        vector_dataset(eye_group, "amplitude", eye.amplitude, unit);
+        vector_dataset(eye_group, "levels", slicer.level_means, unit);
+        vector_dataset(eye_group, "thresholds", slicer.thresholds, unit);
+        H5::DataSet height = vector_dataset(eye_group, "height", slicer.eye_height, unit);
+        string_attribute(height, "description",
+                         "worst-case-ISI height: the noiseless ISI extremes of the two levels less "
+                         "Q(at_ber)·σ, 0 when closed (the statistical eye's height at the target "
+                         "BER is statistical_eye/height)");
+        vector_dataset(eye_group, "width_ui", slicer.eye_width_ui, "UI");
         number_attribute(eye_group, "at_ber", config.analysis.target_ber);
 
         if (lane.pulse) {
@@ -186,7 +277,7 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           }
           vector_dataset(pulse, "time_ui", time_ui, "UI");
           H5::DataSet r = vector_dataset(pulse, "response", lane.pulse->response,
-                                         "signal unit per normalised level");
+                                         unit + " per normalised level");
           string_attribute(r, "description",
                            "noiseless response at the slicer (before any DSP stage) to one symbol "
                            "of normalised level 1, by least squares over the calibration record; "
@@ -242,7 +333,7 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
                            "statistical eye: error probability of each eye with its threshold at "
                            "the slicer's, against the sampling time from the decision instant");
           H5::Group vertical = file.createGroup(base + "/bathtub/vertical");
-          vector_dataset(vertical, "amplitude", st.amplitude, "signal unit");
+          vector_dataset(vertical, "amplitude", st.amplitude, unit);
           H5::DataSet v = matrix_dataset(vertical, "ber", st.vertical_ber, "1");
           string_attribute(v, "axes", "[eye, amplitude]");
           string_attribute(v, "description",
@@ -251,7 +342,7 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           number_attribute(bathtub, "at_ber", config.analysis.target_ber);
           H5::Group stat = file.createGroup(base + "/statistical_eye");
           vector_dataset(stat, "time_ui", st.time_ui, "UI");
-          vector_dataset(stat, "amplitude", st.amplitude, "signal unit");
+          vector_dataset(stat, "amplitude", st.amplitude, unit);
           std::vector<std::vector<double>> rows;
           // The map is empty when it was not computed (StatisticalEyeSettings::contours).
           for (std::size_t t = 0;
@@ -269,9 +360,11 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
                            "nearest, with the threshold at this amplitude and sampling time; off "
                            "the centre phase within relative_tolerance of the full sum");
           number_attribute(c, "relative_tolerance", st.contour_tolerance);
-          vector_dataset(stat, "height", st.eye_height, "signal unit");
+          H5::DataSet stat_height = vector_dataset(stat, "height", st.eye_height, unit);
+          string_attribute(stat_height, "description",
+                           "statistical height: where the eye's error probability is at_ber");
           vector_dataset(stat, "width_ui", st.eye_width_ui, "UI");
-          vector_dataset(stat, "levels", st.level_means, "signal unit");
+          vector_dataset(stat, "levels", st.level_means, unit);
           number_attribute(stat, "ber", st.ber);
           number_attribute(stat, "at_ber", config.analysis.target_ber);
         }
@@ -279,7 +372,8 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           H5::Group waterfall = file.createGroup(base + "/waterfall");
           vector_dataset(waterfall, "rx_oma_dbm", lane.optical_rx->waterfall_oma_dbm, "dBm");
           vector_dataset(waterfall, "ber_semi_analytic", lane.optical_rx->waterfall_ber, "1");
-          number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm);
+          number_attribute(waterfall, "sensitivity_oma_dbm", lane.optical_rx->sensitivity_oma_dbm,
+                           lane.optical_rx->sensitivity_note);
           string_attribute(waterfall, "method", lane.optical_rx->sensitivity_note);
         }
         if (lane.tx) {
@@ -293,7 +387,8 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
           number_attribute(tx, "oma_outer_w", t.oma_outer_w);
           number_attribute(tx, "extinction_ratio_db", t.extinction_ratio_db);
           number_attribute(tx, "rlm", t.rlm);
-          number_attribute(tx, "tdecq_db", t.tdecq_db);
+          number_attribute(tx, "tdecq_db", t.tdecq_db, tdecq_note(t));
+          number_attribute(tx, "tdecq_ser_without_added_noise", t.tdecq_ser_without_added_noise);
           H5::DataSet p = vector_dataset(tx, "optical_power", t.power_w, "W");
           string_attribute(p, "description",
                            "noiseless optical power at the transmitter output, the first "
@@ -316,14 +411,7 @@ void write_hdf5(const std::string& path, const LinkConfig& config, const LinkRes
     vector_dataset(link_group, "lane_post_fec_ber", result.lane_post_fec_ber, "1");
     number_attribute(link_group, "worst_ber", result.worst_ber);
     H5::Group power = file.createGroup("/power");
-    std::vector<double> watts;
-    std::string names;
-    for (const auto& [name, w] : result.power_breakdown_w) {
-      watts.push_back(w);
-      names += (names.empty() ? "" : ",") + name;
-    }
-    H5::DataSet breakdown = vector_dataset(power, "breakdown_w", watts, "W");
-    string_attribute(breakdown, "categories", names);
+    breakdown_dataset(power, result.power_breakdown_w, "all segments and lanes, by category");
     number_attribute(power, "total_w", result.power_total_w);
     number_attribute(power, "pj_per_bit", result.pj_per_bit);
     (void)segments;
@@ -347,7 +435,8 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
 
   std::vector<std::uint64_t> index, bit_errors, bits;
   std::vector<std::uint8_t> ok, closes;
-  std::vector<std::string> keys, values, errors;
+  std::vector<std::string> keys, values, errors, eye_units;
+  std::set<std::string> ran_units;  ///< the units at the slicer of the points that ran
   std::vector<double> values_si, ber, ber_mc, ci95, ber_semi, post_fec, snr, eye_height, eye_width,
       power_total, power_lane, pj, insertion_loss, com;
   for (const auto& axis : sweep.spec().axes) keys.push_back(axis.key);
@@ -370,6 +459,8 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     post_fec.push_back(row->post_fec_ber);
     closes.push_back(row->closes ? 1 : 0);
     snr.push_back(row->snr_db);
+    eye_units.push_back(row->eye_height_unit);
+    if (!row->eye_height_unit.empty()) ran_units.insert(row->eye_height_unit);
     for (std::size_t e = 0; e < eyes; ++e) {
       eye_height.push_back(e < row->eye_height.size() ? row->eye_height[e] : nan);
       eye_width.push_back(e < row->eye_width_ui.size() ? row->eye_width_ui[e] : nan);
@@ -395,6 +486,7 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     string_attribute(root, "config_yaml", to_yaml(sweep.base()));
     string_attribute(root, "config_file", sweep.spec().config_path);
     string_attribute(root, "mode", sweep.spec().zip ? "zip" : "product");
+    number_attribute(root, "target_ber", sweep.target_ber());
     string_dataset(root, "summary_json", sweep_json_text);
 
     H5::Group table = file.createGroup("/sweep");
@@ -421,8 +513,15 @@ void write_sweep_hdf5(const std::string& path, const Sweep& sweep,
     integer_dataset(table, "closes", closes, H5::PredType::NATIVE_UINT8,
                     "1 when the link's BER meets the target");
     table_dataset(table, "snr_db", snr, 0, "dB", "lowest SNR at the slicer over lanes");
-    table_dataset(table, "eye_height", eye_height, std::max<std::size_t>(eyes, 1), "signal unit",
-                  "[point, eye]: lowest height over lanes at the target BER");
+    // One unit for the table when the points share it (one chain: the usual sweep); a sweep
+    // whose points put a TIA in or out reads each point's from eye_height_unit.
+    table_dataset(
+        table, "eye_height", eye_height, std::max<std::size_t>(eyes, 1),
+        ran_units.size() == 1 ? *ran_units.begin() : "V or A (per point: eye_height_unit)",
+        "[point, eye]: lowest worst-case-ISI height over lanes at the target BER");
+    strings_dataset(table, "eye_height_unit", eye_units, 0,
+                    "each point's unit of eye_height, the signal at the slicer (V, or A straight "
+                    "from a photodetector); empty when the point failed");
     table_dataset(table, "eye_width_ui", eye_width, std::max<std::size_t>(eyes, 1), "UI",
                   "[point, eye]: lowest width over lanes at the target BER");
     table_dataset(table, "power_total_w", power_total, 0, "W", "electrical power, all lanes");

@@ -218,7 +218,59 @@ void analyse_transmitter(const LinkConfig& config, const std::vector<std::comple
   }
 }
 
+/// Every power category at 0 W, so that the breakdowns list all of them (a std::map: by name).
+std::map<std::string, double> zero_power_categories() {
+  std::map<std::string, double> by_category;
+  for (const char* name :
+       {"laser", "driver", "modulator", "tia", "dsp", "serdes", "tuning", "overhead"}) {
+    by_category[name] = 0.0;
+  }
+  return by_category;
+}
+
+/// Adds the lanes' block powers to their categories and to `total_w`.
+void add_power_by_category(const std::vector<LaneResult>& lanes,
+                           std::map<std::string, double>& by_category, double& total_w) {
+  for (const auto& lane : lanes) {
+    for (const auto& p : lane.power) {
+      by_category[std::string(power_category_name(p.item.category))] += p.item.power_w;
+      total_w += p.item.power_w;
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> chain_output_units(const std::vector<std::unique_ptr<Block>>& chain) {
+  std::vector<std::string> units;
+  Domain domain = Domain::electrical;
+  std::string electrical = "V";  // the pattern source drives in volts
+  for (const auto& block : chain) {
+    const Domain out = block->output_domain(domain);
+    // Leaving the optical domain is photodetection: its output is a photocurrent. The TIA is the
+    // one block that turns a current into a voltage (devices/receivers/tia.hpp: Z_T in ohm);
+    // every other electrical block (filters, CTLE, ADC, SerDes front ends) keeps its input's unit.
+    if (out == Domain::electrical && domain == Domain::optical) electrical = "A";
+    if (block->kind() == "tia") electrical = "V";
+    units.push_back(out == Domain::optical ? "W" : electrical);
+    domain = out;
+  }
+  return units;
+}
+
+std::vector<std::pair<std::string, double>> block_power_w(const LaneResult& lane) {
+  std::vector<std::pair<std::string, double>> blocks;
+  for (const auto& p : lane.power) {
+    auto same = std::find_if(blocks.begin(), blocks.end(),
+                             [&](const auto& entry) { return entry.first == p.block; });
+    if (same == blocks.end()) {
+      blocks.emplace_back(p.block, p.item.power_w);
+    } else {
+      same->second += p.item.power_w;
+    }
+  }
+  return blocks;
+}
 
 const std::vector<std::string>& monte_carlo_only_not_computed() {
   static const std::vector<std::string> keys = {
@@ -366,10 +418,16 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
   const std::size_t probe_samples = static_cast<std::size_t>(config.analysis.probe_uis) * sps;
   result.probes.resize(chain.size() + 1);
   result.probes[0] = {"00_source", "voltage", "V", lane_context(config, lane).sample_rate_hz(), {}};
+  const std::vector<std::string> units = chain_output_units(chain);
   for (std::size_t i = 0; i < chain.size(); ++i) {
-    result.probes[i + 1].label = fmt::format("{:02d}_{}", i + 1, chain[i]->label());
-    result.probes[i + 1].sample_rate_hz = result.probes[0].sample_rate_hz;
+    Probe& probe = result.probes[i + 1];
+    probe.label = fmt::format("{:02d}_{}", i + 1, chain[i]->label());
+    probe.sample_rate_hz = result.probes[0].sample_rate_hz;
+    probe.unit = units[i];
+    probe.quantity = units[i] == "W" ? "optical_power" : units[i] == "A" ? "current" : "voltage";
   }
+  // The receiver DSP blocks taken off the chain work on the sampled signal in its own unit.
+  result.slicer_unit = units.empty() ? "V" : units.back();
   // Transmitter window: one whole pattern period after the chain's start-up transient (any P
   // consecutive symbols of a P-periodic pattern are one period): the run's own capture where the
   // run is long enough, else a noiseless pre-pass of the run's symbols through the transmitter
@@ -433,14 +491,8 @@ LaneResult run_lane_with_chain(const LinkConfig& config, int lane,
     if (probe.samples.size() >= probe_samples) return;
     const std::size_t n = std::min(probe_samples - probe.samples.size(), chunk.size());
     if (chunk.domain == Domain::optical) {
-      probe.quantity = "optical_power";
-      probe.unit = "W";
       for (std::size_t i = 0; i < n; ++i) probe.samples.push_back(std::norm(chunk.optical[i]));
     } else {
-      if (probe.quantity.empty()) {
-        probe.quantity = "electrical";
-        probe.unit = "V or A";
-      }
       probe.samples.insert(probe.samples.end(), chunk.electrical.begin(),
                            chunk.electrical.begin() + static_cast<std::ptrdiff_t>(n));
     }
@@ -882,19 +934,16 @@ LinkResult run_link(const LinkConfig& config, int threads) {
   for (double ber : link.lane_ber) {
     link.lane_post_fec_ber.push_back(post_fec_ber(config.analysis.fec, ber));
   }
-  std::map<std::string, double> by_category;
-  for (const char* name :
-       {"laser", "driver", "modulator", "tia", "dsp", "serdes", "tuning", "overhead"}) {
-    by_category[name] = 0.0;
-  }
   for (double ber : link.lane_ber) link.worst_ber = std::max(link.worst_ber, ber);
-  for (const auto& segment : link.segments) {
-    for (const auto& lane : segment.lanes) {
-      for (const auto& p : lane.power) {
-        by_category[std::string(power_category_name(p.item.category))] += p.item.power_w;
-        link.power_total_w += p.item.power_w;
-      }
-    }
+  // The link's figures are summed in one pass over segments, lanes and items (as before the
+  // segments had their own), so the totals keep their last bits.
+  std::map<std::string, double> by_category = zero_power_categories();
+  for (auto& segment : link.segments) {
+    add_power_by_category(segment.lanes, by_category, link.power_total_w);
+    std::map<std::string, double> own = zero_power_categories();
+    double own_total = 0.0;
+    add_power_by_category(segment.lanes, own, own_total);
+    for (const auto& [name, watts] : own) segment.power_breakdown_w.emplace_back(name, watts);
   }
   for (const auto& [name, watts] : by_category) link.power_breakdown_w.emplace_back(name, watts);
   link.power_per_lane_w = link.power_total_w / lanes;

@@ -35,7 +35,7 @@ namespace optilane {
 /// The first UIs of one block's output.
 struct Probe {
   std::string label;     ///< "03_fiber"
-  std::string quantity;  ///< "voltage", "current" or "optical_power"
+  std::string quantity;  ///< "voltage", "current" or "optical_power" (chain_output_units)
   std::string unit;      ///< "V", "A", "W"
   double sample_rate_hz = 0.0;
   std::vector<double> samples;
@@ -130,7 +130,22 @@ struct LaneResult {
   /// The chain carries light (a block's output is optical): wavelength_m is the lane's carrier;
   /// on an all-electrical chain it is only the lane grid's slot.
   bool optical = false;
+  /// The unit of the signal at the slicer, of the eye's levels, thresholds and heights and of the
+  /// statistical eye: "V" (an electrical chain, or after a TIA) or "A" (a photocurrent straight
+  /// from a photodetector). See chain_output_units.
+  std::string slicer_unit = "V";
 };
+
+/// The unit of each block's output along a chain, in chain order: "W" where the output is optical
+/// (its probe is the power |E|²), "A" for a photocurrent (from the block that leaves the optical
+/// domain up to a TIA), "V" otherwise (the source drives in volts; a TIA outputs volts).
+[[nodiscard]] std::vector<std::string> chain_output_units(
+    const std::vector<std::unique_ptr<Block>>& chain);
+
+/// Each block's electrical power on a lane at its operating point (its power items summed), W,
+/// by block label in chain order (a block that reports no power item is not listed; one whose
+/// power is included in another block's lists its 0 W).
+[[nodiscard]] std::vector<std::pair<std::string, double>> block_power_w(const LaneResult& lane);
 
 /// The outputs a Monte-Carlo-only lane does not compute (JSON keys, for the summary's
 /// "not_computed" list).
@@ -143,6 +158,8 @@ struct SegmentResult {
   std::vector<LaneResult> lanes;
   double worst_ber = 0.0;  ///< the worst lane's BER in this segment
   double power_w = 0.0;    ///< this segment's blocks, all lanes
+  /// power_w by category (the categories of LinkResult::power_breakdown_w, all listed).
+  std::vector<std::pair<std::string, double>> power_breakdown_w;
 };
 
 struct LinkResult {

@@ -37,6 +37,16 @@ nlohmann::json number_or_null(double v) {
 
 }  // namespace
 
+double carrier_wavelength_nm(const LaneResult& lane) {
+  return lane.optical ? lane.wavelength_m * 1e9 : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string tdecq_note(const TxResult& tx) {
+  if (!std::isinf(tx.tdecq_db)) return {};
+  return fmt::format("unbounded (eye SER {:.2g} with no added noise)",
+                     tx.tdecq_ser_without_added_noise);
+}
+
 nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) {
   using nlohmann::json;
   auto lanes_json = [&](const std::vector<LaneResult>& segment_lanes) {
@@ -54,7 +64,8 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
         ber["symbol_errors"] = s.symbol_errors;
         ber["symbols"] = s.symbols;
       }
-      json eye = {{"height", s.eye_height},
+      json eye = {{"unit", lane.slicer_unit},
+                  {"height", s.eye_height},
                   {"width_ui", s.eye_width_ui},
                   {"at_ber", config.analysis.target_ber},
                   {"levels", s.level_means},
@@ -63,7 +74,10 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
                                  ? "Monte-Carlo only (no noiseless twin): levels are the noisy "
                                    "means, thresholds from the noisy level statistics; height "
                                    "and width not computed"
-                                 : "noiseless ISI extremes with Gaussian noise at the target BER"}};
+                                 : "worst-case ISI: the noiseless ISI extremes of the two levels "
+                                   "less Q(target BER)·σ of the Gaussian noise; the statistical "
+                                   "eye's height (eye.statistical.height) is where the eye's "
+                                   "error probability is the target BER"}};
       if (lane.statistical) {
         const StatisticalEye& st = *lane.statistical;
         ber["statistical"] = st.ber;
@@ -133,13 +147,21 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
           rx["dsp"]["cdr_jitter_rms_ui"] = d.cdr_jitter_rms_ui;
         }
       }
+      json blocks_w = json::object();
+      double lane_power_w = 0.0;
+      for (const auto& [block, watts] : block_power_w(lane)) {
+        blocks_w[block] = watts;
+        lane_power_w += watts;
+      }
       json lane_json = {{"lane", lane.lane},
-                        {"wavelength_nm", lane.wavelength_m * 1e9},
+                        {"wavelength_nm", number_or_null(carrier_wavelength_nm(lane))},
                         {"ber", ber},
                         {"post_fec_ber", lane.post_fec_ber},
                         {"eye", eye},
                         {"rx", rx},
-                        {"chain", lane.chain_description}};
+                        {"chain", lane.chain_description},
+                        {"power_w", lane_power_w},
+                        {"power_blocks_w", blocks_w}};
       if (lane.monte_carlo_only) {
         lane_json["monte_carlo_only"] = true;
         lane_json["not_computed"] = monte_carlo_only_not_computed();
@@ -265,10 +287,13 @@ nlohmann::json summary_json(const LinkConfig& config, const LinkResult& result) 
       channel["com_db"] = com_db;
       channel["com_pass"] = com_db >= 3.0;
     }
+    json segment_breakdown = json::object();
+    for (const auto& [name, watts] : seg.power_breakdown_w) segment_breakdown[name] = watts;
     segments.push_back({{"name", result.segments.size() == 1 ? config.name : seg.name},
                         {"channel", channel},
                         {"ber", seg.worst_ber},
                         {"power_w", seg.power_w},
+                        {"power_breakdown_w", segment_breakdown},
                         {"lanes", lanes_json(seg.lanes)}});
   }
   json link_lanes = json::array();
@@ -309,26 +334,64 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
                      config.signal.modulation == Modulation::pam4 ? "PAM4" : "NRZ",
                      config.signal.samples_per_symbol, config.signal.seed);
   const bool mc = config.analysis.monte_carlo.enabled;
-  out += fmt::format("{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7}  {:<26} {:<20}\n", "lane",
-                     "λ [nm]", "BER MC", "MC 95 % interval", "errors", "BER semi", "SNR[dB]",
-                     "eye height [signal unit]", "eye width [UI]");
+  // Eye heights in the unit of the signal at the slicer, scaled for reading: mV for a voltage, µA
+  // for a photocurrent straight from a photodetector. Two heights that answer different questions
+  // sit side by side: the worst-case-ISI height (the noiseless ISI extremes of the two levels less
+  // Q(BER)·σ: the eye no symbol sequence closes) and, where the statistical eye ran, the height at
+  // which the eye's error probability is the target BER (ISI as a distribution, the figure that
+  // agrees with the BER).
+  std::set<std::string> units;
+  bool statistical = false;
+  for (const auto& seg : result.segments) {
+    for (const auto& lane : seg.lanes) {
+      units.insert(lane.slicer_unit);
+      statistical = statistical || lane.statistical.has_value();
+    }
+  }
+  auto display = [](const std::string& unit) {
+    return unit == "A" ? std::pair<double, std::string>{1e6, "µA"}
+                       : std::pair<double, std::string>{1e3, "m" + unit};
+  };
+  const bool one_unit = units.size() == 1;
+  const std::string header_unit = one_unit ? display(*units.begin()).second : "mV or µA";
+  auto heights_text = [&](const std::vector<double>& heights, const std::string& unit) {
+    const auto [per_si, label] = display(unit);
+    std::string text;
+    for (double h : heights) {
+      text += (text.empty() ? "" : " ") +
+              (std::isfinite(h) ? fmt::format("{:.3g}", h * per_si) : std::string("-"));
+    }
+    return one_unit || text.empty() ? text : text + " " + label;
+  };
+  out += fmt::format("{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7}  {:<28} ", "lane", "λ [nm]",
+                     "BER MC", "MC 95 % interval", "errors", "BER semi", "SNR[dB]",
+                     fmt::format("height, worst-case ISI [{}]", header_unit));
+  if (statistical) {
+    out += fmt::format("{:<26} ", fmt::format("height, statistical [{}]", header_unit));
+  }
+  out += "width, worst-case ISI [UI]\n";
   for (const auto& seg : result.segments) {
     if (result.segments.size() > 1) {
       out += fmt::format("segment {} (worst BER {:.3e})\n", seg.name, seg.worst_ber);
     }
     for (const auto& lane : seg.lanes) {
       const SlicerResult& s = lane.slicer;
-      std::string heights, widths;
-      for (double h : s.eye_height) heights += fmt::format("{:.3g} ", h);
+      std::string widths;
       for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
       out += fmt::format(
-          "{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<26} {:<20}\n", lane.lane,
+          "{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<28} ", lane.lane,
           lane.optical ? fmt::format("{:.2f}", lane.wavelength_m * 1e9) : "-",
           mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
           mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
           mc ? std::to_string(s.bit_errors) : "-",
           std::isfinite(s.ber_semi_analytic) ? fmt::format("{:.3e}", s.ber_semi_analytic) : "-",
-          s.snr_db, heights, widths);
+          s.snr_db, heights_text(s.eye_height, lane.slicer_unit));
+      if (statistical) {
+        out += fmt::format("{:<26} ", lane.statistical ? heights_text(lane.statistical->eye_height,
+                                                                      lane.slicer_unit)
+                                                       : std::string("-"));
+      }
+      out += widths + "\n";
     }
   }
   for (const auto& lane : result.lanes) {
@@ -341,10 +404,7 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
     out += fmt::format(
         "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {}\n", lane.lane,
         t.block, dbm(t.average_power_w), dbm(t.oma_outer_w), num(t.extinction_ratio_db, 2),
-        num(t.rlm, 3),
-        std::isinf(t.tdecq_db) ? fmt::format("unbounded (eye SER {:.2g} with no added noise)",
-                                             t.tdecq_ser_without_added_noise)
-                               : num(t.tdecq_db, 2) + " dB");
+        num(t.rlm, 3), std::isinf(t.tdecq_db) ? tdecq_note(t) : num(t.tdecq_db, 2) + " dB");
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");

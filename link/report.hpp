@@ -20,6 +20,14 @@ namespace optilane {
 /// InputError naming the path and the operating system's reason.
 void check_output_writable(const std::string& path);
 
+/// The lane's optical carrier wavelength, nm; NaN (null in the JSON) on an all-electrical chain,
+/// whose lanes only take a slot of the lane grid (the table shows "-").
+[[nodiscard]] double carrier_wavelength_nm(const LaneResult& lane);
+
+/// Why the transmitter's TDECQ has no value when it is unbounded (+∞, null in the JSON); empty
+/// otherwise.
+[[nodiscard]] std::string tdecq_note(const TxResult& tx);
+
 /// Writes `text` to `path` atomically: a temporary name in the same directory, then rename.
 void write_file_atomically(const std::string& path, const std::string& text);
 

@@ -246,6 +246,8 @@ void fill_row(SweepRow& row, const LinkConfig& config, const LinkResult& result)
   row.power_total_w = result.power_total_w;
   row.power_per_lane_w = result.power_per_lane_w;
   row.pj_per_bit = result.pj_per_bit;
+  // Every lane runs the same chain: one unit at the slicer.
+  row.eye_height_unit = result.lanes.empty() ? "V" : result.lanes.front().slicer_unit;
 }
 
 /// The start of a failed row's error when the point's input was bad (failed_on_input).
@@ -300,6 +302,7 @@ void mark_failed(SweepRow& row, std::string message) {
   row.closes = false;
   row.snr_db = nan;
   row.eye_height.clear();
+  row.eye_height_unit.clear();
   row.eye_width_ui.clear();
   row.power_total_w = row.power_per_lane_w = row.pj_per_bit = nan;
   row.insertion_loss_db_at_nyquist = row.com_db = nan;
@@ -369,6 +372,7 @@ Sweep::Sweep(SweepSpec spec) : spec_(std::move(spec)) {
   name_ = config.name;
   seed_ = config.signal.seed;
   input_files_ = config.input_files;
+  target_ber_ = config.analysis.target_ber;
 
   if (spec_.zip) {
     size_ = spec_.axes.front().values.size();
@@ -520,6 +524,8 @@ nlohmann::ordered_json sweep_row_json(const Sweep& sweep, const SweepRow& row) {
   j["closes"] = row.closes;
   j["snr_db"] = number_or_null(row.snr_db);
   j["eye_height"] = numbers(row.eye_height);
+  j["eye_height_unit"] =
+      row.eye_height_unit.empty() ? ordered_json(nullptr) : ordered_json(row.eye_height_unit);
   j["eye_width_ui"] = numbers(row.eye_width_ui);
   j["power_total_w"] = number_or_null(row.power_total_w);
   j["power_per_lane_w"] = number_or_null(row.power_per_lane_w);
@@ -549,6 +555,9 @@ SweepRow sweep_row_from_json(const Sweep& sweep, const nlohmann::ordered_json& j
   row.closes = j.at("closes").get<bool>();
   row.snr_db = number_from(j.at("snr_db"));
   row.eye_height = numbers_from(j.at("eye_height"));
+  if (j.at("eye_height_unit").is_string()) {  // null for a failed point
+    row.eye_height_unit = j.at("eye_height_unit").get<std::string>();
+  }
   row.eye_width_ui = numbers_from(j.at("eye_width_ui"));
   row.power_total_w = number_from(j.at("power_total_w"));
   row.power_per_lane_w = number_from(j.at("power_per_lane_w"));

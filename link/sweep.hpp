@@ -67,8 +67,11 @@ struct SweepRow {
   double ber_semi_analytic = 0.0;          ///< worst lane
   double post_fec_ber = 0.0;               ///< worst lane
   bool closes = false;
-  double snr_db = 0.0;               ///< lowest over lanes
-  std::vector<double> eye_height;    ///< per eye, lowest over lanes, at the target BER
+  double snr_db = 0.0;             ///< lowest over lanes
+  std::vector<double> eye_height;  ///< per eye, lowest over lanes, at the target BER
+  /// The unit of eye_height: the signal at the slicer, "V" or "A" (LaneResult::slicer_unit);
+  /// empty for a failed point.
+  std::string eye_height_unit;
   std::vector<double> eye_width_ui;  ///< per eye, lowest over lanes, at the target BER
   double power_total_w = 0.0, power_per_lane_w = 0.0, pj_per_bit = 0.0;
   /// Copper lanes: the highest insertion loss at Nyquist and the lowest COM over lanes and copper
@@ -92,6 +95,8 @@ class Sweep {
   [[nodiscard]] std::uint64_t seed() const { return seed_; }
   /// The files the base config reads (LinkConfig::input_files).
   [[nodiscard]] const std::vector<std::string>& input_files() const { return input_files_; }
+  /// The base config's analysis.target_ber (a point may vary it).
+  [[nodiscard]] double target_ber() const { return target_ber_; }
   /// The values of point `index`, one per axis.
   [[nodiscard]] std::vector<std::string> point_values(std::size_t index) const;
   /// The `--set` assignments that reproduce point `index` with `optilane run`.
@@ -106,6 +111,7 @@ class Sweep {
   ConfigNode base_;
   std::string name_;
   std::uint64_t seed_ = 1;
+  double target_ber_ = 0.0;
   std::size_t size_ = 0;
   std::vector<std::string> input_files_;
 };

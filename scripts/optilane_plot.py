@@ -12,7 +12,11 @@ Draws what the file holds and says what it skipped and why:
   - noise budget at the slicer, RMS currents input-referred at the photodetector (.../noise_budget,
     or the lane's rx.noise_rms_ua in the JSON summary);
   - power breakdown as stacked bars per tier (/tiers rows), or for the one link (/power);
-  - reach against lane rate per tier (/tiers rows).
+  - reach against lane rate per tier (/tiers rows), or per tier when the rows share one rate;
+  - a sweep's file (`optilane sweep -o`, /sweep): BER against the first varied key, one curve per
+    value of the second.
+
+A directory the script made for figures it then all skipped is removed again.
 
 Only h5py, numpy and matplotlib (Debian's python3-h5py and python3-matplotlib), Agg backend.
 Exit status: 0 figures written (possibly none, with notes), 2 bad input (missing or non-HDF5
@@ -183,6 +187,8 @@ class Output:
             entry["axes"][key] = {"bbox_px": [x0, height - y1, x1, height - y0],
                                   "xlim": list(ax.get_xlim()), "ylim": list(ax.get_ylim()),
                                   "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
+                                  "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
+                                  "xlabel": ax.get_xlabel(),
                                   # data value = shown value * factor (e.g. V shown in mV)
                                   "factor": (scales or {}).get(key, [1.0, 1.0])}
         self.meta[name] = entry
@@ -204,7 +210,7 @@ def lane_label(segment, lane, segments):
     return f"lane {lane}" if segments == 1 else f"segment {segment}, lane {lane}"
 
 
-def plot_eye(out, info, eye, tag, where, lane_summary):
+def plot_eye(out, info, eye, tag, where, lane_summary, statistical=None):
     counts = dataset(eye, "counts")
     time_ui = dataset(eye, "time_ui")
     amplitude = dataset(eye, "amplitude")
@@ -217,7 +223,12 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
                        f"({time_ui.size}, {amplitude.size}) from its axes")
     levels = dataset(eye, "levels")
     thresholds = dataset(eye, "thresholds")
+    # Two heights answer two questions (docs/hdf5.md): eye/height is the worst-case-ISI height
+    # (the noiseless ISI extremes less Q(BER)·σ: the eye no symbol sequence closes), and
+    # statistical_eye/height the height at which the eye's error probability is the target BER
+    # (the figure that agrees with the BER). The arrows mark the first; the title quotes both.
     heights = dataset(eye, "height")
+    statistical_heights = dataset(statistical, "height")
     widths = dataset(eye, "width_ui")
     at_ber = attribute(eye, "at_ber", info["target_ber"])
     unit = clean_unit(unit_of(eye, "amplitude", "signal unit"))
@@ -256,7 +267,7 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
         for j, threshold in enumerate(thresholds):
             h = float(heights[j]) if j < heights.size else 0.0
             w = float(widths[j]) if widths is not None and j < widths.size else 0.0
-            if h <= 0:
+            if not np.isfinite(h) or h <= 0:  # closed, or not computed (NaN: Monte-Carlo only)
                 continue
             # Height at the decision instant and width at the threshold, both centred on the
             # eye's decision point (docs/hdf5.md: eye/height, eye/width_ui at eye.at_ber).
@@ -268,8 +279,8 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
                 ax.annotate("", xy=(w / 2, threshold / scale), xytext=(-w / 2, threshold / scale),
                             arrowprops=dict(arrowstyle="<->", color=MARK_COLOUR, lw=1.4,
                                             shrinkA=0, shrinkB=0))
-            ax.text(-0.98, threshold / scale, f" eye {j}: {h / scale:.3g} {shown_unit.split()[0]},"
-                    f" {w:.2f} UI", va="center", ha="left", fontsize=8, color=MARK_COLOUR,
+            ax.text(-0.98, threshold / scale, f" eye {j}: {h / scale:.3g} {shown_unit.split()[0]}"
+                    f" worst-case ISI, {w:.2f} UI", va="center", ha="left", fontsize=8, color=MARK_COLOUR,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
             marked = True
     if levels is not None:
@@ -288,25 +299,28 @@ def plot_eye(out, info, eye, tag, where, lane_summary):
     snr = lane_summary.get("rx", {}).get("snr_db") if lane_summary else None
     if snr is not None:
         figures.append(f"SNR {snr:.1f} dB")
+    short_unit = shown_unit.split()[0] if shown_unit else ""
+
+    def heights_list(values):
+        return ", ".join(f"{h / scale:.3g}" if np.isfinite(h) else "n/a" for h in values) + \
+            f" {short_unit}"
+
+    # One line per kind of height, each saying what it is (a worst-case height of 0 beside a BER
+    # of 1e-6 is no contradiction once the two are told apart).
     opening = []
     if heights is not None:
-        opening.append("height " + ", ".join(f"{h / scale:.3g}" for h in heights)
-                       + f" {shown_unit.split()[0]}")
-    if widths is not None:
-        opening.append("width " + ", ".join(f"{w:.2f}" for w in widths) + " UI")
-    if dsp:
-        heights_text = (", ".join(f"{h / scale:.3g}" for h in heights) + f" {shown_unit.split()[0]}"
-                        if heights is not None else "")
-        lines = [f"{info['name']}: eye at {place} ({dsp.get('description', 'equaliser')}), "
-                 f"{where}",
-                 "after the DSP: " + ", ".join(figures)
-                 + (f"; eye heights {heights_text} at BER {at_ber:.1e}" if heights_text else "")]
-    else:
-        lines = [f"{info['name']}: eye at {place}, {where}", ", ".join(figures)]
-        if opening:
-            lines.append(f"eyes 0-{len(heights) - 1 if heights is not None else 0}: "
-                         + "; ".join(opening) + f" at BER {at_ber:.1e}"
-                         + ("" if marked else " (closed)"))
+        worst = "worst-case-ISI height " + heights_list(heights)
+        if widths is not None:
+            worst += ", width " + ", ".join(f"{w:.2f}" for w in widths) + " UI"
+        if not marked and not dsp:
+            worst += " (closed at worst-case ISI)"
+        opening.append(worst)
+    if statistical_heights is not None:
+        opening.append("statistical-eye height " + heights_list(statistical_heights))
+    lines = [f"{info['name']}: eye at {place}"
+             + (f" ({dsp.get('description', 'equaliser')})" if dsp else "") + f", {where}",
+             ("after the DSP: " if dsp else "") + ", ".join(figures)]
+    lines += [f"at BER {at_ber:.1e}: {part}" for part in opening]
     ax.set_title("\n".join(line for line in lines if line), fontsize=10)
     out.save(figure, f"eye_{tag}", {"eye": ax}, {"eye": [1.0, scale]})
 
@@ -542,6 +556,27 @@ def plot_reach(out, info, rows):
         out.skip("reach vs lane rate", "the tier rows carry no reach_m and lane_rate_gbps")
         return
     figure, ax = plt.subplots(figsize=FIGSIZE, constrained_layout=True)
+    rates = sorted({p[0] for points in series.values() for p in points})
+    if len(rates) == 1:
+        # One lane rate (`optilane tiers --lane-rate 200G`): a rate axis would stack every tier
+        # on one x; the tiers themselves are the axis.
+        bars = [(str(row.get("tier", "?")), float(row["reach_m"])) for row in rows
+                if row.get("reach_m") is not None and row.get("lane_rate_gbps") is not None]
+        names = [name for name, _ in bars]
+        reach = [value for _, value in bars]
+        x = np.arange(len(names))
+        ax.bar(x, reach, color="#1f77b4")
+        for i, value in enumerate(reach):
+            text = f"{value / 1e3:.3g} km" if value >= 1e3 else f"{value:.3g} m"
+            ax.text(x[i], value, text, ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"tier (all at {rates[0]:g} Gb/s per lane)")
+        ax.set_ylabel("reach [m]")
+        ax.grid(True, axis="y", which="both", alpha=0.3)
+        ax.set_title(f"{info['name']}: reach at the target BER per tier", fontsize=10)
+        out.save(figure, "reach", {"reach": ax})
+        return
     for tier, points in sorted(series.items()):
         points.sort()
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=tier)
@@ -552,6 +587,84 @@ def plot_reach(out, info, rows):
     ax.legend(fontsize=8)
     ax.set_title(f"{info['name']}: reach at the target BER against lane rate", fontsize=10)
     out.save(figure, "reach", {"reach": ax})
+
+
+def strings(group, name):
+    """A string dataset as a list of str (h5py gives bytes for variable-length strings)."""
+    values = dataset(group, name)
+    if values is None:
+        return None
+    return [v.decode("utf-8") if isinstance(v, bytes) else str(v)
+            for v in np.asarray(values, dtype=object).ravel()]
+
+
+QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def sweep_axis(key, applied, si):
+    """The x values and axis label of one varied key: its numbers as written when every value
+    has the same unit ("2 km", "5 km" -> 2, 5 [km]), else the SI values, else None (text)."""
+    matches = [QUANTITY.match(v) for v in applied]
+    if applied and all(matches) and len({m.group(2) for m in matches}) == 1:
+        unit = matches[0].group(2)
+        return np.array([float(m.group(1)) for m in matches]), key + (f" [{unit}]" if unit else "")
+    if si is not None and np.all(np.isfinite(si)):
+        return np.asarray(si, dtype=float), f"{key} [SI; dB for ratios]"
+    return None, key
+
+
+def plot_sweep(out, info, table):
+    """BER against the first varied key, log y; one curve per value of the second key."""
+    keys = strings(table, "keys") or []
+    points = int(attribute(table, "points", 0) or 0)
+    ber = dataset(table, "ber")
+    if not keys or ber is None or ber.size == 0:
+        out.skip("sweep BER", "the /sweep group has no keys or no ber")
+        return
+    values = strings(table, "values") or []
+    applied = [values[i::len(keys)] for i in range(len(keys))]  # [key][point]
+    values_si = dataset(table, "values_si")
+    si = np.atleast_2d(np.asarray(values_si, dtype=float)) if values_si is not None else None
+    ok = dataset(table, "ok")
+    ok = np.ones(ber.size, dtype=bool) if ok is None else np.asarray(ok).astype(bool)
+    ber = np.asarray(ber, dtype=float)
+    x, xlabel = sweep_axis(keys[0], applied[0], si[:, 0] if si is not None else None)
+    ticks = None
+    if x is None:  # text values: one tick per distinct value, in order of appearance
+        ticks = list(dict.fromkeys(applied[0]))
+        x = np.array([ticks.index(v) for v in applied[0]], dtype=float)
+    groups = {"": np.arange(ber.size)}
+    if len(keys) > 1:
+        groups = {}
+        for i, value in enumerate(applied[1]):
+            groups.setdefault(f"{keys[1]} = {value}", []).append(i)
+    figure, ax = plt.subplots(figsize=FIGSIZE, constrained_layout=True)
+    drawn = 0
+    for label, members in groups.items():
+        members = [i for i in members if ok[i]]
+        members.sort(key=lambda i: x[i])
+        y = np.array([ber[i] for i in members])
+        shown = np.where(y > 0, y, np.nan)  # a BER of 0 (no error counted) has no place on log y
+        if np.any(np.isfinite(shown)):
+            ax.semilogy([x[i] for i in members], shown, marker="o", ms=4, label=label or "BER")
+            drawn += 1
+    if drawn == 0:
+        plt.close(figure)
+        out.skip("sweep BER", "no point ran with a BER above 0")
+        return
+    ax.axhline(info["target_ber"], color=MARK_COLOUR, ls="--", lw=1,
+               label=f"target BER {info['target_ber']:.1e}")
+    if ticks is not None:
+        ax.set_xticks(range(len(ticks)), ticks, fontsize=8)
+    failed = int(np.count_nonzero(~ok))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("BER (as optilane run reports it)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    extra = f"; {failed} failed point{'s' if failed != 1 else ''} not drawn" if failed else ""
+    ax.set_title(f"{info['name']}: sweep of {', '.join(keys)} ({points or ber.size} points{extra})",
+                 fontsize=10)
+    out.save(figure, "sweep_ber", {"sweep": ax})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,17 +695,35 @@ def plot_file(path, directory, svg):
         raise BadInput(f"'{path}' is not an HDF5 file")
     stem = os.path.splitext(os.path.basename(path))[0]
     directory = directory or os.path.dirname(os.path.abspath(path))
+    created = not os.path.isdir(directory)
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError as error:
         raise BadInput(f"cannot create the directory '{directory}': {error.strerror}") from error
     out = Output(directory, stem, svg)
+    try:
+        draw_file(out, path, stem)
+    finally:
+        if created and not out.written:
+            os.rmdir(directory)  # a directory made for figures that were all skipped: not left
+    return out
+
+
+def draw_file(out, path, stem):
     with h5py.File(path, "r") as handle:
         summary = json_dataset(handle, "summary_json") or {}
         target = attribute(handle, "target_ber", None)
         if target is None and isinstance(summary, dict):
             target = summary.get("link", {}).get("target_ber")
         info = {"name": attribute(handle, "name", stem), "target_ber": float(target or 2.4e-4)}
+        table = subgroup(handle, "sweep")
+        if attribute(handle, "kind") == "sweep" or table is not None:
+            # A sweep's file (`optilane sweep -o`) holds its table, no per-lane groups.
+            if table is None:
+                out.skip("sweep BER", "the file says it is a sweep but has no /sweep group")
+            else:
+                plot_sweep(out, info, table)
+            return
         lanes_summary = summary_lanes(summary)
         segments = subgroup(handle, "segments")
         segment_names = natural(segments.keys()) if segments is not None else []
@@ -610,7 +741,8 @@ def plot_file(path, directory, svg):
                 if eye is None:
                     out.skip(f"eye ({where})", "no eye group")
                 else:
-                    plot_eye(out, info, eye, tag, where, lane_summary)
+                    plot_eye(out, info, eye, tag, where, lane_summary,
+                             subgroup(lane, "statistical_eye"))
                 bathtub = subgroup(lane, "bathtub", "bathtubs")
                 if bathtub is None:
                     out.skip(f"bathtub ({where})", "no bathtub group in this file")
@@ -626,7 +758,6 @@ def plot_file(path, directory, svg):
         rows = tier_rows(handle, summary)
         plot_power(out, info, handle, rows)
         plot_reach(out, info, rows)
-    return out
 
 
 def main(argv=None):

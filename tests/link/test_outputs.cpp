@@ -4,9 +4,11 @@
 
 #include <H5Cpp.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "test_support.hpp"
 
@@ -27,6 +29,59 @@ chain:
 analysis:
   monte_carlo: {symbols: 8192, min_errors: 50}
 )";
+
+/// One laser, intensity modulator and photodetector at 1311 nm; `rest` follows the photodetector
+/// (a TIA, or nothing: the photocurrent then reaches the slicer), then `analysis`.
+std::string optical_lane(const std::string& name, const std::string& rest) {
+  return "name: " + name + R"(
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
+lanes: {count: 1, wavelength: 1311 nm}
+chain:
+  - block: laser
+    kind: cw
+    power: 0 dBm
+  - block: intensity_modulator
+    extinction_ratio: 5 dB
+    bandwidth: 40 GHz
+  - block: photodetector
+    responsivity: 0.8 A/W
+    bandwidth: 40 GHz
+)" + rest;
+}
+
+double number_attribute(const H5::H5Object& object, const std::string& name) {
+  double value = 0.0;
+  object.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &value);
+  return value;
+}
+
+std::uint64_t integer_attribute(const H5::H5Object& object, const std::string& name) {
+  std::uint64_t value = 0;
+  object.openAttribute(name).read(H5::PredType::NATIVE_UINT64, &value);
+  return value;
+}
+
+std::string string_attribute(const H5::H5Object& object, const std::string& name) {
+  std::string value;
+  H5::Attribute attribute = object.openAttribute(name);
+  attribute.read(attribute.getStrType(), value);
+  return value;
+}
+
+std::vector<double> doubles(const H5::H5File& file, const std::string& path) {
+  H5::DataSet ds = file.openDataSet(path);
+  std::vector<double> values(static_cast<std::size_t>(ds.getSpace().getSimpleExtentNpoints()));
+  ds.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+  return values;
+}
+
+std::string unit_of(const H5::H5File& file, const std::string& path) {
+  return string_attribute(file.openDataSet(path), "unit");
+}
+
+double sum(const std::vector<double>& values) {
+  return std::accumulate(values.begin(), values.end(), 0.0);
+}
 
 /// The JSON without the fields that legitimately differ between runs.
 nlohmann::json stable(const std::string& path) {
@@ -55,7 +110,8 @@ TEST_CASE("same config and seed give identical JSON whatever the thread count",
   CHECK(a != stable(dir.file("s4.json")));
   // Lanes on a random pattern differ from each other (their own streams).
   CHECK(a["segments"][0]["lanes"][0]["ber"] != a["segments"][0]["lanes"][1]["ber"]);
-  CHECK(a["segments"][0]["lanes"][2]["wavelength_nm"] == 1311.0);
+  // An all-electrical chain has no carrier: its lanes' grid slots are not wavelengths.
+  CHECK(a["segments"][0]["lanes"][2]["wavelength_nm"].is_null());
 }
 
 TEST_CASE("the HDF5 file holds provenance, config, summary, eyes and waveforms", "[link][hdf5]") {
@@ -150,27 +206,14 @@ TEST_CASE("optilane --version names the checkout's current git revision, taken a
 
 TEST_CASE("the run table gives a lane's wavelength only where the chain carries light",
           "[link][report]") {
-  // An all-electrical chain's lanes still take slots of the lane grid (here CWDM4, kept in the
-  // JSON), but a wavelength in the table would read as an optical carrier that is not there.
+  // An all-electrical chain's lanes still take slots of the lane grid (here CWDM4), but a
+  // wavelength in the table would read as an optical carrier that is not there (the JSON writes
+  // null: the test of wavelength_nm below).
   test::TempDir dir;
   const std::string electrical = dir.write("e.yaml", four_lanes);
-  const std::string optical = dir.write("o.yaml", R"(name: one-optical-lane
-signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
-lanes: {count: 1, wavelength: 1311 nm}
-chain:
-  - block: laser
-    kind: cw
-    power: 0 dBm
-  - block: intensity_modulator
-    extinction_ratio: 5 dB
-    bandwidth: 40 GHz
-  - block: photodetector
-    responsivity: 0.8 A/W
-    bandwidth: 40 GHz
-  - block: tia
-analysis:
-  monte_carlo: false
-)");
+  const std::string optical = dir.write(
+      "o.yaml",
+      optical_lane("one-optical-lane", "  - block: tia\nanalysis:\n  monte_carlo: false\n"));
   const auto e = test::run_optilane("run " + electrical + " --set analysis.monte_carlo=false");
   const auto o = test::run_optilane("run " + optical);
   REQUIRE(e.exit_status == 0);
@@ -327,4 +370,270 @@ TEST_CASE("optilane presets lists the laminate materials with Dk, Df and their s
   // megtron6: Dk 3.4 and Df 0.004 at 12 GHz (channels/copper/pcb_trace.cpp).
   CHECK_THAT(r.output, Contains("megtron6        3.40  0.0040       12.0"));
   CHECK_THAT(r.output, Contains("source: S: Panasonic MEGTRON 6"));
+}
+
+TEST_CASE("the HDF5 lane holds the Monte-Carlo figures only where Monte-Carlo ran, as the JSON",
+          "[link][hdf5]") {
+  // A 0 BER written for a run that counted nothing would read as an error-free measurement.
+  test::TempDir dir;
+  const std::string config = dir.write("lanes.yaml", four_lanes);
+  REQUIRE(test::run_optilane("run " + config + " -q --set lanes.count=1 -o " + dir.file("mc.h5") +
+                             " --json " + dir.file("mc.json"))
+              .exit_status == 0);
+  REQUIRE(test::run_optilane("run " + config +
+                             " -q --set lanes.count=1 --set analysis.monte_carlo=false -o " +
+                             dir.file("off.h5") + " --json " + dir.file("off.json"))
+              .exit_status == 0);
+  const auto mc = nlohmann::json::parse(test::read_text(dir.file("mc.json")));
+  const auto& ber = mc["segments"][0]["lanes"][0]["ber"];
+  {
+    H5::H5File file(dir.file("mc.h5"), H5F_ACC_RDONLY);
+    H5::Group lane = file.openGroup("/segments/0/lanes/0");
+    CHECK(number_attribute(lane, "ber_monte_carlo") == ber["monte_carlo"].get<double>());
+    CHECK(integer_attribute(lane, "bit_errors") == ber["errors"].get<std::uint64_t>());
+    CHECK(integer_attribute(lane, "bits") == ber["bits"].get<std::uint64_t>());
+    CHECK(integer_attribute(lane, "bits") > 0);
+    CHECK(number_attribute(lane, "ser_monte_carlo") == ber["ser_monte_carlo"].get<double>());
+    CHECK(integer_attribute(lane, "symbol_errors") == ber["symbol_errors"].get<std::uint64_t>());
+    CHECK(integer_attribute(lane, "symbols") == ber["symbols"].get<std::uint64_t>());
+    H5::Attribute interval = lane.openAttribute("ber_monte_carlo_ci95");
+    REQUIRE(interval.getSpace().getSimpleExtentNpoints() == 2);
+    double ci95[2] = {};
+    interval.read(H5::PredType::NATIVE_DOUBLE, ci95);
+    CHECK(ci95[0] == ber["monte_carlo_ci95"][0].get<double>());
+    CHECK(ci95[1] == ber["monte_carlo_ci95"][1].get<double>());
+  }
+  const auto off = nlohmann::json::parse(test::read_text(dir.file("off.json")));
+  CHECK_FALSE(off["segments"][0]["lanes"][0]["ber"].contains("monte_carlo"));
+  H5::H5File file(dir.file("off.h5"), H5F_ACC_RDONLY);
+  H5::Group lane = file.openGroup("/segments/0/lanes/0");
+  for (const char* name : {"ber_monte_carlo", "ber_monte_carlo_ci95", "bit_errors", "bits",
+                           "ser_monte_carlo", "symbol_errors", "symbols"}) {
+    INFO(name);
+    CHECK_FALSE(lane.attrExists(name));
+  }
+  CHECK(lane.attrExists("ber_semi_analytic"));
+}
+
+TEST_CASE(
+    "a figure the JSON gives as null is NaN in the HDF5 file, with the JSON's reason beside it",
+    "[link][hdf5]") {
+  // No light reaches the photodetector (4000 dB: the field's power underflows to 0 W), so the
+  // levels coincide (SNR −∞) and no attenuation finds the target BER (no sensitivity); an 8 GHz
+  // modulator at 53 GBd closes the transmitter's eye before any noise (TDECQ unbounded, +∞).
+  test::TempDir dir;
+  const std::string config = dir.write("dark.yaml", R"(name: dark-lane
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
+lanes: {count: 1, wavelength: 1311 nm}
+chain:
+  - block: laser
+    kind: cw
+    power: 0 dBm
+  - block: intensity_modulator
+    extinction_ratio: 5 dB
+    bandwidth: 8 GHz
+  - block: optical_attenuator
+    loss: 4000 dB
+  - block: photodetector
+    ideal: true
+  - block: tia
+analysis:
+  monte_carlo: false
+  sensitivity: true
+)");
+  const auto run = test::run_optilane("run " + config + " -q -o " + dir.file("dark.h5") +
+                                      " --json " + dir.file("dark.json"));
+  INFO(run.output);
+  REQUIRE(run.exit_status == 0);
+  const auto json = nlohmann::json::parse(test::read_text(dir.file("dark.json")));
+  const auto& lane_json = json["segments"][0]["lanes"][0];
+  REQUIRE(lane_json["rx"]["snr_db"].is_null());
+  REQUIRE(lane_json["tx"]["tdecq_db"].is_null());
+  REQUIRE(lane_json["sensitivity_oma_dbm"].is_null());
+
+  H5::H5File file(dir.file("dark.h5"), H5F_ACC_RDONLY);
+  H5::Group lane = file.openGroup("/segments/0/lanes/0");
+  CHECK(std::isnan(number_attribute(lane, "snr_db")));
+  CHECK_FALSE(lane.attrExists("snr_db_note"));  // the JSON gives no reason
+  H5::Group tx = file.openGroup("/segments/0/lanes/0/tx");
+  CHECK(std::isnan(number_attribute(tx, "tdecq_db")));
+  CHECK_THAT(string_attribute(tx, "tdecq_db_note"), Contains("unbounded"));
+  CHECK(number_attribute(tx, "tdecq_ser_without_added_noise") ==
+        lane_json["tx"]["tdecq_ser_without_added_noise"].get<double>());
+  H5::Group waterfall = file.openGroup("/segments/0/lanes/0/waterfall");
+  CHECK(std::isnan(number_attribute(waterfall, "sensitivity_oma_dbm")));
+  CHECK(string_attribute(waterfall, "sensitivity_oma_dbm_note") ==
+        lane_json["sensitivity"]["method"].get<std::string>());
+  // A finite figure has no note.
+  CHECK(std::isfinite(number_attribute(tx, "rlm")));
+  CHECK_FALSE(tx.attrExists("rlm_note"));
+}
+
+TEST_CASE("an all-electrical lane has no wavelength: null in the JSON, NaN in the HDF5 file",
+          "[link][hdf5][report]") {
+  test::TempDir dir;
+  const std::string electrical = dir.write("e.yaml", four_lanes);
+  const std::string optical = dir.write("o.yaml", optical_lane("o", R"(  - block: tia
+analysis:
+  monte_carlo: false
+)"));
+  for (const auto& [config, carrier] : {std::pair{electrical, false}, std::pair{optical, true}}) {
+    INFO(config);
+    REQUIRE(test::run_optilane("run " + config +
+                               " -q --set lanes.count=1 --set analysis.monte_carlo=false -o " +
+                               dir.file("out.h5") + " --json " + dir.file("out.json"))
+                .exit_status == 0);
+    const auto json = nlohmann::json::parse(test::read_text(dir.file("out.json")));
+    H5::H5File file(dir.file("out.h5"), H5F_ACC_RDONLY);
+    const double h5_nm = number_attribute(file.openGroup("/segments/0/lanes/0"), "wavelength_nm");
+    const auto& json_nm = json["segments"][0]["lanes"][0]["wavelength_nm"];
+    if (carrier) {
+      CHECK(json_nm.get<double>() == 1311.0);
+      CHECK(h5_nm == 1311.0);
+    } else {
+      CHECK(json_nm.is_null());
+      CHECK(std::isnan(h5_nm));
+    }
+  }
+}
+
+TEST_CASE(
+    "the eye and waveform units name what the signal is: A straight from a photodetector, V "
+    "after a TIA or on an electrical chain",
+    "[link][hdf5][report]") {
+  test::TempDir dir;
+  const std::string analysis = "analysis:\n  monte_carlo: false\n";
+  const std::string pd = dir.write("pd.yaml", optical_lane("pd", analysis));
+  const std::string tia = dir.write("tia.yaml", optical_lane("tia", "  - block: tia\n" + analysis));
+  const std::string copper = dir.write("e.yaml", four_lanes);
+  struct Case {
+    std::string config, slicer_unit, table_header;
+  };
+  for (const Case& c :
+       {Case{pd, "A", "height, worst-case ISI [µA]"}, Case{tia, "V", "height, worst-case ISI [mV]"},
+        Case{copper, "V", "height, worst-case ISI [mV]"}}) {
+    INFO(c.config);
+    const auto run = test::run_optilane(
+        "run " + c.config + " --set lanes.count=1 --set analysis.monte_carlo=false -o " +
+        dir.file("out.h5") + " --json " + dir.file("out.json"));
+    INFO(run.output);
+    REQUIRE(run.exit_status == 0);
+    CHECK_THAT(run.output, Contains(c.table_header) && Contains("height, statistical ["));
+    const auto json = nlohmann::json::parse(test::read_text(dir.file("out.json")));
+    CHECK(json["segments"][0]["lanes"][0]["eye"]["unit"] == c.slicer_unit);
+    H5::H5File file(dir.file("out.h5"), H5F_ACC_RDONLY);
+    const std::string lane = "/segments/0/lanes/0";
+    CHECK(string_attribute(file.openGroup(lane), "slicer_unit") == c.slicer_unit);
+    for (const char* path : {"/eye/amplitude", "/eye/levels", "/eye/thresholds", "/eye/height",
+                             "/statistical_eye/amplitude", "/statistical_eye/levels",
+                             "/statistical_eye/height", "/bathtub/vertical/amplitude"}) {
+      INFO(path);
+      CHECK(unit_of(file, lane + path) == c.slicer_unit);
+    }
+    CHECK(unit_of(file, lane + "/pulse_response/response") ==
+          c.slicer_unit + " per normalised level");
+    CHECK(unit_of(file, lane + "/eye/counts") == "trace points");
+    if (c.config != tia) continue;
+    // The probes along the optical chain with a TIA: drive, light, photocurrent, voltage.
+    for (const auto& [probe, unit, quantity] :
+         {std::tuple{"00_source", "V", "voltage"}, std::tuple{"01_laser", "V", "voltage"},
+          std::tuple{"02_intensity_modulator", "W", "optical_power"},
+          std::tuple{"03_photodetector", "A", "current"}, std::tuple{"04_tia", "V", "voltage"}}) {
+      INFO(probe);
+      H5::DataSet ds = file.openDataSet(lane + "/waveforms/" + probe);
+      CHECK(string_attribute(ds, "unit") == unit);
+      CHECK(string_attribute(ds, "quantity") == quantity);
+    }
+  }
+}
+
+TEST_CASE("the power breakdown per segment and lane adds up to the segment's and the link's",
+          "[link][hdf5][power]") {
+  // Three retimed segments (host → module DSP, optical, module DSP → far host), each with
+  // powered blocks.
+  test::TempDir dir;
+  const auto run = test::run_optilane(
+      std::string("run ") + OPTILANE_SOURCE_DIR +
+      "/examples/tiers/pluggable-dsp-100g.yaml -q --set signal.symbols=2048 --set lanes.count=2 "
+      "--set analysis.sensitivity=false -o " +
+      dir.file("p.h5") + " --json " + dir.file("p.json"));
+  INFO(run.output);
+  REQUIRE(run.exit_status == 0);
+  const auto json = nlohmann::json::parse(test::read_text(dir.file("p.json")));
+  H5::H5File file(dir.file("p.h5"), H5F_ACC_RDONLY);
+  // Sums of a few positive terms in another order: equal to rounding.
+  const double rounding = 1e-12;
+  const std::string categories =
+      string_attribute(file.openDataSet("/power/breakdown_w"), "categories");
+  const std::vector<double> link_breakdown = doubles(file, "/power/breakdown_w");
+  std::vector<double> categories_over_segments(link_breakdown.size(), 0.0);
+  double segments_w = 0.0;
+  REQUIRE(json["segments"].size() == 3);
+  for (std::size_t seg = 0; seg < 3; ++seg) {
+    INFO("segment " << seg);
+    const std::string base = "/segments/" + std::to_string(seg);
+    const double segment_w = number_attribute(file.openGroup(base), "power_w");
+    CHECK(segment_w > 0.0);
+    segments_w += segment_w;
+    const std::vector<double> breakdown = doubles(file, base + "/power/breakdown_w");
+    CHECK(string_attribute(file.openDataSet(base + "/power/breakdown_w"), "categories") ==
+          categories);
+    REQUIRE(breakdown.size() == link_breakdown.size());
+    CHECK(sum(breakdown) == Approx(segment_w).epsilon(rounding));
+    for (std::size_t c = 0; c < breakdown.size(); ++c) categories_over_segments[c] += breakdown[c];
+    const auto& segment_json = json["segments"][seg];
+    double lanes_w = 0.0;
+    for (int lane = 0; lane < 2; ++lane) {
+      INFO("lane " << lane);
+      const std::string lane_base = base + "/lanes/" + std::to_string(lane) + "/power";
+      const std::vector<double> blocks_w = doubles(file, lane_base + "/blocks_w");
+      H5::DataSet labels = file.openDataSet(lane_base + "/blocks");
+      CHECK(static_cast<std::size_t>(labels.getSpace().getSimpleExtentNpoints()) ==
+            blocks_w.size());
+      const auto& lane_json = segment_json["lanes"][static_cast<std::size_t>(lane)];
+      CHECK(sum(blocks_w) == Approx(lane_json["power_w"].get<double>()).epsilon(rounding));
+      double json_blocks = 0.0;
+      for (const auto& [block, watts] : lane_json["power_blocks_w"].items()) {
+        json_blocks += watts.get<double>();
+      }
+      CHECK(json_blocks == Approx(sum(blocks_w)).epsilon(rounding));
+      CHECK(lane_json["power_blocks_w"].size() == blocks_w.size());
+      lanes_w += sum(blocks_w);
+    }
+    CHECK(lanes_w == Approx(segment_w).epsilon(rounding));
+    double json_categories = 0.0;
+    for (const auto& [name, watts] : segment_json["power_breakdown_w"].items()) {
+      json_categories += watts.get<double>();
+    }
+    CHECK(json_categories == Approx(segment_json["power_w"].get<double>()).epsilon(rounding));
+  }
+  CHECK(segments_w ==
+        Approx(number_attribute(file.openGroup("/power"), "total_w")).epsilon(rounding));
+  for (std::size_t c = 0; c < link_breakdown.size(); ++c) {
+    CHECK(categories_over_segments[c] == Approx(link_breakdown[c]).epsilon(rounding));
+  }
+}
+
+TEST_CASE("docs/hdf5.md's layout tree holds every group and dataset the writer writes",
+          "[link][hdf5][docs][python]") {
+  // A three-segment tier (copper channels and COM, transmitter, statistical eye, waterfall) with
+  // a short Monte-Carlo count (its attributes): every group and dataset is in the tree, every
+  // attribute named, every dataset has a unit (tests/link/hdf5_doc_sync.py).
+  if (!std::filesystem::exists(OPTILANE_PYTHON)) {
+    WARN("no " OPTILANE_PYTHON "; skipped");
+    return;
+  }
+  test::TempDir dir;
+  REQUIRE(test::run_optilane(std::string("run ") + OPTILANE_SOURCE_DIR +
+                             "/examples/tiers/pluggable-dsp-100g.yaml -q --set "
+                             "signal.symbols=2048 --set lanes.count=1 --set "
+                             "'analysis.monte_carlo={symbols: 2048}' -o " +
+                             dir.file("tier.h5"))
+              .exit_status == 0);
+  const auto check = test::run_command(std::string(OPTILANE_PYTHON) + " " + OPTILANE_SOURCE_DIR +
+                                       "/tests/link/hdf5_doc_sync.py " + OPTILANE_SOURCE_DIR +
+                                       "/docs/hdf5.md " + dir.file("tier.h5"));
+  INFO(check.output);
+  CHECK(check.exit_status == 0);
+  CHECK_THAT(check.output, Contains("ok"));
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "link/plot.hpp"
@@ -69,6 +70,21 @@ TEST_CASE("optilane plot draws the eye of a run and skips, with a note, what the
   CHECK_THAT(r.output, Contains("bathtub_seg0_lane0.png"));
   CHECK_THAT(r.output, Contains("skipped waterfall"));
   CHECK_THAT(r.output, Contains("skipped reach vs lane rate"));
+  // A worst-case-ISI height of 0 beside a BER far below the target is no contradiction once the
+  // title says which height it is and quotes the statistical one (docs/hdf5.md, eye/height);
+  // amplitudes in the slicer's unit (V here), never "signal unit".
+  auto text_of = [&](const std::string& name) {
+    std::ifstream svg(dir.file("figures/awgn-pam4_" + name + ".svg"));
+    std::stringstream text;
+    text << svg.rdbuf();
+    return text.str();
+  };
+  CHECK_THAT(text_of("eye_seg0_lane0"), Contains("worst-case-ISI height") &&
+                                            Contains("statistical-eye height") &&
+                                            Contains("amplitude at the slicer [mV]"));
+  const std::string bathtub = text_of("bathtub_seg0_lane0");
+  CHECK_THAT(bathtub, Contains("threshold [mV]"));
+  CHECK(bathtub.find("signal unit") == std::string::npos);
 }
 
 TEST_CASE("behind a receiver DSP the eye figure says it shows the DSP's input", "[link][plot]") {
@@ -149,4 +165,71 @@ TEST_CASE("optilane plot refuses a missing or non-HDF5 file with exit status 2",
   CHECK(yaml.exit_status == 2);
   CHECK_THAT(yaml.output, Contains("is not an HDF5 file"));
   CHECK_FALSE(std::filesystem::exists(dir.file("figures")));
+}
+
+TEST_CASE("optilane plot draws a sweep's file as BER against the first varied key",
+          "[link][plot][sweep]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string h5 = dir.file("sweep.h5");
+  const auto sweep = test::run_optilane(
+      std::string("sweep ") + OPTILANE_SOURCE_DIR +
+      "/examples/awgn-pam4.yaml -q --set signal.symbols=2048 --set analysis.monte_carlo=false "
+      "--vary chain.awgn.snr=14dB,16dB,18dB --vary signal.seed=1,2 -o " +
+      h5);
+  INFO(sweep.output);
+  REQUIRE(sweep.exit_status == 0);
+  const std::string script = find_plot_script();
+  const auto r = test::run_command(std::string(OPTILANE_PYTHON) + " " + script + " " + h5 + " -o " +
+                                   dir.file("figures") + " --meta " + dir.file("m.json"));
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  check_figure(dir.file("figures/sweep_sweep_ber.png"));
+  const auto meta = nlohmann::json::parse(test::read_text(dir.file("m.json")));
+  const auto& axes = meta["figures"]["sweep_ber"]["axes"]["sweep"];
+  CHECK(axes["yscale"] == "log");
+  CHECK(axes["xlabel"] == "chain.awgn.snr [dB]");
+  // 14 … 18 dB on the axis, not the point indices.
+  CHECK(axes["xlim"][0].get<double>() < 14.0);
+  CHECK(axes["xlim"][1].get<double>() > 18.0);
+}
+
+TEST_CASE("optilane plot leaves no empty directory when it has nothing to draw", "[link][plot]") {
+  if (!have_python()) return;
+  test::TempDir dir;
+  const std::string empty = dir.file("empty.h5");
+  REQUIRE(test::run_command(std::string(OPTILANE_PYTHON) + " -c \"import h5py; h5py.File('" +
+                            empty + "', 'w').close()\"")
+              .exit_status == 0);
+  const auto r = test::run_optilane("plot " + empty + " -o " + dir.file("figures"));
+  INFO(r.output);
+  CHECK(r.exit_status == 0);
+  CHECK_THAT(r.output, Contains("0 files written"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("figures")));
+}
+
+TEST_CASE("the reach figure of tiers at one lane rate puts the tiers on the x axis",
+          "[link][plot]") {
+  // `optilane tiers --lane-rate 200G`: a lane-rate axis would stack every tier at x = 200.
+  if (!have_python()) return;
+  test::TempDir dir;
+  // Only the tier rows (the plot reads /tiers/summary_json), at 200 Gb/s per lane.
+  const std::string h5 = dir.file("tiers.h5");
+  const std::string rows = R"([{\"tier\": \"copper\", \"lane_rate_gbps\": 200, \"reach_m\": 1.5},)"
+                           R"( {\"tier\": \"lpo\", \"lane_rate_gbps\": 200, \"reach_m\": 500},)"
+                           R"( {\"tier\": \"cpo\", \"lane_rate_gbps\": 200, \"reach_m\": 2000}])";
+  REQUIRE(test::run_command(std::string(OPTILANE_PYTHON) + " -c \"import h5py; f = h5py.File('" +
+                            h5 + "', 'w'); f.create_group('tiers')['summary_json'] = '" + rows +
+                            "'\"")
+              .exit_status == 0);
+  const auto r =
+      test::run_command(std::string(OPTILANE_PYTHON) + " " + find_plot_script() + " " + h5 +
+                        " -o " + dir.file("figures") + " --meta " + dir.file("m.json"));
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  check_figure(dir.file("figures/tiers_reach.png"));
+  const auto meta = nlohmann::json::parse(test::read_text(dir.file("m.json")));
+  const auto& axes = meta["figures"]["reach"]["axes"]["reach"];
+  CHECK(axes["xticklabels"] == nlohmann::json::array({"copper", "lpo", "cpo"}));
+  CHECK_THAT(axes["xlabel"].get<std::string>(), Contains("200 Gb/s"));
 }

@@ -345,3 +345,51 @@ TEST_CASE("mpirun -n 2 gathers the same sweep table as one process", "[link][swe
     CHECK(((std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i]));
   }
 }
+
+TEST_CASE("every dataset of a sweep's file names its unit, eye heights the slicer's",
+          "[link][sweep][hdf5]") {
+  // docs/hdf5.md: `unit` is "1" for counts, flags and ratios, empty for text; the eye heights are
+  // in the unit of the signal at the slicer (V on this electrical chain), each point's also in
+  // eye_height_unit (empty for a failed point).
+  test::TempDir dir;
+  const std::string config = dir.write("lane.yaml", small_lane);
+  const auto r =
+      // Point 1 fails on its combination (SSPRQ is a PAM4 pattern), which the up-front check
+      // of each value alone lets through.
+      test::run_optilane("sweep " + config + " -q --set signal.pattern=ssprq " +
+                         "--vary signal.format=pam4,nrz -o " + dir.file("s.h5") + " --json " +
+                         dir.file("s.json"));
+  INFO(r.output);
+  REQUIRE(r.exit_status == 0);
+  H5::H5File file(dir.file("s.h5"), H5F_ACC_RDONLY);
+  H5::Group table = file.openGroup("/sweep");
+  auto unit = [&](const std::string& name) {
+    std::string value;
+    H5::Attribute attribute = table.openDataSet(name).openAttribute("unit");
+    attribute.read(attribute.getStrType(), value);
+    return value;
+  };
+  for (hsize_t i = 0; i < table.getNumObjs(); ++i) {
+    const std::string name = table.getObjnameByIdx(i);
+    INFO(name);
+    CHECK(table.openDataSet(name).attrExists("unit"));
+  }
+  for (const char* name : {"index", "ok", "closes", "bits", "bit_errors", "ber"}) {
+    INFO(name);
+    CHECK(unit(name) == "1");
+  }
+  for (const char* name : {"keys", "values", "error", "eye_height_unit"}) {
+    INFO(name);
+    CHECK(unit(name).empty());
+  }
+  CHECK(unit("eye_height") == "V");
+  const auto j = nlohmann::json::parse(test::read_text(dir.file("s.json")));
+  CHECK(j["rows"][0]["eye_height_unit"] == "V");
+  CHECK(j["rows"][1]["eye_height_unit"].is_null());
+  H5::DataSet per_point = table.openDataSet("eye_height_unit");
+  std::vector<char*> text(2);
+  per_point.read(text.data(), per_point.getStrType());
+  CHECK(std::string(text[0]) == "V");
+  CHECK(std::string(text[1]).empty());
+  H5::DataSet::vlenReclaim(text.data(), per_point.getStrType(), per_point.getSpace());
+}
