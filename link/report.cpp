@@ -379,13 +379,14 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
       std::string widths;
       for (double w : s.eye_width_ui) widths += fmt::format("{:.2f} ", w);
       out += fmt::format(
-          "{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7.2f}  {:<28} ", lane.lane,
+          "{:>4} {:>8} {:>10} {:>23} {:>8} {:>10} {:>7}  {:<28} ", lane.lane,
           lane.optical ? fmt::format("{:.2f}", lane.wavelength_m * 1e9) : "-",
           mc ? fmt::format("{:.3e}", s.ber_monte_carlo) : "-",
           mc ? fmt::format("[{:.2e}, {:.2e}]", s.ber_ci95_low, s.ber_ci95_high) : "-",
           mc ? std::to_string(s.bit_errors) : "-",
           std::isfinite(s.ber_semi_analytic) ? fmt::format("{:.3e}", s.ber_semi_analytic) : "-",
-          s.snr_db, heights_text(s.eye_height, lane.slicer_unit));
+          std::isfinite(s.snr_db) ? fmt::format("{:.2f}", s.snr_db) : std::string("-"),
+          heights_text(s.eye_height, lane.slicer_unit));
       if (statistical) {
         out += fmt::format("{:<26} ", lane.statistical ? heights_text(lane.statistical->eye_height,
                                                                       lane.slicer_unit)
@@ -394,17 +395,23 @@ std::string summary_table(const LinkConfig& config, const LinkResult& result) {
       out += widths + "\n";
     }
   }
-  for (const auto& lane : result.lanes) {
-    if (!lane.tx) continue;
-    const TxResult& t = *lane.tx;
-    auto dbm = [](double w) { return w > 0.0 ? fmt::format("{:.2f}", w_to_dbm(w)) : "-"; };
-    auto num = [](double v, int digits) {
-      return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("-");
-    };
-    out += fmt::format(
-        "tx lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {}\n", lane.lane,
-        t.block, dbm(t.average_power_w), dbm(t.oma_outer_w), num(t.extinction_ratio_db, 2),
-        num(t.rlm, 3), std::isinf(t.tdecq_db) ? tdecq_note(t) : num(t.tdecq_db, 2) + " dB");
+  // Every segment's transmitters (a retimed link has one per segment that starts on light).
+  for (const auto& seg : result.segments) {
+    for (const auto& lane : seg.lanes) {
+      if (!lane.tx) continue;
+      const TxResult& t = *lane.tx;
+      auto dbm = [](double w) { return w > 0.0 ? fmt::format("{:.2f}", w_to_dbm(w)) : "-"; };
+      auto num = [](double v, int digits) {
+        return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("-");
+      };
+      out += fmt::format(
+          "tx{} lane {} ({}): P_ave {} dBm, OMA(outer) {} dBm, ER {} dB, RLM {}, TDECQ {}\n",
+          result.segments.size() > 1 ? fmt::format(" segment {}", &seg - result.segments.data())
+                                     : std::string(),
+          lane.lane, t.block, dbm(t.average_power_w), dbm(t.oma_outer_w),
+          num(t.extinction_ratio_db, 2), num(t.rlm, 3),
+          std::isinf(t.tdecq_db) ? tdecq_note(t) : num(t.tdecq_db, 2) + " dB");
+    }
   }
   out += fmt::format("link: worst BER {:.3e} vs target {:.2e} → {}", result.worst_ber,
                      config.analysis.target_ber, result.closes ? "closes" : "DOES NOT CLOSE");

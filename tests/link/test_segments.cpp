@@ -82,3 +82,28 @@ TEST_CASE(
   CHECK(json["segments"][0]["lanes"].size() == 2);
   CHECK(json["link"]["ber"].get<double>() == Approx(link.worst_ber));
 }
+
+TEST_CASE("The run table shows the transmitter of every segment, not only the last one's",
+          "[link][segments]") {
+  // An optical first segment ended by a retimer, then an electrical one: the transmitter
+  // analysis belongs to segment 0 (before, the table read the last segment's lanes only).
+  const LinkConfig config = test::config_from_text(R"(
+name: tx-first
+signal: {format: pam4, symbol_rate: 26.5625 GBd, samples_per_symbol: 8, pattern: prbs13q,
+         symbols: 8192}
+chain:
+  - {block: laser, kind: cw, power: 3 dBm}
+  - {block: mzm}
+  - {block: photodetector}
+  - {block: tia}
+  - {block: retimer, ffe: 6, pre_taps: 1}
+  - {block: awgn, snr: 20 dB}
+analysis: {monte_carlo: false}
+)");
+  const LinkResult link = run_link(config, 1);
+  REQUIRE(link.segments.size() == 2);
+  REQUIRE(link.segments[0].lanes[0].tx.has_value());
+  const std::string table = summary_table(config, link);
+  INFO(table);
+  CHECK(table.find("tx segment 0 lane 0 (mzm): P_ave") != std::string::npos);
+}
