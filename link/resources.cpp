@@ -67,8 +67,8 @@ void check_memory(const LinkConfig& config, int threads, std::uint64_t limit_byt
     throw InputError(
         {config.file, 0, explicit_limit ? "--max-memory" : "analysis.probe_uis"},
         fmt::format("the run needs about {:.0f} MB (estimate), more than the {} of "
-                    "{:.0f} MB; reduce lanes run at once (--threads), probe_uis or "
-                    "samples_per_symbol",
+                    "{:.0f} MB; reduce lanes run at once (--threads), the waveforms kept "
+                    "(analysis.probe_uis, or run --waveforms) or samples_per_symbol",
                     need / 1048576.0, explicit_limit ? "--max-memory limit" : "available memory",
                     limit / 1048576.0));
   }

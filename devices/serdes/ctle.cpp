@@ -39,12 +39,7 @@ CtleParams CtleParams::read(ParamReader& reader) {
 }
 
 CtleBlock::CtleBlock(const CtleParams& params) : params_(params) {
-  if (!(params_.dc_gain_db >= -20.0 && params_.dc_gain_db <= 0.0)) {
-    throw ParameterError("dc_gain", "ctle.dc_gain must be in [−20, 0] dB");
-  }
-  if (!(params_.dc_gain2_db >= -6.0 && params_.dc_gain2_db <= 0.0)) {
-    throw ParameterError("dc_gain2", "ctle.dc_gain2 must be in [−6, 0] dB");
-  }
+  CtleSpec::check_gains(params_.dc_gain_db, params_.dc_gain2_db, "ctle", "dc_gain", "dc_gain2");
 }
 
 void CtleBlock::prepare(const LaneContext& lane) {

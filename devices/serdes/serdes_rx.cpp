@@ -33,6 +33,18 @@ CtleSpec CtleSpec::com(double symbol_rate_bd, double dc_gain_db, double dc_gain2
           .f_lf_hz = symbol_rate_bd / 80.0};
 }
 
+void CtleSpec::check_gains(double dc_gain_db, double dc_gain2_db, std::string_view block,
+                           std::string_view gain_key, std::string_view gain2_key) {
+  if (!(dc_gain_db >= -20.0 && dc_gain_db <= 0.0)) {
+    throw ParameterError(std::string(gain_key), fmt::format("{}.{} = {} dB must be in [−20, 0]",
+                                                            block, gain_key, dc_gain_db));
+  }
+  if (!(dc_gain2_db >= -6.0 && dc_gain2_db <= 0.0)) {
+    throw ParameterError(std::string(gain2_key), fmt::format("{}.{} = {} dB must be in [−6, 0]",
+                                                             block, gain2_key, dc_gain2_db));
+  }
+}
+
 SerdesRxParams SerdesRxParams::read(ParamReader& reader) {
   SerdesRxParams p;
   p.reach = reader.choice("class", "mr", {"xsr", "vsr", "mr", "lr"},
@@ -62,16 +74,8 @@ SerdesRxParams SerdesRxParams::read(ParamReader& reader) {
 
 SerdesRxBlock::SerdesRxBlock(const SerdesRxParams& params) : params_(params) {
   (void)reach_class(params_.reach);
-  if (params_.ctle_dc_gain_db < -20.0 || params_.ctle_dc_gain_db > 0.0) {
-    throw ParameterError("ctle_dc_gain", fmt::format("serdes_rx.ctle_dc_gain = {} dB must be in "
-                                                     "[−20, 0]",
-                                                     params_.ctle_dc_gain_db));
-  }
-  if (params_.ctle_dc_gain2_db < -6.0 || params_.ctle_dc_gain2_db > 0.0) {
-    throw ParameterError("ctle_dc_gain2", fmt::format("serdes_rx.ctle_dc_gain2 = {} dB must be "
-                                                      "in [−6, 0]",
-                                                      params_.ctle_dc_gain2_db));
-  }
+  CtleSpec::check_gains(params_.ctle_dc_gain_db, params_.ctle_dc_gain2_db, "serdes_rx",
+                        "ctle_dc_gain", "ctle_dc_gain2");
   if (params_.bandwidth_ratio < 0.0 || params_.noise_density_v2_per_hz < 0.0 ||
       params_.crosstalk_icn_v < 0.0) {
     throw ParameterError("bandwidth_ratio", "serdes_rx: bandwidth and noise must be ≥ 0");

@@ -61,6 +61,7 @@
 #pragma once
 
 #include <complex>
+#include <string_view>
 
 #include "phy/block.hpp"
 #include "phy/overlap_save.hpp"
@@ -80,6 +81,10 @@ struct CtleSpec {
   [[nodiscard]] std::complex<double> response(double frequency_hz) const;
   /// The 802.3ck pole/zero frequencies for a symbol rate.
   [[nodiscard]] static CtleSpec com(double symbol_rate_bd, double dc_gain_db, double dc_gain2_db);
+  /// Throws ParameterError (keys `gain_key`, `gain2_key` of block `block`) unless g_DC is in
+  /// [−20, 0] dB and g_DC2 in [−6, 0] dB, COM's ranges.
+  static void check_gains(double dc_gain_db, double dc_gain2_db, std::string_view block,
+                          std::string_view gain_key, std::string_view gain2_key);
 };
 
 struct SerdesRxParams {
