@@ -25,7 +25,10 @@ bool in_range(double v, const Range& r) {
 std::string describe_range(const Range& r) {
   const bool has_min = std::isfinite(r.min);
   const bool has_max = std::isfinite(r.max);
-  if (has_min && has_max) return format_number(r.min) + " .. " + format_number(r.max);
+  if (has_min && has_max) {
+    // "> 0 .. 1": the lower bound itself is not allowed.
+    return (r.min_exclusive ? "> " : "") + format_number(r.min) + " .. " + format_number(r.max);
+  }
   if (has_min) return (r.min_exclusive ? "> " : ">= ") + format_number(r.min);
   if (has_max) return "<= " + format_number(r.max);
   return "";
