@@ -487,12 +487,22 @@ void check_chain_domains(const LinkConfig& config, const std::vector<std::unique
     }
   };
   check_receiver_dsp(config, chain);
+  bool photocurrent = false;  ///< the signal is a photodetector's current (no TIA after it yet)
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainEntry& entry = config.chain[i];
     const std::string problem = chain[i]->check_input(domain, carrier);
     if (!problem.empty()) {
       throw InputError(entry_location(entry), problem);
     }
+    // A CTLE is a voltage-mode stage: in a receiver it follows the TIA, which takes the
+    // photocurrent first (its DC-offset loop and gain control set on that current).
+    if (photocurrent && entry.block == "ctle") {
+      throw InputError(entry_location(entry),
+                       "ctle equalises a voltage, and the signal here is a photodetector's "
+                       "current; put it after the tia");
+    }
+    if (entry.block == "photodetector") photocurrent = true;
+    if (entry.block == "tia") photocurrent = false;
     try {
       chain[i]->check_signal(lane_context(config, lane));
     } catch (const ParameterError& e) {
@@ -503,6 +513,17 @@ void check_chain_domains(const LinkConfig& config, const std::vector<std::unique
     transmitter = transmitter || (out == Domain::optical && domain != Domain::optical);
     domain = out;
     if (const auto* retimer = dynamic_cast<const Retimer*>(chain[i].get()); retimer != nullptr) {
+      // The line-side DAC's PAM4 levels (tx_rlm, tx_level_shaping) exist only for PAM4.
+      if (config.signal.modulation != Modulation::pam4) {
+        const RetimerParams& p = retimer->params();
+        if (p.tx_rlm != 1.0 || p.tx_level_shaping) {
+          const char* key = p.tx_rlm != 1.0 ? "tx_rlm" : "tx_level_shaping";
+          throw InputError(entry_reader(entry).where(key),
+                           fmt::format("{} sets the line-side DAC's PAM4 levels, and the signal "
+                                       "is NRZ; use format: pam4 (or leave it out)",
+                                       key));
+        }
+      }
       check_shaping();
       shaping = retimer->params().tx_level_shaping;
       transmitter = false;

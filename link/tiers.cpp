@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "link/data_paths.hpp"
@@ -372,21 +373,36 @@ std::vector<std::string> tier_presets(const std::string& lane_rate) {
 std::vector<std::string> tier_configs(const std::vector<std::string>& arguments,
                                       const std::string& lane_rate) {
   if (arguments.empty()) return tier_presets(lane_rate);
+  // A config given by the user is of the lane rate its signal has, whatever its file is called:
+  // parsed (as a tier loads it) and compared with --lane-rate.
+  std::string wanted = lane_rate;
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(), ::tolower);
+  auto of_rate = [&](const std::string& path) {
+    if (wanted.empty()) return true;
+    int port_lanes = 0;
+    const LinkConfig config = load_tier(path, {}, port_lanes);
+    const double line_gbps =
+        config.signal.symbol_rate_bd * bits_per_symbol(config.signal.modulation) / 1e9;
+    return fmt::format("{:.0f}g", payload_gbps(line_gbps)) == wanted;
+  };
   std::vector<std::string> out;
+  std::set<std::string> seen;  // a config named twice (or by two paths) runs once
+  auto add = [&](const std::string& path) {
+    std::error_code ec;
+    const std::string key = fs::weakly_canonical(path, ec).string();
+    if (seen.insert(ec ? path : key).second && of_rate(path)) out.push_back(path);
+  };
   for (const std::string& argument : arguments) {
     std::error_code ec;
     const fs::path preset = examples_dir() / "tiers" / (argument + ".yaml");
     if (fs::is_directory(argument, ec)) {
-      const std::vector<std::string> files = yaml_files(argument, lane_rate);
-      if (files.empty()) {
-        throw InputError({argument, 0, ""}, fmt::format("no *.yaml config{} in this directory",
-                                                        lane_rate.empty() ? "" : " of that rate"));
-      }
-      out.insert(out.end(), files.begin(), files.end());
+      const std::vector<std::string> files = yaml_files(argument, "");
+      if (files.empty()) throw InputError({argument, 0, ""}, "no *.yaml config in this directory");
+      for (const auto& file : files) add(file);
     } else if (fs::is_regular_file(argument, ec)) {
-      if (of_lane_rate(argument, lane_rate)) out.push_back(argument);
+      add(argument);
     } else if (fs::is_regular_file(preset, ec)) {
-      if (of_lane_rate(preset, lane_rate)) out.push_back(preset.string());
+      add(preset.string());
     } else {
       throw InputError({argument, 0, ""},
                        fmt::format("not a config file, a directory of configs or a tier preset "

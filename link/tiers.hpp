@@ -72,8 +72,9 @@ struct TierResult {
 
 /// The configs `optilane tiers CONFIG...` names: each argument a YAML file, a directory (its
 /// *.yaml, sorted) or the name of a shipped tier preset ("cpo-200g"); none: every tier preset.
-/// `lane_rate` ("100G"/"200G") keeps the configs whose file name carries it ("-200g"), as for
-/// the presets. Throws InputError naming an argument that is none of these.
+/// `lane_rate` ("100G"/"200G") keeps the configs whose signal is of that lane rate (parsed; the
+/// shipped presets, when none is named, by their file names' "-200g"). A config named twice runs
+/// once. Throws InputError naming an argument that is none of these.
 [[nodiscard]] std::vector<std::string> tier_configs(const std::vector<std::string>& arguments,
                                                     const std::string& lane_rate);
 

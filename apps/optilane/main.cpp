@@ -394,7 +394,8 @@ int command_presets() {
   }
   const std::filesystem::path examples = examples_dir();
   std::cout << "\nPresets and examples in " << examples.string()
-            << " (use as `extends:` or run directly; tiers/ are `optilane tiers`'s):\n";
+            << " (`extends: NAME` in a config, `optilane run PATH`; tiers/ also by name in "
+               "`optilane tiers NAME`):\n";
   std::error_code ec;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(examples, ec)) {

@@ -1,6 +1,7 @@
 #include "devices/serdes/ctle.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <tuple>
@@ -85,12 +86,21 @@ std::vector<PowerItem> CtleBlock::power() const {
   return {{PowerCategory::serdes, params_.power_w, "set (ctle.power)"}};
 }
 
+double CtleBlock::peaking_db() const {
+  // The largest |H(f)| up to the symbol rate over |H(0)|, on a grid of 1/2000 of it.
+  const double top = lane_.symbol_rate_bd;
+  const double dc = std::abs(spec_.response(0.0));
+  double peak = dc;
+  for (int i = 1; i <= 2000; ++i) peak = std::max(peak, std::abs(spec_.response(top * i / 2000)));
+  return 20.0 * std::log10(peak / dc);
+}
+
 std::string CtleBlock::describe() const {
   return fmt::format(
-      "ctle: g_DC {:.1f} dB, g_DC2 {:.1f} dB (peaking {:.1f} dB), f_z {:.4g} GHz, f_p1 {:.4g} GHz, "
-      "f_p2 {:.4g} GHz, f_lf {:.4g} GHz",
-      params_.dc_gain_db, params_.dc_gain2_db, -params_.dc_gain_db - params_.dc_gain2_db,
-      spec_.f_z_hz / 1e9, spec_.f_p1_hz / 1e9, spec_.f_p2_hz / 1e9, spec_.f_lf_hz / 1e9);
+      "ctle: g_DC {:.1f} dB, g_DC2 {:.1f} dB (peaking {:.1f} dB up to f_b), f_z {:.4g} GHz, "
+      "f_p1 {:.4g} GHz, f_p2 {:.4g} GHz, f_lf {:.4g} GHz",
+      params_.dc_gain_db, params_.dc_gain2_db, peaking_db(), spec_.f_z_hz / 1e9,
+      spec_.f_p1_hz / 1e9, spec_.f_p2_hz / 1e9, spec_.f_lf_hz / 1e9);
 }
 
 }  // namespace optilane

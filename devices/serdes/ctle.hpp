@@ -57,6 +57,9 @@ class CtleBlock final : public Block {
     return spec_.response(frequency_hz);
   }
   [[nodiscard]] const CtleSpec& spec() const { return spec_; }
+  /// 20·log10 of the largest |H(f)| for f ≤ f_b over |H(0)|, dB (after prepare). −g_DC − g_DC2
+  /// for COM's default poles and zero (less the poles' roll-off), any value with overrides.
+  [[nodiscard]] double peaking_db() const;
   [[nodiscard]] const std::vector<double>& taps() const { return filter_.taps(); }
 
  private:

@@ -175,3 +175,19 @@ chain: [{block: awgn, snr: 20 dB}]
 )"),
              Contains("R_LM is a PAM4 figure"));
 }
+
+TEST_CASE("A retimer's line-side PAM4 level settings are refused on an NRZ signal",
+          "[link][config][signal]") {
+  for (const char* setting : {"tx_rlm: 0.9", "tx_level_shaping: true"}) {
+    const std::string message = refusal(fmt::format(R"(name: x
+signal: {{format: nrz, symbol_rate: 26.5625 GBd, samples_per_symbol: 8, symbols: 4096}}
+chain:
+  - {{block: awgn, snr: 20 dB}}
+  - {{block: retimer, {}}}
+  - {{block: awgn, snr: 20 dB}}
+)",
+                                                    setting));
+    INFO(message);
+    CHECK_THAT(message, Contains("(retimer)") && Contains("the signal is NRZ"));
+  }
+}

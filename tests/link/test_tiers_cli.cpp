@@ -56,7 +56,17 @@ TEST_CASE("optilane tiers compares the configs it is given beside the presets it
   CHECK(rows[1]["tier"] == "my-npo-100g");
   // 3 dB less laser: the same electrical power but for the laser's, and less margin.
   CHECK(rows[1]["margin_db"].get<double>() < rows[0]["margin_db"].get<double>() - 1.0);
-  // A directory takes its *.yaml; --lane-rate filters by name; anything else is bad input.
+  // --lane-rate goes by the config's signal, not its file name; a config named twice runs once.
+  const std::string renamed = dir.write("looks-200g.yaml", text);
+  const auto by_rate =
+      optilane::test::run_optilane("tiers " + renamed + " " + renamed +
+                                   " --no-reach --lane-rate 100G --json " + dir.file("rate.json"));
+  INFO(by_rate.output);
+  REQUIRE(by_rate.exit_status == 0);
+  CHECK(nlohmann::json::parse(optilane::test::read_text(dir.file("rate.json")))["tiers"].size() ==
+        1);
+  std::filesystem::remove(renamed);
+  // A directory takes its *.yaml; anything else is bad input.
   CHECK(
       optilane::test::run_optilane("tiers " + dir.path().string() + " --no-reach --lane-rate 200G")
           .exit_status == 2);

@@ -104,3 +104,34 @@ chain:
     CHECK_THAT(std::string(e.what()), Contains("test.yaml:6"));
   }
 }
+
+TEST_CASE("CTLE peaking is read off its response; a CTLE on a photocurrent is refused",
+          "[devices][serdes][ctle][config]") {
+  // COM's poles and zero: the peaking up to f_b is at most −g_DC − g_DC2 = 12 dB (reached only
+  // without f_p2's roll-off) and at least its value at f_b/2, 20·log10(0.7260 / 10^(−12/20)).
+  CtleBlock com(CtleParams{.dc_gain_db = -9.0, .dc_gain2_db = -3.0});
+  com.prepare(lane);
+  CHECK(com.peaking_db() <= 12.0);
+  CHECK(com.peaking_db() >= 20.0 * std::log10(0.7260 / std::pow(10.0, -0.6)));
+  // A zero at 5 GHz under a pole at 30 GHz: above f_p1 the main term tends to f_p1/f_z = 6 against
+  // its DC value g = 10^(−6/20), 20·log10(6/g) = 21.6 dB, which f_p2 = f_b rolls off before it
+  // is reached; far more than the 6 dB −g_DC alone would say.
+  CtleBlock moved(CtleParams{.dc_gain_db = -6.0, .zero_hz = 5e9, .pole1_hz = 30e9});
+  moved.prepare(lane);
+  CHECK(moved.peaking_db() > 12.0);
+  CHECK(moved.peaking_db() < 20.0 * std::log10(6.0 / std::pow(10.0, -0.3)));
+  try {
+    (void)test::config_from_text(R"(name: ctle
+signal: {format: pam4, symbol_rate: 53.125 GBd, samples_per_symbol: 8, symbols: 4096}
+chain:
+  - {block: laser, kind: cw, power: 0 dBm}
+  - {block: mzm}
+  - {block: photodetector}
+  - {block: ctle, dc_gain: -6 dB}
+  - {block: tia}
+)");
+    FAIL("a ctle on the photocurrent was accepted");
+  } catch (const InputError& e) {
+    CHECK_THAT(std::string(e.what()), Contains("test.yaml:7") && Contains("after the tia"));
+  }
+}
