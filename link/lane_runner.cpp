@@ -241,23 +241,6 @@ void add_power_by_category(const std::vector<LaneResult>& lanes,
 
 }  // namespace
 
-std::vector<std::string> chain_output_units(const std::vector<std::unique_ptr<Block>>& chain) {
-  std::vector<std::string> units;
-  Domain domain = Domain::electrical;
-  std::string electrical = "V";  // the pattern source drives in volts
-  for (const auto& block : chain) {
-    const Domain out = block->output_domain(domain);
-    // Leaving the optical domain is photodetection: its output is a photocurrent. The TIA is the
-    // one block that turns a current into a voltage (devices/receivers/tia.hpp: Z_T in ohm);
-    // every other electrical block (filters, CTLE, ADC, SerDes front ends) keeps its input's unit.
-    if (out == Domain::electrical && domain == Domain::optical) electrical = "A";
-    if (block->kind() == "tia") electrical = "V";
-    units.push_back(out == Domain::optical ? "W" : electrical);
-    domain = out;
-  }
-  return units;
-}
-
 std::vector<std::pair<std::string, double>> block_power_w(const LaneResult& lane) {
   std::vector<std::pair<std::string, double>> blocks;
   for (const auto& p : lane.power) {

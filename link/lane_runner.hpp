@@ -136,12 +136,6 @@ struct LaneResult {
   std::string slicer_unit = "V";
 };
 
-/// The unit of each block's output along a chain, in chain order: "W" where the output is optical
-/// (its probe is the power |E|²), "A" for a photocurrent (from the block that leaves the optical
-/// domain up to a TIA), "V" otherwise (the source drives in volts; a TIA outputs volts).
-[[nodiscard]] std::vector<std::string> chain_output_units(
-    const std::vector<std::unique_ptr<Block>>& chain);
-
 /// Each block's electrical power on a lane at its operating point (its power items summed), W,
 /// by block label in chain order (a block that reports no power item is not listed; one whose
 /// power is included in another block's lists its 0 W).

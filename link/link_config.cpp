@@ -464,6 +464,23 @@ void check_receiver_dsp(const LinkConfig& config,
 
 }  // namespace
 
+std::vector<std::string> chain_output_units(const std::vector<std::unique_ptr<Block>>& chain) {
+  std::vector<std::string> units;
+  Domain domain = Domain::electrical;
+  std::string electrical = "V";  // the pattern source drives in volts
+  for (const auto& block : chain) {
+    const Domain out = block->output_domain(domain);
+    // Leaving the optical domain is photodetection: its output is a photocurrent. The TIA is the
+    // one block that turns a current into a voltage (devices/receivers/tia.hpp: Z_T in ohm);
+    // every other electrical block (filters, CTLE, ADC, SerDes front ends) keeps its input's unit.
+    if (out == Domain::electrical && domain == Domain::optical) electrical = "A";
+    if (block->kind() == "tia") electrical = "V";
+    units.push_back(out == Domain::optical ? "W" : electrical);
+    domain = out;
+  }
+  return units;
+}
+
 void check_chain_domains(const LinkConfig& config, const std::vector<std::unique_ptr<Block>>& chain,
                          int lane) {
   Domain domain = Domain::electrical;
@@ -487,7 +504,7 @@ void check_chain_domains(const LinkConfig& config, const std::vector<std::unique
     }
   };
   check_receiver_dsp(config, chain);
-  bool photocurrent = false;  ///< the signal is a photodetector's current (no TIA after it yet)
+  const std::vector<std::string> units = chain_output_units(chain);
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainEntry& entry = config.chain[i];
     const std::string problem = chain[i]->check_input(domain, carrier);
@@ -496,13 +513,11 @@ void check_chain_domains(const LinkConfig& config, const std::vector<std::unique
     }
     // A CTLE is a voltage-mode stage: in a receiver it follows the TIA, which takes the
     // photocurrent first (its DC-offset loop and gain control set on that current).
-    if (photocurrent && entry.block == "ctle") {
+    if (i > 0 && units[i - 1] == "A" && entry.block == "ctle") {
       throw InputError(entry_location(entry),
                        "ctle equalises a voltage, and the signal here is a photodetector's "
                        "current; put it after the tia");
     }
-    if (entry.block == "photodetector") photocurrent = true;
-    if (entry.block == "tia") photocurrent = false;
     try {
       chain[i]->check_signal(lane_context(config, lane));
     } catch (const ParameterError& e) {

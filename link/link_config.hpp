@@ -153,6 +153,12 @@ void cascade_copper_runs(std::vector<std::unique_ptr<Block>>& chain, const LaneC
 [[nodiscard]] double copper_insertion_loss_db(const std::vector<std::unique_ptr<Block>>& chain,
                                               double frequency_hz);
 
+/// The unit of each block's output along a chain, in chain order: "W" where the output is optical
+/// (its probe is the power |E|²), "A" for a photocurrent (from the block that leaves the optical
+/// domain up to a TIA), "V" otherwise (the source drives in volts; a TIA outputs volts).
+[[nodiscard]] std::vector<std::string> chain_output_units(
+    const std::vector<std::unique_ptr<Block>>& chain);
+
 /// Checks that the chain's domains connect (carrier before modulator, photodetector before the
 /// end, ...) and that each block's settings suit lane `lane`'s signal (Block::check_signal);
 /// throws InputError naming the offending block and key.
